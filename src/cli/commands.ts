@@ -1,0 +1,8 @@
+import type { CliCommand } from './command.js';
+import { buildCommand } from './commands/build.js';
+import { compileCommand } from './commands/compile.js';
+import { historyCommand } from './commands/history.js';
+import { validateCommand } from './commands/validate.js';
+
+/** Every command, in the order `cdp --help` lists them. */
+export const commands: readonly CliCommand[] = [validateCommand, compileCommand, buildCommand, historyCommand];

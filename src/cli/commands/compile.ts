@@ -1,0 +1,36 @@
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { ProjectError, error } from '../../diagnostics/diagnostic.js';
+import { suggestion } from '../../diagnostics/did-you-mean.js';
+import { dialectNames, dialects } from '../../dialect/dialects.js';
+import type { DialectName } from '../../dialect/dialect.js';
+import { compilePlan } from '../../run/compile-plan.js';
+import type { CliCommand } from '../command.js';
+import { ExitCode } from '../exit-codes.js';
+
+export const compileCommand: CliCommand = {
+  name: 'compile',
+  description: 'write the compiled SQL plan to target/ without touching a warehouse',
+  options: [{ flags: '--dialect <dialect>', description: `duckdb | bigquery | snowflake (default: the configured warehouse)` }],
+  async run(ctx, _args, options) {
+    const project = await ctx.project();
+    const name = (options.dialect as string | undefined) ?? project.config.warehouse.type;
+    if (!dialectNames.includes(name as DialectName)) {
+      throw new ProjectError([error('invalid-option', `unknown dialect '${name}'`, {}, suggestion(name, dialectNames) ?? `use one of ${dialectNames.join(', ')}`)]);
+    }
+    const plan = compilePlan(project, dialects[name as DialectName], ctx.asOf);
+    const out = join(project.dir, 'target', name);
+    await rm(out, { recursive: true, force: true });
+    await mkdir(out, { recursive: true });
+    let n = 0;
+    for (const step of plan.steps) {
+      n += 1;
+      const file = `${String(n).padStart(3, '0')}_${step.id.replace(/[^A-Za-z0-9_.-]/g, '_')}.sql`;
+      await writeFile(join(out, file), `-- ${step.label}\n${step.statements.map((s) => `${s};`).join('\n\n')}\n`);
+    }
+    await writeFile(join(out, 'plan.json'), `${JSON.stringify(plan, null, 2)}\n`);
+    ctx.reporter.info(`compiled ${plan.steps.length} steps for ${name} into target/${name}/`);
+    ctx.reporter.summary({ dialect: name, steps: plan.steps.length, dir: `target/${name}` });
+    return ExitCode.ok;
+  },
+};

@@ -1,0 +1,63 @@
+import { resolve } from 'node:path';
+import { loadProject, type LoadedProject } from '../config/load-project.js';
+import { error, hasErrors, ProjectError, type Diagnostic } from '../diagnostics/diagnostic.js';
+import { validateProject } from '../model/validate-project.js';
+import { openWarehouse } from '../warehouse/open-warehouse.js';
+import type { Warehouse } from '../warehouse/warehouse.js';
+import { Reporter, type CliIO, type GlobalOptions } from './io.js';
+
+/** What every command gets: where the project is, how to print, and the run's reference time. */
+export class CommandContext {
+  readonly reporter: Reporter;
+  readonly dir: string;
+  readonly asOf: Date;
+
+  constructor(
+    readonly io: CliIO,
+    readonly options: GlobalOptions,
+  ) {
+    this.reporter = new Reporter(io, options);
+    this.dir = resolve(io.cwd, options.projectDir ?? '.');
+    this.asOf = parseAsOf(options.asOf);
+  }
+
+  /**
+   * Loads and checks the project. Problems that stop the command throw a ProjectError (exit 2);
+   * warnings are printed. `needs` names config the command will use, so that only then a
+   * missing `${VAR}` in it is an error.
+   */
+  async project(needs: { readonly warehouse?: boolean; readonly destinations?: readonly string[] } = {}): Promise<LoadedProject> {
+    const { project, diagnostics } = await loadProject(this.dir, this.io.env);
+    const all: Diagnostic[] = [...diagnostics];
+    if (project) {
+      all.push(...validateProject(project));
+      for (const use of project.missingEnv) {
+        const [top, name] = use.path;
+        const needed = (top === 'warehouse' && needs.warehouse) || (top === 'destinations' && needs.destinations?.includes(String(name)));
+        const already = all.some((d) => d.code === 'missing-env' && d.line === use.at.line && d.file === use.at.file);
+        if (needed && !already) all.push(error('missing-env', `\${${use.variable}} is not set`, use.at, `export ${use.variable}=... in the environment`));
+      }
+    }
+    const sorted = sortDiagnostics(all);
+    if (!project || hasErrors(sorted)) throw new ProjectError(sorted);
+    this.reporter.diagnostics(sorted);
+    return project;
+  }
+
+  async warehouse(project: LoadedProject): Promise<Warehouse> {
+    return openWarehouse(project.config.warehouse, project.dir);
+  }
+}
+
+export function sortDiagnostics(list: readonly Diagnostic[]): Diagnostic[] {
+  return [...list].sort((a, b) => (a.file ?? '').localeCompare(b.file ?? '') || (a.line ?? 0) - (b.line ?? 0) || (a.col ?? 0) - (b.col ?? 0));
+}
+
+function parseAsOf(text: string | undefined): Date {
+  if (text === undefined) return new Date();
+  const date = new Date(text);
+  if (Number.isNaN(date.getTime())) {
+    throw new ProjectError([error('invalid-option', `--as-of '${text}' is not a timestamp`, {}, 'use ISO 8601, e.g. 2026-01-31T00:00:00Z')]);
+  }
+  return date;
+}

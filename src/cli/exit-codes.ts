@@ -1,0 +1,8 @@
+/** DESIGN.md §4. */
+export const ExitCode = {
+  ok: 0,
+  runFailed: 1,
+  invalid: 2,
+  rejected: 3,
+} as const;
+export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];

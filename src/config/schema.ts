@@ -1,0 +1,191 @@
+import { z } from 'zod';
+
+/**
+ * The shapes of cdp.config.yaml, models/*.yaml and connectors/*.yaml (DESIGN.md §2).
+ * Objects are strict, so a misspelt key is an error with a "did you mean".
+ */
+
+const name = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be a name of letters, digits and underscores, not starting with a digit');
+/** A whole number, also when it came from `${VAR}` interpolation as text. */
+const int = z.preprocess((v) => (typeof v === 'string' && /^-?\d+$/.test(v.trim()) ? Number(v) : v), z.number().int());
+const positiveInt = z.preprocess((v) => (typeof v === 'string' && /^\d+$/.test(v.trim()) ? Number(v) : v), z.number().int().positive());
+const bool = z.preprocess((v) => (v === 'true' ? true : v === 'false' ? false : v), z.boolean());
+export const durationPattern = /^(\d+)(s|m|h|d|w)$/;
+const duration = z.string().regex(durationPattern, 'must be a duration like 90d, 12h, 30m or 2w');
+
+const duckdbWarehouse = z.strictObject({
+  type: z.literal('duckdb'),
+  path: z.string().default('.cdp/warehouse.duckdb'),
+  threads: positiveInt.optional(),
+});
+const bigqueryWarehouse = z.strictObject({
+  type: z.literal('bigquery'),
+  projectId: z.string(),
+  dataset: z.string().optional(),
+  location: z.string().optional(),
+  keyFilename: z.string().optional(),
+  apiEndpoint: z.string().optional(),
+});
+const snowflakeWarehouse = z.strictObject({
+  type: z.literal('snowflake'),
+  account: z.string(),
+  username: z.string(),
+  password: z.string().optional(),
+  privateKeyPath: z.string().optional(),
+  warehouse: z.string(),
+  database: z.string(),
+  role: z.string().optional(),
+  accessUrl: z.string().optional(),
+});
+export const warehouseSchema = z.discriminatedUnion('type', [duckdbWarehouse, bigqueryWarehouse, snowflakeWarehouse]);
+
+const hubspotDestination = z.strictObject({
+  type: z.literal('hubspot'),
+  accessToken: z.string(),
+  baseUrl: z.string().default('https://api.hubapi.com'),
+  requestsPer10s: positiveInt.default(100),
+});
+const salesforceAuth = z.discriminatedUnion('flow', [
+  z.strictObject({ flow: z.literal('jwt'), clientId: z.string(), username: z.string(), privateKeyPath: z.string() }),
+  z.strictObject({ flow: z.literal('client_credentials'), clientId: z.string(), clientSecret: z.string() }),
+  z.strictObject({
+    flow: z.literal('password'),
+    clientId: z.string(),
+    clientSecret: z.string(),
+    username: z.string(),
+    password: z.string(),
+  }),
+]);
+const salesforceDestination = z.strictObject({
+  type: z.literal('salesforce'),
+  loginUrl: z.string().default('https://login.salesforce.com'),
+  apiVersion: z.string().regex(/^\d+\.\d$/, 'must look like "62.0"').default('62.0'),
+  auth: salesforceAuth,
+  /** Diffs larger than this many records go through Bulk API 2.0 instead of sObject Collections. */
+  bulkThreshold: positiveInt.default(2000),
+});
+export const destinationSchema = z.discriminatedUnion('type', [hubspotDestination, salesforceDestination]);
+
+export const configSchema = z.strictObject({
+  $schema: z.string().optional(),
+  project: name,
+  warehouse: warehouseSchema.default({ type: 'duckdb', path: '.cdp/warehouse.duckdb' }),
+  schema: name.default('cdp'),
+  destinations: z.record(name, destinationSchema).default({}),
+  /** A run lock older than this is stale and taken over. */
+  lock_timeout_minutes: positiveInt.default(60),
+});
+
+const identifier = z.strictObject({ column: z.string(), type: name });
+const source = z
+  .strictObject({
+    name,
+    description: z.string().optional(),
+    table: z.string().optional(),
+    model: name.optional(),
+    path: z.string().optional(),
+    timestamp: z.string().optional(),
+    primary_key: z.string().optional(),
+    identifiers: z.array(identifier).default([]),
+  })
+  .refine((s) => [s.table, s.model, s.path].filter((x) => x !== undefined).length === 1, {
+    message: 'a source needs exactly one of table:, model: or path:',
+  });
+
+const model = z.strictObject({
+  name,
+  description: z.string().optional(),
+  materialized: z.enum(['view', 'table']).default('view'),
+  sql: z.string(),
+});
+
+const idType = z.strictObject({
+  priority: int.default(5),
+  normalize: z.enum(['email', 'phone', 'lower', 'trim', 'none']).optional(),
+  max_per_profile: positiveInt.optional(),
+  link_window: duration.optional(),
+  /** Phones without a country code get this calling code (digits, no +). */
+  default_country_code: z.string().regex(/^\d{1,3}$/).optional(),
+});
+const blockRule = z
+  .strictObject({ type: name.optional(), value: z.string().optional(), pattern: z.string().optional() })
+  .refine((b) => (b.value === undefined) !== (b.pattern === undefined), { message: 'a blocklist entry needs exactly one of value: or pattern:' });
+
+export const identitySchema = z.strictObject({
+  id_types: z.record(name, idType),
+  blocklist: z.array(blockRule).default([]),
+  /** Replace the built-in blocklist (null, undefined, -1, all zeros, ...) instead of adding to it. */
+  default_blocklist: bool.default(true),
+  max_links_per_value: positiveInt.default(50),
+  max_profile_size: positiveInt.default(1000),
+  fail_on_oversize: bool.default(false),
+  max_rounds: positiveInt.default(60),
+});
+
+export const aggregates = ['count', 'count_distinct', 'sum', 'avg', 'min', 'max', 'first', 'last', 'exists'] as const;
+const trait = z.strictObject({
+  name,
+  description: z.string().optional(),
+  from: name.optional(),
+  aggregate: z.enum(aggregates).optional(),
+  column: z.string().optional(),
+  where: z.string().optional(),
+  window: duration.optional(),
+  sql: z.string().optional(),
+  type: z.enum(['string', 'integer', 'float', 'boolean', 'timestamp', 'date']).optional(),
+});
+const segment = z.strictObject({ name, description: z.string().optional(), where: z.string() });
+
+export const modelsFileSchema = z.strictObject({
+  $schema: z.string().optional(),
+  models: z.array(model).default([]),
+  sources: z.array(source).default([]),
+  identity: identitySchema.optional(),
+  traits: z.array(trait).default([]),
+  segments: z.array(segment).default([]),
+});
+
+const segmentTarget = z.union([
+  z.strictObject({ list: z.string() }),
+  z.strictObject({ campaign: z.string(), status: z.string().optional() }),
+  z.strictObject({ field: z.string() }),
+]);
+export const syncSchema = z.strictObject({
+  $schema: z.string().optional(),
+  sync: name,
+  destination: name,
+  object: z.string(),
+  audience: name.default('all'),
+  where: z.string().optional(),
+  match: z.strictObject({ trait: name, field: z.string() }),
+  mode: z.enum(['upsert', 'update', 'mirror']).default('upsert'),
+  nulls: z.enum(['skip', 'clear']).default('skip'),
+  fields: z.record(z.string(), name).default({}),
+  segments: z.record(name, segmentTarget).default({}),
+  create_fields: bool.default(false),
+  max_removals_pct: z.number().min(0).max(100).default(20),
+});
+
+export type CdpConfig = z.infer<typeof configSchema>;
+export type WarehouseConfig = z.infer<typeof warehouseSchema>;
+export type DestinationConfig = z.infer<typeof destinationSchema>;
+export type HubSpotDestinationConfig = z.infer<typeof hubspotDestination>;
+export type SalesforceDestinationConfig = z.infer<typeof salesforceDestination>;
+export type ModelsFile = z.infer<typeof modelsFileSchema>;
+export type ModelConfig = z.infer<typeof model>;
+export type SourceConfig = z.infer<typeof source>;
+export type IdentityConfig = z.infer<typeof identitySchema>;
+export type IdTypeConfig = z.infer<typeof idType>;
+export type TraitConfig = z.infer<typeof trait>;
+export type SegmentConfig = z.infer<typeof segment>;
+export type SyncConfig = z.infer<typeof syncSchema>;
+export type SegmentTarget = z.infer<typeof segmentTarget>;
+export type Aggregate = (typeof aggregates)[number];
+
+/** Seconds in a duration like `90d`. */
+export function durationSeconds(text: string): number {
+  const m = durationPattern.exec(text);
+  if (!m) throw new Error(`not a duration: ${text}`);
+  const unit = { s: 1, m: 60, h: 3600, d: 86400, w: 604800 }[m[2] as 's' | 'm' | 'h' | 'd' | 'w'];
+  return Number(m[1]) * unit;
+}

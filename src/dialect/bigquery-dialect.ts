@@ -1,0 +1,46 @@
+import { ansiParts, utcTimestampText } from './ansi.js';
+import { UnsupportedByDialect, filterValue, type Dialect, type SqlType, type TableRef } from './dialect.js';
+
+const types: Record<SqlType, string> = {
+  string: 'STRING',
+  integer: 'INT64',
+  float: 'FLOAT64',
+  boolean: 'BOOL',
+  timestamp: 'TIMESTAMP',
+  date: 'DATE',
+};
+
+/** GoogleSQL: backtick identifiers, backslash escapes, no FILTER clause, no try_cast (SAFE_CAST). */
+export const bigqueryDialect: Dialect = {
+  ...ansiParts,
+  name: 'bigquery',
+  capabilities: { readsFiles: false },
+  quoteIdentifier: (name) => `\`${name.replaceAll('\\', '\\\\').replaceAll('`', '\\`')}\``,
+  stringLiteral: (value) =>
+    `'${value.replaceAll('\\', '\\\\').replaceAll("'", "\\'").replaceAll('\n', '\\n').replaceAll('\r', '\\r')}'`,
+  timestampLiteral: (instant) => `timestamp '${utcTimestampText(instant)}+00'`,
+  typeName: (type) => types[type],
+  tryCast: (expr, type) => `safe_cast(${expr} as ${types[type]})`,
+  timestampSub: (expr, amount, unit) => `timestamp_sub(${expr}, interval ${amount} ${unit})`,
+  regexpContains: (expr, pattern) => `regexp_contains(${expr}, ${pattern})`,
+  regexpReplace: (expr, pattern, replacement) => `regexp_replace(${expr}, ${pattern}, ${replacement})`,
+  md5Hex: (expr) => `to_hex(md5(${expr}))`,
+  countIf: (condition) => `countif(${condition})`,
+  firstValue(value, orderBy, f) {
+    return `array_agg(${filterValue(value, f)} ignore nulls order by ${orderBy.join(', ')} limit 1)[safe_offset(0)]`;
+  },
+  createScratchTableAs(target, select) {
+    return `create or replace table ${this.scratchTable(target)}\noptions (expiration_timestamp = timestamp_add(current_timestamp(), interval 1 day)) as\n${select}`;
+  },
+  swapTables(staging: TableRef, target: TableRef) {
+    return [
+      `create or replace table ${this.table(target)} copy ${this.table(staging)}`,
+      this.dropTable(staging),
+    ];
+  },
+  beginTransaction: () => 'begin transaction',
+  commitTransaction: () => 'commit transaction',
+  readFile() {
+    throw new UnsupportedByDialect('bigquery', 'reading files as a source (path:)');
+  },
+};

@@ -1,0 +1,48 @@
+import { ansiParts, utcTimestampText } from './ansi.js';
+import { filterValue, type Dialect, type SqlType, type TableRef } from './dialect.js';
+
+const types: Record<SqlType, string> = {
+  string: 'varchar',
+  integer: 'bigint',
+  float: 'double',
+  boolean: 'boolean',
+  timestamp: 'timestamp',
+  date: 'date',
+};
+
+export const duckdbDialect: Dialect = {
+  ...ansiParts,
+  name: 'duckdb',
+  capabilities: { readsFiles: true },
+  quoteIdentifier: (name) => `"${name.replaceAll('"', '""')}"`,
+  timestampLiteral: (instant) => `timestamp '${utcTimestampText(instant)}'`,
+  typeName: (type) => types[type],
+  timestampSub: (expr, amount, unit) => `(${expr} - interval ${amount} ${unit})`,
+  regexpContains: (expr, pattern) => `regexp_matches(${expr}, ${pattern})`,
+  regexpReplace: (expr, pattern, replacement) => `regexp_replace(${expr}, ${pattern}, ${replacement}, 'g')`,
+  md5Hex: (expr) => `md5(${expr})`,
+  countIf: (condition) => `count(*) filter (where ${condition})`,
+  firstValue(value, orderBy, f) {
+    const filter = [`${value} is not null`, ...(f?.filter ? [`(${f.filter})`] : [])].join(' and ');
+    return `first(${value} order by ${orderBy.join(', ')}) filter (where ${filter})`;
+  },
+  aggregate: (fn, expr, f) => (f?.filter ? `${fn}(${expr}) filter (where ${f.filter})` : `${fn}(${expr})`),
+  countDistinct: (expr, f) =>
+    f?.filter ? `count(distinct ${expr}) filter (where ${f.filter})` : `count(distinct ${filterValue(expr)})`,
+  scratchTable(ref) {
+    return `temp.main.${this.quoteIdentifier(`${ref.schema}__${ref.name}`)}`;
+  },
+  createScratchTableAs(target, select) {
+    return `create or replace temp table ${this.quoteIdentifier(`${target.schema}__${target.name}`)} as\n${select}`;
+  },
+  swapTables(staging: TableRef, target: TableRef, targetExists: boolean) {
+    return [
+      ...(targetExists ? [this.dropTable(target)] : []),
+      `alter table ${this.table(staging)} rename to ${this.quoteIdentifier(target.name)}`,
+    ];
+  },
+  readFile(path, format) {
+    const reader = { csv: 'read_csv_auto', parquet: 'read_parquet', json: 'read_json_auto' }[format];
+    return `${reader}(${ansiParts.stringLiteral(path)})`;
+  },
+};

@@ -1,0 +1,46 @@
+import { ansiParts, utcTimestampText } from './ansi.js';
+import { UnsupportedByDialect, filterValue, type Dialect, type SqlType, type TableRef } from './dialect.js';
+
+const types: Record<SqlType, string> = {
+  string: 'varchar',
+  integer: 'number(38,0)',
+  float: 'float',
+  boolean: 'boolean',
+  timestamp: 'timestamp_ntz',
+  date: 'date',
+};
+
+/**
+ * Snowflake folds unquoted identifiers to upper case. cdp quotes every name it writes in upper case,
+ * so users' unquoted SQL (`where: "lifetime_value > 0"`) finds the columns cdp created.
+ * String literals treat backslash as an escape, so it is escaped too.
+ */
+export const snowflakeDialect: Dialect = {
+  ...ansiParts,
+  name: 'snowflake',
+  capabilities: { readsFiles: false },
+  quoteIdentifier: (name) => `"${name.toUpperCase().replaceAll('"', '""')}"`,
+  stringLiteral: (value) => `'${value.replaceAll('\\', '\\\\').replaceAll("'", "''")}'`,
+  timestampLiteral: (instant) => `'${utcTimestampText(instant)}'::timestamp_ntz`,
+  typeName: (type) => types[type],
+  timestampSub: (expr, amount, unit) => `dateadd(${unit}, ${-amount}, ${expr})`,
+  // regexp_like anchors the whole string; regexp_instr finds a match anywhere, like the other engines.
+  regexpContains: (expr, pattern) => `(regexp_instr(${expr}, ${pattern}) > 0)`,
+  regexpReplace: (expr, pattern, replacement) => `regexp_replace(${expr}, ${pattern}, ${replacement})`,
+  md5Hex: (expr) => `md5(${expr})`,
+  countIf: (condition) => `count_if(${condition})`,
+  firstValue(value, orderBy, f) {
+    return `array_agg(${filterValue(value, f)}) within group (order by ${orderBy.join(', ')})[0]`;
+  },
+  createScratchTableAs(target, select) {
+    return `create or replace temporary table ${this.scratchTable(target)} as\n${select}`;
+  },
+  swapTables(staging: TableRef, target: TableRef, targetExists: boolean) {
+    return targetExists
+      ? [`alter table ${this.table(staging)} swap with ${this.table(target)}`, this.dropTable(staging)]
+      : [`alter table ${this.table(staging)} rename to ${this.table(target)}`];
+  },
+  readFile() {
+    throw new UnsupportedByDialect('snowflake', 'reading files as a source (path:)');
+  },
+};

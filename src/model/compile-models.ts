@@ -1,0 +1,65 @@
+import { isAbsolute, join } from 'node:path';
+import type { LoadedProject } from '../config/load-project.js';
+import type { Dialect } from '../dialect/dialect.js';
+import type { PlanStep } from './plan.js';
+import { cdpTable, qualifiedName, sourceRelation } from './relations.js';
+import { topologicalOrder } from './find-cycle.js';
+import { renderTemplates, templateCalls } from './templates.js';
+
+/** SQL models in dependency order, then one relation per source. `selected` limits which models run. */
+export function compileModels(project: LoadedProject, dialect: Dialect, selected?: ReadonlySet<string>): PlanStep[] {
+  const byName = new Map(project.models.map((m) => [m.name, m]));
+  const deps = (name: string) =>
+    templateCalls(byName.get(name)?.sql ?? '').flatMap((c) => (c.kind === 'ref' ? [c.name] : []));
+  const order = topologicalOrder(project.models.map((m) => m.name), deps);
+  const steps: PlanStep[] = [
+    { id: 'schema', stage: 'setup', label: `schema ${project.config.schema}`, statements: [dialect.createSchema(project.config.schema)] },
+  ];
+  for (const name of order) {
+    if (selected && !selected.has(name)) continue;
+    const model = byName.get(name);
+    if (!model) continue;
+    const select = renderTemplates(model.sql.trim(), (call) =>
+      call.kind === 'ref' ? dialect.table(cdpTable(project, call.name)) : qualifiedName(dialect, `${call.schema}.${call.table}`),
+    );
+    const target = cdpTable(project, model.name);
+    const statements =
+      model.materialized === 'table'
+        ? [dialect.dropView(target), dialect.createTableAs(target, select)]
+        : [dialect.dropTable(target), dialect.createViewAs(target, select)];
+    steps.push({ id: `model.${name}`, stage: 'models', label: `model ${name}`, statements });
+  }
+  for (const source of project.sources) {
+    const target = sourceRelation(project, source);
+    let statements: string[];
+    if (source.path !== undefined) {
+      const path = isAbsolute(source.path) ? source.path : join(project.dir, source.path);
+      const format = /\.parquet$/i.test(source.path) ? 'parquet' : /\.json(l)?$/i.test(source.path) ? 'json' : 'csv';
+      statements = [dialect.dropView(target), dialect.createTableAs(target, `select * from ${dialect.readFile(path, format)}`)];
+    } else {
+      const from = source.model !== undefined ? dialect.table(cdpTable(project, source.model)) : qualifiedName(dialect, source.table as string);
+      statements = [dialect.dropTable(target), dialect.createViewAs(target, `select * from ${from}`)];
+    }
+    steps.push({ id: `source.${source.name}`, stage: 'sources', label: `source ${source.name}`, statements });
+  }
+  return steps;
+}
+
+/** dbt-style selection: `name`, `name+` (and downstream), `+name` (and upstream). */
+export function selectModels(project: LoadedProject, selectors: readonly string[]): Set<string> {
+  const deps = new Map(project.models.map((m) => [m.name, templateCalls(m.sql).flatMap((c) => (c.kind === 'ref' ? [c.name] : []))]));
+  const dependents = new Map<string, string[]>();
+  for (const [name, ds] of deps) for (const d of ds) dependents.set(d, [...(dependents.get(d) ?? []), name]);
+  const walk = (start: string, next: Map<string, string[]>, into: Set<string>) => {
+    for (const n of next.get(start) ?? []) if (!into.has(n)) (into.add(n), walk(n, next, into));
+  };
+  const selected = new Set<string>();
+  for (const selector of selectors) {
+    const name = selector.replace(/^\+/, '').replace(/\+$/, '');
+    if (!deps.has(name)) continue;
+    selected.add(name);
+    if (selector.endsWith('+')) walk(name, dependents, selected);
+    if (selector.startsWith('+')) walk(name, deps, selected);
+  }
+  return selected;
+}

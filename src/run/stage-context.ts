@@ -1,0 +1,22 @@
+import type { LoadedProject } from '../config/load-project.js';
+import type { PlanStep } from '../model/plan.js';
+import type { Warehouse } from '../warehouse/warehouse.js';
+
+/** What each build stage (models, identity, profiles, segments) is handed. */
+export interface StageContext {
+  readonly project: LoadedProject;
+  readonly warehouse: Warehouse;
+  readonly runId: string;
+  /** The run's reference time: relative windows are measured back from it. */
+  readonly asOf: Date;
+  readonly fullRefresh: boolean;
+  readonly log: (line: string) => void;
+}
+
+/** Runs plan steps in order; a failing statement names its step. */
+export async function executeSteps(warehouse: Warehouse, steps: readonly PlanStep[], log?: (line: string) => void): Promise<void> {
+  for (const step of steps) {
+    log?.(step.label);
+    for (const sql of step.statements) await warehouse.execute(sql, { label: step.label });
+  }
+}

@@ -1,0 +1,41 @@
+import type { CommandContext } from '../cli/context.js';
+import type { LoadedProject } from '../config/load-project.js';
+import { RunLock } from './run-lock.js';
+import { RunLog, type RunStatus } from './run-log.js';
+import type { StageContext } from './stage-context.js';
+
+/**
+ * Opens the warehouse, takes the run lock, records the run in `runs`, and always releases both,
+ * so every command that changes the warehouse is logged and never interleaves with another.
+ */
+export async function withRun<T>(
+  ctx: CommandContext,
+  project: LoadedProject,
+  command: string,
+  work: (stage: StageContext) => Promise<{ status: Exclude<RunStatus, 'running' | 'failed'>; counts: unknown; result: T }>,
+): Promise<T> {
+  const warehouse = await ctx.warehouse(project);
+  try {
+    const lock = await RunLock.acquire(warehouse, project);
+    const log = await RunLog.start(warehouse, project, command);
+    try {
+      const outcome = await work({
+        project,
+        warehouse,
+        runId: log.runId,
+        asOf: ctx.asOf,
+        fullRefresh: false,
+        log: (line) => ctx.reporter.verbose(line),
+      });
+      await log.finish(outcome.status, outcome.counts);
+      return outcome.result;
+    } catch (error) {
+      await log.finish('failed', null, error instanceof Error ? error.message : String(error)).catch(() => undefined);
+      throw error;
+    } finally {
+      await lock.release().catch(() => undefined);
+    }
+  } finally {
+    await warehouse.close();
+  }
+}

@@ -1,0 +1,105 @@
+import { mkdir } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import type { TableRef } from '../dialect/dialect.js';
+import { duckdbDialect } from '../dialect/duckdb-dialect.js';
+import { normalizeRow } from './normalize-value.js';
+import {
+  WarehouseError,
+  insertStatements,
+  type ColumnInfo,
+  type Row,
+  type StatementOptions,
+  type Value,
+  type Warehouse,
+} from './warehouse.js';
+
+export interface DuckDBWarehouseOptions {
+  /** A file path, or ":memory:". */
+  readonly path: string;
+  readonly threads?: number;
+}
+
+/** The embedded default: one DuckDB file, one connection, statements run in order. */
+export class DuckDBWarehouse implements Warehouse {
+  readonly dialect = duckdbDialect;
+
+  private constructor(
+    private readonly instance: DuckDBInstance,
+    private readonly connection: DuckDBConnection,
+  ) {}
+
+  static async open(options: DuckDBWarehouseOptions): Promise<DuckDBWarehouse> {
+    if (options.path !== ':memory:') await mkdir(dirname(options.path), { recursive: true });
+    const config: Record<string, string> = {};
+    if (options.threads) config.threads = String(options.threads);
+    const instance = await DuckDBInstance.create(options.path, config);
+    const connection = await instance.connect();
+    return new DuckDBWarehouse(instance, connection);
+  }
+
+  async execute(sql: string, options?: StatementOptions): Promise<void> {
+    await this.guard(sql, options, () => this.connection.run(sql));
+  }
+
+  async query(sql: string, options?: StatementOptions): Promise<Row[]> {
+    const reader = await this.guard(sql, options, () => this.connection.runAndReadAll(sql));
+    return reader.getRowObjectsJS().map(normalizeRow);
+  }
+
+  async *stream(sql: string, options?: StatementOptions & { readonly chunkRows?: number }): AsyncIterable<readonly Row[]> {
+    const chunkRows = options?.chunkRows ?? 10_000;
+    const result = await this.guard(sql, options, () => this.connection.stream(sql));
+    let buffer: Row[] = [];
+    for await (const rows of result.yieldRowObjectJs()) {
+      for (const row of rows) buffer.push(normalizeRow(row));
+      if (buffer.length >= chunkRows) {
+        yield buffer;
+        buffer = [];
+      }
+    }
+    if (buffer.length > 0) yield buffer;
+  }
+
+  async transaction(statements: readonly string[], options?: StatementOptions): Promise<void> {
+    await this.execute('begin transaction', options);
+    try {
+      for (const sql of statements) await this.execute(sql, options);
+      await this.execute('commit', options);
+    } catch (error) {
+      await this.connection.run('rollback').catch(() => undefined);
+      throw error;
+    }
+  }
+
+  async insertRows(table: TableRef, columns: readonly string[], rows: readonly (readonly Value[])[]): Promise<void> {
+    for (const sql of insertStatements(this.dialect, table, columns, rows)) await this.execute(sql);
+  }
+
+  async tableExists(table: TableRef): Promise<boolean> {
+    const rows = await this.query(
+      `select 1 as found from information_schema.tables where table_schema = ${this.dialect.stringLiteral(table.schema)} and table_name = ${this.dialect.stringLiteral(table.name)}`,
+    );
+    return rows.length > 0;
+  }
+
+  async columns(table: TableRef): Promise<ColumnInfo[]> {
+    const rows = await this.query(
+      `select column_name, data_type from information_schema.columns where table_schema = ${this.dialect.stringLiteral(table.schema)} and table_name = ${this.dialect.stringLiteral(table.name)} order by ordinal_position`,
+    );
+    return rows.map((r) => ({ name: String(r.column_name), type: String(r.data_type).toUpperCase() }));
+  }
+
+  async close(): Promise<void> {
+    this.connection.closeSync();
+    this.instance.closeSync();
+  }
+
+  private async guard<T>(sql: string, options: StatementOptions | undefined, run: () => Promise<T>): Promise<T> {
+    try {
+      return await run();
+    } catch (error) {
+      throw new WarehouseError(error instanceof Error ? error.message : String(error), options?.label, sql);
+    }
+  }
+}

@@ -1,0 +1,31 @@
+import { isAbsolute, join } from 'node:path';
+import type { WarehouseConfig } from '../config/schema.js';
+import { RunError } from '../diagnostics/diagnostic.js';
+import { DuckDBWarehouse } from './duckdb-warehouse.js';
+import type { Warehouse } from './warehouse.js';
+
+/** Opens the configured warehouse. Engine clients other than DuckDB load only when configured. */
+export async function openWarehouse(config: WarehouseConfig, projectDir: string): Promise<Warehouse> {
+  switch (config.type) {
+    case 'duckdb': {
+      const path = config.path === ':memory:' || isAbsolute(config.path) ? config.path : join(projectDir, config.path);
+      try {
+        return await DuckDBWarehouse.open({ path, threads: config.threads });
+      } catch (error) {
+        const message = error instanceof Error ? error.message : String(error);
+        if (/lock/i.test(message)) {
+          throw new RunError('lock-held', `the DuckDB file ${config.path} is in use by another process`, 'wait for the other cdp run to finish, or stop it');
+        }
+        throw new RunError('warehouse-unreachable', `cannot open DuckDB file ${config.path}: ${message}`, 'check the path and its permissions');
+      }
+    }
+    case 'bigquery': {
+      const { BigQueryWarehouse } = await import('./bigquery-warehouse.js');
+      return BigQueryWarehouse.open(config);
+    }
+    case 'snowflake': {
+      const { SnowflakeWarehouse } = await import('./snowflake-warehouse.js');
+      return SnowflakeWarehouse.open(config);
+    }
+  }
+}

@@ -1,0 +1,66 @@
+import type { Dialect, TableRef } from '../dialect/dialect.js';
+
+/** A value read out of a warehouse, normalised: big integers that fit become numbers, timestamps ISO strings. */
+export type Value = string | number | boolean | null;
+export type Row = Readonly<Record<string, Value>>;
+
+export interface ColumnInfo {
+  readonly name: string;
+  /** The engine's own type name, upper-cased. */
+  readonly type: string;
+}
+
+/** Labels a statement so an error can say which step of which model failed. */
+export interface StatementOptions {
+  readonly label?: string;
+}
+
+/**
+ * The only code that talks to a database. One class per engine; everything else sends SQL text
+ * written by a Dialect. Column names in results are lower-case on every engine.
+ */
+export interface Warehouse {
+  readonly dialect: Dialect;
+  /** Runs one statement and discards its result. */
+  execute(sql: string, options?: StatementOptions): Promise<void>;
+  query(sql: string, options?: StatementOptions): Promise<Row[]>;
+  /** Reads a result in chunks, so a large diff never has to fit in memory. */
+  stream(sql: string, options?: StatementOptions & { readonly chunkRows?: number }): AsyncIterable<readonly Row[]>;
+  /** Runs the statements as one atomic unit: all of them take effect or none. */
+  transaction(statements: readonly string[], options?: StatementOptions): Promise<void>;
+  /** Appends rows to an existing table (state commits, logs). Values are written as literals. */
+  insertRows(table: TableRef, columns: readonly string[], rows: readonly (readonly Value[])[]): Promise<void>;
+  tableExists(table: TableRef): Promise<boolean>;
+  columns(table: TableRef): Promise<ColumnInfo[]>;
+  close(): Promise<void>;
+}
+
+/** A statement the warehouse rejected, with what cdp was doing at the time. */
+export class WarehouseError extends Error {
+  constructor(
+    message: string,
+    readonly label: string | undefined,
+    readonly sql: string,
+  ) {
+    super(label ? `${label}: ${message}` : message);
+    this.name = 'WarehouseError';
+  }
+}
+
+/** A VALUES-free insert that every engine accepts: `insert into t (a, b) select ... union all select ...`. */
+export function insertStatements(
+  dialect: Dialect,
+  table: TableRef,
+  columns: readonly string[],
+  rows: readonly (readonly Value[])[],
+  rowsPerStatement = 500,
+): string[] {
+  const statements: string[] = [];
+  const cols = columns.map((c) => dialect.quoteIdentifier(c)).join(', ');
+  for (let i = 0; i < rows.length; i += rowsPerStatement) {
+    const chunk = rows.slice(i, i + rowsPerStatement);
+    const values = chunk.map((row) => `(${row.map((v) => dialect.literal(v)).join(', ')})`).join(',\n');
+    statements.push(`insert into ${dialect.table(table)} (${cols}) values\n${values}`);
+  }
+  return statements;
+}
