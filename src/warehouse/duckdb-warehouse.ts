@@ -35,6 +35,8 @@ export class DuckDBWarehouse implements Warehouse {
     if (options.threads) config.threads = String(options.threads);
     const instance = await DuckDBInstance.create(options.path, config);
     const connection = await instance.connect();
+    // Timestamps without a zone are UTC, whatever the machine's zone: runs give the same answers everywhere.
+    await connection.run(`set TimeZone = 'UTC'`);
     return new DuckDBWarehouse(instance, connection);
   }
 

@@ -1,0 +1,119 @@
+import type { TableRef } from '../dialect/dialect.js';
+import { cdpTable, sourceRelation } from '../model/relations.js';
+import type { StageContext } from '../run/stage-context.js';
+import { compileSegmentMembersSelect } from './compile-segments.js';
+import { compileTraitsSelect, type SourceColumnTypes } from './compile-traits.js';
+import { sqlTypeOf } from './sql-type.js';
+import type { SqlType } from '../dialect/dialect.js';
+
+export interface SegmentChange {
+  readonly segment: string;
+  readonly size: number;
+  readonly entered: number;
+  readonly exited: number;
+}
+
+export interface ProfileSummary {
+  readonly profiles: number;
+  readonly traits: number;
+  readonly segments: readonly SegmentChange[];
+}
+
+/**
+ * Builds `profiles` (one row per profile, a column per trait) and `segment_members` (entered_at
+ * kept for members who stay), each replaced atomically, and appends this run's entries and exits
+ * to `segment_changes`, which is how the sync stage and `cdp build` see what moved.
+ */
+export async function runProfiles(ctx: StageContext, rowsOf: (source: string) => string): Promise<ProfileSummary> {
+  const { project, warehouse } = ctx;
+  const d = warehouse.dialect;
+  const t = (name: string) => cdpTable(project, name);
+
+  const columnTypes = await sourceColumnTypes(ctx);
+  const traitsSelect = compileTraitsSelect(project, d, {
+    rowsOf,
+    profileIds: `(select distinct profile_id from ${d.table(t('identifiers'))})`,
+    asOf: ctx.asOf,
+    columnTypes,
+  });
+  await replaceTable(ctx, t('profiles'), traitsSelect, 'build profiles');
+
+  const members = t('segment_members');
+  const now = t('_segment_members_now');
+  await warehouse.execute(d.createScratchTableAs(now, compileSegmentMembersSelect(project, d, d.table(t('profiles')))), { label: 'evaluate segments' });
+  const hadMembers = await warehouse.tableExists(members);
+  if (!hadMembers) {
+    await warehouse.execute(
+      `create table ${d.table(members)} (segment ${d.typeName('string')}, profile_id ${d.typeName('string')}, entered_at ${d.typeName('timestamp')})`,
+    );
+  }
+  const changes = t('segment_changes');
+  await warehouse.execute(
+    `create table if not exists ${d.table(changes)} (run_id ${d.typeName('string')}, segment ${d.typeName('string')}, profile_id ${d.typeName('string')}, change ${d.typeName('string')}, changed_at ${d.typeName('timestamp')})`,
+  );
+  const asOf = d.timestampLiteral(ctx.asOf);
+  const nowRef = d.scratchTable(now);
+  await warehouse.transaction(
+    [
+      `insert into ${d.table(changes)} (run_id, segment, profile_id, change, changed_at)
+select ${d.literal(ctx.runId)}, n.segment, n.profile_id, 'enter', ${asOf} from ${nowRef} n
+where not exists (select 1 from ${d.table(members)} o where o.segment = n.segment and o.profile_id = n.profile_id)
+union all
+select ${d.literal(ctx.runId)}, o.segment, o.profile_id, 'exit', ${asOf} from ${d.table(members)} o
+where not exists (select 1 from ${nowRef} n where n.segment = o.segment and n.profile_id = o.profile_id)`,
+    ],
+    { label: 'record segment entries and exits' },
+  );
+  await replaceTable(
+    ctx,
+    members,
+    `select n.segment, n.profile_id, coalesce(o.entered_at, ${asOf}) as entered_at
+from ${nowRef} n
+left join ${d.table(members)} o on o.segment = n.segment and o.profile_id = n.profile_id`,
+    'update segment members',
+  );
+  await warehouse.execute(d.dropScratchTable(now));
+
+  const [count] = await warehouse.query(`select count(*) as n from ${d.table(t('profiles'))}`);
+  const sizes = await warehouse.query(`select segment, count(*) as n from ${d.table(members)} group by segment`);
+  const moved = await warehouse.query(
+    `select segment, change, count(*) as n from ${d.table(changes)} where run_id = ${d.literal(ctx.runId)} group by segment, change`,
+  );
+  const value = (rows: typeof sizes, segment: string, change?: string) =>
+    Number(rows.find((r) => r.segment === segment && (change === undefined || r.change === change))?.n ?? 0);
+  return {
+    profiles: Number(count?.n ?? 0),
+    traits: project.traits.length,
+    segments: project.segments.map((s) => ({
+      segment: s.name,
+      size: value(sizes, s.name),
+      entered: value(moved, s.name, 'enter'),
+      exited: value(moved, s.name, 'exit'),
+    })),
+  };
+}
+
+/** Builds `select` into a staging table, then swaps it in: readers never see half a table. */
+async function replaceTable(ctx: StageContext, target: TableRef, select: string, label: string): Promise<void> {
+  const { warehouse } = ctx;
+  const d = warehouse.dialect;
+  const staging = { schema: target.schema, name: `${target.name}__new` };
+  await warehouse.execute(d.createTableAs(staging, select), { label });
+  const exists = await warehouse.tableExists(target);
+  await warehouse.transaction(d.swapTables(staging, target, exists), { label });
+}
+
+async function sourceColumnTypes(ctx: StageContext): Promise<SourceColumnTypes> {
+  const used = new Set(ctx.project.traits.flatMap((t) => (t.from ? [t.from] : [])));
+  const out = new Map<string, Map<string, SqlType>>();
+  for (const source of ctx.project.sources.filter((s) => used.has(s.name))) {
+    const columns = await ctx.warehouse.columns(sourceRelation(ctx.project, source));
+    const types = new Map<string, SqlType>();
+    for (const c of columns) {
+      const type = sqlTypeOf(c.type);
+      if (type) types.set(c.name.toLowerCase(), type);
+    }
+    out.set(source.name, types);
+  }
+  return out;
+}
