@@ -6,7 +6,10 @@ import { cdpTable, qualifiedName, sourceRelation } from './relations.js';
 import { topologicalOrder } from './find-cycle.js';
 import { renderTemplates, templateCalls } from './templates.js';
 
-/** SQL models in dependency order, then one relation per source. `selected` limits which models run. */
+/**
+ * Sources over tables and files, SQL models in dependency order (a model may ref a model or such a
+ * source), then sources over models. `selected` limits which models run.
+ */
 export function compileModels(project: LoadedProject, dialect: Dialect, selected?: ReadonlySet<string>): PlanStep[] {
   const byName = new Map(project.models.map((m) => [m.name, m]));
   const deps = (name: string) =>
@@ -15,21 +18,7 @@ export function compileModels(project: LoadedProject, dialect: Dialect, selected
   const steps: PlanStep[] = [
     { id: 'schema', stage: 'setup', label: `schema ${project.config.schema}`, statements: [dialect.createSchema(project.config.schema)] },
   ];
-  for (const name of order) {
-    if (selected && !selected.has(name)) continue;
-    const model = byName.get(name);
-    if (!model) continue;
-    const select = renderTemplates(model.sql.trim(), (call) =>
-      call.kind === 'ref' ? dialect.table(cdpTable(project, call.name)) : qualifiedName(dialect, `${call.schema}.${call.table}`),
-    );
-    const target = cdpTable(project, model.name);
-    const statements =
-      model.materialized === 'table'
-        ? [dialect.dropView(target), dialect.createTableAs(target, select)]
-        : [dialect.dropTable(target), dialect.createViewAs(target, select)];
-    steps.push({ id: `model.${name}`, stage: 'models', label: `model ${name}`, statements });
-  }
-  for (const source of project.sources) {
+  const sourceStep = (source: (typeof project.sources)[number]): PlanStep => {
     const target = sourceRelation(project, source);
     let statements: string[];
     if (source.path !== undefined) {
@@ -40,8 +29,27 @@ export function compileModels(project: LoadedProject, dialect: Dialect, selected
       const from = source.model !== undefined ? dialect.table(cdpTable(project, source.model)) : qualifiedName(dialect, source.table as string);
       statements = [dialect.dropTable(target), dialect.createViewAs(target, `select * from ${from}`)];
     }
-    steps.push({ id: `source.${source.name}`, stage: 'sources', label: `source ${source.name}`, statements });
+    return { id: `source.${source.name}`, stage: 'sources', label: `source ${source.name}`, statements };
+  };
+  // Sources over tables and files come first (models may ref them), sources over models last.
+  for (const source of project.sources.filter((s) => s.model === undefined)) steps.push(sourceStep(source));
+  const sourceNames = new Set(project.sources.map((s) => s.name));
+  for (const name of order) {
+    if (selected && !selected.has(name)) continue;
+    const model = byName.get(name);
+    if (!model) continue;
+    const select = renderTemplates(model.sql.trim(), (call) => {
+      if (call.kind === 'source') return qualifiedName(dialect, `${call.schema}.${call.table}`);
+      return dialect.table(byName.has(call.name) || !sourceNames.has(call.name) ? cdpTable(project, call.name) : sourceRelation(project, { name: call.name }));
+    });
+    const target = cdpTable(project, model.name);
+    const statements =
+      model.materialized === 'table'
+        ? [dialect.dropView(target), dialect.createTableAs(target, select)]
+        : [dialect.dropTable(target), dialect.createViewAs(target, select)];
+    steps.push({ id: `model.${name}`, stage: 'models', label: `model ${name}`, statements });
   }
+  for (const source of project.sources.filter((s) => s.model !== undefined)) steps.push(sourceStep(source));
   return steps;
 }
 

@@ -30,8 +30,13 @@ export function validateProject(project: LoadedProject): Diagnostic[] {
       if (call.kind === 'invalid') {
         out.push(error('invalid-template', `cannot read ${call.text}`, locate(model.origin, 'sql'), "use {{ ref('model') }} or {{ source('schema', 'table') }}"));
       } else if (call.kind === 'ref') {
+        const source = project.sources.find((s) => s.name === call.name);
         if (modelNames.has(call.name)) deps.push(call.name);
-        else out.push(error('unknown-ref', `model '${model.name}' refers to unknown model '${call.name}'`, locate(model.origin, 'sql'), suggestion(call.name, modelNames)));
+        else if (source?.model !== undefined) {
+          out.push(error('unknown-ref', `model '${model.name}' refers to source '${call.name}', which is itself built from a model`, locate(model.origin, 'sql'), `ref('${source.model}') instead`));
+        } else if (!source) {
+          out.push(error('unknown-ref', `model '${model.name}' refers to unknown model '${call.name}'`, locate(model.origin, 'sql'), suggestion(call.name, [...modelNames, ...sourceNames])));
+        }
       }
     }
     refs.set(model.name, deps);
