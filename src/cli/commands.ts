@@ -1,8 +1,17 @@
 import type { CliCommand } from './command.js';
 import { buildCommand } from './commands/build.js';
 import { compileCommand } from './commands/compile.js';
+import { generateCommand } from './commands/generate.js';
 import { historyCommand } from './commands/history.js';
+import { initCommand } from './commands/init.js';
 import { validateCommand } from './commands/validate.js';
 
 /** Every command, in the order `cdp --help` lists them. */
-export const commands: readonly CliCommand[] = [validateCommand, compileCommand, buildCommand, historyCommand];
+export const commands: readonly CliCommand[] = [
+  initCommand,
+  validateCommand,
+  compileCommand,
+  buildCommand,
+  historyCommand,
+  generateCommand,
+];

@@ -26,16 +26,21 @@ export class CommandContext {
    * warnings are printed. `needs` names config the command will use, so that only then a
    * missing `${VAR}` in it is an error.
    */
-  async project(needs: { readonly warehouse?: boolean; readonly destinations?: readonly string[] } = {}): Promise<LoadedProject> {
+  async project(needs: { readonly warehouse?: boolean; readonly destinations?: readonly string[] | 'used' } = {}): Promise<LoadedProject> {
     const { project, diagnostics } = await loadProject(this.dir, this.io.env);
     const all: Diagnostic[] = [...diagnostics];
     if (project) {
       all.push(...validateProject(project));
+      const destinations = needs.destinations === 'used' ? project.syncs.map((s) => s.destination) : (needs.destinations ?? []);
       for (const use of project.missingEnv) {
         const [top, name] = use.path;
-        const needed = (top === 'warehouse' && needs.warehouse) || (top === 'destinations' && needs.destinations?.includes(String(name)));
-        const already = all.some((d) => d.code === 'missing-env' && d.line === use.at.line && d.file === use.at.file);
-        if (needed && !already) all.push(error('missing-env', `\${${use.variable}} is not set`, use.at, `export ${use.variable}=... in the environment`));
+        if (top === 'warehouse' && needs.warehouse) {
+          all.push(error('missing-env', `the warehouse needs \${${use.variable}}, which is not set`, use.at, `export ${use.variable}=... before running`));
+        } else if (top === 'destinations' && destinations.includes(String(name))) {
+          const users = project.syncs.filter((s) => s.destination === name).map((s) => `'${s.sync}'`);
+          const hint = `export ${use.variable}=... before running${users.length ? `; used by sync ${users.join(', ')}` : ''}`;
+          all.push(error('missing-env', `destination '${String(name)}' needs \${${use.variable}}, which is not set`, use.at, hint));
+        }
       }
     }
     const sorted = sortDiagnostics(all);

@@ -24,12 +24,13 @@ export function compileModels(project: LoadedProject, dialect: Dialect, selected
     if (source.path !== undefined) {
       const path = isAbsolute(source.path) ? source.path : join(project.dir, source.path);
       const format = /\.parquet$/i.test(source.path) ? 'parquet' : /\.json(l)?$/i.test(source.path) ? 'json' : 'csv';
-      statements = [dialect.dropView(target), dialect.createTableAs(target, `select * from ${dialect.readFile(path, format)}`)];
+      statements = [dialect.createTableAs(target, `select * from ${dialect.readFile(path, format)}`)];
     } else {
       const from = source.model !== undefined ? dialect.table(cdpTable(project, source.model)) : qualifiedName(dialect, source.table as string);
-      statements = [dialect.dropTable(target), dialect.createViewAs(target, `select * from ${from}`)];
+      statements = [dialect.createViewAs(target, `select * from ${from}`)];
     }
-    return { id: `source.${source.name}`, stage: 'sources', label: `source ${source.name}`, statements };
+    const kind = source.path !== undefined ? 'table' : 'view';
+    return { id: `source.${source.name}`, stage: 'sources', label: `source ${source.name}`, statements, replaces: { target, kind } };
   };
   // Sources over tables and files come first (models may ref them), sources over models last.
   for (const source of project.sources.filter((s) => s.model === undefined)) steps.push(sourceStep(source));
@@ -43,11 +44,8 @@ export function compileModels(project: LoadedProject, dialect: Dialect, selected
       return dialect.table(byName.has(call.name) || !sourceNames.has(call.name) ? cdpTable(project, call.name) : sourceRelation(project, { name: call.name }));
     });
     const target = cdpTable(project, model.name);
-    const statements =
-      model.materialized === 'table'
-        ? [dialect.dropView(target), dialect.createTableAs(target, select)]
-        : [dialect.dropTable(target), dialect.createViewAs(target, select)];
-    steps.push({ id: `model.${name}`, stage: 'models', label: `model ${name}`, statements });
+    const statements = [model.materialized === 'table' ? dialect.createTableAs(target, select) : dialect.createViewAs(target, select)];
+    steps.push({ id: `model.${name}`, stage: 'models', label: `model ${name}`, statements, replaces: { target, kind: model.materialized } });
   }
   for (const source of project.sources.filter((s) => s.model !== undefined)) steps.push(sourceStep(source));
   return steps;

@@ -156,11 +156,6 @@ function validateSync(project: LoadedProject, sync: Declared<SyncConfig>, traits
       if (!traits.has(n) && !segments.has(n)) unknownName(n, `sync '${sync.sync}' where`, [...traits, ...segments], at('where'), out);
     }
   }
-  for (const use of project.missingEnv) {
-    if (use.path[0] === 'destinations' && use.path[1] === sync.destination) {
-      out.push(error('missing-env', `destination '${sync.destination}' needs \${${use.variable}}, which is not set`, use.at, `export ${use.variable}=... before running; sync '${sync.sync}' uses it`));
-    }
-  }
 }
 
 function unknownName(name: string, where: string, known: string[], at: ReturnType<typeof locate>, out: Diagnostic[]): void {

@@ -85,6 +85,14 @@ export class DuckDBWarehouse implements Warehouse {
     return rows.length > 0;
   }
 
+  async relationKind(table: TableRef): Promise<'table' | 'view' | undefined> {
+    const rows = await this.query(
+      `select table_type from information_schema.tables where table_schema = ${this.dialect.stringLiteral(table.schema)} and table_name = ${this.dialect.stringLiteral(table.name)}`,
+    );
+    if (rows.length === 0) return undefined;
+    return rows[0].table_type === 'VIEW' ? 'view' : 'table';
+  }
+
   async columns(table: TableRef): Promise<ColumnInfo[]> {
     const rows = await this.query(
       `select column_name, data_type from information_schema.columns where table_schema = ${this.dialect.stringLiteral(table.schema)} and table_name = ${this.dialect.stringLiteral(table.name)} order by ordinal_position`,

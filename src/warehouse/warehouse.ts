@@ -31,6 +31,8 @@ export interface Warehouse {
   /** Appends rows to an existing table (state commits, logs). Values are written as literals. */
   insertRows(table: TableRef, columns: readonly string[], rows: readonly (readonly Value[])[]): Promise<void>;
   tableExists(table: TableRef): Promise<boolean>;
+  /** Whether a table or a view of that name exists. */
+  relationKind(table: TableRef): Promise<'table' | 'view' | undefined>;
   columns(table: TableRef): Promise<ColumnInfo[]>;
   close(): Promise<void>;
 }
