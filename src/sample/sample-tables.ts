@@ -1,0 +1,98 @@
+/**
+ * The raw tables the sample generator writes: column names and their DuckDB types, in file order.
+ * CSV files carry a header row; parquet files carry these types. Timestamps are UTC, written as
+ * `YYYY-MM-DD HH:MM:SS`. In CSV a NULL is an empty field and an empty string is `""` (DuckDB reads `""`
+ * as NULL unless `allow_quoted_nulls=false`).
+ */
+export type SampleColumnType = 'VARCHAR' | 'TIMESTAMP' | 'BOOLEAN' | 'DECIMAL(12,2)' | 'BIGINT';
+
+export interface SampleColumn {
+  readonly name: string;
+  readonly type: SampleColumnType;
+}
+
+export type SampleTableName =
+  | 'web_events'
+  | 'app_events'
+  | 'orders'
+  | 'hubspot_contacts'
+  | 'salesforce_contacts'
+  | 'email_events'
+  | 'consents'
+  | 'identity_truth'
+  | 'people_truth';
+
+const v = (name: string): SampleColumn => ({ name, type: 'VARCHAR' });
+const ts = (name: string): SampleColumn => ({ name, type: 'TIMESTAMP' });
+const bool = (name: string): SampleColumn => ({ name, type: 'BOOLEAN' });
+
+export const SAMPLE_TABLES: Readonly<Record<SampleTableName, readonly SampleColumn[]>> = {
+  web_events: [
+    v('event_id'),
+    ts('received_at'),
+    v('anonymous_id'),
+    v('user_id'),
+    v('email'),
+    v('event_type'),
+    v('event_name'),
+    v('path'),
+    v('utm_source'),
+    v('device_type'),
+  ],
+  app_events: [v('event_id'), ts('occurred_at'), v('device_id'), v('user_id'), v('event_name'), v('platform')],
+  orders: [
+    v('order_id'),
+    ts('ordered_at'),
+    v('user_id'),
+    v('email'),
+    { name: 'amount', type: 'DECIMAL(12,2)' },
+    v('currency'),
+    v('status'),
+  ],
+  hubspot_contacts: [
+    v('hs_object_id'),
+    v('email'),
+    v('firstname'),
+    v('lastname'),
+    v('phone'),
+    v('lifecyclestage'),
+    ts('updated_at'),
+  ],
+  salesforce_contacts: [
+    v('sf_id'),
+    v('email'),
+    v('phone'),
+    v('first_name'),
+    v('last_name'),
+    v('account_name'),
+    ts('updated_at'),
+  ],
+  email_events: [ts('sent_at'), v('email'), v('campaign'), v('event')],
+  consents: [v('user_id'), v('email'), bool('marketing_consent'), bool('do_not_sync'), ts('updated_at')],
+  identity_truth: [
+    v('id_type'),
+    v('id_value_raw'),
+    v('id_value_norm'),
+    v('person_id'),
+    v('kind'),
+    v('reason'),
+    v('link_group'),
+  ],
+  people_truth: [
+    v('person_id'),
+    v('persona'),
+    bool('is_b2b'),
+    { name: 'order_count', type: 'BIGINT' },
+    ts('first_seen'),
+    ts('last_seen'),
+  ],
+};
+
+export const SAMPLE_TABLE_NAMES = Object.keys(SAMPLE_TABLES) as readonly SampleTableName[];
+
+/** DuckDB `read_csv` over one generated CSV file with the exact column types (no sniffing). */
+export function readSampleCsvSql(table: SampleTableName, file: string): string {
+  const columns = SAMPLE_TABLES[table].map((c) => `'${c.name}': '${c.type}'`).join(', ');
+  const path = file.replaceAll("'", "''");
+  return `read_csv('${path}', header = true, delim = ',', quote = '"', escape = '"', allow_quoted_nulls = false, columns = {${columns}})`;
+}

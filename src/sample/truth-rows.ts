@@ -1,0 +1,35 @@
+import type { Person } from './person.js';
+import type { SampleContext } from './sample-context.js';
+import type { SampleBuffers } from './sample-buffers.js';
+import type { SharedValue } from './shared-values.js';
+
+/**
+ * Ground truth for one person: every raw spelling of their identifiers that appears in the data, with
+ * its normal form and `link_group` — identifiers in one group are joined by rows of the data (through
+ * the person's own identifiers only), so a deterministic resolver can and should put them together.
+ */
+export function writePersonTruth(ctx: SampleContext, p: Person, out: SampleBuffers): void {
+  const { graph } = p;
+  for (const slot of graph.slots) {
+    if (slot.used === 0) continue;
+    const group = `${p.id}-${graph.root(slot.node)}`;
+    for (let form = 0; form < slot.forms.length; form++) {
+      if ((slot.used & (1 << form)) === 0) continue;
+      out.identity_truth.begin().col(slot.type).field(slot.forms[form]).field(slot.norm).col(p.id).col('person').nil().raw(group).end();
+    }
+  }
+  const seen = p.orders.length > 0 || p.activity > 0;
+  const row = out.people_truth.begin().col(p.id).col(p.persona).col(p.company !== null ? 'true' : 'false').col(String(p.orders.length));
+  if (seen) {
+    ctx.time.write(row, p.firstSeen);
+    ctx.time.write(row, p.lastSeen, true);
+  } else row.nil();
+  row.end();
+}
+
+/** Ground truth for values that belong to no one person: person_id and link_group are NULL. */
+export function writeSharedTruth(values: readonly SharedValue[], out: SampleBuffers): void {
+  for (const v of values) {
+    out.identity_truth.begin().col(v.type).field(v.value).field(v.norm).nil().col(v.kind).col(v.reason).end();
+  }
+}
