@@ -1,0 +1,216 @@
+import { defaultProperties, defaultPropertyGroups } from './hubspot-default-properties.js';
+import { HubSpotListStore } from './hubspot-list-store.js';
+import { OBJECT_TYPES, objectTypeById, type HubSpotObjectType, type ObjectTypeId } from './hubspot-object-types.js';
+import type { PropertyDefinition, PropertyGroup } from './hubspot-property-definition.js';
+
+export interface HistoryEntry {
+  readonly value: string;
+  readonly timestamp: string;
+  readonly sourceType: string;
+}
+
+/** A CRM record. All property values are strings; an unset property is absent. */
+export interface StoredRecord {
+  readonly id: string;
+  readonly type: HubSpotObjectType;
+  readonly properties: ReadonlyMap<string, string>;
+  /** Newest last. */
+  readonly history: ReadonlyMap<string, readonly HistoryEntry[]>;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+  readonly archived: boolean;
+  readonly archivedAt?: string;
+}
+
+interface MutableRecord {
+  readonly id: string;
+  readonly type: HubSpotObjectType;
+  readonly properties: Map<string, string>;
+  readonly history: Map<string, HistoryEntry[]>;
+  readonly createdAt: string;
+  updatedAt: string;
+  archived: boolean;
+  archivedAt?: string;
+}
+
+/**
+ * The sandbox portal's state: records, property definitions and groups, and (in `lists`) lists.
+ * Knows nothing of HTTP; validation lives in the routes. Email and unique-property lookups are indexed.
+ */
+export class HubSpotStore {
+  private records = new Map<ObjectTypeId, Map<string, MutableRecord>>();
+  private properties = new Map<ObjectTypeId, Map<string, PropertyDefinition>>();
+  private groups = new Map<ObjectTypeId, Map<string, PropertyGroup>>();
+  /** Lists and memberships. */
+  readonly lists: HubSpotListStore = new HubSpotListStore((typeId, id) => this.getRecord(objectTypeById(typeId), id) !== undefined, () => this.timestamp());
+  private uniqueIndexes = new Map<string, Map<string, string>>();
+  private nextRecordId = 101;
+  private lastTimestamp = 0;
+
+  constructor() {
+    this.reset();
+  }
+
+  reset(): void {
+    const created = new Date(Date.UTC(2024, 0, 1)).toISOString();
+    this.records = new Map(OBJECT_TYPES.map((t) => [t.id, new Map()]));
+    this.properties = new Map(OBJECT_TYPES.map((t) => [t.id, new Map(defaultProperties(t, created).map((p) => [p.name, p]))]));
+    this.groups = new Map(OBJECT_TYPES.map((t) => [t.id, new Map(defaultPropertyGroups(t).map((g) => [g.name, g]))]));
+    this.lists.reset();
+    this.uniqueIndexes = new Map();
+    this.nextRecordId = 101;
+  }
+
+  /** A strictly increasing ISO timestamp, so every write moves `updatedAt`. */
+  timestamp(): string {
+    this.lastTimestamp = Math.max(Date.now(), this.lastTimestamp + 1);
+    return new Date(this.lastTimestamp).toISOString();
+  }
+
+  // ---- records -------------------------------------------------------------------------------
+
+  /** Creates a record without validation. `""` values are ignored; createdate may be given. */
+  createRecord(type: HubSpotObjectType, values: ReadonlyMap<string, string> | Readonly<Record<string, string>>): StoredRecord {
+    const now = this.timestamp();
+    const id = String(this.nextRecordId++);
+    const record: MutableRecord = {
+      id,
+      type,
+      properties: new Map(),
+      history: new Map(),
+      createdAt: now,
+      updatedAt: now,
+      archived: false,
+    };
+    const entries = values instanceof Map ? [...values.entries()] : Object.entries(values);
+    const createdate = entries.find(([k]) => k === 'createdate')?.[1];
+    this.setValue(record, 'createdate', createdate || now, now);
+    for (const [name, value] of entries) if (name !== 'createdate' && value !== '') this.setValue(record, name, value, now);
+    this.setValue(record, type.modifiedProperty, now, now);
+    this.setValue(record, 'hs_object_id', id, now);
+    this.recordsOf(type).set(id, record);
+    return record;
+  }
+
+  /** Applies values; `""` clears a property. Always moves the modified date. */
+  updateRecord(target: StoredRecord, values: ReadonlyMap<string, string>): StoredRecord {
+    const record = this.mutable(target);
+    const now = this.timestamp();
+    for (const [name, value] of values) this.setValue(record, name, value, now);
+    this.setValue(record, record.type.modifiedProperty, now, now);
+    record.updatedAt = now;
+    return record;
+  }
+
+  getRecord(type: HubSpotObjectType, id: string, archived = false): StoredRecord | undefined {
+    const record = this.recordsOf(type).get(id);
+    return record && record.archived === archived ? record : undefined;
+  }
+
+  /** The live record whose `property` equals `value` (emails compare case-insensitively). */
+  findByProperty(type: HubSpotObjectType, property: string, value: string): StoredRecord | undefined {
+    const id = this.uniqueIndex(type, property).get(normalizeKey(property, value));
+    return id === undefined ? undefined : this.getRecord(type, id);
+  }
+
+  /** Archives a live record and drops its list memberships. Unknown ids are ignored. */
+  archiveRecord(type: HubSpotObjectType, id: string): boolean {
+    const record = this.recordsOf(type).get(id);
+    if (!record || record.archived) return false;
+    const now = this.timestamp();
+    record.archived = true;
+    record.archivedAt = now;
+    record.updatedAt = now;
+    for (const [name, value] of record.properties) {
+      const index = this.uniqueIndexes.get(`${type.id}:${name}`);
+      if (index?.get(normalizeKey(name, value)) === id) index.delete(normalizeKey(name, value));
+    }
+    this.lists.dropRecord(type.id, id);
+    return true;
+  }
+
+  /** Records in id order. */
+  allRecords(type: HubSpotObjectType, archived = false): readonly StoredRecord[] {
+    return [...this.recordsOf(type).values()].filter((r) => r.archived === archived);
+  }
+
+  // ---- properties & groups -------------------------------------------------------------------
+
+  property(type: HubSpotObjectType, name: string): PropertyDefinition | undefined {
+    return this.propertiesOf(type).get(name);
+  }
+
+  /** Live (or archived) properties. */
+  allProperties(type: HubSpotObjectType, archived = false): readonly PropertyDefinition[] {
+    return [...this.propertiesOf(type).values()].filter((p) => p.archived === archived);
+  }
+
+  putProperty(type: HubSpotObjectType, definition: PropertyDefinition): void {
+    this.propertiesOf(type).set(definition.name, definition);
+    this.uniqueIndexes.delete(`${type.id}:${definition.name}`);
+  }
+
+  group(type: HubSpotObjectType, name: string): PropertyGroup | undefined {
+    return this.groupsOf(type).get(name);
+  }
+
+  allGroups(type: HubSpotObjectType, archived = false): readonly PropertyGroup[] {
+    return [...this.groupsOf(type).values()].filter((g) => g.archived === archived);
+  }
+
+  putGroup(type: HubSpotObjectType, group: PropertyGroup): void {
+    this.groupsOf(type).set(group.name, group);
+  }
+
+  // ---- internals -----------------------------------------------------------------------------
+
+  private setValue(record: MutableRecord, name: string, value: string, now: string): void {
+    const before = record.properties.get(name);
+    if (value === '') record.properties.delete(name);
+    else record.properties.set(name, value);
+    const history = record.history.get(name) ?? [];
+    history.push({ value, timestamp: now, sourceType: 'API' });
+    record.history.set(name, history);
+    const index = this.uniqueIndexes.get(`${record.type.id}:${name}`);
+    if (index) {
+      if (before !== undefined && index.get(normalizeKey(name, before)) === record.id) index.delete(normalizeKey(name, before));
+      if (value !== '' && !record.archived) index.set(normalizeKey(name, value), record.id);
+    }
+  }
+
+  private uniqueIndex(type: HubSpotObjectType, property: string): Map<string, string> {
+    const key = `${type.id}:${property}`;
+    let index = this.uniqueIndexes.get(key);
+    if (!index) {
+      index = new Map();
+      for (const record of this.recordsOf(type).values()) {
+        const value = record.properties.get(property);
+        if (!record.archived && value !== undefined && !index.has(normalizeKey(property, value))) index.set(normalizeKey(property, value), record.id);
+      }
+      this.uniqueIndexes.set(key, index);
+    }
+    return index;
+  }
+
+  private mutable(record: StoredRecord): MutableRecord {
+    const own = this.recordsOf(record.type).get(record.id);
+    if (!own) throw new Error(`record ${record.id} is not in this store`);
+    return own;
+  }
+
+  private recordsOf(type: HubSpotObjectType): Map<string, MutableRecord> {
+    return this.records.get(type.id) ?? new Map();
+  }
+
+  private propertiesOf(type: HubSpotObjectType): Map<string, PropertyDefinition> {
+    return this.properties.get(type.id) ?? new Map();
+  }
+
+  private groupsOf(type: HubSpotObjectType): Map<string, PropertyGroup> {
+    return this.groups.get(type.id) ?? new Map();
+  }
+}
+
+function normalizeKey(property: string, value: string): string {
+  return property === 'email' ? value.toLowerCase() : value;
+}
