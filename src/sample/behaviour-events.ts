@@ -4,6 +4,7 @@ import type { Person } from './person.js';
 import { Rng } from './rng.js';
 import { DAY, Salt, type SampleContext } from './sample-context.js';
 import type { SampleBuffers } from './sample-buffers.js';
+import { constantBytes } from './row-buffer.js';
 import { HUB_EMAIL } from './sample-rates.js';
 import { APP_EVENT_NAMES, BLOG_PATHS, DOC_PATHS, OTHER_PATHS, UTM_SOURCES } from './sample-vocabulary.js';
 import { JUNK_ANONYMOUS_IDS, JUNK_EMAILS, JUNK_USER_IDS, ZERO_UUID, type SharedValues } from './shared-values.js';
@@ -21,7 +22,7 @@ export function typedEmailForm(rng: Rng, p: Person): number {
 
 /** Writes a person's web and app events: page views, sign-up, form fills, checkouts and app usage. */
 export function writeBehaviour(ctx: SampleContext, p: Person, shared: SharedValues, out: SampleBuffers): void {
-  if (p.activity === 0 && p.orders.length === 0) return;
+  if (p.cookies.length === 0) return;
   new BehaviourWriter(ctx, p, shared, out).write();
 }
 
@@ -30,6 +31,7 @@ class BehaviourWriter {
   private readonly key: number;
   private seq = 0;
   private readonly pricingShare: number;
+  private readonly lateRate: number;
 
   constructor(
     private readonly ctx: SampleContext,
@@ -39,6 +41,7 @@ class BehaviourWriter {
   ) {
     this.rng = new Rng(ctx.seed, p.index, Salt.Web);
     this.key = (ctx.seed ^ 0x3e7) >>> 0;
+    this.lateRate = p.lastSeen >= ctx.asOf - 2 * DAY ? ctx.rates.lateEvent * 4 : 0;
     this.pricingShare = p.persona === 'high_intent' ? 0.12 : p.persona === 'customer' ? 0.05 : 0.025;
   }
 
@@ -49,9 +52,10 @@ class BehaviourWriter {
       this.web(p.signupAt, true, p.email, 'track', 'Signed Up', '/signup', typedEmailForm(rng, p));
     }
     const formFills = p.persona === 'lead' ? 1 + rng.int(2) : p.persona === 'anonymous' ? (rng.chance(0.05) ? 1 : 0) : rng.chance(0.2) ? 1 : 0;
+    // Anonymous people who fill in a form type a fake address: that is why they stay anonymous.
     for (let k = 0; k < formFills; k++) this.formFill(p.persona === 'anonymous' ? 1 : ctx.rates.junkFormEmail);
     if (p.hubMember) {
-      const t = this.anyTime();
+      const t = p.signupAt === Infinity ? this.anyTime() : p.signupAt + rng.int(Math.max(1, p.lastSeen - p.signupAt));
       this.web(t, t >= p.signupAt, null, 'track', 'Form Submitted', rng.pick(FORM_PATHS), 0, this.shared.use('email', HUB_EMAIL, 'junk', 'planted_hub'));
     }
     for (const order of p.orders) {
@@ -74,10 +78,10 @@ class BehaviourWriter {
     return p.firstSeen + rng.int(Math.max(1, p.lastSeen - p.firstSeen));
   }
 
-  /** A time in the person's active span, or (rarely) one that arrives after asOf. */
+  /** A time in the person's active span, or (rarely, for people active until asOf) one after asOf. */
   private eventTime(): number {
     const { rng, ctx } = this;
-    if (rng.next() < ctx.rates.lateEvent) return ctx.asOf + 1 + rng.int(36 * 3600);
+    if (rng.next() < this.lateRate) return ctx.asOf + 1 + rng.int(36 * 3600);
     return this.anyTime();
   }
 
@@ -104,6 +108,7 @@ class BehaviourWriter {
     else this.web(t, loggedIn, null, 'page', null, path);
   }
 
+  /** Unique per (person, sequence): activity is capped at 3800 so a person's events stay below 4096. */
   private eventId(): number {
     return permute48(this.p.index * 4096 + (this.seq++ & 4095), this.key);
   }
@@ -123,24 +128,26 @@ class BehaviourWriter {
     const n = p.cookies.length;
     const c = t >= p.lastSeen ? n - 1 : Math.min(n - 1, Math.floor(((t - p.firstSeen) * n) / Math.max(1, p.lastSeen - p.firstSeen)));
     const cookie = rng.next() < ctx.rates.junkAnonymousId ? null : p.cookies[c < 0 ? 0 : c];
-    const anonymousId = cookie === null ? this.shared.junk(rng, 'anonymous_id', JUNK_ANONYMOUS_IDS) : cookie.use();
     const user = loggedIn ? this.userId() : null;
-    const email = emailSlot !== null ? emailSlot.use(emailForm) : emailValue;
     p.graph.link(cookie, user);
     p.graph.link(cookie, emailSlot);
     p.graph.link(user, emailSlot);
-    const userValue = user !== null ? user.forms[0] : loggedIn && p.userId !== null ? this.junkUser() : null;
     const row = this.out.web_events.begin().hex48(this.eventId());
     ctx.time.write(row, t);
-    row.field(anonymousId).field(userValue).field(email).col(type).col(name ?? '').col(path);
-    row.col(rng.next() < 0.2 ? rng.pick(UTM_SOURCES) : '').raw(p.cookieDevices[c < 0 ? 0 : c]).end();
+    if (cookie !== null) row.enc(cookie.csv());
+    else row.field(this.shared.junk(rng, 'anonymous_id', JUNK_ANONYMOUS_IDS));
+    if (user !== null) row.enc(user.csv());
+    else row.field(loggedIn && p.userId !== null ? this.junkUser() : null);
+    if (emailSlot !== null) row.enc(emailSlot.csv(emailForm));
+    else row.field(emailValue);
+    row.col(type).enc(name === null ? null : constantBytes(name)).enc(constantBytes(path));
+    row.enc(rng.next() < 0.2 ? constantBytes(rng.pick(UTM_SOURCES)) : null).raw(p.cookieDevices[c < 0 ? 0 : c]).end();
   }
 
   /** The person's user_id slot (marked used), or null when this row gets a junk user_id instead. */
   private userId(): IdSlot | null {
     const { p, rng, ctx } = this;
     if (p.userId === null || rng.next() < ctx.rates.junkUserId) return null;
-    p.userId.use();
     return p.userId;
   }
 
@@ -177,12 +184,15 @@ class BehaviourWriter {
     if (rng.next() < ctx.rates.junkDeviceId) {
       deviceSlot = null;
       deviceValue = rng.next() < 0.7 ? this.shared.use('device_id', ZERO_UUID, 'junk', 'placeholder') : this.shared.junk(rng, 'device_id', ['', 'unknown']);
-    } else if (deviceSlot !== null) deviceValue = deviceSlot.use();
+    }
     const user = loggedIn ? this.userId() : null;
     p.graph.link(deviceSlot, user);
-    const userValue = user !== null ? user.forms[0] : loggedIn ? this.junkUser() : null;
     const row = this.out.app_events.begin().hex48(this.eventId());
     ctx.time.write(row, t);
-    row.field(deviceValue).field(userValue).col(rng.pick(APP_EVENT_NAMES)).raw(platform).end();
+    if (deviceSlot !== null) row.enc(deviceSlot.csv());
+    else row.field(deviceValue);
+    if (user !== null) row.enc(user.csv());
+    else row.field(loggedIn ? this.junkUser() : null);
+    row.enc(constantBytes(rng.pick(APP_EVENT_NAMES))).raw(platform).end();
   }
 }

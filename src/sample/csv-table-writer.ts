@@ -1,6 +1,5 @@
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { once } from 'node:events';
-import type { RowBuffer } from './row-buffer.js';
 
 /** Streams one CSV file: header first, then the rows buffered so far; waits for the disk when it lags. */
 export class CsvTableWriter {
@@ -15,11 +14,9 @@ export class CsvTableWriter {
     this.stream.write(`${columns.join(',')}\n`);
   }
 
-  /** Writes (and empties) what `buffer` holds; resolves once the stream can take more. */
-  async write(buffer: RowBuffer): Promise<void> {
-    this.rows += buffer.rows;
-    buffer.rows = 0;
-    const chunk = buffer.take();
+  /** Appends `rows` CSV rows; resolves once the stream can take more. */
+  async write(chunk: Buffer, rows: number): Promise<void> {
+    this.rows += rows;
     if (chunk.length > 0 && !this.stream.write(chunk)) await once(this.stream, 'drain');
   }
 

@@ -1,3 +1,5 @@
+import { csvBytes } from './row-buffer.js';
+
 /** One person's identifiers while they are generated, and which of them the data links together. */
 
 export type SampleIdType =
@@ -15,6 +17,7 @@ export type SampleIdType =
  */
 export class IdSlot {
   used = 0;
+  private readonly encoded: (Buffer | undefined)[] = [];
 
   constructor(
     readonly type: SampleIdType,
@@ -27,6 +30,17 @@ export class IdSlot {
   use(form = 0): string {
     this.used |= 1 << form;
     return this.forms[form];
+  }
+
+  /** The raw spelling `form` as CSV bytes, marked as appearing in the data. */
+  csv(form = 0): Buffer {
+    this.used |= 1 << form;
+    return (this.encoded[form] ??= csvBytes(this.forms[form]));
+  }
+
+  /** The CSV bytes of spelling `form` without marking it used (for the truth table). */
+  bytes(form: number): Buffer {
+    return (this.encoded[form] ??= csvBytes(this.forms[form]));
   }
 }
 

@@ -63,13 +63,16 @@ export function base62(n: number, width: number): string {
   return s.padStart(width, '0');
 }
 
-/**
- * An 18-character, case-insensitive-safe Salesforce id: key prefix, pod, a 9-digit base-62 record number
- * and the 3-character checksum Salesforce appends (one letter per 5-character block, encoding which
- * characters are upper case).
- */
+/** An 18-character Salesforce id for record number `record` of an object with key prefix `prefix`. */
 export function salesforceId(prefix: string, record: number): string {
-  const id15 = `${prefix}Dn0${base62(record, 9)}`.slice(0, 15);
+  return salesforceId18(`${prefix}Dn0${base62(record, 9)}`.slice(0, 15));
+}
+
+/**
+ * The case-insensitive 18-character form of a 15-character Salesforce id: one suffix letter per
+ * 5-character block, encoding which of its characters are upper case.
+ */
+export function salesforceId18(id15: string): string {
   let suffix = '';
   for (let block = 0; block < 3; block++) {
     let bits = 0;

@@ -1,5 +1,6 @@
 import { typedEmailForm } from './behaviour-events.js';
 import { permute48, salesforceId } from './ids.js';
+import { constantBytes } from './row-buffer.js';
 import type { IdSlot } from './identifier-slot.js';
 import type { Person } from './person.js';
 import { Rng } from './rng.js';
@@ -42,137 +43,179 @@ const ALPHA_SF_DUP = 0.3166247903554;
 const ALPHA_WITHDRAW = 0.6457513110645907;
 const ALPHA_ERASURE = 0.1622776601683795;
 
+interface Phone {
+  readonly slot: IdSlot | null;
+  readonly value: string | null;
+}
+const NO_PHONE: Phone = { slot: null, value: null };
+
 /** Writes a person's orders, CRM contacts, email campaign events and consent history. */
 export function writeRecords(ctx: SampleContext, p: Person, shared: SharedValues, out: SampleBuffers): void {
-  const rng = new Rng(ctx.seed, p.index, Salt.Records);
-  writeOrders(ctx, p, rng, out);
-  const inSalesforceBase = p.company !== null && rng.next() < IN_SALESFORCE[p.persona];
-  const inHubspot = rng.next() < IN_HUBSPOT[p.persona] || (p.persona === 'crm_only' && !inSalesforceBase);
-  const inSalesforce = inSalesforceBase || (p.persona === 'crm_only' && p.company !== null && !inHubspot);
-  const crmEmailForm = typedEmailForm(rng, p);
-  if (inHubspot) writeHubspot(ctx, p, rng, shared, out, crmEmailForm);
-  if (inSalesforce) writeSalesforce(ctx, p, rng, shared, out);
-  const known = p.userId !== null || inHubspot;
-  if (!known) return;
-  const consentAt = p.signupAt !== Infinity ? p.signupAt : p.firstSeen;
-  const consented = rng.chance(0.85);
-  const unsubscribedAt = inHubspot && consented ? writeEmailEvents(ctx, p, out, crmEmailForm === 2 ? 1 : crmEmailForm) : Infinity;
-  writeConsents(ctx, p, rng, out, consentAt, consented, unsubscribedAt);
+  new RecordWriter(ctx, p, shared, out).write();
 }
 
-function writeOrders(ctx: SampleContext, p: Person, rng: Rng, out: SampleBuffers): void {
-  if (p.orders.length === 0) return;
-  const currency = rng.next() < 0.75 ? 'USD' : rng.chance(0.6) ? 'EUR' : 'GBP';
-  const plan = rng.pick(PRICES);
-  p.orders.forEach((order, k) => {
-    const cents = Math.round((plan + rng.int(4) * 1000 + (rng.chance(0.1) ? rng.int(100) * 50 : 0)) * (currency === 'USD' ? 1 : currency === 'EUR' ? 0.92 : 0.79));
-    const u = rng.next();
-    const last = k === p.orders.length - 1;
-    const status =
-      p.persona === 'churned' && last && rng.chance(0.4) ? 'refunded' : u < 0.88 ? 'completed' : u < 0.92 ? 'refunded' : u < 0.95 ? 'pending' : u < 0.98 ? 'cancelled' : 'failed';
-    const user = order.guest || p.userId === null ? null : p.userId;
-    const emailSlot = user === null || rng.chance(0.6) ? p.email : null;
-    const email = emailSlot === null ? null : emailSlot.use(user === null ? typedEmailForm(rng, p) : 0);
-    if (user !== null) user.use();
-    p.graph.link(user, emailSlot);
-    const id = permute48(p.index * 64 + k, ctx.seed ^ 0x0de7).toString(36).toUpperCase().padStart(10, '0');
-    const row = out.orders.begin().raw('ORD-').col(id);
-    ctx.time.write(row, order.at);
-    row.field(user === null ? null : user.forms[0]).field(email).raw(String(Math.floor(cents / 100))).char(46).two(cents % 100);
-    row.char(44).col(currency).raw(status).end();
-  });
-}
+class RecordWriter {
+  private readonly rng: Rng;
 
-function crmPhone(ctx: SampleContext, p: Person, rng: Rng, shared: SharedValues): { slot: IdSlot | null; value: string | null } {
-  if (rng.next() < ctx.rates.junkPhone) return { slot: null, value: shared.junk(rng, 'phone', JUNK_PHONES) };
-  if (p.phone === null || rng.chance(0.3)) return { slot: null, value: null };
-  return { slot: p.phone, value: p.phone.use(rng.int(p.phone.forms.length)) };
-}
+  constructor(
+    private readonly ctx: SampleContext,
+    private readonly p: Person,
+    private readonly shared: SharedValues,
+    private readonly out: SampleBuffers,
+  ) {
+    this.rng = new Rng(ctx.seed, p.index, Salt.Records);
+  }
 
-function updatedAt(ctx: SampleContext, p: Person, rng: Rng): number {
-  return p.firstSeen + rng.int(Math.max(1, ctx.asOf - p.firstSeen));
-}
+  write(): void {
+    const { p, rng } = this;
+    this.orders();
+    const inSalesforceBase = p.company !== null && rng.next() < IN_SALESFORCE[p.persona];
+    const inHubspot = rng.next() < IN_HUBSPOT[p.persona] || (p.persona === 'crm_only' && !inSalesforceBase);
+    const inSalesforce = inSalesforceBase || (p.persona === 'crm_only' && p.company !== null && !inHubspot);
+    const crmEmailForm = typedEmailForm(rng, p);
+    if (inHubspot) this.hubspot(crmEmailForm);
+    if (inSalesforce) this.salesforce();
+    if (p.userId === null && !inHubspot) return;
+    const consentAt = p.signupAt !== Infinity ? p.signupAt : p.firstSeen;
+    const consented = rng.chance(0.85);
+    // The email tool keeps the address as HubSpot has it, trimmed.
+    const unsubscribedAt = inHubspot && consented ? this.emailEvents(crmEmailForm === 2 ? 1 : crmEmailForm) : Infinity;
+    this.consents(consentAt, consented, unsubscribedAt);
+  }
 
-function writeHubspot(ctx: SampleContext, p: Person, rng: Rng, shared: SharedValues, out: SampleBuffers, emailForm: number): void {
-  const contact = (k: number, email: IdSlot | null, form: number, first: string | null, phone: { slot: IdSlot | null; value: string | null }, stage: string): void => {
+  private orders(): void {
+    const { ctx, p, rng } = this;
+    if (p.orders.length === 0) return;
+    const currency = rng.next() < 0.75 ? 'USD' : rng.chance(0.6) ? 'EUR' : 'GBP';
+    const fx = currency === 'USD' ? 1 : currency === 'EUR' ? 0.92 : 0.79;
+    const plan = rng.pick(PRICES);
+    for (let k = 0; k < p.orders.length; k++) {
+      const order = p.orders[k];
+      const cents = Math.round((plan + rng.int(4) * 1000 + (rng.chance(0.1) ? rng.int(100) * 50 : 0)) * fx);
+      const u = rng.next();
+      const churnRefund = p.persona === 'churned' && k === p.orders.length - 1 && rng.chance(0.4);
+      const status = churnRefund ? 'refunded' : u < 0.88 ? 'completed' : u < 0.92 ? 'refunded' : u < 0.95 ? 'pending' : u < 0.98 ? 'cancelled' : 'failed';
+      const user = order.guest || p.userId === null ? null : p.userId;
+      const emailSlot = user === null || rng.chance(0.6) ? p.email : null;
+      const email = emailSlot === null ? null : emailSlot.use(user === null ? typedEmailForm(rng, p) : 0);
+      p.graph.link(user, emailSlot);
+      const id = permute48(p.index * 64 + k, ctx.seed ^ 0x0de7).toString(36).toUpperCase().padStart(10, '0');
+      const row = this.out.orders.begin().raw('ORD-').col(id);
+      ctx.time.write(row, order.at);
+      row.field(user === null ? null : user.use()).field(email).raw(String(Math.floor(cents / 100))).char(46).two(cents % 100);
+      row.char(44).col(currency).raw(status).end();
+    }
+  }
+
+  private crmPhone(): Phone {
+    const { ctx, p, rng } = this;
+    if (rng.next() < ctx.rates.junkPhone) return { slot: null, value: this.shared.junk(rng, 'phone', JUNK_PHONES) };
+    if (p.phone === null || rng.chance(0.3)) return NO_PHONE;
+    return { slot: p.phone, value: p.phone.use(rng.int(p.phone.forms.length)) };
+  }
+
+  private updatedAt(): number {
+    const { ctx, p, rng } = this;
+    return p.firstSeen + rng.int(Math.max(1, ctx.asOf - p.firstSeen));
+  }
+
+  private hubspot(emailForm: number): void {
+    const { ctx, p, rng } = this;
+    const withEmail = rng.next() >= 0.02 || p.phone === null;
+    this.hubspotContact(0, withEmail ? p.email : null, emailForm, rng.chance(0.95) ? p.first : null, this.crmPhone(), rng.pick(STAGES[p.persona]));
+    if (stratified(ctx, p.index, ctx.rates.hubspotDuplicate, ALPHA_HS_DUP)) {
+      // A duplicate: the same person under their secondary email, or their email spelt another way.
+      const secondary = p.secondaryEmail !== null && rng.chance(0.5);
+      const form = secondary ? 0 : emailForm === 0 ? 1 + rng.int(2) : 0;
+      this.hubspotContact(1, secondary ? p.secondaryEmail : p.email, form, rng.chance(0.7) ? p.first : null, NO_PHONE, rng.chance(0.5) ? 'subscriber' : 'lead');
+    }
+  }
+
+  private hubspotContact(k: number, email: IdSlot | null, form: number, first: string | null, phone: Phone, stage: string): void {
+    const { ctx, p } = this;
     const value = String(permute48(p.index * 8 + k, ctx.seed ^ 0x4b5));
     const id = p.graph.add('hubspot_id', value, [value]);
     const emailValue = email === null ? null : email.use(form);
     p.graph.link(id, email);
     p.graph.link(id, phone.slot);
     p.graph.link(email, phone.slot);
-    const row = out.hubspot_contacts.begin().col(id.use()).field(emailValue).field(first).field(p.last).field(phone.value).col(stage);
-    ctx.time.write(row, updatedAt(ctx, p, rng), true);
+    const row = this.out.hubspot_contacts.begin().col(id.use()).field(emailValue).field(first).field(p.last).field(phone.value).col(stage);
+    ctx.time.write(row, this.updatedAt(), true);
     row.end();
-  };
-  const withEmail = rng.next() >= 0.02 || p.phone === null;
-  contact(0, withEmail ? p.email : null, emailForm, rng.chance(0.95) ? p.first : null, crmPhone(ctx, p, rng, shared), rng.pick(STAGES[p.persona]));
-  if (stratified(ctx, p.index, ctx.rates.hubspotDuplicate, ALPHA_HS_DUP)) {
-    const secondary = p.secondaryEmail !== null && rng.chance(0.5);
-    const form = secondary ? 0 : emailForm === 0 ? 1 + rng.int(2) : 0;
-    contact(1, secondary ? p.secondaryEmail : p.email, form, rng.chance(0.7) ? p.first : null, { slot: null, value: null }, rng.chance(0.5) ? 'subscriber' : 'lead');
   }
-}
 
-function writeSalesforce(ctx: SampleContext, p: Person, rng: Rng, shared: SharedValues, out: SampleBuffers): void {
-  const contact = (k: number, email: IdSlot, form: number, phone: { slot: IdSlot | null; value: string | null }): void => {
+  private salesforce(): void {
+    const { ctx, p, rng } = this;
+    this.salesforceContact(0, p.email, typedEmailForm(rng, p), this.crmPhone());
+    if (stratified(ctx, p.index, ctx.rates.salesforceDuplicate, ALPHA_SF_DUP)) {
+      const secondary = p.secondaryEmail ?? p.email;
+      this.salesforceContact(1, secondary, secondary === p.email ? 1 : 0, NO_PHONE);
+    }
+  }
+
+  private salesforceContact(k: number, email: IdSlot, form: number, phone: Phone): void {
+    const { ctx, p } = this;
     const value = salesforceId('003', permute48(p.index * 4 + k, ctx.seed ^ 0x5f));
     const id = p.graph.add('salesforce_id', value, [value]);
     p.graph.link(id, email);
     p.graph.link(id, phone.slot);
     p.graph.link(email, phone.slot);
-    const row = out.salesforce_contacts.begin().col(id.use()).field(email.use(form)).field(phone.value);
+    const row = this.out.salesforce_contacts.begin().col(id.use()).field(email.use(form)).field(phone.value);
     row.field(p.first).field(p.last).field(p.company);
-    ctx.time.write(row, updatedAt(ctx, p, rng), true);
+    ctx.time.write(row, this.updatedAt(), true);
     row.end();
-  };
-  contact(0, p.email, typedEmailForm(rng, p), crmPhone(ctx, p, rng, shared));
-  if (stratified(ctx, p.index, ctx.rates.salesforceDuplicate, ALPHA_SF_DUP)) {
-    const secondary = p.secondaryEmail ?? p.email;
-    contact(1, secondary, secondary === p.email ? 1 : 0, { slot: null, value: null });
   }
-}
 
-/** Campaign events for a subscriber; returns when they unsubscribed (Infinity if never). */
-function writeEmailEvents(ctx: SampleContext, p: Person, out: SampleBuffers, form: number): number {
-  const rng = new Rng(ctx.seed, p.index, Salt.Email);
-  const email = p.email.forms[form];
-  for (const campaign of ctx.campaigns) {
-    if (campaign.at < p.firstSeen - 30 * DAY || rng.next() >= 0.7) continue;
-    p.email.use(form);
-    const sent = campaign.at + rng.int(7200);
-    const row = (t: number, event: string): void => {
-      const r = out.email_events.begin();
-      ctx.time.write(r, t);
-      r.field(email).col(campaign.name).raw(event).end();
-    };
-    row(sent, 'delivered');
-    if (rng.next() < 0.35) {
-      const opened = sent + 60 + Math.floor(rng.exp() * 3 * 3600);
-      row(opened, 'open');
-      if (rng.next() < 0.3) row(opened + 5 + rng.int(600), 'click');
+  /** Campaign events for a subscriber; returns when they unsubscribed (Infinity if never). */
+  private emailEvents(form: number): number {
+    const { ctx, p } = this;
+    const rng = new Rng(ctx.seed, p.index, Salt.Email);
+    for (const campaign of ctx.campaigns) {
+      if (campaign.at < p.firstSeen - 30 * DAY || rng.next() >= 0.7) continue;
+      const email = p.email.csv(form);
+      const name = constantBytes(campaign.name);
+      const sent = campaign.at + rng.int(7200);
+      this.emailEvent(sent, email, name, 'delivered');
+      if (rng.next() < 0.35) {
+        const opened = sent + 60 + Math.floor(rng.exp() * 3 * 3600);
+        this.emailEvent(opened, email, name, 'open');
+        if (rng.next() < 0.3) this.emailEvent(opened + 5 + rng.int(600), email, name, 'click');
+      }
+      if (rng.next() < 0.01) {
+        const at = sent + 120 + rng.int(DAY);
+        this.emailEvent(at, email, name, 'unsubscribe');
+        return at;
+      }
     }
-    if (rng.next() < 0.01) {
-      const at = sent + 120 + rng.int(DAY);
-      row(at, 'unsubscribe');
-      return at;
-    }
+    return Infinity;
   }
-  return Infinity;
-}
 
-function writeConsents(ctx: SampleContext, p: Person, rng: Rng, out: SampleBuffers, at: number, consented: boolean, unsubscribedAt: number): void {
-  const row = (t: number, marketing: boolean, doNotSync: boolean): void => {
-    const r = out.consents.begin();
-    if (p.userId !== null) r.col(p.userId.use()).nil();
-    else r.nil().field(p.email.use(typedEmailForm(rng, p)));
-    r.col(marketing ? 'true' : 'false').col(doNotSync ? 'true' : 'false');
-    ctx.time.write(r, t, true);
-    r.end();
-  };
-  row(at, consented, false);
-  const later = (): number => at + 3600 + rng.int(Math.max(3600, ctx.asOf - at - 3600));
-  if (unsubscribedAt !== Infinity) row(unsubscribedAt, false, false);
-  else if (consented && stratified(ctx, p.index, ctx.rates.consentWithdrawn, ALPHA_WITHDRAW)) row(later(), false, false);
-  if (stratified(ctx, p.index, ctx.rates.erasureRequest, ALPHA_ERASURE)) row(later(), false, true);
+  private emailEvent(t: number, email: Uint8Array, campaign: Uint8Array, event: string): void {
+    const row = this.out.email_events.begin();
+    this.ctx.time.write(row, t);
+    row.enc(email).enc(campaign).raw(event).end();
+  }
+
+  /** The consent history: the initial choice, a withdrawal (unsubscribe or otherwise), an erasure request. */
+  private consents(at: number, consented: boolean, unsubscribedAt: number): void {
+    const { ctx, p, rng } = this;
+    this.consent(at, consented, false);
+    if (unsubscribedAt !== Infinity) this.consent(unsubscribedAt, false, false);
+    else if (consented && stratified(ctx, p.index, ctx.rates.consentWithdrawn, ALPHA_WITHDRAW)) this.consent(this.laterThan(at), false, false);
+    if (stratified(ctx, p.index, ctx.rates.erasureRequest, ALPHA_ERASURE)) this.consent(this.laterThan(at), false, true);
+  }
+
+  private laterThan(at: number): number {
+    return at + 3600 + this.rng.int(Math.max(3600, this.ctx.asOf - at - 3600));
+  }
+
+  private consent(t: number, marketing: boolean, doNotSync: boolean): void {
+    const { p } = this;
+    const row = this.out.consents.begin();
+    if (p.userId !== null) row.col(p.userId.use()).nil();
+    else row.nil().field(p.email.use(typedEmailForm(this.rng, p)));
+    row.col(marketing ? 'true' : 'false').col(doNotSync ? 'true' : 'false');
+    this.ctx.time.write(row, t, true);
+    row.end();
+  }
 }

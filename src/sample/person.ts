@@ -74,7 +74,8 @@ export function buildPerson(ctx: SampleContext, i: number): Person {
     : null;
   const phone = rng.chance(0.55) ? phoneSlot(graph, i) : null;
   const signedUp = isSignedUp(ctx, i);
-  const userId = signedUp ? graph.add('user_id', userIdValue(i, ctx.seed), [userIdValue(i, ctx.seed)]) : null;
+  const userIdText = signedUp ? userIdValue(i, ctx.seed) : '';
+  const userId = signedUp ? graph.add('user_id', userIdText, [userIdText]) : null;
 
   const { firstSeen, lastSeen } = timeline(ctx, rng, persona);
   const signupAt = signedUp ? signupTime(ctx, rng, persona, firstSeen, lastSeen) : Infinity;
@@ -150,17 +151,30 @@ function localPart(rng: Rng, first: string, last: string, i: number): string {
 /** Spellings: 0 canonical, 1 mixed case (`Jane.Doe@Gmail.com`), 2 padded (`  Jane.Doe@GMAIL.COM `). */
 function emailSlot(graph: PersonGraph, local: string, domain: string): IdSlot {
   const canonical = `${local}@${domain}`;
-  const mixedLocal = local.replace(/(^|[._])([a-z])/g, (_m, sep: string, ch: string) => sep + ch.toUpperCase());
+  const mixedLocal = capitaliseParts(local);
   const mixedDomain = domain[0].toUpperCase() + domain.slice(1);
   return graph.add('email', canonical, [canonical, `${mixedLocal}@${mixedDomain}`, `  ${mixedLocal}@${domain.toUpperCase()} `]);
 }
 
+/** `jane.doe_x12` -> `Jane.Doe_X12`: upper-cases the first letter and every letter after `.` or `_`. */
+function capitaliseParts(local: string): string {
+  let out = '';
+  let start = true;
+  for (let k = 0; k < local.length; k++) {
+    const ch = local[k];
+    out += start ? ch.toUpperCase() : ch;
+    start = ch === '.' || ch === '_';
+  }
+  return out;
+}
+
 /** A 555-exchange US number unique to person i, in six spellings; normal form E.164. */
 function phoneSlot(graph: PersonGraph, i: number): IdSlot {
-  const area = AREA_CODES[i % AREA_CODES.length];
+  const a = i % AREA_CODES.length;
+  const area = AREA_CODES[a];
   const rest = Math.floor(i / AREA_CODES.length);
   const exchange = String(555 + Math.floor(rest / 10000)).padStart(3, '0');
-  const line = String(rest % 10000).padStart(4, '0');
+  const line = String(((rest % 10000) * 7919 + a * 389 + 4021) % 10000).padStart(4, '0');
   const e164 = `+1${area}${exchange}${line}`;
   return graph.add('phone', e164, [
     e164,

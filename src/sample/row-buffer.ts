@@ -6,7 +6,6 @@
  */
 const HEX_DIGITS = Uint8Array.from('0123456789abcdef', (c) => c.charCodeAt(0));
 const COMMA = 44;
-const QUOTE = 34;
 const NEWLINE = 10;
 const SPACE = 32;
 const MAX_ROW = 4096;
@@ -17,13 +16,13 @@ export class RowBuffer {
   rows = 0;
 
   constructor(private capacity = 1 << 16) {
-    this.bytes = Buffer.allocUnsafe(capacity);
+    this.bytes = Buffer.allocUnsafeSlow(capacity);
   }
 
   /** Starts a row: makes room for one row of up to 4 KiB. */
   begin(): this {
     if (this.pos + MAX_ROW > this.bytes.length) {
-      const bigger = Buffer.allocUnsafe(Math.max(this.bytes.length * 2, this.pos + MAX_ROW));
+      const bigger = Buffer.allocUnsafeSlow(Math.max(this.bytes.length * 2, this.pos + MAX_ROW));
       this.bytes.copy(bigger, 0, 0, this.pos);
       this.bytes = bigger;
     }
@@ -38,10 +37,33 @@ export class RowBuffer {
 
   /** A value that needs no quoting (generated ids, paths, numbers, names) followed by nothing. */
   raw(s: string): this {
+    const n = s.length;
+    if (n > 12) {
+      this.pos += this.bytes.write(s, this.pos, 'latin1');
+      return this;
+    }
     const b = this.bytes;
     let p = this.pos;
-    for (let i = 0; i < s.length; i++) b[p++] = s.charCodeAt(i);
+    for (let i = 0; i < n; i++) b[p++] = s.charCodeAt(i);
     this.pos = p;
+    return this;
+  }
+
+  /** Pre-encoded CSV text (see `csvBytes`) and a comma, or an empty (NULL) field for null. */
+  enc(field: Uint8Array | null, last = false): this {
+    if (field !== null) {
+      const n = field.length;
+      if (n > 16) {
+        this.bytes.set(field, this.pos);
+        this.pos += n;
+      } else {
+        const b = this.bytes;
+        let p = this.pos;
+        for (let i = 0; i < n; i++) b[p++] = field[i];
+        this.pos = p;
+      }
+    }
+    if (!last) this.bytes[this.pos++] = COMMA;
     return this;
   }
 
@@ -65,7 +87,7 @@ export class RowBuffer {
   field(s: string | null, last = false): this {
     if (s !== null) {
       const n = s.length;
-      if (n === 0 || s.charCodeAt(0) === SPACE || s.charCodeAt(n - 1) === SPACE || needsQuotes(s)) this.quoted(s);
+      if (n === 0 || s.charCodeAt(0) === SPACE || s.charCodeAt(n - 1) === SPACE || needsQuotes(s)) this.raw(csvText(s));
       else this.raw(s);
     }
     if (!last) this.bytes[this.pos++] = COMMA;
@@ -113,33 +135,47 @@ export class RowBuffer {
     return this;
   }
 
-  /** The rows written since the last call, as a buffer the caller now owns. */
+  /** The rows written since the last call, as a buffer the caller owns (its own ArrayBuffer: transferable). */
   take(): Buffer {
     const out = this.bytes.subarray(0, this.pos);
     this.capacity = Math.max(this.capacity, this.pos + MAX_ROW);
-    this.bytes = Buffer.allocUnsafe(this.capacity);
+    this.bytes = Buffer.allocUnsafeSlow(this.capacity);
     this.pos = 0;
     return out;
   }
 
-  private quoted(s: string): void {
-    const b = this.bytes;
-    let p = this.pos;
-    b[p++] = QUOTE;
-    for (let i = 0; i < s.length; i++) {
-      const c = s.charCodeAt(i);
-      if (c === QUOTE) b[p++] = QUOTE;
-      b[p++] = c;
-    }
-    b[p++] = QUOTE;
-    this.pos = p;
+}
+
+/** The CSV text of a value: quoted when empty, padded, or holding a delimiter, quote or line break. */
+export function csvText(s: string): string {
+  const n = s.length;
+  if (n === 0 || s.charCodeAt(0) === SPACE || s.charCodeAt(n - 1) === SPACE || needsQuotes(s)) {
+    return `"${s.replaceAll('"', '""')}"`;
   }
+  return s;
+}
+
+/** A value's CSV text as bytes, to be written many times with `enc`. */
+export function csvBytes(s: string): Buffer {
+  return Buffer.from(csvText(s), 'latin1');
 }
 
 function needsQuotes(s: string): boolean {
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);
-    if (c === COMMA || c === QUOTE || c === NEWLINE || c === 13) return true;
+    if (c === COMMA || c === 34 || c === NEWLINE || c === 13) return true;
   }
   return false;
+}
+
+const constants = new Map<string, Buffer>();
+
+/** The CSV bytes of a constant from the generator's vocabulary (paths, names), encoded once. */
+export function constantBytes(s: string): Buffer {
+  let b = constants.get(s);
+  if (b === undefined) {
+    b = csvBytes(s);
+    constants.set(s, b);
+  }
+  return b;
 }

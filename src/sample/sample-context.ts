@@ -66,7 +66,7 @@ export function createContext(
     rates: merged,
     campaigns: campaignCalendar(windowStart, asOfSeconds),
     time: new TimestampFormatter(windowStart - 10 * DAY, asOfSeconds + 3 * DAY),
-    hubMembers: Math.min(Math.max(60, Math.round(people * merged.hubEmail)), Math.floor(people / 4)),
+    hubMembers: Math.min(Math.max(120, Math.round(people * merged.hubEmail)), Math.floor(people / 4)),
     personaOffset: unit(hash3(seed, 0x5eed)),
   };
 }

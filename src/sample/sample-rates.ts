@@ -53,7 +53,7 @@ export interface MessRates {
   readonly junkUserId: number;
   /** App events whose device_id is the all-zero UUID (limited ad tracking) or missing/empty. */
   readonly junkDeviceId: number;
-  /** Web/app events that arrive after asOf (up to 36 hours late). */
+  /** Web/app events that arrive after asOf (up to 36 hours late); only people active until asOf have them. */
   readonly lateEvent: number;
   /** HubSpot contacts that have a duplicate contact for the same person. */
   readonly hubspotDuplicate: number;
@@ -67,7 +67,7 @@ export interface MessRates {
   readonly peoplePerFamilyDevice: number;
   /** One store kiosk (used by ~1 in 40 account holders nearby) per this many people. */
   readonly peoplePerKiosk: number;
-  /** Share of people who also type the planted hub email (at least 60 people when the sample allows). */
+  /** Share of people who also type the planted hub email (at least 120 people, at most a quarter). */
   readonly hubEmail: number;
   /** Junk phone values in CRM contacts (`0000000000`, `n/a`). */
   readonly junkPhone: number;

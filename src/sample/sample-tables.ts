@@ -1,3 +1,5 @@
+import type { SampleIdType } from './identifier-slot.js';
+
 /**
  * The raw tables the sample generator writes: column names and their DuckDB types, in file order.
  * CSV files carry a header row; parquet files carry these types. Timestamps are UTC, written as
@@ -89,6 +91,26 @@ export const SAMPLE_TABLES: Readonly<Record<SampleTableName, readonly SampleColu
 };
 
 export const SAMPLE_TABLE_NAMES = Object.keys(SAMPLE_TABLES) as readonly SampleTableName[];
+
+/** Every column that holds an identifier, with its identity type (as `identity_truth.id_type`). */
+export const SAMPLE_IDENTIFIER_COLUMNS: readonly { readonly table: SampleTableName; readonly column: string; readonly idType: SampleIdType }[] = [
+  { table: 'web_events', column: 'anonymous_id', idType: 'anonymous_id' },
+  { table: 'web_events', column: 'user_id', idType: 'user_id' },
+  { table: 'web_events', column: 'email', idType: 'email' },
+  { table: 'app_events', column: 'device_id', idType: 'device_id' },
+  { table: 'app_events', column: 'user_id', idType: 'user_id' },
+  { table: 'orders', column: 'user_id', idType: 'user_id' },
+  { table: 'orders', column: 'email', idType: 'email' },
+  { table: 'hubspot_contacts', column: 'hs_object_id', idType: 'hubspot_id' },
+  { table: 'hubspot_contacts', column: 'email', idType: 'email' },
+  { table: 'hubspot_contacts', column: 'phone', idType: 'phone' },
+  { table: 'salesforce_contacts', column: 'sf_id', idType: 'salesforce_id' },
+  { table: 'salesforce_contacts', column: 'email', idType: 'email' },
+  { table: 'salesforce_contacts', column: 'phone', idType: 'phone' },
+  { table: 'email_events', column: 'email', idType: 'email' },
+  { table: 'consents', column: 'user_id', idType: 'user_id' },
+  { table: 'consents', column: 'email', idType: 'email' },
+];
 
 /** DuckDB `read_csv` over one generated CSV file with the exact column types (no sniffing). */
 export function readSampleCsvSql(table: SampleTableName, file: string): string {

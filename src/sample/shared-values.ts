@@ -48,15 +48,11 @@ export class SharedValues {
     return this.use(type, rng.pick(values), 'junk', 'placeholder');
   }
 
-  /** Every shared value written so far, sorted (so merging generators' registries stays deterministic). */
+  /** Every shared value written so far, sorted (so registries of several workers merge deterministically). */
   values(): readonly SharedValue[] {
     return [...this.seen.values()].sort((a, b) =>
       a.type === b.type ? (a.value < b.value ? -1 : a.value > b.value ? 1 : 0) : a.type < b.type ? -1 : 1,
     );
-  }
-
-  merge(other: SharedValues): void {
-    for (const v of other.values()) this.use(v.type, v.value, v.kind, v.reason);
   }
 }
 

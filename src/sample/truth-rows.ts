@@ -1,4 +1,5 @@
 import type { Person } from './person.js';
+import { constantBytes, csvBytes } from './row-buffer.js';
 import type { SampleContext } from './sample-context.js';
 import type { SampleBuffers } from './sample-buffers.js';
 import type { SharedValue } from './shared-values.js';
@@ -10,12 +11,17 @@ import type { SharedValue } from './shared-values.js';
  */
 export function writePersonTruth(ctx: SampleContext, p: Person, out: SampleBuffers): void {
   const { graph } = p;
+  const id = csvBytes(p.id);
   for (const slot of graph.slots) {
     if (slot.used === 0) continue;
-    const group = `${p.id}-${graph.root(slot.node)}`;
+    const root = graph.root(slot.node);
+    const type = constantBytes(slot.type);
     for (let form = 0; form < slot.forms.length; form++) {
       if ((slot.used & (1 << form)) === 0) continue;
-      out.identity_truth.begin().col(slot.type).field(slot.forms[form]).field(slot.norm).col(p.id).col('person').nil().raw(group).end();
+      const row = out.identity_truth.begin().enc(type).enc(slot.bytes(form));
+      if (slot.norm === slot.forms[form]) row.enc(slot.bytes(form));
+      else row.field(slot.norm);
+      row.enc(id).col('person').nil().enc(id, true).char(45).raw(String(root)).end();
     }
   }
   const seen = p.orders.length > 0 || p.activity > 0;
