@@ -32,6 +32,9 @@ export const ansiParts = {
   createSchema(this: Dialect, schema: string): string {
     return `create schema if not exists ${this.quoteIdentifier(schema)}`;
   },
+  addColumn(this: Dialect, target: TableRef, column: string, type: SqlType): string {
+    return `alter table ${this.table(target)} add column ${this.quoteIdentifier(column)} ${this.typeName(type)}`;
+  },
   cast(this: Dialect, expr: string, type: SqlType): string {
     return `cast(${expr} as ${this.typeName(type)})`;
   },

@@ -14,7 +14,7 @@ const types: Record<SqlType, string> = {
 export const bigqueryDialect: Dialect = {
   ...ansiParts,
   name: 'bigquery',
-  capabilities: { readsFiles: false },
+  capabilities: { readsFiles: false, transactionalDdl: false },
   quoteIdentifier: (name) => `\`${name.replaceAll('\\', '\\\\').replaceAll('`', '\\`')}\``,
   stringLiteral: (value) =>
     `'${value.replaceAll('\\', '\\\\').replaceAll("'", "\\'").replaceAll('\n', '\\n').replaceAll('\r', '\\r')}'`,
@@ -26,8 +26,10 @@ export const bigqueryDialect: Dialect = {
   regexpReplace: (expr, pattern, replacement) => `regexp_replace(${expr}, ${pattern}, ${replacement})`,
   md5Hex: (expr) => `to_hex(md5(${expr}))`,
   countIf: (condition) => `countif(${condition})`,
+  // Nulls sort last explicitly: engines disagree on where NULL goes by default.
   firstValue(value, orderBy, f) {
-    return `array_agg(${filterValue(value, f)} ignore nulls order by ${orderBy.join(', ')} limit 1)[safe_offset(0)]`;
+    const v = filterValue(value, f);
+    return `array_agg(${v} order by ${v} is null, ${nullsLast(orderBy)} limit 1)[safe_offset(0)]`;
   },
   createScratchTableAs(target, select) {
     return `create or replace table ${this.scratchTable(target)}\noptions (expiration_timestamp = timestamp_add(current_timestamp(), interval 1 day)) as\n${select}`;
@@ -44,3 +46,8 @@ export const bigqueryDialect: Dialect = {
     throw new UnsupportedByDialect('bigquery', 'reading files as a source (path:)');
   },
 };
+
+/** `ts desc` -> `ts is null, ts desc`: rows without an ordering value never win. */
+export function nullsLast(orderBy: readonly string[]): string {
+  return orderBy.map((item) => `${item.replace(/\s+(asc|desc)$/i, '')} is null, ${item}`).join(', ');
+}

@@ -25,6 +25,8 @@ export interface Dialect {
   readonly capabilities: {
     /** DuckDB can read CSV/Parquet/JSON files as sources. */
     readonly readsFiles: boolean;
+    /** DDL can run inside a transaction (DuckDB). BigQuery forbids it; Snowflake commits DDL at once. */
+    readonly transactionalDdl: boolean;
   };
 
   quoteIdentifier(name: string): string;
@@ -65,6 +67,8 @@ export interface Dialect {
   dropTable(target: TableRef): string;
   dropView(target: TableRef): string;
   createSchema(schema: string): string;
+  /** Adds a nullable column to an existing table. */
+  addColumn(target: TableRef, column: string, type: SqlType): string;
   /** Statements that replace `target` by `staging` (which is consumed). `targetExists` picks the cheapest form. */
   swapTables(staging: TableRef, target: TableRef, targetExists: boolean): readonly string[];
   /** Statements run as one atomic unit by Warehouse.transaction. */

@@ -13,7 +13,7 @@ const types: Record<SqlType, string> = {
 export const duckdbDialect: Dialect = {
   ...ansiParts,
   name: 'duckdb',
-  capabilities: { readsFiles: true },
+  capabilities: { readsFiles: true, transactionalDdl: true },
   quoteIdentifier: (name) => `"${name.replaceAll('"', '""')}"`,
   timestampLiteral: (instant) => `timestamp '${utcTimestampText(instant)}'`,
   typeName: (type) => types[type],

@@ -1,4 +1,5 @@
 import { ansiParts, utcTimestampText } from './ansi.js';
+import { nullsLast } from './bigquery-dialect.js';
 import { UnsupportedByDialect, filterValue, type Dialect, type SqlType, type TableRef } from './dialect.js';
 
 const types: Record<SqlType, string> = {
@@ -18,7 +19,7 @@ const types: Record<SqlType, string> = {
 export const snowflakeDialect: Dialect = {
   ...ansiParts,
   name: 'snowflake',
-  capabilities: { readsFiles: false },
+  capabilities: { readsFiles: false, transactionalDdl: false },
   quoteIdentifier: (name) => `"${name.toUpperCase().replaceAll('"', '""')}"`,
   stringLiteral: (value) => `'${value.replaceAll('\\', '\\\\').replaceAll("'", "''")}'`,
   timestampLiteral: (instant) => `'${utcTimestampText(instant)}'::timestamp_ntz`,
@@ -30,7 +31,8 @@ export const snowflakeDialect: Dialect = {
   md5Hex: (expr) => `md5(${expr})`,
   countIf: (condition) => `count_if(${condition})`,
   firstValue(value, orderBy, f) {
-    return `array_agg(${filterValue(value, f)}) within group (order by ${orderBy.join(', ')})[0]`;
+    const v = filterValue(value, f);
+    return `array_agg(${v}) within group (order by ${v} is null, ${nullsLast(orderBy)})[0]`;
   },
   createScratchTableAs(target, select) {
     return `create or replace temporary table ${this.scratchTable(target)} as\n${select}`;

@@ -1,4 +1,4 @@
-import type { TableRef } from '../dialect/dialect.js';
+import { replaceTable } from '../warehouse/replace-table.js';
 import { cdpTable, sourceRelation } from '../model/relations.js';
 import type { StageContext } from '../run/stage-context.js';
 import { compileSegmentMembersSelect } from './compile-segments.js';
@@ -36,7 +36,7 @@ export async function runProfiles(ctx: StageContext, rowsOf: (source: string) =>
     asOf: ctx.asOf,
     columnTypes,
   });
-  await replaceTable(ctx, t('profiles'), traitsSelect, 'build profiles');
+  await replaceTable(warehouse, t('profiles'), traitsSelect, { label: 'build profiles' });
 
   const members = t('segment_members');
   const now = t('_segment_members_now');
@@ -65,12 +65,12 @@ where not exists (select 1 from ${nowRef} n where n.segment = o.segment and n.pr
     { label: 'record segment entries and exits' },
   );
   await replaceTable(
-    ctx,
+    warehouse,
     members,
     `select n.segment, n.profile_id, coalesce(o.entered_at, ${asOf}) as entered_at
 from ${nowRef} n
 left join ${d.table(members)} o on o.segment = n.segment and o.profile_id = n.profile_id`,
-    'update segment members',
+    { label: 'update segment members' },
   );
   await warehouse.execute(d.dropScratchTable(now));
 
@@ -91,16 +91,6 @@ left join ${d.table(members)} o on o.segment = n.segment and o.profile_id = n.pr
       exited: value(moved, s.name, 'exit'),
     })),
   };
-}
-
-/** Builds `select` into a staging table, then swaps it in: readers never see half a table. */
-async function replaceTable(ctx: StageContext, target: TableRef, select: string, label: string): Promise<void> {
-  const { warehouse } = ctx;
-  const d = warehouse.dialect;
-  const staging = { schema: target.schema, name: `${target.name}__new` };
-  await warehouse.execute(d.createTableAs(staging, select), { label });
-  const exists = await warehouse.tableExists(target);
-  await warehouse.transaction(d.swapTables(staging, target, exists), { label });
 }
 
 async function sourceColumnTypes(ctx: StageContext): Promise<SourceColumnTypes> {

@@ -61,7 +61,7 @@ describe('compiled traits, per dialect', () => {
       a0 as (
         select r._cdp_profile_id as profile_id,
           cast(countif(r.\`ts\` > timestamp_sub(timestamp '2026-01-08 00:00:00.000+00', interval 604800 second) and (path = '/pricing')) as INT64) as \`pricing_7d\`,
-          array_agg(r.\`email\` ignore nulls order by r.\`ts\` desc, r.\`email\` desc limit 1)[safe_offset(0)] as \`last_email\`,
+          array_agg(r.\`email\` order by r.\`email\` is null, r.\`ts\` is null, r.\`ts\` desc, r.\`email\` is null, r.\`email\` desc limit 1)[safe_offset(0)] as \`last_email\`,
           cast(sum(r.\`amount\`) as FLOAT64) as \`spend\`
         from (select * from src) r
         where r._cdp_profile_id is not null and (r.\`ts\` is null or r.\`ts\` <= timestamp '2026-01-08 00:00:00.000+00')
@@ -90,7 +90,7 @@ describe('compiled traits, per dialect', () => {
       a0 as (
         select r._cdp_profile_id as profile_id,
           cast(count_if(r."TS" > dateadd(second, -604800, '2026-01-08 00:00:00.000'::timestamp_ntz) and (path = '/pricing')) as number(38,0)) as "PRICING_7D",
-          array_agg(r."EMAIL") within group (order by r."TS" desc, r."EMAIL" desc)[0] as "LAST_EMAIL",
+          array_agg(r."EMAIL") within group (order by r."EMAIL" is null, r."TS" is null, r."TS" desc, r."EMAIL" is null, r."EMAIL" desc)[0] as "LAST_EMAIL",
           cast(sum(r."AMOUNT") as float) as "SPEND"
         from (select * from src) r
         where r._cdp_profile_id is not null and (r."TS" is null or r."TS" <= '2026-01-08 00:00:00.000'::timestamp_ntz)

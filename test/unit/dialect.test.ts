@@ -64,8 +64,8 @@ describe('Dialect', () => {
   it('picks the first non-null value by an ordering, deterministically', () => {
     expectSql((d) => d.firstValue('email', ['ts desc', 'row_key desc']), {
       duckdb: 'first(email order by ts desc, row_key desc) filter (where email is not null)',
-      bigquery: 'array_agg(email ignore nulls order by ts desc, row_key desc limit 1)[safe_offset(0)]',
-      snowflake: 'array_agg(email) within group (order by ts desc, row_key desc)[0]',
+      bigquery: 'array_agg(email order by email is null, ts is null, ts desc, row_key is null, row_key desc limit 1)[safe_offset(0)]',
+      snowflake: 'array_agg(email) within group (order by email is null, ts is null, ts desc, row_key is null, row_key desc)[0]',
     });
   });
 
@@ -101,6 +101,19 @@ describe('Dialect', () => {
       snowflake: 'create or replace temporary table "CDP"."W" as\nselect 1',
     });
     expectSql((d) => d.scratchTable({ schema: 'cdp', name: 'w' }), { duckdb: 'temp.main."cdp__w"', bigquery: '`cdp`.`w`', snowflake: '"CDP"."W"' });
+  });
+
+  it('adds a column to an existing table (sync state gains a field)', () => {
+    expectSql((d) => d.addColumn(t, 'f_cdp_ltv', 'string'), {
+      duckdb: 'alter table "cdp"."profiles" add column "f_cdp_ltv" varchar',
+      bigquery: 'alter table `cdp`.`profiles` add column `f_cdp_ltv` STRING',
+      snowflake: 'alter table "CDP"."PROFILES" add column "F_CDP_LTV" varchar',
+    });
+    expectSql((d) => d.addColumn(t, 'm_vip', 'boolean'), {
+      duckdb: 'alter table "cdp"."profiles" add column "m_vip" boolean',
+      bigquery: 'alter table `cdp`.`profiles` add column `m_vip` BOOL',
+      snowflake: 'alter table "CDP"."PROFILES" add column "M_VIP" boolean',
+    });
   });
 
   it('reads files only on DuckDB', () => {
