@@ -4,6 +4,7 @@ import { compileCommand } from './commands/compile.js';
 import { generateCommand } from './commands/generate.js';
 import { historyCommand } from './commands/history.js';
 import { initCommand } from './commands/init.js';
+import { inspectCommand } from './commands/inspect.js';
 import { validateCommand } from './commands/validate.js';
 
 /** Every command, in the order `cdp --help` lists them. */
@@ -12,6 +13,7 @@ export const commands: readonly CliCommand[] = [
   validateCommand,
   compileCommand,
   buildCommand,
+  inspectCommand,
   historyCommand,
   generateCommand,
 ];

@@ -1,6 +1,23 @@
+import { formatIdentityReport } from '../identity/identity-report.js';
 import type { BuildSummary } from '../run/build-project.js';
 import type { Reporter } from './io.js';
 
 export function printBuildSummary(reporter: Reporter, summary: BuildSummary): void {
-  reporter.info(`built ${summary.models} models and ${summary.sources} sources`);
+  const took = Object.entries(summary.seconds)
+    .map(([stage, s]) => `${stage} ${s.toFixed(1)}s`)
+    .join(', ');
+  reporter.info(`built ${summary.models} models and ${summary.sources} sources (${took})`);
+  if (summary.identity) for (const line of formatIdentityReport(summary.identity)) reporter.info(line);
+  if (summary.profiles) {
+    const p = summary.profiles;
+    reporter.info(`profiles: ${p.profiles.toLocaleString('en-US')} with ${p.traits} traits`);
+    if (p.segments.length > 0) {
+      reporter.info('segments:');
+      const width = Math.max(...p.segments.map((s) => s.segment.length));
+      for (const s of p.segments) {
+        const moved = s.entered || s.exited ? `  (+${s.entered} entered, -${s.exited} exited)` : '';
+        reporter.info(`  ${s.segment.padEnd(width)}  ${String(s.size).padStart(7)}${moved}`);
+      }
+    }
+  }
 }

@@ -55,6 +55,7 @@ export const ansiParts = {
   },
   beginTransaction: (): string => 'begin transaction',
   commitTransaction: (): string => 'commit',
+  unorderedSession: (): { readonly enter: readonly string[]; readonly exit: readonly string[] } => ({ enter: [], exit: [] }),
 };
 
 /** `2026-01-02 03:04:05.678` in UTC: the form all three engines parse. */

@@ -74,6 +74,11 @@ export interface Dialect {
   /** Statements run as one atomic unit by Warehouse.transaction. */
   beginTransaction(): string;
   commitTransaction(): string;
+  /**
+   * Session settings for bulk work on intermediate tables whose row order does not matter
+   * (DuckDB then skips keeping insertion order), and the statements that restore the defaults.
+   */
+  unorderedSession(): { readonly enter: readonly string[]; readonly exit: readonly string[] };
   /** `from` clause reading a file (DuckDB only; others throw). */
   readFile(path: string, format: 'csv' | 'parquet' | 'json'): string;
 }

@@ -1,26 +1,40 @@
+import type { IdentityReport } from '../identity/identity-report.js';
+import { rowProfileSelect } from '../identity/row-profile-select.js';
+import { runIdentity } from '../identity/run-identity.js';
 import { compileModels } from '../model/compile-models.js';
+import { runProfiles, type ProfileSummary } from '../profile/run-profiles.js';
 import { executeSteps, type StageContext } from './stage-context.js';
 
 export interface BuildSummary {
   readonly models: number;
   readonly sources: number;
+  readonly identity?: IdentityReport;
+  readonly profiles?: ProfileSummary;
   readonly seconds: Readonly<Record<string, number>>;
 }
 
-/** `cdp build`: models -> sources -> identity -> profiles -> segments, each in the warehouse. */
+/** `cdp build`: models -> sources -> identity -> profiles (traits) -> segments, each in the warehouse. */
 export async function buildProject(ctx: StageContext, selected?: ReadonlySet<string>): Promise<BuildSummary> {
   const seconds: Record<string, number> = {};
   const timed = async <T>(stage: string, work: () => Promise<T>): Promise<T> => {
     const started = performance.now();
+    ctx.log(stage);
     const result = await work();
     seconds[stage] = Math.round(performance.now() - started) / 1000;
     return result;
   };
   const steps = compileModels(ctx.project, ctx.warehouse.dialect, selected);
   await timed('models', () => executeSteps(ctx.warehouse, steps, (l) => ctx.log(`  ${l}`)));
-  return {
+  const counts = {
     models: steps.filter((s) => s.stage === 'models').length,
     sources: steps.filter((s) => s.stage === 'sources').length,
-    seconds,
   };
+  const hasIdentifiers = ctx.project.identity !== undefined && ctx.project.sources.some((s) => s.identifiers.length > 0);
+  if (!hasIdentifiers) return { ...counts, seconds };
+
+  const identity = await timed('identity', () => runIdentity(ctx));
+  const profiles = await timed('profiles', () =>
+    runProfiles(ctx, (source) => rowProfileSelect(ctx.project, ctx.warehouse.dialect, { name: source })),
+  );
+  return { ...counts, identity, profiles, seconds };
 }

@@ -116,6 +116,14 @@ describe('Dialect', () => {
     });
   });
 
+  it('relaxes row order for bulk intermediate work only where the engine keeps it by default', () => {
+    expectSql((d) => [...d.unorderedSession().enter, '|', ...d.unorderedSession().exit], {
+      duckdb: ['set preserve_insertion_order = false', '|', 'reset preserve_insertion_order'],
+      bigquery: ['|'],
+      snowflake: ['|'],
+    });
+  });
+
   it('reads files only on DuckDB', () => {
     expect(dialects.duckdb.readFile('data/a.csv', 'csv')).toBe("read_csv_auto('data/a.csv')");
     expect(() => dialects.bigquery.readFile('data/a.csv', 'csv')).toThrow(/not supported on bigquery/);

@@ -1,0 +1,73 @@
+import { ProjectError, error } from '../../diagnostics/diagnostic.js';
+import { inspectIdentity, type IdentifierRef, type InspectedIdentifier } from '../../identity/inspect-identity.js';
+import { inspectProfile } from '../../profile/inspect-profile.js';
+import type { CliCommand } from '../command.js';
+import { ExitCode } from '../exit-codes.js';
+
+const ref = (r: IdentifierRef) => `${r.idType}:${r.idValue}`;
+
+export const inspectCommand: CliCommand = {
+  name: 'inspect',
+  description: "one person's 360° view: identifiers and why they link, traits, segments",
+  arguments: [{ spec: '<identifier>', description: 'type:value, e.g. email:jane@example.org or user_id:u_42' }],
+  async run(ctx, args) {
+    const text = String(args[0]);
+    const at = text.indexOf(':');
+    if (at <= 0 || at === text.length - 1) {
+      throw new ProjectError([error('invalid-argument', `'${text}' is not type:value`, {}, 'e.g. cdp inspect email:jane@example.org')]);
+    }
+    const project = await ctx.project({ warehouse: true });
+    const warehouse = await ctx.warehouse(project);
+    try {
+      const identity = await inspectIdentity(warehouse, project, text.slice(0, at), text.slice(at + 1));
+      const r = ctx.reporter;
+      if (!identity.found) {
+        const why = {
+          'unknown-type': `'${identity.query.idType}' is not an identifier type of this project`,
+          invalid: 'the value is empty after normalisation',
+          'not-built': 'identity has not been built yet: run `cdp build`',
+          blocklist: 'the value is blocklisted, so it links no one',
+          hub: 'the value is a hub (shared by too many people), so it links no one',
+          'not-seen': 'no source row has this identifier',
+        }[identity.reason];
+        r.info(`${ref(identity.query)}: no profile (${why})`);
+        for (const drop of identity.dropped) r.info(`  dropped (${drop.reason}): ${drop.detail}`);
+        r.summary(identity);
+        return ExitCode.ok;
+      }
+      const profile = await inspectProfile(warehouse, project, identity.profileId);
+      r.info(`profile ${identity.profileId}${identity.aliases.length ? ` (absorbed ${identity.aliases.join(', ')})` : ''}`);
+      r.info(`\nidentifiers (${identity.identifiers.length}${identity.truncated ? '+' : ''}):`);
+      for (const id of identity.identifiers) r.info(`  ${ref(id)}  ${linkText(id)}`);
+      if (identity.dropped.length) {
+        r.info('\nkept apart by guards:');
+        for (const drop of identity.dropped) r.info(`  ${drop.reason}: ${ref(drop.identifier)}${drop.other ? ` - ${ref(drop.other)}` : ''}  ${drop.detail}`);
+      }
+      if (profile) {
+        r.info('\ntraits:');
+        const width = Math.max(0, ...Object.keys(profile.traits).map((k) => k.length));
+        for (const [name, value] of Object.entries(profile.traits)) r.info(`  ${name.padEnd(width)}  ${value === null ? '-' : String(value)}`);
+        r.info('\nsegments:');
+        for (const s of profile.segments) {
+          const inputs = Object.entries(s.inputs).map(([k, v]) => `${k} = ${String(v)}`).join(', ');
+          r.info(`  ${s.member ? 'in ' : 'out'} ${s.segment}${s.member ? ` since ${String(s.enteredAt)}` : ''}: ${s.where}${inputs ? `  (${inputs})` : ''}`);
+        }
+      }
+      r.summary({ ...identity, profile });
+      return ExitCode.ok;
+    } finally {
+      await warehouse.close();
+    }
+  },
+};
+
+function linkText(id: InspectedIdentifier): string {
+  if (id.path.length === 0) return '(the identifier you asked for)';
+  return id.path
+    .map((step) => {
+      const e = step.evidence[0];
+      const evidence = e ? ` [${e.source}, ${e.rows} row${e.rows === 1 ? '' : 's'}${e.example !== null ? `, e.g. ${String(e.example)}` : ''}]` : '';
+      return `<- ${ref(step.from)}${evidence}`;
+    })
+    .join(' ');
+}

@@ -1,0 +1,88 @@
+import type { LoadedProject } from '../config/load-project.js';
+import type { Dialect } from '../dialect/dialect.js';
+import type { PlanStep } from '../model/plan.js';
+import { ccSql, loopTables } from './connected-components.js';
+import { edgeStatements } from './edge-sql.js';
+import { identitySpec } from './identity-spec.js';
+import { createIdentityTables, identityTables } from './identity-tables.js';
+import { limitSql } from './limit-guard.js';
+import { observationsSql } from './observation-sql.js';
+import { commitStatements, identifiersNextSql, internalStatements, stateStatements } from './publish-sql.js';
+import { finalPartsSql, survivorshipStatements } from './survivorship-sql.js';
+import { fullGraphSql } from './update-components.js';
+
+export interface CompileIdentityOptions {
+  /** The run's reference time for link windows (default: now). */
+  readonly asOf?: Date;
+  readonly runId?: string;
+}
+
+/**
+ * The identity stage of a full build (`cdp build --full-refresh`) as plan steps, for `cdp compile`.
+ * The same builders produce the statements `runIdentity` sends. Data-dependent parts are shown as
+ * templates: one round of the components loop (the CLI repeats it until no edge is left, then
+ * composes the rounds' maps), and the per-type limit veto, which the CLI decides on the links the
+ * `limits` step reads. Incremental builds send the diff / split / merge statements of
+ * incremental-components.ts instead of the loop over every edge.
+ */
+export function compileIdentitySql(project: LoadedProject, dialect: Dialect, options: CompileIdentityOptions = {}): PlanStep[] {
+  const d = dialect;
+  const spec = identitySpec(project);
+  const t = identityTables(spec.schema);
+  const asOf = options.asOf ?? new Date();
+  const runId = options.runId ?? '<run_id>';
+  const loop = loopTables(t.scratch);
+  const limitLoop = loopTables((n) => t.scratch(`limit_${n}`));
+  const step = (id: string, label: string, statements: readonly string[]): PlanStep => ({ id: `identity.${id}`, stage: 'identity', label, statements });
+  const round = (tables: typeof loop, edges: string, out: ReturnType<typeof t.scratch>): string[] => [
+    ccSql.prepare(d, edges, tables.w),
+    `-- round r = 1, 2, ... while (${ccSql.count(d, tables.w)}) > 0; shown for r = 1`,
+    ccSql.hook(d, tables.w, tables.par),
+    ...ccSql.firstJump(d, tables, 1),
+    `-- repeated while (${ccSql.count(d, tables.active)}) > 0`,
+    ...ccSql.nextJump(d, tables, 1),
+    `-- rounds after the first keep their moves: ${ccSql.keepMap(d, tables, 2)}`,
+    ccSql.contract(d, tables.w, tables.settled(1), tables.wNext),
+    '-- then the edge tables swap and the next round starts; after the last round R:',
+    ccSql.composeStart(d, tables, 3),
+    `-- for r = R-1 down to 2: ${ccSql.composeRound(d, tables, 2)}`,
+    ccSql.output(d, tables, 1, out),
+    ...ccSql.cleanup(d, tables, 1),
+  ];
+  return [
+    step('tables', 'identity: tables and reset', [
+      d.createSchema(spec.schema),
+      ...createIdentityTables(d, t),
+      ...stateStatements(d, t, 'running'),
+      ...[t.nodes, t.edges, t.graph].map((x) => `delete from ${d.table(x)} where 1 = 1`),
+    ]),
+    step('observations', 'identity: normalised identifiers per row group', [observationsSql(d, spec, t, asOf)]),
+    step('links', 'identity: blocklist, windows, hubs, star edges', [
+      ...edgeStatements(d, spec, t, asOf),
+      d.createScratchTableAs(
+        t.scratch('previous_limits'),
+        `select n.node_key from ${d.table(t.review)} r join ${d.table(t.nodes)} n on n.id_type = r.id_type and n.id_value = r.id_value where r.reason = 'limit'`,
+      ),
+    ]),
+    step('components', 'identity: connected components (one round of the loop shown)', [
+      ...round(loop, d.scratchTable(t.scratch('edges')), t.scratch('full_cc')),
+      ...fullGraphSql(d, t, spec.maxRounds),
+    ]),
+    step('limits', 'identity: per-type limits (max_per_profile)', [
+      limitSql.dropsTable(d, t),
+      limitSql.violating(d, spec, t),
+      `-- read by the CLI, which vetoes links that would break a limit (strongest first) and inserts them into limit_drops:\n${limitSql.links(d, spec, t)}`,
+      ...round(limitLoop, limitSql.kept(d, t), t.scratch('limit_cc')),
+      limitSql.labels(d, t),
+      d.dropScratchTable(t.scratch('limit_cc')),
+    ]),
+    step('profiles', 'identity: profile ids by survivorship', [finalPartsSql(d, t), ...survivorshipStatements(d, spec, t, runId)]),
+    step('publish', 'identity: publish identifiers, aliases and events', [
+      ...internalStatements(d, spec, t),
+      identifiersNextSql(d, t),
+      d.beginTransaction(),
+      ...commitStatements(d, t, runId),
+      d.commitTransaction(),
+    ]),
+  ];
+}

@@ -1,0 +1,71 @@
+import type { Dialect, SqlType, TableRef } from '../dialect/dialect.js';
+
+/** The tables identity resolution keeps in the project's schema, and the names of its scratch tables. */
+export interface IdentityTables {
+  readonly schema: string;
+  /** Dictionary: every valid identifier value ever seen, with a dense key that never changes. */
+  readonly nodes: TableRef;
+  /** Current links (a < b, node keys), one row per source, with provenance. */
+  readonly edges: TableRef;
+  /** node_key -> comp: connected components of `edges` (comp is a member's node key). */
+  readonly graph: TableRef;
+  /** What the guards kept out this run: blocklisted values, hubs, window and limit drops. */
+  readonly review: TableRef;
+  /** name/value pairs; `status` is `ok` only after a run finished, so a crashed run forces a rebuild. */
+  readonly state: TableRef;
+  readonly identifiers: TableRef;
+  readonly aliases: TableRef;
+  readonly events: TableRef;
+  scratch(name: string): TableRef;
+}
+
+export function identityTables(schema: string): IdentityTables {
+  const t = (name: string): TableRef => ({ schema, name });
+  return {
+    schema,
+    nodes: t('_identity_nodes'),
+    edges: t('_identity_edges'),
+    graph: t('_identity_graph'),
+    review: t('_identity_review'),
+    state: t('_identity_state'),
+    identifiers: t('identifiers'),
+    aliases: t('profile_aliases'),
+    events: t('profile_events'),
+    scratch: (name) => t(`_identity_tmp_${name}`),
+  };
+}
+
+type Columns = readonly (readonly [string, SqlType])[];
+
+export const TABLE_COLUMNS = {
+  nodes: [['node_key', 'integer'], ['id_type', 'string'], ['id_value', 'string']],
+  edges: [
+    ['a', 'integer'], ['b', 'integer'], ['src', 'string'], ['first_seen', 'timestamp'], ['last_seen', 'timestamp'],
+    ['n_rows', 'integer'], ['evidence', 'string'],
+  ],
+  graph: [['node_key', 'integer'], ['comp', 'integer']],
+  review: [
+    ['reason', 'string'], ['id_type', 'string'], ['id_value', 'string'], ['other_type', 'string'], ['other_value', 'string'],
+    ['src', 'string'], ['n_rows', 'integer'], ['first_seen', 'timestamp'], ['last_seen', 'timestamp'], ['detail', 'string'],
+  ],
+  state: [['name', 'string'], ['value', 'string']],
+  identifiers: [['id_type', 'string'], ['id_value', 'string'], ['profile_id', 'string'], ['first_seen', 'timestamp'], ['last_seen', 'timestamp']],
+  aliases: [['old_profile_id', 'string'], ['profile_id', 'string'], ['run_id', 'string']],
+  events: [['run_id', 'string'], ['kind', 'string'], ['from_profile_id', 'string'], ['to_profile_id', 'string']],
+} as const satisfies Record<string, Columns>;
+
+export type PersistentTable = keyof typeof TABLE_COLUMNS;
+
+export function createTableSql(d: Dialect, table: TableRef, columns: Columns): string {
+  return `create table if not exists ${d.table(table)} (${columns.map(([name, type]) => `${name} ${d.typeName(type)}`).join(', ')})`;
+}
+
+/** `create table if not exists` for every table identity keeps. */
+export function createIdentityTables(d: Dialect, t: IdentityTables): string[] {
+  return (Object.keys(TABLE_COLUMNS) as PersistentTable[]).map((k) => createTableSql(d, t[k], TABLE_COLUMNS[k]));
+}
+
+/** A typed empty column list for CTAS: `cast(null as bigint) as a, ...`. */
+export function nullColumns(d: Dialect, columns: Columns): string {
+  return columns.map(([name, type]) => `cast(null as ${d.typeName(type)}) as ${name}`).join(', ');
+}

@@ -1,0 +1,70 @@
+import type { Dialect } from '../dialect/dialect.js';
+import type { BlockRule, IdTypeSpec, IdentitySpec } from './identity-spec.js';
+
+/**
+ * The SQL expression giving the normalised value of `expr` for one identifier type, or NULL when
+ * nothing usable is left (empty, a phone with fewer than 7 digits or only zeros). The same
+ * expression is used when edges are built, when rows are mapped to profiles and by `inspect`,
+ * so a value always normalises the same way.
+ */
+export function normalizeSql(d: Dialect, type: Pick<IdTypeSpec, 'normalize' | 'countryCode'>, expr: string): string {
+  const text = `trim(${d.cast(expr, 'string')})`;
+  switch (type.normalize) {
+    case 'email':
+    case 'lower':
+      return `nullif(lower(${text}), '')`;
+    case 'trim':
+      return `nullif(${text}, '')`;
+    case 'none':
+      return `nullif(${d.cast(expr, 'string')}, '')`;
+    case 'phone':
+      return phoneSql(d, text, type.countryCode);
+  }
+}
+
+/**
+ * E.164: `+` and the digits when written with `+` or `00`; a national number gets the default
+ * calling code (after dropping a trunk `0`) unless it already starts with it and is longer than 10 digits.
+ */
+function phoneSql(d: Dialect, text: string, countryCode: string): string {
+  const digits = d.regexpReplace(text, d.stringLiteral('[^0-9]'), "''");
+  const cc = d.stringLiteral(countryCode);
+  return `case
+    when length(${digits}) < 7 or ltrim(${digits}, '0') = '' then null
+    when substr(${text}, 1, 1) = '+' then '+' || ${digits}
+    when substr(${digits}, 1, 2) = '00' then '+' || substr(${digits}, 3)
+    when length(${digits}) > 10 and substr(${digits}, 1, ${countryCode.length}) = ${cc} then '+' || ${digits}
+    else '+' || ${cc} || ltrim(${digits}, '0')
+  end`;
+}
+
+/**
+ * A CASE expression naming the first blocklist rule that `value` (normalised, of type `typeExpr`)
+ * matches, or NULL. Exact values compare case-insensitively, also against the value as the type
+ * would normalise it; patterns are regular expressions matched anywhere.
+ */
+export function blockedBySql(d: Dialect, spec: IdentitySpec, typeExpr: string, value: string): string {
+  const whens = spec.blocklist.flatMap((rule) => {
+    const scope = scopeSql(d, spec, rule, typeExpr);
+    if (scope === false) return [];
+    const test = ruleTest(d, spec, rule, value);
+    return [`when ${scope === true ? test : `${scope} and ${test}`} then ${d.stringLiteral(rule.label)}`];
+  });
+  return whens.length === 0 ? 'cast(null as ' + d.typeName('string') + ')' : `case ${whens.join(' ')} end`;
+}
+
+function ruleTest(d: Dialect, spec: IdentitySpec, rule: BlockRule, value: string): string {
+  if (rule.kind === 'pattern') return d.regexpContains(value, d.stringLiteral(rule.pattern));
+  const literal = d.stringLiteral(rule.value.toLowerCase());
+  const type = rule.type === undefined ? undefined : spec.types.find((t) => t.name === rule.type);
+  const normalized = type ? normalizeSql(d, type, d.stringLiteral(rule.value)) : undefined;
+  return normalized ? `(lower(${value}) = ${literal} or ${value} = ${normalized})` : `lower(${value}) = ${literal}`;
+}
+
+/** true: every type; false: no type this project has; else a condition on the type column. */
+function scopeSql(d: Dialect, spec: IdentitySpec, rule: BlockRule, typeExpr: string): string | boolean {
+  if (rule.type !== undefined) return `${typeExpr} = ${d.stringLiteral(rule.type)}`;
+  if (rule.normalize === undefined) return true;
+  const types = spec.types.filter((t) => t.normalize === rule.normalize).map((t) => d.stringLiteral(t.name));
+  return types.length === 0 ? false : `${typeExpr} in (${types.join(', ')})`;
+}

@@ -1,0 +1,67 @@
+import type { Dialect } from '../dialect/dialect.js';
+import type { IdentitySpec } from './identity-spec.js';
+import type { IdentityTables } from './identity-tables.js';
+import { reviewSelect } from './edge-sql.js';
+
+/**
+ * Step 9: what the run leaves behind. Internal tables are rewritten as soon as they are known (the
+ * `status` row protects them: a run that dies before the end forces the next one to rebuild); the
+ * public tables change together in one transaction at the very end.
+ */
+export function internalStatements(d: Dialect, spec: IdentitySpec, t: IdentityTables): readonly string[] {
+  const s = (name: string) => d.scratchTable(t.scratch(name));
+  return [
+    `delete from ${d.table(t.edges)} where 1 = 1`,
+    `insert into ${d.table(t.edges)} (a, b, src, first_seen, last_seen, n_rows, evidence)
+select a, b, src, first_seen, last_seen, n_rows, evidence from ${s('edges')}`,
+    `delete from ${d.table(t.review)} where 1 = 1`,
+    `insert into ${d.table(t.review)} (reason, id_type, id_value, other_type, other_value, src, n_rows, first_seen, last_seen, detail)
+${reviewSelect(d, spec, t)}
+union all
+select 'limit', na.id_type, na.id_value, nb.id_type, nb.id_value, e.src, e.n_rows, e.first_seen, e.last_seen, k.detail
+from ${s('limit_drops')} k
+join ${s('edges')} e on e.a = k.a and e.b = k.b
+join ${d.table(t.nodes)} na on na.node_key = k.a
+join ${d.table(t.nodes)} nb on nb.node_key = k.b`,
+  ];
+}
+
+/** This run's `identifiers`: changed nodes take their new profile, the others keep theirs. */
+export function identifiersNextSql(d: Dialect, t: IdentityTables): string {
+  const s = (name: string) => d.scratchTable(t.scratch(name));
+  return d.createScratchTableAs(
+    t.scratch('identifiers_next'),
+    `select p.id_type, p.id_value, coalesce(a.profile_id, o.profile_id) as profile_id, p.first_seen, p.last_seen
+from ${s('present')} p
+left join ${s('assign')} a on a.node_key = p.node_key
+left join ${d.table(t.identifiers)} o on o.id_type = p.id_type and o.id_value = p.id_value`,
+  );
+}
+
+/** The public tables and the status, changed atomically. */
+export function commitStatements(d: Dialect, t: IdentityTables, runId: string): readonly string[] {
+  const s = (name: string) => d.scratchTable(t.scratch(name));
+  const run = d.stringLiteral(runId);
+  const merges = `(select from_profile_id, to_profile_id from ${s('profile_changes')} where kind = 'merge')`;
+  return [
+    `delete from ${d.table(t.identifiers)} where 1 = 1`,
+    `insert into ${d.table(t.identifiers)} (id_type, id_value, profile_id, first_seen, last_seen)
+select id_type, id_value, profile_id, first_seen, last_seen from ${s('identifiers_next')}`,
+    // Path compression: whatever pointed at an absorbed profile now points at its survivor.
+    `update ${d.table(t.aliases)} set profile_id = m.to_profile_id from ${merges} m where profile_id = m.from_profile_id`,
+    `insert into ${d.table(t.aliases)} (old_profile_id, profile_id, run_id)
+select from_profile_id, to_profile_id, ${run} from ${merges} m`,
+    `insert into ${d.table(t.events)} (run_id, kind, from_profile_id, to_profile_id)
+select ${run}, kind, from_profile_id, to_profile_id from ${s('profile_changes')}`,
+    ...stateStatements(d, t, 'ok'),
+  ];
+}
+
+export const STATE_VERSION = '1';
+
+export function stateStatements(d: Dialect, t: IdentityTables, status: 'ok' | 'running'): readonly string[] {
+  return [
+    `delete from ${d.table(t.state)} where name in ('status', 'version')`,
+    `insert into ${d.table(t.state)} (name, value) values ('status', ${d.stringLiteral(status)}), ('version', ${d.stringLiteral(STATE_VERSION)})`,
+  ];
+}

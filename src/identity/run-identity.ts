@@ -1,0 +1,105 @@
+import { RunError } from '../diagnostics/diagnostic.js';
+import type { StageContext } from '../run/stage-context.js';
+import type { Warehouse } from '../warehouse/warehouse.js';
+import { edgeStatements } from './edge-sql.js';
+import { collectReport, type IdentityReport } from './identity-report.js';
+import { identitySpec } from './identity-spec.js';
+import { createIdentityTables, identityTables, type IdentityTables } from './identity-tables.js';
+import { applyLimits } from './limit-guard.js';
+import { observationsSql } from './observation-sql.js';
+import { STATE_VERSION, commitStatements, identifiersNextSql, internalStatements, stateStatements } from './publish-sql.js';
+import { finalPartsSql, survivorshipStatements } from './survivorship-sql.js';
+import { updateComponents, type IdentityMode } from './update-components.js';
+
+/**
+ * The identity stage of `cdp build` (runs after models and sources): normalise and guard every
+ * source's identifiers, build the link graph, keep its connected components up to date
+ * (incrementally unless `fullRefresh`, a first run, or a previous run that did not finish), split
+ * components that break per-type limits, carry profile ids over by survivorship, and publish
+ * `identifiers`, `profile_aliases` and `profile_events`. See CONTEXT.md.
+ */
+export async function runIdentity(ctx: StageContext): Promise<IdentityReport> {
+  const session = ctx.warehouse.dialect.unorderedSession();
+  for (const sql of session.enter) await ctx.warehouse.execute(sql, { label: 'identity: session' });
+  try {
+    return await buildIdentity(ctx);
+  } finally {
+    for (const sql of session.exit) await ctx.warehouse.execute(sql, { label: 'identity: session' });
+  }
+}
+
+async function buildIdentity(ctx: StageContext): Promise<IdentityReport> {
+  const started = performance.now();
+  const w = ctx.warehouse;
+  const d = w.dialect;
+  const spec = identitySpec(ctx.project);
+  const t = identityTables(spec.schema);
+  const exec = async (sqls: string | readonly string[], label: string) => {
+    for (const sql of typeof sqls === 'string' ? [sqls] : sqls) await w.execute(sql, { label: `identity: ${label}` });
+  };
+
+  await exec([d.createSchema(spec.schema), ...createIdentityTables(d, t)], 'create tables');
+  const mode = await chooseMode(w, t, ctx.fullRefresh);
+  ctx.log(`  identity: ${mode} build`);
+  await exec(stateStatements(d, t, 'running'), 'mark running');
+  if (mode === 'full') await exec([t.nodes, t.edges, t.graph].map((x) => `delete from ${d.table(x)} where 1 = 1`), 'reset');
+
+  await exec(observationsSql(d, spec, t, ctx.asOf), 'read sources');
+  await exec(edgeStatements(d, spec, t, ctx.asOf), 'build links');
+  await exec(
+    d.createScratchTableAs(
+      t.scratch('previous_limits'),
+      `select n.node_key from ${d.table(t.review)} r join ${d.table(t.nodes)} n on n.id_type = r.id_type and n.id_value = r.id_value where r.reason = 'limit'`,
+    ),
+    'previous limits',
+  );
+  const components = await updateComponents(w, t, mode, spec.maxRounds);
+  const limits = await applyLimits(w, spec, t);
+  await exec(finalPartsSql(d, t), 'changed profiles');
+  await exec(survivorshipStatements(d, spec, t, ctx.runId), 'profile ids');
+  await exec(internalStatements(d, spec, t), 'store links');
+  await exec(identifiersNextSql(d, t), 'identifiers');
+
+  const [orphans] = await w.query(`select count(*) as n from ${d.scratchTable(t.scratch('identifiers_next'))} where profile_id is null`);
+  if (Number(orphans?.n ?? 0) > 0) {
+    throw new RunError('identity-state', `${orphans.n} identifiers lost their profile: the stored identity state is inconsistent`, 'run `cdp build --full-refresh`');
+  }
+  const report = await collectReport(w, t, {
+    mode,
+    rounds: components.rounds + limits.rounds,
+    edgesAdded: components.edgesAdded,
+    edgesRemoved: components.edgesRemoved,
+    droppedByLimit: limits.dropped,
+    maxProfileSize: spec.maxProfileSize,
+    started,
+  });
+  if (spec.failOnOversize && report.oversized.length > 0) {
+    const first = report.oversized[0];
+    throw new RunError(
+      'identity-oversize',
+      `${report.oversized.length} profile(s) exceed max_profile_size ${spec.maxProfileSize} (largest ${first.profileId} with ${first.identifiers} identifiers); identity was not published`,
+      'a value shared by many people is usually the cause: lower max_links_per_value, add it to the blocklist, or set per-type limits',
+    );
+  }
+  await w.transaction(commitStatements(d, t, ctx.runId), { label: 'identity: publish' });
+  await dropScratch(w, t);
+  return report;
+}
+
+/** Full when asked, on the first run, after an unfinished run, or when the stored state is from another version. */
+async function chooseMode(w: Warehouse, t: IdentityTables, fullRefresh: boolean): Promise<IdentityMode> {
+  if (fullRefresh) return 'full';
+  const rows = await w.query(`select name, value from ${w.dialect.table(t.state)}`, { label: 'identity: state' });
+  const state = new Map(rows.map((r) => [String(r.name), String(r.value)]));
+  return state.get('status') === 'ok' && state.get('version') === STATE_VERSION ? 'incremental' : 'full';
+}
+
+const SCRATCH = [
+  'obs', 'values', 'fresh', 'value_nodes', 'links', 'hubs', 'star', 'edges', 'present', 'previous_limits', 'touched', 'violating',
+  'limit_drops', 'limit_labels', 'final', 'sv_overlap', 'sv_part', 'sv_profile', 'sv_rank', 'sv_ids', 'assign',
+  'profile_changes', 'identifiers_next',
+];
+
+async function dropScratch(w: Warehouse, t: IdentityTables): Promise<void> {
+  for (const name of SCRATCH) await w.execute(w.dialect.dropScratchTable(t.scratch(name)), { label: 'identity: clean up' });
+}

@@ -1,0 +1,92 @@
+import type { Dialect } from '../dialect/dialect.js';
+import type { Warehouse } from '../warehouse/warehouse.js';
+import { connectedComponents } from './connected-components.js';
+import type { IdentityTables } from './identity-tables.js';
+import { addNodes, incrementalSql, mergeComponents, splitComponents, startTouched, type IncrementalTables } from './incremental-components.js';
+
+export type IdentityMode = 'full' | 'incremental';
+
+export interface ComponentChanges {
+  readonly mode: IdentityMode;
+  readonly rounds: number;
+  readonly edgesAdded: number;
+  readonly edgesRemoved: number;
+  readonly nodesRemoved: number;
+  readonly componentsAbsorbed: number;
+}
+
+/**
+ * Brings `_identity_graph` in line with this run's edges (scratch `edges`) and nodes (scratch
+ * `present`). Full: the loop over every edge. Incremental: this run's edge set is diffed against
+ * the stored `_identity_edges`; components that lost an edge or a node are recomputed from their
+ * remaining edges (splits), new nodes enter alone, and added edges merge components by size.
+ * Afterwards scratch `touched(comp)` lists every component whose node set changed (full: all).
+ */
+export async function updateComponents(w: Warehouse, t: IdentityTables, mode: IdentityMode, maxRounds: number): Promise<ComponentChanges> {
+  const d = w.dialect;
+  const s = (name: string) => d.scratchTable(t.scratch(name));
+  const g = d.table(t.graph);
+  const inc: IncrementalTables = { graph: t.graph, touched: t.scratch('touched'), scratch: t.scratch, maxRounds };
+  const label = { label: 'identity: components' };
+  const count = async (sql: string) => Number((await w.query(sql, label))[0]?.n ?? 0);
+
+  if (mode === 'full') {
+    const run = await connectedComponents(w, { edges: s('edges'), out: t.scratch('full_cc'), scratch: t.scratch, maxRounds, label: 'identity: components' });
+    for (const sql of fullGraphSql(d, t, maxRounds)) await w.execute(sql, label);
+    const edges = await count(`select count(*) as n from (select distinct a, b from ${s('edges')}) x`);
+    return { mode, rounds: run.rounds, edgesAdded: edges, edgesRemoved: 0, nodesRemoved: 0, componentsAbsorbed: 0 };
+  }
+
+  const stored = `(select distinct a, b from ${d.table(t.edges)})`;
+  const current = `(select distinct a, b from ${s('edges')})`;
+  await w.execute(
+    d.createScratchTableAs(t.scratch('edges_added'), `select c.a, c.b from ${current} c left join ${stored} p on p.a = c.a and p.b = c.b where p.a is null`),
+    label,
+  );
+  await w.execute(
+    d.createScratchTableAs(t.scratch('edges_removed'), `select p.a, p.b from ${stored} p left join ${current} c on c.a = p.a and c.b = p.b where c.a is null`),
+    label,
+  );
+  await w.execute(
+    d.createScratchTableAs(
+      t.scratch('nodes_removed'),
+      `select x.node_key, x.comp from ${g} x left join ${s('present')} p on p.node_key = x.node_key where p.node_key is null`,
+    ),
+    label,
+  );
+  await startTouched(w, inc);
+  let rounds = await splitComponents(
+    w,
+    inc,
+    `(select x.comp from ${s('edges_removed')} e join ${g} x on x.node_key = e.a
+union all select comp from ${s('nodes_removed')})`,
+    s('edges'),
+    s('present'),
+  );
+  await addNodes(w, inc, s('present'));
+  const merged = await mergeComponents(w, inc, s('edges_added'));
+  rounds += merged.rounds;
+  const changes = {
+    mode,
+    rounds,
+    edgesAdded: await count(`select count(*) as n from ${s('edges_added')}`),
+    edgesRemoved: await count(`select count(*) as n from ${s('edges_removed')}`),
+    nodesRemoved: await count(`select count(*) as n from ${s('nodes_removed')}`),
+    componentsAbsorbed: merged.absorbed,
+  };
+  for (const x of ['edges_added', 'edges_removed', 'nodes_removed']) await w.execute(d.dropScratchTable(t.scratch(x)), label);
+  return changes;
+}
+
+/** Full build, after the loop wrote scratch `full_cc`: the graph is its result plus every node without links. */
+export function fullGraphSql(d: Dialect, t: IdentityTables, maxRounds: number): readonly string[] {
+  const inc: IncrementalTables = { graph: t.graph, touched: t.scratch('touched'), scratch: t.scratch, maxRounds };
+  return [
+    `delete from ${d.table(t.graph)} where 1 = 1`,
+    `insert into ${d.table(t.graph)} (node_key, comp) select node_key, comp from ${d.scratchTable(t.scratch('full_cc'))}`,
+    d.dropScratchTable(t.scratch('full_cc')),
+    incrementalSql.startTouched(d, inc),
+    ...incrementalSql.addNodes(d, inc, d.scratchTable(t.scratch('present'))),
+    `insert into ${d.scratchTable(t.scratch('touched'))} (comp) select distinct comp from ${d.table(t.graph)}`,
+  ];
+}
