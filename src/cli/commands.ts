@@ -5,6 +5,10 @@ import { generateCommand } from './commands/generate.js';
 import { historyCommand } from './commands/history.js';
 import { initCommand } from './commands/init.js';
 import { inspectCommand } from './commands/inspect.js';
+import { planCommand } from './commands/plan.js';
+import { runCommand } from './commands/run.js';
+import { sandboxCommand } from './commands/sandbox.js';
+import { syncCommand } from './commands/sync.js';
 import { validateCommand } from './commands/validate.js';
 
 /** Every command, in the order `cdp --help` lists them. */
@@ -13,7 +17,11 @@ export const commands: readonly CliCommand[] = [
   validateCommand,
   compileCommand,
   buildCommand,
+  planCommand,
+  syncCommand,
+  runCommand,
   inspectCommand,
   historyCommand,
+  sandboxCommand,
   generateCommand,
 ];

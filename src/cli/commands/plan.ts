@@ -1,0 +1,32 @@
+import { planProject } from '../../sync/plan-project.js';
+import { selectSyncs } from '../../sync/sync-project.js';
+import { planLines } from '../../sync/sync-summary.js';
+import type { CliCommand } from '../command.js';
+import { ExitCode } from '../exit-codes.js';
+import { names } from './sync-command-support.js';
+
+export const planCommand: CliCommand = {
+  name: 'plan',
+  description: 'show what each sync would send (creates, updates per field, removals, memberships) without sending',
+  arguments: [{ spec: '[syncs...]', description: 'syncs to plan (default: all)' }],
+  options: [{ flags: '--full-resync', description: 'plan a full re-send instead of the diff' }],
+  async run(ctx, args, options) {
+    const project = await ctx.project({ warehouse: true });
+    const syncs = selectSyncs(project, names(args[0]));
+    const warehouse = await ctx.warehouse(project);
+    try {
+      const plans = await planProject(warehouse, project, syncs, Boolean(options.fullResync));
+      if (plans.length === 0) ctx.reporter.info('no syncs: add one in connectors/');
+      for (const plan of plans) {
+        for (const line of planLines(`${plan.sync} -> ${plan.destination} ${plan.object} (mode ${plan.mode})`, plan.diff, plan.mode)) ctx.reporter.info(line);
+        if (plan.exceedsMaxRemovals) {
+          ctx.reporter.problem(`${plan.sync}: ${plan.diff.removalPct}% of synced records would be removed, more than max_removals_pct; cdp sync would stop before sending`);
+        }
+      }
+      ctx.reporter.summary({ command: 'plan', syncs: plans });
+      return ExitCode.ok;
+    } finally {
+      await warehouse.close();
+    }
+  },
+};

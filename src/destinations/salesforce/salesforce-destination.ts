@@ -1,0 +1,87 @@
+import type { DestinationConfig, SalesforceDestinationConfig } from '../../config/schema.js';
+import { error } from '../../diagnostics/diagnostic.js';
+import type { BatchFailure, Destination, DestinationFactory, DestinationOptions, PrepareResult, RateLimit, SyncSpec, Transport } from '../destination.js';
+import { secretScrubber, type Scrubber } from '../secret-scrubber.js';
+import { authHint, authSecrets } from './salesforce-auth.js';
+import { prepareCampaigns } from './salesforce-campaigns.js';
+import type { SalesforceCall, TargetContext } from './salesforce-context.js';
+import { describeObject } from './salesforce-describe.js';
+import { classifySalesforceError } from './salesforce-failure.js';
+import { checkObjectSchema } from './salesforce-schema.js';
+import { SalesforceSession } from './salesforce-session.js';
+import { SalesforceTarget } from './salesforce-target.js';
+
+/**
+ * Salesforce has no per-second rate limit, only a daily allocation and a cap on concurrent long
+ * requests (25 in production, 5 in Developer Edition; spec B8). cdp keeps 4 requests in flight and
+ * paces at 20 per second.
+ */
+const RATE_LIMIT: RateLimit = { requests: 20, perMs: 1_000, maxConcurrent: 4 };
+/** Collection upserts need API 46.0 (below it jsforce silently falls back to one call per record, spec B1). */
+const MIN_API_VERSION = 46;
+
+/** Salesforce access tokens (`00D…!…`) and JWT assertions, wherever they turn up in a message. */
+const TOKEN_SHAPES: readonly RegExp[] = [/\b00D[A-Za-z0-9]{12,15}![A-Za-z0-9._-]+/g, /\beyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+/g];
+
+/**
+ * Salesforce through jsforce 3: OAuth (JWT bearer, client credentials or the password grant),
+ * describe-based validation, sObject Collections for small diffs and Bulk API 2.0 for large ones,
+ * campaigns for segments. jsforce's own HTTP retries are off: the engine paces, retries and records
+ * every outcome itself.
+ */
+export class SalesforceDestination implements Destination {
+  readonly rateLimit = RATE_LIMIT;
+  private readonly session: SalesforceSession;
+  private readonly scrub: Scrubber;
+  private readonly classify: (error: unknown) => BatchFailure;
+
+  constructor(
+    readonly name: string,
+    private readonly config: SalesforceDestinationConfig,
+    options: DestinationOptions,
+  ) {
+    this.session = new SalesforceSession({ config, requestTimeoutMs: options.requestTimeoutMs, ...(options.projectDir !== undefined ? { projectDir: options.projectDir } : {}) });
+    const secrets = secretScrubber(authSecrets(config.auth));
+    this.scrub = (text) => TOKEN_SHAPES.reduce((out, shape) => out.replace(shape, '[redacted]'), secrets(text));
+    const hint = authHint(name, config);
+    this.classify = (e) => classifySalesforceError(e, { scrub: this.scrub, authHint: hint });
+  }
+
+  async prepare(spec: SyncSpec, transport: Transport): Promise<PrepareResult> {
+    if (Number(this.config.apiVersion) < MIN_API_VERSION) {
+      return {
+        ok: false,
+        diagnostics: [error('api-version-too-old', `destination '${this.name}' uses Salesforce API ${this.config.apiVersion}; cdp needs ${MIN_API_VERSION}.0 or later (sObject Collections upsert)`, {}, 'set apiVersion: "62.0" (or your org\'s current version) in cdp.config.yaml')],
+      };
+    }
+    const send: SalesforceCall = (request) => transport.send(() => this.session.run(request));
+    const read: SalesforceCall = (request) => transport.call(() => this.session.run(request), this.classify);
+    await transport.call(() => this.session.connect(), this.classify);
+
+    const described = await describeObject(read, spec);
+    if (!described.ok) return { ok: false, diagnostics: described.diagnostics };
+    const schema = checkObjectSchema(spec, described.object);
+    const campaigns = await prepareCampaigns({ read, send, object: described.object.name }, spec, { create: schema.ok });
+    const diagnostics = [...(schema.ok ? [] : schema.diagnostics), ...campaigns.diagnostics];
+    if (!schema.ok || diagnostics.length > 0) return { ok: false, diagnostics };
+
+    const pending = spec.pendingWrites ?? 0;
+    const bulk = pending > this.config.bulkThreshold;
+    const context: TargetContext = { send, read, classify: this.classify, scrub: this.scrub, plan: schema.plan };
+    const target = new SalesforceTarget({ context, bulk, campaigns: campaigns.campaigns });
+    const path = bulk ? `Bulk API 2.0 (${pending} pending writes > bulkThreshold ${this.config.bulkThreshold})` : undefined;
+    return { ok: true, target, notes: [...schema.notes, ...campaigns.notes, ...(path ? [`writing ${schema.plan.object} through ${path}`] : [])] };
+  }
+
+  async close(): Promise<void> {}
+}
+
+export const salesforceDestination: DestinationFactory = {
+  type: 'salesforce',
+  /** Email (idLookup) matches case-insensitively; External IDs choose per field, so their keys are kept as they are. */
+  keyCaseInsensitive: (_object, field) => field.toLowerCase() === 'email',
+  open(name: string, config: DestinationConfig, options: DestinationOptions) {
+    if (config.type !== 'salesforce') throw new Error(`destination '${name}' is ${config.type}, not salesforce`);
+    return new SalesforceDestination(name, config, options);
+  },
+};

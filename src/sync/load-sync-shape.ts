@@ -1,0 +1,28 @@
+import type { Declared, LoadedProject } from '../config/load-project.js';
+import type { SyncConfig } from '../config/schema.js';
+import { RunError } from '../diagnostics/diagnostic.js';
+import type { SqlType } from '../dialect/dialect.js';
+import { cdpTable } from '../model/relations.js';
+import { sqlTypeOf } from '../profile/sql-type.js';
+import type { Warehouse } from '../warehouse/warehouse.js';
+import { syncShape, type SyncShape } from './sync-shape.js';
+
+/**
+ * The sync's shape, with trait types read from the built `profiles` table. A missing table or
+ * column means the build is older than the project files: a run error that says so.
+ */
+export async function loadSyncShape(warehouse: Warehouse, project: LoadedProject, sync: Declared<SyncConfig>, keyCaseInsensitive: boolean): Promise<SyncShape> {
+  const profiles = cdpTable(project, 'profiles');
+  const build = 'run `cdp build` (or `cdp run`) first';
+  if (!(await warehouse.tableExists(profiles))) throw new RunError('not-built', `${profiles.schema}.profiles does not exist`, build);
+  const types = new Map<string, SqlType>((await warehouse.columns(profiles)).map((c) => [c.name.toLowerCase(), sqlTypeOf(c.type) ?? 'string']));
+  const traits = [sync.match.trait, ...Object.values(sync.fields)];
+  const missing = [...new Set(traits.filter((t) => !types.has(t.toLowerCase())))];
+  if (missing.length > 0) {
+    throw new RunError('not-built', `sync '${sync.sync}' needs trait${missing.length > 1 ? 's' : ''} ${missing.map((m) => `'${m}'`).join(', ')}, which ${profiles.schema}.profiles lacks`, build);
+  }
+  const needsMembers = sync.audience !== 'all' || Object.keys(sync.segments).length > 0;
+  const members = cdpTable(project, 'segment_members');
+  if (needsMembers && !(await warehouse.tableExists(members))) throw new RunError('not-built', `${members.schema}.segment_members does not exist`, build);
+  return syncShape(project, sync, types, keyCaseInsensitive);
+}

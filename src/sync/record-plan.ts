@@ -1,0 +1,92 @@
+import type { SyncConfig } from '../config/schema.js';
+import type { FieldValue } from '../destinations/destination.js';
+import type { DiffRecord } from './diff-record.js';
+import type { SyncShape } from './sync-shape.js';
+
+export type WriteOperation = 'upsert' | 'update' | 'clear';
+
+/** The write one record needs: only what changes; `null` clears a field. */
+export interface WritePlan {
+  readonly kind: 'upsert' | 'update';
+  readonly operation: WriteOperation;
+  readonly fields: Readonly<Record<string, FieldValue>>;
+  /** Field indexes whose new text becomes state once confirmed. */
+  readonly sentFields: ReadonlySet<number>;
+  /** Segment indexes synced as boolean fields, with the value sent. */
+  readonly sentSegments: ReadonlyMap<number, boolean>;
+}
+
+/** What the engine does for one diff record. */
+export interface RecordPlan {
+  readonly record: DiffRecord;
+  readonly write?: WritePlan;
+  /** Segment indexes (list/campaign targets) to add the record to, or remove it from. */
+  readonly add: readonly number[];
+  readonly remove: readonly number[];
+  /** The record left and nothing is to be sent: its state row is dropped at the end of the sync. */
+  readonly forget: boolean;
+}
+
+export interface PlanOptions {
+  readonly mode: SyncConfig['mode'];
+  readonly fullResync: boolean;
+}
+
+/**
+ * Turns a diff record into operations (the Grouparoo split: the core decides what changes, the
+ * destination only sends it). In scope: write the changed fields (an entering record is always
+ * written, so that it exists and cdp learns its id), then membership entries and exits. Leaving:
+ * mirror mode clears the fields and memberships cdp set; other modes stop syncing the record.
+ */
+export function planRecord(shape: SyncShape, record: DiffRecord, options: PlanOptions): RecordPlan {
+  const fields: Record<string, FieldValue> = {};
+  const sentFields = new Set<number>();
+  const sentSegments = new Map<number, boolean>();
+  const add: number[] = [];
+  const remove: number[] = [];
+
+  if (record.op === 'leave') {
+    if (options.mode !== 'mirror' || record.destinationId === null) return { record, add, remove, forget: true };
+    shape.fields.forEach((f, i) => {
+      if (record.stored[i] !== null) {
+        fields[f.name] = null;
+        sentFields.add(i);
+      }
+    });
+    shape.segments.forEach((s, j) => {
+      if (!record.member[j]) return;
+      if (s.field !== undefined) {
+        fields[s.field] = false;
+        sentSegments.set(j, false);
+      } else remove.push(j);
+    });
+    const write = sentFields.size + sentSegments.size > 0 ? { kind: 'update' as const, operation: 'clear' as const, fields, sentFields, sentSegments } : undefined;
+    return { record, ...(write ? { write } : {}), add, remove, forget: !write && remove.length === 0 };
+  }
+
+  shape.fields.forEach((f, i) => {
+    if (!record.changed[i]) return;
+    fields[f.name] = record.values[i] ?? null;
+    sentFields.add(i);
+  });
+  shape.segments.forEach((s, j) => {
+    const change = record.add[j] ? true : record.remove[j] ? false : undefined;
+    if (change === undefined) return;
+    if (s.field !== undefined) {
+      fields[s.field] = change;
+      sentSegments.set(j, change);
+    } else (change ? add : remove).push(j);
+  });
+  const needsWrite = record.op === 'enter' || options.fullResync || sentFields.size + sentSegments.size > 0;
+  const kind = options.mode === 'update' ? ('update' as const) : ('upsert' as const);
+  return { record, ...(needsWrite ? { write: { kind, operation: kind, fields, sentFields, sentSegments } } : {}), add, remove, forget: false };
+}
+
+/** The record's state once `plan.write` is confirmed: sent values replace stored ones. */
+export function confirmedTexts(shape: SyncShape, plan: RecordPlan): (string | null)[] {
+  return shape.fields.map((_, i) => (plan.write?.sentFields.has(i) ? plan.record.texts[i] : plan.record.stored[i]));
+}
+
+export function confirmedMembers(shape: SyncShape, plan: RecordPlan): boolean[] {
+  return shape.segments.map((_, j) => plan.write?.sentSegments.get(j) ?? plan.record.member[j]);
+}

@@ -1,0 +1,110 @@
+import { createHash } from 'node:crypto';
+import { locate, type Declared, type LoadedProject } from '../config/load-project.js';
+import type { SegmentTarget, SyncConfig } from '../config/schema.js';
+import type { AudienceSpec, FieldSpec, SyncSpec } from '../destinations/destination.js';
+import type { SqlType, TableRef } from '../dialect/dialect.js';
+import { cdpTable } from '../model/relations.js';
+
+/** A mapped field: destination field <- trait, and the state column holding its last confirmed value. */
+export interface ShapeField {
+  readonly name: string;
+  readonly trait: string;
+  readonly type: SqlType;
+  readonly column: string;
+}
+
+/** A synced segment, and the state column holding its last confirmed membership. */
+export interface ShapeSegment {
+  readonly segment: string;
+  readonly target: SegmentTarget;
+  readonly column: string;
+  /** For `{ field: x }` targets: the boolean destination field written. */
+  readonly field?: string;
+}
+
+/** Everything the diff, the engine and the state need to know about one sync (pure data). */
+export interface SyncShape {
+  readonly sync: Declared<SyncConfig>;
+  readonly keyCaseInsensitive: boolean;
+  readonly keyType: SqlType;
+  readonly fields: readonly ShapeField[];
+  readonly segments: readonly ShapeSegment[];
+  readonly tables: {
+    readonly profiles: TableRef;
+    readonly members: TableRef;
+    readonly state: TableRef;
+    readonly diff: TableRef;
+    readonly log: TableRef;
+  };
+}
+
+export const STATE_KEY_COLUMNS = ['match_key', 'destination_id', 'profile_id', 'synced_at'] as const;
+
+/**
+ * The shape of a sync, given the warehouse types of the profile columns (lower-cased trait name ->
+ * type). Field and membership state columns are named after the destination field / segment
+ * (`f_<field>`, `m_<segment>`), with a short hash only when two names would fold to one column.
+ */
+export function syncShape(project: LoadedProject, sync: Declared<SyncConfig>, traitTypes: ReadonlyMap<string, SqlType>, keyCaseInsensitive: boolean): SyncShape {
+  const typeOf = (trait: string): SqlType => traitTypes.get(trait.toLowerCase()) ?? 'string';
+  const fieldColumns = columnNames('f_', Object.keys(sync.fields));
+  const segmentColumns = columnNames('m_', Object.keys(sync.segments));
+  const fields = Object.entries(sync.fields).map(([name, trait]): ShapeField => ({ name, trait, type: typeOf(trait), column: fieldColumns.get(name) ?? `f_${name}` }));
+  const segments = Object.entries(sync.segments).map(
+    ([segment, target]): ShapeSegment => ({
+      segment,
+      target,
+      column: segmentColumns.get(segment) ?? `m_${segment}`,
+      ...('field' in target ? { field: target.field } : {}),
+    }),
+  );
+  const name = sync.sync.toLowerCase();
+  return {
+    sync,
+    keyCaseInsensitive,
+    keyType: typeOf(sync.match.trait),
+    fields,
+    segments,
+    tables: {
+      profiles: cdpTable(project, 'profiles'),
+      members: cdpTable(project, 'segment_members'),
+      state: cdpTable(project, `sync_state_${name}`),
+      diff: cdpTable(project, `_sync_diff_${name}`),
+      log: cdpTable(project, 'sync_log'),
+    },
+  };
+}
+
+function columnNames(prefix: string, names: readonly string[]): Map<string, string> {
+  const folded = (n: string) => `${prefix}${n.toLowerCase().replace(/[^a-z0-9_]/g, '_')}`;
+  const counts = new Map<string, number>();
+  for (const n of names) counts.set(folded(n), (counts.get(folded(n)) ?? 0) + 1);
+  return new Map(
+    names.map((n) => {
+      const base = folded(n);
+      return [n, (counts.get(base) ?? 0) > 1 ? `${base}_${createHash('md5').update(n).digest('hex').slice(0, 6)}` : base];
+    }),
+  );
+}
+
+/** What the destination is asked to prepare: fields (segment fields as booleans) and audiences. */
+export function syncSpec(shape: SyncShape): SyncSpec {
+  const sync = shape.sync;
+  const at = (...path: (string | number)[]) => sync.origin.file.locate([...sync.origin.path, ...path]);
+  const fields: FieldSpec[] = shape.fields.map((f) => ({ name: f.name, type: f.type, at: sync.origin.file.locate([...sync.origin.path, 'fields', f.name], { key: true }) }));
+  for (const s of shape.segments) {
+    if (s.field !== undefined && !fields.some((f) => f.name === s.field)) fields.push({ name: s.field, type: 'boolean', at: at('segments', s.segment, 'field') });
+  }
+  const audiences: AudienceSpec[] = shape.segments.flatMap((s) =>
+    'field' in s.target ? [] : [{ segment: s.segment, target: s.target, at: at('segments', s.segment) }],
+  );
+  return {
+    sync: sync.sync,
+    object: sync.object,
+    match: { name: sync.match.field, type: shape.keyType, at: at('match', 'field') },
+    fields,
+    audiences,
+    createFields: sync.create_fields,
+    at: locate(sync.origin, 'object'),
+  };
+}

@@ -1,0 +1,82 @@
+import type { SegmentTarget, SyncConfig } from '../config/schema.js';
+import { removalCount, type DiffCounts } from './diff-counts.js';
+import type { PipelineCounts } from './sync-pipeline.js';
+import type { SyncShape } from './sync-shape.js';
+
+/** What a sync would send (`cdp plan`) or was asked to send (`cdp sync`). */
+export interface DiffSummary {
+  /** Records in the diff: entering, changed and leaving. */
+  readonly records: number;
+  readonly creates: number;
+  readonly updates: number;
+  /** Records leaving the sync (out of audience, consent withdrawn, profile or key gone). */
+  readonly removals: number;
+  /** Per destination field: records already synced whose value changes. */
+  readonly fieldUpdates: Readonly<Record<string, number>>;
+  readonly memberships: Readonly<Record<string, { readonly target: string; readonly add: number; readonly remove: number }>>;
+  /** Records in the sync's state before this run. */
+  readonly synced: number;
+  /** Records losing the sync or a membership, as a percentage of `synced` (what max_removals_pct limits). */
+  readonly removalPct: number;
+}
+
+export interface SyncSummary {
+  readonly sync: string;
+  readonly destination: string;
+  readonly object: string;
+  readonly mode: SyncConfig['mode'];
+  readonly status: 'success' | 'rejected';
+  readonly diff: DiffSummary;
+  readonly sent: Omit<PipelineCounts, 'rejected'>;
+  readonly rejected: number;
+  readonly requests: number;
+  readonly retries: number;
+  readonly rateLimited: number;
+  readonly seconds: number;
+  readonly notes: readonly string[];
+}
+
+export function describeTarget(target: SegmentTarget): string {
+  if ('list' in target) return `list "${target.list}"`;
+  if ('campaign' in target) return `campaign "${target.campaign}"${target.status ? ` (${target.status})` : ''}`;
+  return `field ${target.field}`;
+}
+
+export function diffSummary(shape: SyncShape, counts: DiffCounts, synced: number): DiffSummary {
+  const mirror = shape.sync.mode === 'mirror';
+  return {
+    records: counts.total,
+    creates: counts.enter,
+    updates: counts.change,
+    removals: counts.leave,
+    fieldUpdates: Object.fromEntries(shape.fields.map((f, i) => [f.name, counts.fieldUpdates[i]])),
+    memberships: Object.fromEntries(
+      shape.segments.map((s, j) => [s.segment, { target: describeTarget(s.target), add: counts.adds[j], remove: counts.removes[j] + (mirror ? counts.leaveMembers[j] : 0) }]),
+    ),
+    synced,
+    removalPct: synced === 0 ? 0 : Math.round((removalCount(counts) / synced) * 10_000) / 100,
+  };
+}
+
+const n = (x: number) => x.toLocaleString('en-US');
+
+/** `cdp plan` lines for one sync. */
+export function planLines(header: string, diff: DiffSummary, mode: SyncConfig['mode']): string[] {
+  const lines = [`${header}: ${n(diff.records)} record${diff.records === 1 ? '' : 's'} to send (${n(diff.synced)} synced before)`];
+  lines.push(`  create  ${n(diff.creates)}${mode === 'update' ? ' (existing records only: mode update)' : ''}`);
+  const fields = Object.entries(diff.fieldUpdates).filter(([, c]) => c > 0);
+  lines.push(`  update  ${n(diff.updates)}${fields.length > 0 ? `  (${fields.map(([f, c]) => `${f} ${n(c)}`).join(', ')})` : ''}`);
+  lines.push(`  remove  ${n(diff.removals)}${mode === 'mirror' ? ' (fields and memberships cdp set are cleared)' : ' (no longer synced)'}`);
+  for (const [segment, m] of Object.entries(diff.memberships)) lines.push(`  ${segment} -> ${m.target}  +${n(m.add)} -${n(m.remove)}`);
+  return lines;
+}
+
+/** One line per finished sync. */
+export function resultLine(s: SyncSummary): string {
+  const parts = [`${n(s.sent.created)} created`, `${n(s.sent.updated)} updated`];
+  if (s.mode === 'mirror' || s.sent.cleared > 0) parts.push(`${n(s.sent.cleared)} cleared`);
+  if (s.sent.skipped > 0) parts.push(`${n(s.sent.skipped)} not in ${s.destination} (skipped)`);
+  if (s.sent.added + s.sent.removed > 0) parts.push(`memberships +${n(s.sent.added)} -${n(s.sent.removed)}`);
+  parts.push(`${n(s.rejected)} rejected`);
+  return `${s.sync}: ${parts.join(', ')} (${n(s.requests)} requests, ${s.seconds.toFixed(1)} s)`;
+}
