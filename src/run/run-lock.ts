@@ -17,6 +17,18 @@ export class RunLock {
   ) {}
 
   static async acquire(warehouse: Warehouse, project: LoadedProject, now = new Date()): Promise<RunLock> {
+    try {
+      return await RunLock.tryAcquire(warehouse, project, now);
+    } catch (error) {
+      // A holder on this machine whose process is gone (killed, crashed) cannot finish: take over at once.
+      if (!(error instanceof HeldLock) || !deadLocalHolder(error.holder)) throw error;
+      const d = warehouse.dialect;
+      await warehouse.execute(`delete from ${d.table(cdpTable(project, '_cdp_lock'))} where name = 'run' and holder = ${d.literal(error.holder)}`);
+      return RunLock.tryAcquire(warehouse, project, now);
+    }
+  }
+
+  private static async tryAcquire(warehouse: Warehouse, project: LoadedProject, now: Date): Promise<RunLock> {
     const d = warehouse.dialect;
     const table = d.table(cdpTable(project, '_cdp_lock'));
     const holder = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
@@ -30,8 +42,8 @@ export class RunLock {
     const rows = await warehouse.query(`select holder, heartbeat_at from ${table} where name = 'run'`);
     if (rows.length !== 1 || rows[0].holder !== holder) {
       const other = rows[0];
-      throw new RunError(
-        'lock-held',
+      throw new HeldLock(
+        String(other?.holder),
         `another cdp run holds the lock (${String(other?.holder)}, last seen ${String(other?.heartbeat_at)})`,
         `wait for it to finish; a lock not refreshed for ${project.config.lock_timeout_minutes} minutes is taken over`,
       );
@@ -49,5 +61,29 @@ export class RunLock {
   async release(): Promise<void> {
     const d = this.warehouse.dialect;
     await this.warehouse.execute(`delete from ${d.table(cdpTable(this.project, '_cdp_lock'))} where name = 'run' and holder = ${d.literal(this.holder)}`);
+  }
+}
+
+/** The lock is held by another run (exit 1). */
+class HeldLock extends RunError {
+  constructor(
+    readonly holder: string,
+    message: string,
+    hint: string,
+  ) {
+    super('lock-held', message, hint);
+  }
+}
+
+/** `host:pid:nonce` of a process on this machine that no longer exists. */
+function deadLocalHolder(holder: string): boolean {
+  const [host, pid] = holder.split(':');
+  if (host !== hostname() || !/^\d+$/.test(pid ?? '')) return false;
+  if (Number(pid) === process.pid) return false;
+  try {
+    process.kill(Number(pid), 0);
+    return false;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'ESRCH';
   }
 }

@@ -99,12 +99,8 @@ describe('a sync killed with SIGKILL', () => {
     expect(confirmed).toBeGreaterThan(0);
     expect(confirmed).toBeLessThanOrEqual(landed);
 
-    // The killed run still holds the lock; the next run waits for it to become stale (lock_timeout_minutes).
+    // The killed run's lock names a process of this machine that is gone: the next run takes it over at once.
     sandbox.faults.clear();
-    const blocked = await run(process.execPath, [CLI, 'sync', '--project-dir', dir], dir, env);
-    expect(blocked.code).toBe(1);
-    expect(blocked.stderr).toContain('error lock-held');
-    await ageLock(dir);
 
     sandbox.resetStats();
     const next = await run(process.execPath, [CLI, 'sync', '--project-dir', dir], dir, env);
@@ -144,14 +140,3 @@ describe('cdp sandbox', () => {
     expect(done.code).toBe(0);
   });
 });
-
-/** What lock_timeout_minutes of waiting would do: the dead run's heartbeat becomes old. */
-async function ageLock(dir: string): Promise<void> {
-  const { DuckDBWarehouse } = await import('../../src/warehouse/duckdb-warehouse.js');
-  const w = await DuckDBWarehouse.open({ path: join(dir, '.cdp/warehouse.duckdb') });
-  try {
-    await w.execute(`update cdp._cdp_lock set heartbeat_at = '2000-01-01T00:00:00.000Z'`);
-  } finally {
-    await w.close();
-  }
-}
