@@ -1,12 +1,66 @@
-// The README's first command: sample data -> build (-> sync to local CRM sandboxes, once available).
+// The README's first command: sample data -> build in DuckDB -> sync to local HubSpot and Salesforce
+// sandboxes -> new activity arrives -> a second, incremental run sends only what changed.
 import { existsSync } from 'node:fs';
+import { appendFile, readFile, rm, writeFile } from 'node:fs/promises';
 import { main } from '../dist/cli/main.js';
+import { loadProject } from '../dist/config/load-project.js';
+import { startSandboxes } from '../dist/sandbox/start-sandboxes.js';
 
-const cdp = async (...args) => {
+const root = new URL('..', import.meta.url).pathname;
+const data = (file) => new URL(`../data/${file}`, import.meta.url);
+
+const cdp = async (env, ...args) => {
   console.log(`\n$ cdp ${args.join(' ')}`);
-  const code = await main(['node', 'cdp', ...args]);
-  if (code !== 0) process.exit(code);
+  const code = await main(['node', 'cdp', ...args], {
+    cwd: root,
+    env: { ...process.env, ...env },
+    stdout: (t) => process.stdout.write(t),
+    stderr: (t) => process.stderr.write(t),
+    interactive: Boolean(process.stderr.isTTY),
+  });
+  if (code !== 0 && code !== 3) process.exit(code);
 };
 
-if (!existsSync(new URL('../data/web_events.csv', import.meta.url))) await cdp('generate', '--people', '2000');
-await cdp('build');
+// A clean slate: the sandboxes start empty, so the warehouse's record of what they hold must too.
+await rm(new URL('../.cdp', import.meta.url), { recursive: true, force: true });
+await rm(data('web_events_live.csv'), { force: true });
+if (!existsSync(data('web_events.csv'))) await cdp({}, 'generate', '--people', '2000');
+
+const { project } = await loadProject(root, {});
+const sandboxes = await startSandboxes(project, root, { requestsPer10s: 100 });
+console.log(`HubSpot sandbox ${sandboxes.hubspot.url}, Salesforce sandbox ${sandboxes.salesforce.url}`);
+try {
+  await cdp(sandboxes.env, 'run');
+
+  // New activity: five people who have not bought look at pricing three times today.
+  const visitors = await pricingVisitors(5);
+  const now = new Date().toISOString().replace('T', ' ').slice(0, 19);
+  const header = (await readFile(data('web_events.csv'), 'utf8')).split('\n')[0];
+  await writeFile(data('web_events_live.csv'), `${header}\n`);
+  for (const [i, v] of visitors.entries()) {
+    for (let k = 0; k < 3; k++) {
+      await appendFile(data('web_events_live.csv'), `live-${i}-${k},${now},${v.anonymous_id},${v.user_id},,page,,/pricing,,desktop\n`);
+    }
+  }
+  console.log(`\n(${visitors.length} visitors who have not bought just viewed /pricing three times each)`);
+  await cdp(sandboxes.env, 'run');
+  const hs = sandboxes.hubspot.stats;
+  console.log(`\nHubSpot sandbox served ${hs.totalRequests} requests, ${hs.writeRequests} of them writes, over both runs.`);
+  await cdp(sandboxes.env, 'history', '--limit', '3');
+} finally {
+  await sandboxes.close();
+}
+
+/** Logged-in web visitors with no completed order (read from the sample files). */
+async function pricingVisitors(n) {
+  const buyers = new Set(
+    (await readFile(data('orders.csv'), 'utf8')).split('\n').slice(1).map((l) => l.split(',')[2]).filter(Boolean),
+  );
+  const seen = new Map();
+  for (const line of (await readFile(data('web_events.csv'), 'utf8')).split('\n').slice(1)) {
+    const [, , anonymous_id, user_id] = line.split(',');
+    if (user_id && anonymous_id && !buyers.has(user_id) && !seen.has(user_id)) seen.set(user_id, { anonymous_id, user_id });
+    if (seen.size >= n * 4) break;
+  }
+  return [...seen.values()].filter((_, i) => i % 4 === 0).slice(0, n);
+}
