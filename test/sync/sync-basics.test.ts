@@ -92,7 +92,9 @@ describe('cdp sync against the HubSpot sandbox', () => {
     expect(runs.map((r) => r.status)).toEqual(['success', 'success']);
     expect(JSON.parse(String(runs[1].counts))).toMatchObject({ syncs: { contacts: { updated: 1, removed: 1, rejected: 0 } } });
     const history = await runCdp(dir, sandbox, ['history']);
-    expect(history.stdout).toContain('"removed":1');
+    expect(history.stdout).toContain('contacts: +0 ~1 members +0/-1');
+    const json = JSON.parse((await runCdp(dir, sandbox, ['history', '--json'])).stdout) as { runs: { counts: { syncs: Record<string, { removed: number }> } }[] };
+    expect(json.runs[0].counts.syncs.contacts.removed).toBe(1);
   });
 
   it('cdp run builds identity, profiles and segments, then syncs them; the run counts both', async () => {
