@@ -24,6 +24,15 @@ export const snowflakeDialect: Dialect = {
   stringLiteral: (value) => `'${value.replaceAll('\\', '\\\\').replaceAll("'", "''")}'`,
   timestampLiteral: (instant) => `'${utcTimestampText(instant)}'::timestamp_ntz`,
   typeName: (type) => types[type],
+  // TIMESTAMP_TZ -> TIMESTAMP_NTZ keeps the wall-clock time of the value's own offset; through
+  // TIMESTAMP_LTZ (the session runs in UTC, see SnowflakeWarehouse) it becomes the UTC instant.
+  cast: (expr, type) =>
+    type === 'timestamp' ? `cast(cast(${expr} as timestamp_ltz) as timestamp_ntz)` : `cast(${expr} as ${types[type]})`,
+  // TRY_CAST accepts only string input on Snowflake.
+  tryCast: (expr, type) =>
+    type === 'timestamp'
+      ? `cast(try_cast(to_varchar(${expr}) as timestamp_ltz) as timestamp_ntz)`
+      : `try_cast(to_varchar(${expr}) as ${types[type]})`,
   timestampSub: (expr, amount, unit) => `dateadd(${unit}, ${-amount}, ${expr})`,
   // regexp_like anchors the whole string; regexp_instr finds a match anywhere, like the other engines.
   regexpContains: (expr, pattern) => `(regexp_instr(${expr}, ${pattern}) > 0)`,

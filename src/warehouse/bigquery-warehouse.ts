@@ -1,9 +1,140 @@
-import type { WarehouseConfig } from '../config/schema.js';
-import { RunError } from '../diagnostics/diagnostic.js';
-import type { Warehouse } from './warehouse.js';
+import { BigQuery, type Job, type Query } from '@google-cloud/bigquery';
+import type { TableRef } from '../dialect/dialect.js';
+import { bigqueryDialect } from '../dialect/bigquery-dialect.js';
+import { bigqueryFailure, isNotFound } from './bigquery-failure.js';
+import { bigqueryClientOptions, type BigQueryConfig } from './bigquery-options.js';
+import { bigqueryRow } from './bigquery-value.js';
+import { assertDmlOnly } from './dml-only.js';
+import { insertBatches } from './insert-batches.js';
+import type { ColumnInfo, Row, StatementOptions, Value, Warehouse } from './warehouse.js';
 
-export class BigQueryWarehouse {
-  static async open(_config: Extract<WarehouseConfig, { type: 'bigquery' }>): Promise<Warehouse> {
-    throw new RunError('unsupported', 'BigQuery support is not built yet', 'use type: duckdb for now');
+/**
+ * BigQuery through `@google-cloud/bigquery`: every statement is a query job in the configured
+ * project and location; results are read page by page. cdp's schema is a dataset (`create schema`
+ * makes it, in the job's location). Rows are appended with DML INSERT jobs, never the streaming
+ * API, whose buffer would block the UPDATE/DELETE/MERGE that follow.
+ */
+export class BigQueryWarehouse implements Warehouse {
+  readonly dialect = bigqueryDialect;
+
+  private constructor(
+    private readonly client: BigQuery,
+    private readonly config: BigQueryConfig,
+  ) {}
+
+  /** Creates the client; nothing is sent until the first statement (credentials are checked then). */
+  static async open(config: BigQueryConfig): Promise<BigQueryWarehouse> {
+    return new BigQueryWarehouse(new BigQuery(bigqueryClientOptions(config)), config);
   }
+
+  async execute(sql: string, options?: StatementOptions): Promise<void> {
+    await this.guard(sql, options, async () => {
+      const job = await this.startJob(sql);
+      await job.promise();
+    });
+  }
+
+  async query(sql: string, options?: StatementOptions): Promise<Row[]> {
+    return this.guard(sql, options, async () => {
+      const job = await this.startJob(sql);
+      const [rows] = await job.getQueryResults({ wrapIntegers: true });
+      return rows.map(bigqueryRow);
+    });
+  }
+
+  /** One page of the job's result at a time (at most `chunkRows` rows), so memory stays bounded. */
+  async *stream(sql: string, options?: StatementOptions & { readonly chunkRows?: number }): AsyncIterable<readonly Row[]> {
+    const maxResults = options?.chunkRows ?? 10_000;
+    const job = await this.guard(sql, options, () => this.startJob(sql));
+    let pageToken: string | undefined;
+    do {
+      const token = pageToken;
+      const page = await this.guard(sql, options, () => job.getQueryResults({ autoPaginate: false, maxResults, pageToken: token, wrapIntegers: true }));
+      const rows = page[0].map(bigqueryRow);
+      if (rows.length > 0) yield rows;
+      pageToken = nextPageToken(page.length > 1 ? page[1] : undefined);
+    } while (pageToken !== undefined);
+  }
+
+  /**
+   * One script job: `BEGIN TRANSACTION; …; COMMIT TRANSACTION;`. If any statement fails the script
+   * stops and BigQuery rolls the transaction back. DML only (and temp tables): BigQuery does not
+   * allow DDL on permanent tables in a transaction, so such statements are refused before sending.
+   */
+  async transaction(statements: readonly string[], options?: StatementOptions): Promise<void> {
+    if (statements.length === 0) return;
+    assertDmlOnly('BigQuery', statements, options?.label, { allowTempTables: true });
+    const body = statements.map((s) => `${s.trim().replace(/;+$/, '')};`).join('\n');
+    await this.execute(`${this.dialect.beginTransaction()};\n${body}\n${this.dialect.commitTransaction()};`, options);
+  }
+
+  async insertRows(table: TableRef, columns: readonly string[], rows: readonly (readonly Value[])[]): Promise<void> {
+    for (const sql of insertBatches(this.dialect, table, columns, rows)) {
+      await this.execute(sql, { label: `insert into ${table.schema}.${table.name}` });
+    }
+  }
+
+  async tableExists(table: TableRef): Promise<boolean> {
+    return (await this.relationKind(table)) !== undefined;
+  }
+
+  async relationKind(table: TableRef): Promise<'table' | 'view' | undefined> {
+    const rows = await this.metadata(
+      `select table_type from ${this.informationSchema(table.schema, 'TABLES')} where table_name = ${this.dialect.stringLiteral(table.name)}`,
+    );
+    if (rows.length === 0) return undefined;
+    return /VIEW$/.test(String(rows[0].table_type)) ? 'view' : 'table';
+  }
+
+  async columns(table: TableRef): Promise<ColumnInfo[]> {
+    const rows = await this.metadata(
+      `select column_name, data_type from ${this.informationSchema(table.schema, 'COLUMNS')} where table_name = ${this.dialect.stringLiteral(table.name)} order by ordinal_position`,
+    );
+    return rows.map((r) => ({ name: String(r.column_name), type: String(r.data_type).toUpperCase() }));
+  }
+
+  /** Nothing to release: every request is its own HTTPS call. */
+  async close(): Promise<void> {}
+
+  /** `dataset.INFORMATION_SCHEMA.X`: the dataset's own views (no region-wide scan, no other datasets). */
+  private informationSchema(dataset: string, view: 'TABLES' | 'COLUMNS'): string {
+    return `${this.dialect.quoteIdentifier(dataset)}.INFORMATION_SCHEMA.${view}`;
+  }
+
+  /** A metadata query; a dataset that does not exist has no tables (BigQuery answers notFound). */
+  private async metadata(sql: string): Promise<Row[]> {
+    try {
+      const job = await this.startJob(sql);
+      const [rows] = await job.getQueryResults({ wrapIntegers: true });
+      return rows.map(bigqueryRow);
+    } catch (error) {
+      if (isNotFound(error)) return [];
+      throw bigqueryFailure(error, this.config, 'read table metadata', sql);
+    }
+  }
+
+  private async startJob(sql: string): Promise<Job> {
+    const request: Query = {
+      query: sql,
+      useLegacySql: false,
+      labels: { app: 'cdp' },
+      ...(this.config.location !== undefined ? { location: this.config.location } : {}),
+      ...(this.config.dataset !== undefined ? { defaultDataset: { projectId: this.config.projectId, datasetId: this.config.dataset } } : {}),
+    };
+    const [job] = await this.client.createQueryJob(request);
+    return job;
+  }
+
+  private async guard<T>(sql: string, options: StatementOptions | undefined, run: () => Promise<T>): Promise<T> {
+    try {
+      return await run();
+    } catch (error) {
+      throw bigqueryFailure(error, this.config, options?.label, sql);
+    }
+  }
+}
+
+function nextPageToken(next: unknown): string | undefined {
+  if (typeof next !== 'object' || next === null || !('pageToken' in next)) return undefined;
+  return typeof next.pageToken === 'string' && next.pageToken !== '' ? next.pageToken : undefined;
 }

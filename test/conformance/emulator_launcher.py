@@ -224,6 +224,38 @@ class _BigQuerySqlShims:
         await self.app({**scope, "headers": new_headers}, replay, send)
 
 
+_BQ_ONE_TABLE = re.compile(r"\btable_name\s*=\s*'([A-Za-z0-9_\-]+)'", re.I)
+
+
+def _narrow_information_schema() -> None:
+    """Speed only: bqemulator answers `dataset.INFORMATION_SCHEMA.TABLES/COLUMNS` by writing every
+    table of the dataset (every column, for COLUMNS) into the query as an inline VALUES list, which
+    it then parses: ~0.5 s per metadata query once a dataset holds ~30 tables (cdp's identity
+    stage makes that many), so most of a build's time went there. A query that filters on one
+    `table_name = '<name>'` (all of cdp's metadata queries) gets only that table materialised.
+    The rows returned are the same, since the query keeps its own WHERE."""
+    import bqemulator.sql.inner_query as inner_query
+
+    original = inner_query.expand_information_schema
+
+    def expand(bq_sql: str, project_id: str, catalog: Any) -> str:
+        names = _BQ_ONE_TABLE.findall(bq_sql) if "INFORMATION_SCHEMA" in bq_sql.upper() else []
+        if len(set(names)) != 1:
+            return original(bq_sql, project_id, catalog)
+        wanted = names[0]
+
+        class _OneTable:
+            def __getattr__(self, name: str) -> Any:
+                return getattr(catalog, name)
+
+            def list_tables(self, *args: Any, **kwargs: Any) -> Any:
+                return tuple(t for t in catalog.list_tables(*args, **kwargs) if t.table_id == wanted)
+
+        return original(bq_sql, project_id, _OneTable())
+
+    inner_query.expand_information_schema = expand  # type: ignore[assignment]
+
+
 def run_bigquery(host: str, project: str) -> int:
     from bqemulator.config import LogFormat, LogLevel, Settings
     from bqemulator.server import EmulatorServer
@@ -233,6 +265,7 @@ def run_bigquery(host: str, project: str) -> int:
         return None
 
     bq_engine.DuckDBEngine._load_spatial = _skip_spatial  # type: ignore[method-assign]
+    _narrow_information_schema()
 
     import bqemulator.server as bq_server
 
@@ -469,6 +502,50 @@ async def _maybe_swap(request: Any, fs_server: Any, with_params: Any) -> Any:
     )
 
 
+def _patch_fakesnow() -> None:
+    """Make fakesnow answer two things cdp relies on the way Snowflake does.
+
+    * `ALTER SESSION SET TIMEZONE = 'UTC'` (cdp's SnowflakeWarehouse runs every session in UTC):
+      fakesnow raises `ALTER SESSION SET TIMEZONE = 'UTC' not implemented`. Its DuckDB already
+      works in UTC (and the launcher reports TIMEZONE=Etc/UTC), so UTC is accepted as a no-op;
+      any other zone still fails, since the emulator could not honour it.
+    * `INFORMATION_SCHEMA.TABLES` lists no views in fakesnow; Snowflake lists them with
+      TABLE_TYPE 'VIEW'. The per-database view is redefined to add them.
+    """
+    import fakesnow.info_schema as info_schema
+    import fakesnow.transforms as transforms
+    from sqlglot import exp
+
+    original = transforms.alter_session
+
+    def alter_session(expression: Any) -> Any:
+        if isinstance(expression, exp.Alter) and expression.kind == "SESSION":
+            text = expression.sql(dialect="snowflake").upper().replace(" ", "")
+            if re.fullmatch(r"ALTERSESSIONSETTIMEZONE='(UTC|ETC/UTC)'", text):
+                return transforms.SUCCESS_NOP
+        return original(expression)
+
+    transforms.alter_session = alter_session
+
+    template = info_schema.SQL_CREATE_INFORMATION_SCHEMA_TABLES_VIEW.template
+    if "duckdb_views" not in template:
+        views = """
+union all
+select
+    database_name, schema_name, view_name, 'SYSADMIN', 'VIEW', 'NO', NULL::VARCHAR, NULL, 0, 1,
+    NULL::VARCHAR, NULL::VARCHAR, NULL::VARCHAR, NULL::VARCHAR, NULL::VARCHAR, 'NO', 'YES', NULL::VARCHAR,
+    to_timestamp(0)::timestamptz, to_timestamp(0)::timestamptz, to_timestamp(0)::timestamptz, 'SYSADMIN',
+    'NO', comment, 'NO', 'NO', 'NO', 'NO', 'NO'
+from duckdb_views
+where database_name = '${catalog}'
+  and schema_name != '_fs_information_schema'
+  and not internal
+"""
+        info_schema.SQL_CREATE_INFORMATION_SCHEMA_TABLES_VIEW = type(info_schema.SQL_CREATE_INFORMATION_SCHEMA_TABLES_VIEW)(
+            template.rstrip() + "\n" + views
+        )
+
+
 def _snowflake_app() -> Any:
     """fakesnow's Starlette app, adapted for drivers that only read JSON results.
 
@@ -488,10 +565,18 @@ def _snowflake_app() -> Any:
 
     import fakesnow.server as fs_server
 
-    def with_params(existing: list[dict[str, Any]] | None) -> list[dict[str, Any]]:
+    _patch_fakesnow()
+
+    # Session parameters each session asked for at login (SESSION_PARAMETERS), by token.
+    # Snowflake echoes them in every query response, and the Node driver reads some of them
+    # from there only (JS_TREAT_INTEGER_AS_BIGINT: integers as BigInt); fakesnow ignores them.
+    session_params: dict[str, dict[str, Any]] = {}
+
+    def with_params(existing: list[dict[str, Any]] | None, session: dict[str, Any] | None = None) -> list[dict[str, Any]]:
         merged = dict(_SF_DEFAULT_PARAMETERS)
         for p in existing or []:
             merged[p["name"]] = p["value"]
+        merged.update(session or {})
         # fakesnow sends 0 so the Python driver never stages binds; the Node driver reads
         # it as "stage every array bind" (PUT to @SYSTEM$BIND, unsupported). Use Snowflake's.
         merged["CLIENT_STAGE_ARRAY_BINDING_THRESHOLD"] = 65280
@@ -547,15 +632,26 @@ def _snowflake_app() -> Any:
             data["returned"] = len(data["rowset"])
             data.setdefault("total", data["returned"])
             data["version"] = 1
-            data["parameters"] = with_params(data.get("parameters"))
+            token = re.search(r'Token="([^"]*)"', request.headers.get("Authorization", ""))
+            data["parameters"] = with_params(data.get("parameters"), session_params.get(token.group(1)) if token else None)
         return JSONResponse(body, status_code=resp.status_code)
 
     async def login_request(request: Request) -> Any:
+        import gzip
+
+        raw = await request.body()
+        try:
+            sent = json.loads(gzip.decompress(raw) if request.headers.get("Content-Encoding") == "gzip" else raw)
+            asked = sent.get("data", {}).get("SESSION_PARAMETERS") or {}
+        except (ValueError, AttributeError, OSError):
+            asked = {}
         resp = await fs_server.login_request(request)
         body = json.loads(resp.body)
         data = body.get("data")
         if isinstance(data, dict):
-            data["parameters"] = with_params(data.get("parameters"))
+            if isinstance(data.get("token"), str) and isinstance(asked, dict):
+                session_params[data["token"]] = asked
+            data["parameters"] = with_params(data.get("parameters"), asked if isinstance(asked, dict) else None)
         return JSONResponse(body, status_code=resp.status_code)
 
     overrides = {"/queries/v1/query-request": query_request, "/session/v1/login-request": login_request}

@@ -40,7 +40,20 @@ describe('Dialect', () => {
 
   it('names types and casts', () => {
     expectSql((d) => d.cast('x', 'integer'), { duckdb: 'cast(x as bigint)', bigquery: 'cast(x as INT64)', snowflake: 'cast(x as number(38,0))' });
-    expectSql((d) => d.tryCast('x', 'float'), { duckdb: 'try_cast(x as double)', bigquery: 'safe_cast(x as FLOAT64)', snowflake: 'try_cast(x as float)' });
+    expectSql((d) => d.tryCast('x', 'float'), { duckdb: 'try_cast(x as double)', bigquery: 'safe_cast(x as FLOAT64)', snowflake: 'try_cast(to_varchar(x) as float)' });
+  });
+
+  it('casts to timestamps as UTC instants, whatever the source column type (Snowflake TIMESTAMP_TZ keeps its offset otherwise)', () => {
+    expectSql((d) => d.cast('ts', 'timestamp'), {
+      duckdb: 'cast(ts as timestamp)',
+      bigquery: 'cast(ts as TIMESTAMP)',
+      snowflake: 'cast(cast(ts as timestamp_ltz) as timestamp_ntz)',
+    });
+    expectSql((d) => d.tryCast('ts', 'timestamp'), {
+      duckdb: 'try_cast(ts as timestamp)',
+      bigquery: 'safe_cast(ts as TIMESTAMP)',
+      snowflake: 'cast(try_cast(to_varchar(ts) as timestamp_ltz) as timestamp_ntz)',
+    });
   });
 
   it('renders filtered aggregates without FILTER where the engine lacks it', () => {

@@ -1,0 +1,155 @@
+/**
+ * End-to-end conformance: the repository's own sample project (cdp.config.yaml, models/, connectors/)
+ * on `cdp generate` data, built with `cdp build` and synced with `cdp sync` to fresh HubSpot and
+ * Salesforce sandboxes, once per engine. DuckDB reads the CSV files (`path:` sources, as shipped);
+ * on the emulators the same files are loaded into `raw.*` tables in test set-up and the sources say
+ * `table: raw.<name>` (`path:` is DuckDB-only). Every engine must end with the same identity
+ * partitions (the identifiers table, profile ids included), traits, segment members, and the same
+ * records, fields, list and campaign memberships in both CRMs.
+ *
+ * The engines run concurrently (each emulator is its own process), so the file takes about as long
+ * as the slowest engine (BigQuery: roughly 300 jobs per build).
+ */
+import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse, stringify } from 'yaml';
+import { loadProject, type LoadedProject } from '../../src/config/load-project.js';
+import { generateSample } from '../../src/sample/generate-sample.js';
+import { startSandboxes } from '../../src/sandbox/start-sandboxes.js';
+import { openWarehouse } from '../../src/warehouse/open-warehouse.js';
+import type { Row } from '../../src/warehouse/warehouse.js';
+import { cdp, type CliResult } from '../helpers/project.js';
+import { crmState, type CrmState } from './crm-state.js';
+import { REPO_ROOT } from './emulators.js';
+import { loadSampleTables } from './load-sample-tables.js';
+import { warehouseTargets, type WarehouseTarget } from './warehouse-targets.js';
+
+const AS_OF = '2025-06-01T00:00:00.000Z';
+const SAMPLE = { seed: 11, people: 80, eventsPerPerson: 3 } as const;
+
+interface EngineOutcome {
+  readonly build: CliResult;
+  readonly sync: CliResult;
+  readonly identifiers: readonly Row[];
+  readonly profiles: readonly Row[];
+  readonly members: readonly Row[];
+  readonly crm: CrmState;
+  /** A second `cdp sync` with nothing changed: its exit code and the write requests each CRM saw. */
+  readonly resync: { readonly code: number; readonly hubspotWrites: number; readonly salesforceWrites: number };
+}
+
+const targets = (await warehouseTargets()).filter((t) => t.available);
+const outcomes = new Map<string, EngineOutcome>();
+let dataDir: string;
+const projectDirs: string[] = [];
+
+/** The sample project in a fresh folder, pointed at the target's warehouse. */
+async function sampleProject(target: WarehouseTarget, warehouse: object | undefined): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), `cdp-conformance-${target.name}-`));
+  projectDirs.push(dir);
+  for (const entry of ['cdp.config.yaml', 'models', 'connectors']) await cp(join(REPO_ROOT, entry), join(dir, entry), { recursive: true });
+  if (warehouse === undefined) {
+    await cp(dataDir, join(dir, 'data'), { recursive: true });
+    return dir;
+  }
+  const configPath = join(dir, 'cdp.config.yaml');
+  const config: unknown = parse(await readFile(configPath, 'utf8'));
+  await writeFile(configPath, stringify({ ...(config as Record<string, unknown>), warehouse }));
+  const sourcesPath = join(dir, 'models', 'sources.yaml');
+  const file = parse(await readFile(sourcesPath, 'utf8')) as { sources: Record<string, unknown>[] };
+  const sources = file.sources.map(({ path, ...rest }) =>
+    typeof path === 'string' ? { ...rest, table: `raw.${/([a-z_]+)[^/]*\.csv$/.exec(path)?.[1] ?? String(rest.name)}` } : rest,
+  );
+  await writeFile(sourcesPath, stringify({ ...file, sources }));
+  return dir;
+}
+
+async function runEngine(target: WarehouseTarget): Promise<EngineOutcome> {
+  const running = await target.start();
+  try {
+    const onEmulator = running.config.type !== 'duckdb';
+    const dir = await sampleProject(target, onEmulator ? running.config : undefined);
+    if (onEmulator) {
+      const raw = await running.open();
+      try {
+        await loadSampleTables(raw, dataDir);
+      } finally {
+        await raw.close();
+      }
+    }
+    const project = (await loadProject(dir, {})).project as LoadedProject;
+    const sandboxes = await startSandboxes(project, dir, { requestsPer10s: 0 });
+    try {
+      const build = await cdp(dir, ['build', '--as-of', AS_OF], sandboxes.env);
+      const resync = { code: -1, hubspotWrites: -1, salesforceWrites: -1 };
+      if (build.code !== 0) return { build, sync: build, identifiers: [], profiles: [], members: [], crm: crmState(sandboxes), resync };
+      const sync = await cdp(dir, ['sync', '--as-of', AS_OF], sandboxes.env);
+      const crm = crmState(sandboxes);
+      sandboxes.hubspot.resetStats();
+      sandboxes.salesforce.resetStats();
+      const again = await cdp(dir, ['sync', '--as-of', AS_OF], sandboxes.env);
+      Object.assign(resync, { code: again.code, hubspotWrites: sandboxes.hubspot.stats.writeRequests, salesforceWrites: sandboxes.salesforce.stats.writeRequests });
+      const w = await openWarehouse(project.config.warehouse, dir);
+      try {
+        const t = (name: string) => w.dialect.table({ schema: project.config.schema, name });
+        const identifiers = await w.query(`select id_type, id_value, profile_id, first_seen, last_seen from ${t('identifiers')} order by id_type, id_value`);
+        const profiles = await w.query(`select * from ${t('profiles')} order by profile_id`);
+        const members = await w.query(`select segment, profile_id, entered_at from ${t('segment_members')} order by segment, profile_id`);
+        return { build, sync, identifiers, profiles, members, crm, resync };
+      } finally {
+        await w.close();
+      }
+    } finally {
+      await sandboxes.close();
+    }
+  } finally {
+    await running.stop();
+  }
+}
+
+describe('sample project end to end: cdp build and cdp sync on every engine', () => {
+  beforeAll(async () => {
+    dataDir = await mkdtemp(join(tmpdir(), 'cdp-conformance-data-'));
+    await generateSample({ ...SAMPLE, asOf: new Date(AS_OF), outDir: dataDir, format: 'csv' });
+    const results = await Promise.all(targets.map(async (t) => [t.name, await runEngine(t)] as const));
+    for (const [name, outcome] of results) outcomes.set(name, outcome);
+  }, 240_000);
+
+  afterAll(async () => {
+    for (const dir of [dataDir, ...projectDirs]) if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  it.each(targets.map((t) => t.name))('%s: build and sync succeed and produce something to compare', (name) => {
+    const o = outcomes.get(name) as EngineOutcome;
+    expect(o.build.code, o.build.stderr).toBe(0);
+    expect(o.sync.code, o.sync.stderr).toBe(0);
+    expect(o.identifiers.length).toBeGreaterThan(100);
+    expect(o.profiles.length).toBeGreaterThan(20);
+    expect(new Set(o.members.map((m) => m.segment)).size).toBeGreaterThanOrEqual(3);
+    expect(o.crm.hubspot.contacts.length).toBeGreaterThan(10);
+    expect(o.crm.salesforce.contacts.length).toBeGreaterThan(5);
+    expect(Object.values(o.crm.hubspot.lists).flat().length + o.crm.salesforce.campaignMembers.length).toBeGreaterThan(0);
+  });
+
+  it.each(targets.map((t) => t.name))('%s: a second sync with nothing changed sends no write request', (name) => {
+    expect(outcomes.get(name)?.resync).toEqual({ code: 0, hubspotWrites: 0, salesforceWrites: 0 });
+  });
+
+  const others = targets.filter((t) => t.name !== 'duckdb').map((t) => t.name);
+  const reference = () => outcomes.get('duckdb') as EngineOutcome;
+
+  it.skipIf(others.length === 0).each(others)('%s: identical identity partitions and profile ids', (name) => {
+    expect(outcomes.get(name)?.identifiers).toEqual(reference().identifiers);
+  });
+  it.skipIf(others.length === 0).each(others)('%s: identical traits', (name) => {
+    expect(outcomes.get(name)?.profiles).toEqual(reference().profiles);
+  });
+  it.skipIf(others.length === 0).each(others)('%s: identical segment members', (name) => {
+    expect(outcomes.get(name)?.members).toEqual(reference().members);
+  });
+  it.skipIf(others.length === 0).each(others)('%s: identical CRM end state (records, fields, lists, campaigns)', (name) => {
+    expect(outcomes.get(name)?.crm).toEqual(reference().crm);
+  });
+});
