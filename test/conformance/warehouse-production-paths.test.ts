@@ -17,6 +17,7 @@ import { insertBatches } from '../../src/warehouse/insert-batches.js';
 import { snowflakeFailure } from '../../src/warehouse/snowflake-failure.js';
 import { snowflakeConnectionOptions, type SnowflakeConfig } from '../../src/warehouse/snowflake-options.js';
 import { snowflakeRow } from '../../src/warehouse/snowflake-value.js';
+import { openWarehouse } from '../../src/warehouse/open-warehouse.js';
 import { WarehouseError } from '../../src/warehouse/warehouse.js';
 import { BigQueryDate, BigQueryDatetime, BigQueryInt, BigQueryTimestamp } from '@google-cloud/bigquery';
 
@@ -129,6 +130,19 @@ describe('Snowflake errors', () => {
     expect(down).toMatchObject({ code: 'warehouse-unreachable', message: expect.stringContaining('https://acme-xy12345.snowflakecomputing.com') });
     const options = snowflakeFailure(fail('Invalid account. The specified value must be a valid subdomain string.', 404008), sf, undefined, '');
     expect(options).toMatchObject({ code: 'warehouse-config' });
+  });
+});
+
+describe('an unreachable account', () => {
+  // The driver retries a login a bounded number of times (sfRetryMaxLoginRetries), then gives up.
+  it('fails as warehouse-unreachable, without the password', { timeout: 240_000 }, async () => {
+    const error = await openWarehouse({ ...sf, accessUrl: 'http://127.0.0.1:9' }, '.').then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(RunError);
+    expect(error).toMatchObject({ code: 'warehouse-unreachable', message: expect.stringContaining('http://127.0.0.1:9') });
+    expect(String((error as Error).message)).not.toContain(SECRET);
   });
 });
 
