@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { stringify } from 'csv-stringify/sync';
 import type { IngestJobV2 } from 'jsforce/lib/api/bulk2.js';
 import type { Schema } from 'jsforce';
-import type { BatchFailure, BatchOutcome } from '../destination.js';
+import type { BatchOutcome } from '../destination.js';
 import { DestinationStopped } from '../destination-stopped.js';
 import { mapBulkResults, type BulkRow } from './salesforce-bulk-results.js';
 import type { TargetContext } from './salesforce-context.js';
@@ -29,7 +29,6 @@ export interface BulkJob {
 }
 
 type Job = IngestJobV2<Schema>;
-type Step = { readonly ok: true } | { readonly ok: false; readonly failure: BatchFailure };
 
 /**
  * One Bulk API 2.0 ingest job (spec B7) for one batch: create, upload the CSV once, close, poll

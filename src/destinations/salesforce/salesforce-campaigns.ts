@@ -2,6 +2,7 @@ import { error, type Diagnostic } from '../../diagnostics/diagnostic.js';
 import { suggestion } from '../../diagnostics/did-you-mean.js';
 import type { AudienceSpec, SyncSpec } from '../destination.js';
 import type { SalesforceCall } from './salesforce-context.js';
+import { saveOutcome } from './salesforce-save-results.js';
 import { queryRecords, soqlString, text } from './salesforce-soql.js';
 
 /** A segment's campaign: its id, the member lookup field (ContactId or LeadId), and the status to set. */
@@ -16,8 +17,6 @@ export interface PreparedCampaign {
 export interface CampaignContext {
   /** Idempotent calls (queries), retried by the engine's transport. */
   readonly read: SalesforceCall;
-  /** A call sent once (creating a campaign must not be repeated blindly). */
-  readonly send: SalesforceCall;
   readonly object: string;
 }
 
@@ -51,9 +50,9 @@ export async function prepareCampaigns(ctx: CampaignContext, spec: SyncSpec, opt
       continue;
     }
     const found = await findCampaign(ctx, target.campaign, options.create, notes);
-    if (!found && !options.create) continue;
-    if (!found) {
-      diagnostics.push(error('campaign-unavailable', `Salesforce campaign '${target.campaign}' could neither be found nor created`, audience.at));
+    if (!found) continue;
+    if ('refused' in found) {
+      diagnostics.push(error('campaign-unavailable', `Salesforce refused to create campaign '${target.campaign}': ${found.refused}`, audience.at, 'create the campaign in Salesforce, or give the integration user permission to create campaigns (Marketing User)'));
       continue;
     }
     const status = await checkStatus(ctx, audience, found.id, target.status);
@@ -66,26 +65,23 @@ export async function prepareCampaigns(ctx: CampaignContext, spec: SyncSpec, opt
   return { campaigns, diagnostics, notes };
 }
 
-async function findCampaign(ctx: CampaignContext, name: string, create: boolean, notes: string[]): Promise<{ readonly id: string } | undefined> {
-  const lookup = async (): Promise<string | undefined> => {
-    const rows = await queryRecords(ctx.read, `SELECT Id FROM Campaign WHERE Name = ${soqlString(name)} ORDER BY CreatedDate ASC LIMIT 2`);
+/**
+ * The campaign's id: looked up by Name, created when absent. Lookup and create run as one retried
+ * step, so a create whose answer was lost is found by the next attempt's lookup instead of being
+ * created twice.
+ */
+async function findCampaign(ctx: CampaignContext, name: string, create: boolean, notes: string[]): Promise<{ readonly id: string } | { readonly refused: string } | undefined> {
+  const soql = `SELECT Id FROM Campaign WHERE Name = ${soqlString(name)} ORDER BY CreatedDate ASC LIMIT 2`;
+  return ctx.read(async (conn) => {
+    const rows = (await conn.query(soql)).records;
     if (rows.length > 1) notes.push(`several Salesforce campaigns are named '${name}'; using the oldest (${text(rows[0], 'Id') ?? '?'})`);
-    return rows.length > 0 ? text(rows[0], 'Id') : undefined;
-  };
-  const existing = await lookup();
-  if (existing !== undefined || !create) return existing === undefined ? undefined : { id: existing };
-  try {
-    const created: unknown = await ctx.send((conn) => conn.sobject('Campaign').create({ Name: name, IsActive: true }));
-    const id = typeof created === 'object' && created !== null && 'id' in created && typeof created.id === 'string' ? created.id : undefined;
-    if (id !== undefined) {
-      notes.push(`created Salesforce campaign '${name}' (${id})`);
-      return { id };
-    }
-  } catch {
-    // The answer may have been lost after the campaign was created: look again before giving up.
-  }
-  const again = await lookup();
-  return again === undefined ? undefined : { id: again };
+    const existing = rows.length > 0 ? text(rows[0], 'Id') : undefined;
+    if (existing !== undefined || !create) return existing === undefined ? undefined : { id: existing };
+    const created = await conn.sobject('Campaign').create({ Name: name, IsActive: true });
+    if (!created.success) return { refused: saveOutcome(created).errors.map((e) => `${e.code}: ${e.message}`).join('; ') };
+    notes.push(`created Salesforce campaign '${name}' (${created.id})`);
+    return { id: created.id };
+  });
 }
 
 type StatusCheck = { readonly ok: true; readonly label?: string } | { readonly ok: false; readonly diagnostic: Diagnostic };

@@ -61,7 +61,7 @@ export class SalesforceDestination implements Destination {
     const described = await describeObject(read, spec);
     if (!described.ok) return { ok: false, diagnostics: described.diagnostics };
     const schema = checkObjectSchema(spec, described.object);
-    const campaigns = await prepareCampaigns({ read, send, object: described.object.name }, spec, { create: schema.ok });
+    const campaigns = await prepareCampaigns({ read, object: described.object.name }, spec, { create: schema.ok });
     const diagnostics = [...(schema.ok ? [] : schema.diagnostics), ...campaigns.diagnostics];
     if (!schema.ok || diagnostics.length > 0) return { ok: false, diagnostics };
 

@@ -8,12 +8,18 @@ export type RecordBody = Readonly<Record<string, JsonValue>>;
 /**
  * The fields of a write, by canonical API name and converted to the field's type. The match field
  * itself is left out: the key cdp matched on is what identifies the record (spec B6: no `Id`).
+ * A field that cannot be empty is never cleared: a checkbox gets `false`, a required field (Contact
+ * LastName) keeps its value, so that mirror mode can clear what it set without failing the record.
  */
 export function fieldsBody(plan: ObjectPlan, record: WriteRecord): Record<string, JsonValue> {
   const body: Record<string, JsonValue> = {};
   for (const [name, value] of Object.entries(record.fields)) {
     const field = plan.fields.get(name);
     if (!field || field.name === plan.key.name) continue;
+    if (value === null && !field.nillable) {
+      if (field.type === 'boolean') body[field.name] = false;
+      continue;
+    }
     body[field.name] = salesforceValue(value, field.type);
   }
   return body;
@@ -29,7 +35,3 @@ export function normalKey(key: string): string {
   return key.trim().toLowerCase();
 }
 
-/** Salesforce ids compare on their first 15 characters (the 18-character form adds a case-safe suffix). */
-export function sameId(a: string, b: string): boolean {
-  return a.slice(0, 15) === b.slice(0, 15);
-}

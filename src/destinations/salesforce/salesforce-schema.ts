@@ -11,6 +11,7 @@ export interface DescribedField {
   readonly updateable: boolean;
   readonly externalId: boolean;
   readonly idLookup: boolean;
+  readonly nillable: boolean;
 }
 
 export interface DescribedObject {
@@ -20,10 +21,11 @@ export interface DescribedObject {
   readonly fields: readonly DescribedField[];
 }
 
-/** A destination field as cdp writes it: the canonical API name and its describe type. */
+/** A destination field as cdp writes it: the canonical API name, its describe type, whether it may be empty. */
 export interface WritableField {
   readonly name: string;
   readonly type: string;
+  readonly nillable: boolean;
 }
 
 /** How one sync writes its object: the upsert key and each connector field's Salesforce field. */
@@ -105,11 +107,11 @@ export function checkObjectSchema(spec: SyncSpec, described: DescribedObject): S
       continue;
     }
     typed(field, found, 'field');
-    fields.set(field.name, { name: found.name, type: found.type });
+    fields.set(field.name, { name: found.name, type: found.type, nillable: found.nillable });
   }
   if (diagnostics.length > 0 || !key) return { ok: false, diagnostics };
   const notes = spec.createFields ? [`create_fields has no effect on Salesforce: every mapped ${object} field exists`] : [];
-  return { ok: true, plan: { object, key: { name: key.name, type: key.type }, fields }, notes };
+  return { ok: true, plan: { object, key: { name: key.name, type: key.type, nillable: key.nillable }, fields }, notes };
 }
 
 function missingField(spec: SyncSpec, object: string, field: FieldSpec, names: readonly string[]): Diagnostic {
