@@ -93,6 +93,23 @@ describe('cdp build', () => {
     const { readFile } = await import('node:fs/promises');
     expect(await readFile(join(dir, 'target/bigquery/002_model.a.sql'), 'utf8')).toContain('create or replace view `cdp`.`a` as\nselect * from `raw`.`orders`');
     expect(await readFile(join(dir, 'target/snowflake/002_model.a.sql'), 'utf8')).toContain('create or replace view "CDP"."A" as\nselect * from "RAW"."ORDERS"');
+    const { writeFile } = await import('node:fs/promises');
+    await writeFile(join(dir, 'models/p.yaml'), [
+      'sources:',
+      '  - { name: events, table: raw.events, timestamp: ts, identifiers: [{ column: email, type: email }, { column: uid, type: user_id }] }',
+      'identity:',
+      '  id_types: { user_id: { priority: 1, max_per_profile: 1 }, email: { priority: 2 } }',
+      'traits:',
+      "  - { name: views_7d, from: events, aggregate: count, window: 7d }",
+      'segments:',
+      '  - { name: active, where: "views_7d > 0" }',
+    ].join('\n'));
+    for (const dialect of ['duckdb', 'bigquery', 'snowflake']) {
+      const result = await cdp(dir, ['compile', '--dialect', dialect, '--json']);
+      expect(result.code, result.stderr).toBe(0);
+      const plan = JSON.parse(await readFile(join(dir, 'target', dialect, 'plan.json'), 'utf8')) as { steps: { stage: string }[] };
+      expect(new Set(plan.steps.map((s) => s.stage))).toEqual(new Set(['setup', 'sources', 'models', 'identity', 'profiles', 'segments']));
+    }
     const bad = await cdp(dir, ['compile', '--dialect', 'snowflak']);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain("did you mean 'snowflake'?");

@@ -1,5 +1,6 @@
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { locate } from '../../config/load-project.js';
 import { ProjectError, error } from '../../diagnostics/diagnostic.js';
 import { suggestion } from '../../diagnostics/did-you-mean.js';
 import { dialectNames, dialects } from '../../dialect/dialects.js';
@@ -18,7 +19,14 @@ export const compileCommand: CliCommand = {
     if (!dialectNames.includes(name as DialectName)) {
       throw new ProjectError([error('invalid-option', `unknown dialect '${name}'`, {}, suggestion(name, dialectNames) ?? `use one of ${dialectNames.join(', ')}`)]);
     }
-    const plan = compilePlan(project, dialects[name as DialectName], ctx.asOf);
+    const dialect = dialects[name as DialectName];
+    const fileSources = dialect.capabilities.readsFiles ? [] : project.sources.filter((s) => s.path !== undefined);
+    if (fileSources.length > 0) {
+      throw new ProjectError(
+        fileSources.map((s) => error('unsupported', `source '${s.name}' reads files (path:), which ${name} cannot`, locate(s.origin, 'path'), `load the files into a ${name} table and use table:`)),
+      );
+    }
+    const plan = compilePlan(project, dialect, ctx.asOf);
     const out = join(project.dir, 'target', name);
     await rm(out, { recursive: true, force: true });
     await mkdir(out, { recursive: true });
