@@ -6,7 +6,7 @@ import { edgeStatements } from './edge-sql.js';
 import { identitySpec } from './identity-spec.js';
 import { createIdentityTables, identityTables } from './identity-tables.js';
 import { limitSql } from './limit-guard.js';
-import { observationsSql } from './observation-sql.js';
+import { groupedSql } from './observation-sql.js';
 import { commitStatements, identifiersNextSql, internalStatements, stateStatements } from './publish-sql.js';
 import { finalPartsSql, survivorshipStatements } from './survivorship-sql.js';
 import { fullGraphSql } from './update-components.js';
@@ -54,9 +54,9 @@ export function compileIdentitySql(project: LoadedProject, dialect: Dialect, opt
       d.createSchema(spec.schema),
       ...createIdentityTables(d, t),
       ...stateStatements(d, t, 'running'),
-      ...[t.nodes, t.edges, t.graph].map((x) => `delete from ${d.table(x)} where 1 = 1`),
+      ...[t.nodes, t.edges, t.graph, t.sizes].map((x) => `delete from ${d.table(x)} where 1 = 1`),
     ]),
-    step('observations', 'identity: normalised identifiers per row group', [observationsSql(d, spec, t, asOf)]),
+    step('observations', 'identity: normalised identifiers per row group', groupedSql(d, spec, t, asOf)),
     step('links', 'identity: blocklist, windows, hubs, star edges', [
       ...edgeStatements(d, spec, t, asOf),
       d.createScratchTableAs(

@@ -59,10 +59,11 @@ export function loopTables(scratch: (name: string) => TableRef): LoopTables {
 
 /** Pure statement builders: also what `cdp compile` prints for one round. */
 export const ccSql = {
+  /** Oriented a < b, self-loops dropped; duplicates stay (the hook ignores them, the first contraction removes them). */
   prepare: (d: Dialect, edges: string, w: TableRef): string =>
     d.createScratchTableAs(
       w,
-      `select distinct least(e.a, e.b) as a, greatest(e.a, e.b) as b\nfrom ${edges} e\nwhere e.a is not null and e.b is not null and e.a <> e.b`,
+      `select least(e.a, e.b) as a, greatest(e.a, e.b) as b\nfrom ${edges} e\nwhere e.a is not null and e.b is not null and e.a <> e.b`,
     ),
   count: (d: Dialect, table: TableRef): string => `select count(*) as n from ${d.scratchTable(table)}`,
   /** (1) hook: each node points at the smallest id in its closed neighbourhood. */

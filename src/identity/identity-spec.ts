@@ -128,7 +128,7 @@ const placeholderValues = [
 
 /** Placeholders that real data is full of and that would glue strangers together. */
 export const DEFAULT_BLOCKLIST: readonly BlockRule[] = [
-  ...placeholderValues.map((value): BlockRule => ({ kind: 'value', value, label: `default: '${value}'` })),
+  ...placeholderValues.map((value): BlockRule => ({ kind: 'value', value, label: `default: ${value}` })),
   { kind: 'pattern', pattern: '^[0-]*$', label: 'default: all zeros' },
   { kind: 'pattern', pattern: '^[^0-9A-Za-z]*$', label: 'default: no letters or digits' },
   { kind: 'pattern', normalize: 'email', pattern: '^[^@]*$', label: 'default: email without @' },

@@ -9,6 +9,8 @@ export interface IdentityTables {
   readonly edges: TableRef;
   /** node_key -> comp: connected components of `edges` (comp is a member's node key). */
   readonly graph: TableRef;
+  /** comp -> number of nodes, kept with `graph` so merges pick the largest side without counting. */
+  readonly sizes: TableRef;
   /** What the guards kept out this run: blocklisted values, hubs, window and limit drops. */
   readonly review: TableRef;
   /** name/value pairs; `status` is `ok` only after a run finished, so a crashed run forces a rebuild. */
@@ -26,6 +28,7 @@ export function identityTables(schema: string): IdentityTables {
     nodes: t('_identity_nodes'),
     edges: t('_identity_edges'),
     graph: t('_identity_graph'),
+    sizes: t('_identity_sizes'),
     review: t('_identity_review'),
     state: t('_identity_state'),
     identifiers: t('identifiers'),
@@ -44,6 +47,7 @@ export const TABLE_COLUMNS = {
     ['n_rows', 'integer'], ['evidence', 'string'],
   ],
   graph: [['node_key', 'integer'], ['comp', 'integer']],
+  sizes: [['comp', 'integer'], ['n', 'integer']],
   review: [
     ['reason', 'string'], ['id_type', 'string'], ['id_value', 'string'], ['other_type', 'string'], ['other_value', 'string'],
     ['src', 'string'], ['n_rows', 'integer'], ['first_seen', 'timestamp'], ['last_seen', 'timestamp'], ['detail', 'string'],

@@ -3,13 +3,14 @@ import type { Warehouse } from '../warehouse/warehouse.js';
 import { connectedComponents } from './connected-components.js';
 
 /**
- * Keeps a stored partition `graph(node_key, comp)` up to date as edges come and go (research §5),
- * touching only the components that change. `comp` is always the node key of one of its members.
- * Every component whose node set changes is recorded in `touched(comp)`, which is kept in terms of
- * the current labels.
+ * Keeps a stored partition `graph(node_key, comp)` and its component sizes `sizes(comp, n)` up to
+ * date as edges come and go (research §5), touching only the components that change. `comp` is
+ * always the node key of one of its members. Every component whose node set changes is recorded in
+ * scratch `touched(comp)`, kept in terms of the current labels.
  */
 export interface IncrementalTables {
   readonly graph: TableRef;
+  readonly sizes: TableRef;
   /** Scratch table (comp) collecting the components that changed; created by `startTouched`. */
   readonly touched: TableRef;
   readonly scratch: (name: string) => TableRef;
@@ -25,18 +26,17 @@ export interface MergeResult {
 /** Pure builders for the statements below that `cdp compile` also prints. */
 export const incrementalSql = {
   startTouched: (d: Dialect, t: IncrementalTables): string => d.createScratchTableAs(t.touched, `select comp from ${d.table(t.graph)} where 1 = 0`),
-  addNodes: (d: Dialect, t: IncrementalTables, nodes: string): readonly string[] => {
-    const fresh = t.scratch('inc_fresh');
-    return [
-      d.createScratchTableAs(
-        fresh,
-        `select distinct x.node_key from ${nodes} x left join ${d.table(t.graph)} g on g.node_key = x.node_key where g.node_key is null`,
-      ),
-      `insert into ${d.table(t.graph)} (node_key, comp) select node_key, node_key from ${d.scratchTable(fresh)}`,
-      `insert into ${d.scratchTable(t.touched)} (comp) select node_key from ${d.scratchTable(fresh)}`,
-      d.dropScratchTable(fresh),
-    ];
-  },
+  /** Sizes from scratch, after a full build. */
+  rebuildSizes: (d: Dialect, t: IncrementalTables): readonly string[] => [
+    `delete from ${d.table(t.sizes)} where 1 = 1`,
+    `insert into ${d.table(t.sizes)} (comp, n) select comp, count(*) from ${d.table(t.graph)} group by comp`,
+  ],
+  /** Nodes of scratch `fresh(node_key)` enter the graph as singletons. */
+  addFresh: (d: Dialect, t: IncrementalTables, fresh: TableRef): readonly string[] => [
+    `insert into ${d.table(t.graph)} (node_key, comp) select node_key, node_key from ${d.scratchTable(fresh)}`,
+    `insert into ${d.table(t.sizes)} (comp, n) select node_key, 1 from ${d.scratchTable(fresh)}`,
+    `insert into ${d.scratchTable(t.touched)} (comp) select node_key from ${d.scratchTable(fresh)}`,
+  ],
 };
 
 export async function startTouched(w: Warehouse, t: IncrementalTables): Promise<void> {
@@ -45,7 +45,14 @@ export async function startTouched(w: Warehouse, t: IncrementalTables): Promise<
 
 /** Nodes of `nodes` (a relation with column node_key) that the graph lacks enter as singletons. */
 export async function addNodes(w: Warehouse, t: IncrementalTables, nodes: string): Promise<void> {
-  for (const sql of incrementalSql.addNodes(w.dialect, t, nodes)) await w.execute(sql, { label: 'identity: new nodes' });
+  const d = w.dialect;
+  const fresh = t.scratch('inc_fresh');
+  const label = { label: 'identity: new nodes' };
+  await w.execute(
+    d.createScratchTableAs(fresh, `select distinct x.node_key from ${nodes} x left join ${d.table(t.graph)} g on g.node_key = x.node_key where g.node_key is null`),
+    label,
+  );
+  for (const sql of [...incrementalSql.addFresh(d, t, fresh), d.dropScratchTable(fresh)]) await w.execute(sql, label);
 }
 
 /**
@@ -56,102 +63,96 @@ export async function addNodes(w: Warehouse, t: IncrementalTables, nodes: string
 export async function splitComponents(w: Warehouse, t: IncrementalTables, dirty: string, edges: string, keep: string): Promise<number> {
   const d = w.dialect;
   const label = { label: 'identity: split components' };
-  const nodes = t.scratch('split_nodes');
-  const inner = t.scratch('split_edges');
-  const parts = t.scratch('split_parts');
-  const dirtySet = t.scratch('split_dirty');
+  const [dirtySet, nodes, inner, parts, relabelled] = ['split_dirty', 'split_nodes', 'split_edges', 'split_parts', 'split_relabelled'].map(t.scratch);
+  const s = (x: TableRef) => d.scratchTable(x);
   await w.execute(d.createScratchTableAs(dirtySet, `select distinct comp from ${dirty} x`), label);
   await w.execute(
-    d.createScratchTableAs(
-      nodes,
-      `select g.node_key from ${d.table(t.graph)} g
-join ${d.scratchTable(dirtySet)} x on x.comp = g.comp
-join ${keep} k on k.node_key = g.node_key`,
-    ),
+    d.createScratchTableAs(nodes, `select g.node_key from ${d.table(t.graph)} g join ${s(dirtySet)} x on x.comp = g.comp join ${keep} k on k.node_key = g.node_key`),
     label,
   );
   await w.execute(
-    d.createScratchTableAs(
-      inner,
-      `select e.a, e.b from ${edges} e
-join ${d.scratchTable(nodes)} x on x.node_key = e.a
-join ${d.scratchTable(nodes)} y on y.node_key = e.b`,
-    ),
+    d.createScratchTableAs(inner, `select e.a, e.b from ${edges} e join ${s(nodes)} x on x.node_key = e.a join ${s(nodes)} y on y.node_key = e.b`),
     label,
   );
   const run = await connectedComponents(w, {
-    edges: d.scratchTable(inner),
+    edges: s(inner),
     out: parts,
     scratch: (n) => t.scratch(`split_${n}`),
     maxRounds: t.maxRounds,
     label: 'identity: split components',
   });
-  const relabelled = `select n.node_key, coalesce(p.comp, n.node_key) as comp
-from ${d.scratchTable(nodes)} n left join ${d.scratchTable(parts)} p on p.node_key = n.node_key`;
-  await w.execute(`delete from ${d.table(t.graph)} where comp in (select comp from ${d.scratchTable(dirtySet)})`, label);
-  await w.execute(`insert into ${d.table(t.graph)} (node_key, comp)\n${relabelled}`, label);
-  await w.execute(`delete from ${d.scratchTable(t.touched)} where comp in (select comp from ${d.scratchTable(dirtySet)})`, label);
-  await w.execute(`insert into ${d.scratchTable(t.touched)} (comp)\nselect distinct comp from (${relabelled}) x`, label);
-  for (const x of [nodes, inner, parts, dirtySet]) await w.execute(d.dropScratchTable(x), label);
+  await w.execute(
+    d.createScratchTableAs(relabelled, `select n.node_key, coalesce(p.comp, n.node_key) as comp from ${s(nodes)} n left join ${s(parts)} p on p.node_key = n.node_key`),
+    label,
+  );
+  for (const sql of [
+    `delete from ${d.table(t.graph)} where comp in (select comp from ${s(dirtySet)})`,
+    `insert into ${d.table(t.graph)} (node_key, comp) select node_key, comp from ${s(relabelled)}`,
+    `delete from ${d.table(t.sizes)} where comp in (select comp from ${s(dirtySet)})`,
+    `insert into ${d.table(t.sizes)} (comp, n) select comp, count(*) from ${s(relabelled)} group by comp`,
+    `delete from ${s(t.touched)} where comp in (select comp from ${s(dirtySet)})`,
+    `insert into ${s(t.touched)} (comp) select distinct comp from ${s(relabelled)}`,
+    ...[dirtySet, nodes, inner, parts, relabelled].map((x) => d.dropScratchTable(x)),
+  ]) {
+    await w.execute(sql, label);
+  }
   return run.rounds;
 }
 
 /**
- * Merges the components that `delta` edges (a, b) join: edges are lifted into component space, the
- * same loop finds which components merge, and in each group the largest component (ties: smallest
- * label) survives, so only the nodes of absorbed components are rewritten (union by size).
- * Endpoints the graph lacks are added as singletons first.
+ * Merges the components that `delta` edges (a, b) join: the endpoints' components are read in one
+ * pass over the graph (endpoints it lacks enter as singletons), edges are lifted into component
+ * space, the same loop finds which components merge, and in each group the largest component (ties:
+ * smallest label) survives, so only the nodes of absorbed components are rewritten (union by size).
  */
 export async function mergeComponents(w: Warehouse, t: IncrementalTables, delta: string): Promise<MergeResult> {
   const d = w.dialect;
   const label = { label: 'identity: merge components' };
   const g = d.table(t.graph);
-  const lifted = t.scratch('merge_lifted');
-  const groups = t.scratch('merge_groups');
-  const sizes = t.scratch('merge_sizes');
-  const relabel = t.scratch('merge_relabel');
-  await addNodes(w, t, `(select a as node_key from ${delta} e union all select b as node_key from ${delta} e)`);
-  await w.execute(
+  const [points, ends, fresh, lifted, groups, sized, relabel, grown] = [
+    'merge_points', 'merge_ends', 'merge_fresh', 'merge_lifted', 'merge_groups', 'merge_sized', 'merge_relabel', 'merge_grown',
+  ].map(t.scratch);
+  const s = (x: TableRef) => d.scratchTable(x);
+  for (const sql of [
+    d.createScratchTableAs(points, `select distinct node_key from (select a as node_key from ${delta} e union all select b as node_key from ${delta} e) x`),
+    d.createScratchTableAs(ends, `select x.node_key, x.comp from ${g} x join ${s(points)} p on p.node_key = x.node_key`),
+    d.createScratchTableAs(fresh, `select p.node_key from ${s(points)} p left join ${s(ends)} x on x.node_key = p.node_key where x.node_key is null`),
+    ...incrementalSql.addFresh(d, t, fresh),
+    `insert into ${s(ends)} (node_key, comp) select node_key, node_key from ${s(fresh)}`,
     d.createScratchTableAs(
       lifted,
-      `select distinct least(ga.comp, gb.comp) as a, greatest(ga.comp, gb.comp) as b
-from ${delta} e join ${g} ga on ga.node_key = e.a join ${g} gb on gb.node_key = e.b
-where ga.comp <> gb.comp`,
+      `select distinct least(ea.comp, eb.comp) as a, greatest(ea.comp, eb.comp) as b
+from ${delta} e join ${s(ends)} ea on ea.node_key = e.a join ${s(ends)} eb on eb.node_key = e.b
+where ea.comp <> eb.comp`,
     ),
-    label,
-  );
-  const run = await connectedComponents(w, {
-    edges: d.scratchTable(lifted),
-    out: groups,
-    scratch: (n) => t.scratch(`merge_${n}`),
-    maxRounds: t.maxRounds,
-    label: 'identity: merge components',
-  });
-  await w.execute(
-    d.createScratchTableAs(
-      sizes,
-      `select m.node_key as comp, m.comp as grp, count(*) as n
-from ${d.scratchTable(groups)} m join ${g} x on x.comp = m.node_key
-group by m.node_key, m.comp`,
-    ),
-    label,
-  );
-  await w.execute(
+  ]) {
+    await w.execute(sql, label);
+  }
+  const run = await connectedComponents(w, { edges: s(lifted), out: groups, scratch: (n) => t.scratch(`merge_${n}`), maxRounds: t.maxRounds, label: 'identity: merge components' });
+  for (const sql of [
+    // One probe of the sizes: every component in a group with its size.
+    d.createScratchTableAs(sized, `select q.comp as grp, q.node_key as comp, z.n from ${s(groups)} q join ${d.table(t.sizes)} z on z.comp = q.node_key`),
     d.createScratchTableAs(
       relabel,
-      `select s.comp as old_comp, v.comp as new_comp
-from ${d.scratchTable(sizes)} s
-join (select grp, comp from (select grp, comp, row_number() over (partition by grp order by n desc, comp) as r from ${d.scratchTable(sizes)} z) y where r = 1) v
-  on v.grp = s.grp
-where s.comp <> v.comp`,
+      `select m.comp as old_comp, v.comp as new_comp, m.n
+from ${s(sized)} m
+join (select grp, comp from (select grp, comp, row_number() over (partition by grp order by n desc, comp) as r from ${s(sized)} y) x where r = 1) v on v.grp = m.grp
+where m.comp <> v.comp`,
     ),
-    label,
-  );
-  const r = d.scratchTable(relabel);
-  await w.execute(`update ${g} set comp = m.new_comp from ${r} m where comp = m.old_comp`, label);
-  await w.execute(`update ${d.scratchTable(t.touched)} set comp = m.new_comp from ${r} m where comp = m.old_comp`, label);
-  await w.execute(`insert into ${d.scratchTable(t.touched)} (comp) select distinct new_comp from ${r}`, label);
-  const [row] = await w.query(`select count(*) as n from ${r}`, label);
-  for (const x of [lifted, groups, sizes, relabel]) await w.execute(d.dropScratchTable(x), label);
+    d.createScratchTableAs(
+      grown,
+      `select m.comp as grown_comp, m.n + a.added as n
+from (select new_comp, sum(n) as added from ${s(relabel)} group by new_comp) a join ${s(sized)} m on m.comp = a.new_comp`,
+    ),
+    `update ${g} x set comp = m.new_comp from ${s(relabel)} m where x.comp = m.old_comp`,
+    `delete from ${d.table(t.sizes)} where comp in (select old_comp from ${s(relabel)} union all select grown_comp from ${s(grown)})`,
+    `insert into ${d.table(t.sizes)} (comp, n) select grown_comp, n from ${s(grown)}`,
+    `update ${s(t.touched)} x set comp = m.new_comp from ${s(relabel)} m where x.comp = m.old_comp`,
+    `insert into ${s(t.touched)} (comp) select grown_comp from ${s(grown)}`,
+  ]) {
+    await w.execute(sql, label);
+  }
+  const [row] = await w.query(`select count(*) as n from ${s(relabel)}`, label);
+  for (const x of [points, ends, fresh, lifted, groups, sized, relabel, grown]) await w.execute(d.dropScratchTable(x), label);
   return { rounds: run.rounds, absorbed: Number(row?.n ?? 0) };
 }

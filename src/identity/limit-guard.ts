@@ -3,6 +3,7 @@ import type { Value, Warehouse } from '../warehouse/warehouse.js';
 import { connectedComponents } from './connected-components.js';
 import type { IdentitySpec } from './identity-spec.js';
 import type { IdentityTables } from './identity-tables.js';
+import { prioritySql } from './normalize-sql.js';
 
 /**
  * Per-type limits (`max_per_profile`). A component of the link graph that holds more values of a
@@ -54,7 +55,7 @@ export const limitSql = {
   /** Read by the CLI: the links of violating components, one row per node pair, with what orders them. */
   links(d: Dialect, spec: IdentitySpec, t: IdentityTables): string {
     const s = (name: string) => d.scratchTable(t.scratch(name));
-    const prio = (alias: string) => `case ${alias}.id_type ${spec.types.map((x) => `when ${d.stringLiteral(x.name)} then ${x.priority}`).join(' ')} else 0 end`;
+    const prio = (alias: string) => prioritySql(d, spec, `${alias}.id_type`);
     return `select e.a, e.b, na.id_type as ta, na.id_value as va, nb.id_type as tb, nb.id_value as vb,
   greatest(${prio('na')}, ${prio('nb')}) as tier, sum(e.n_rows) as n_rows, max(e.last_seen) as last_seen
 from ${s('edges')} e

@@ -48,7 +48,7 @@ export function commitStatements(d: Dialect, t: IdentityTables, runId: string): 
     `insert into ${d.table(t.identifiers)} (id_type, id_value, profile_id, first_seen, last_seen)
 select id_type, id_value, profile_id, first_seen, last_seen from ${s('identifiers_next')}`,
     // Path compression: whatever pointed at an absorbed profile now points at its survivor.
-    `update ${d.table(t.aliases)} set profile_id = m.to_profile_id from ${merges} m where profile_id = m.from_profile_id`,
+    `update ${d.table(t.aliases)} x set profile_id = m.to_profile_id from ${merges} m where x.profile_id = m.from_profile_id`,
     `insert into ${d.table(t.aliases)} (old_profile_id, profile_id, run_id)
 select from_profile_id, to_profile_id, ${run} from ${merges} m`,
     `insert into ${d.table(t.events)} (run_id, kind, from_profile_id, to_profile_id)

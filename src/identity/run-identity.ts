@@ -1,12 +1,12 @@
 import { RunError } from '../diagnostics/diagnostic.js';
 import type { StageContext } from '../run/stage-context.js';
 import type { Warehouse } from '../warehouse/warehouse.js';
-import { edgeStatements } from './edge-sql.js';
+import { edgeStatements, perSourceScratch } from './edge-sql.js';
 import { collectReport, type IdentityReport } from './identity-report.js';
 import { identitySpec } from './identity-spec.js';
 import { createIdentityTables, identityTables, type IdentityTables } from './identity-tables.js';
 import { applyLimits } from './limit-guard.js';
-import { observationsSql } from './observation-sql.js';
+import { groupedSql } from './observation-sql.js';
 import { STATE_VERSION, commitStatements, identifiersNextSql, internalStatements, stateStatements } from './publish-sql.js';
 import { finalPartsSql, survivorshipStatements } from './survivorship-sql.js';
 import { updateComponents, type IdentityMode } from './update-components.js';
@@ -42,9 +42,9 @@ async function buildIdentity(ctx: StageContext): Promise<IdentityReport> {
   const mode = await chooseMode(w, t, ctx.fullRefresh);
   ctx.log(`  identity: ${mode} build`);
   await exec(stateStatements(d, t, 'running'), 'mark running');
-  if (mode === 'full') await exec([t.nodes, t.edges, t.graph].map((x) => `delete from ${d.table(x)} where 1 = 1`), 'reset');
+  if (mode === 'full') await exec([t.nodes, t.edges, t.graph, t.sizes].map((x) => `delete from ${d.table(x)} where 1 = 1`), 'reset');
 
-  await exec(observationsSql(d, spec, t, ctx.asOf), 'read sources');
+  await exec(groupedSql(d, spec, t, ctx.asOf), 'read sources');
   await exec(edgeStatements(d, spec, t, ctx.asOf), 'build links');
   await exec(
     d.createScratchTableAs(
@@ -82,7 +82,7 @@ async function buildIdentity(ctx: StageContext): Promise<IdentityReport> {
     );
   }
   await w.transaction(commitStatements(d, t, ctx.runId), { label: 'identity: publish' });
-  await dropScratch(w, t);
+  await dropScratch(w, t, [...SCRATCH, ...perSourceScratch(spec)]);
   return report;
 }
 
@@ -95,11 +95,11 @@ async function chooseMode(w: Warehouse, t: IdentityTables, fullRefresh: boolean)
 }
 
 const SCRATCH = [
-  'obs', 'values', 'fresh', 'value_nodes', 'links', 'hubs', 'star', 'edges', 'present', 'previous_limits', 'touched', 'violating',
+  'values', 'fresh', 'value_nodes', 'hub_candidates', 'hubs', 'edges', 'present', 'previous_limits', 'touched', 'violating',
   'limit_drops', 'limit_labels', 'final', 'sv_overlap', 'sv_part', 'sv_profile', 'sv_rank', 'sv_ids', 'assign',
   'profile_changes', 'identifiers_next',
 ];
 
-async function dropScratch(w: Warehouse, t: IdentityTables): Promise<void> {
-  for (const name of SCRATCH) await w.execute(w.dialect.dropScratchTable(t.scratch(name)), { label: 'identity: clean up' });
+async function dropScratch(w: Warehouse, t: IdentityTables, names: readonly string[]): Promise<void> {
+  for (const name of names) await w.execute(w.dialect.dropScratchTable(t.scratch(name)), { label: 'identity: clean up' });
 }

@@ -1,6 +1,7 @@
 import type { Dialect } from '../dialect/dialect.js';
 import type { IdentitySpec } from './identity-spec.js';
 import type { IdentityTables } from './identity-tables.js';
+import { prioritySql } from './normalize-sql.js';
 
 /**
  * Step 8: which profile id each changed part carries (research §5, opaque id + survivorship).
@@ -8,8 +9,9 @@ import type { IdentityTables } from './identity-tables.js';
  * Input: scratch `final(node_key, part)` for every node whose profile may have changed (whole old
  * profiles and whole new parts), and the published `identifiers` as the previous assignment.
  * A part and an old profile that are each other's best overlap (most shared identifiers; ties: the
- * part holding the strongest identifier type, then the larger side, then the smaller key) keep that id. So when profiles merge, the one with most
- * identifiers survives; when one splits, the larger part keeps the id. Other parts get a new id,
+ * part holding the strongest identifier type, then the larger side, then the smaller key) keep
+ * that id. So when profiles merge, the one with most identifiers survives; when one splits, the
+ * larger part keeps the id. Other parts get a new id,
  * `p_` + 16 hex digits of md5 of their oldest identifier (salted with the run id if that id was
  * ever issued before). Old profiles that found no part are logged as merged into the part that took
  * most of their identifiers; old profiles with no identifier left are retired.
@@ -34,7 +36,7 @@ group by f.part, o.profile_id`,
     create(
       'sv_part',
       `select f.part, count(*) as n, min(f.node_key) as anchor,
-  min(case n.id_type ${spec.types.map((x) => `when ${d.stringLiteral(x.name)} then ${x.priority}`).join(' ')} end) as best
+  min(${prioritySql(d, spec, 'n.id_type')}) as best
 from ${s('final')} f join ${d.table(t.nodes)} n on n.node_key = f.node_key
 group by f.part`,
     ),

@@ -26,7 +26,7 @@ export async function updateComponents(w: Warehouse, t: IdentityTables, mode: Id
   const d = w.dialect;
   const s = (name: string) => d.scratchTable(t.scratch(name));
   const g = d.table(t.graph);
-  const inc: IncrementalTables = { graph: t.graph, touched: t.scratch('touched'), scratch: t.scratch, maxRounds };
+  const inc: IncrementalTables = { graph: t.graph, sizes: t.sizes, touched: t.scratch('touched'), scratch: t.scratch, maxRounds };
   const label = { label: 'identity: components' };
   const count = async (sql: string) => Number((await w.query(sql, label))[0]?.n ?? 0);
 
@@ -80,13 +80,19 @@ union all select comp from ${s('nodes_removed')})`,
 
 /** Full build, after the loop wrote scratch `full_cc`: the graph is its result plus every node without links. */
 export function fullGraphSql(d: Dialect, t: IdentityTables, maxRounds: number): readonly string[] {
-  const inc: IncrementalTables = { graph: t.graph, touched: t.scratch('touched'), scratch: t.scratch, maxRounds };
+  const inc: IncrementalTables = { graph: t.graph, sizes: t.sizes, touched: t.scratch('touched'), scratch: t.scratch, maxRounds };
+  const fresh = t.scratch('full_fresh');
   return [
     `delete from ${d.table(t.graph)} where 1 = 1`,
     `insert into ${d.table(t.graph)} (node_key, comp) select node_key, comp from ${d.scratchTable(t.scratch('full_cc'))}`,
+    d.createScratchTableAs(
+      fresh,
+      `select p.node_key from ${d.scratchTable(t.scratch('present'))} p left join ${d.scratchTable(t.scratch('full_cc'))} c on c.node_key = p.node_key where c.node_key is null`,
+    ),
+    `insert into ${d.table(t.graph)} (node_key, comp) select node_key, node_key from ${d.scratchTable(fresh)}`,
+    d.dropScratchTable(fresh),
     d.dropScratchTable(t.scratch('full_cc')),
-    incrementalSql.startTouched(d, inc),
-    ...incrementalSql.addNodes(d, inc, d.scratchTable(t.scratch('present'))),
-    `insert into ${d.scratchTable(t.scratch('touched'))} (comp) select distinct comp from ${d.table(t.graph)}`,
+    ...incrementalSql.rebuildSizes(d, inc),
+    d.createScratchTableAs(t.scratch('touched'), `select comp from ${d.table(t.sizes)}`),
   ];
 }

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectedComponents } from '../../src/identity/connected-components.js';
-import { mergeComponents, splitComponents, startTouched, type IncrementalTables } from '../../src/identity/incremental-components.js';
+import { incrementalSql, mergeComponents, splitComponents, startTouched, type IncrementalTables } from '../../src/identity/incremental-components.js';
 import { DuckDBWarehouse } from '../../src/warehouse/duckdb-warehouse.js';
 import { chain, random, shuffled, star } from './graph-families.js';
 import { loadEdges, oracleRoots, partitionDifference, readEdges, readLabels, type Edge } from './graph-oracle.js';
@@ -18,6 +18,7 @@ const all = { schema: 'inc', name: 'all_edges' };
 const delta = { schema: 'inc', name: 'delta' };
 const t: IncrementalTables = {
   graph: { schema: 'inc', name: 'graph' },
+  sizes: { schema: 'inc', name: 'sizes' },
   touched: { schema: 'inc', name: 'touched' },
   scratch: (name) => ({ schema: 'inc', name }),
   maxRounds: 60,
@@ -30,6 +31,8 @@ async function build(edges: readonly Edge[]): Promise<void> {
   const out = { schema: 'inc', name: 'full' };
   await connectedComponents(w, { edges: d.table(all), out, scratch: t.scratch, maxRounds: 60 });
   await w.execute(`create or replace table ${d.table(t.graph)} as select node_key, comp from ${d.scratchTable(out)}`);
+  await w.execute(`create or replace table ${d.table(t.sizes)} (comp bigint, n bigint)`);
+  for (const sql of incrementalSql.rebuildSizes(d, t)) await w.execute(sql);
   await startTouched(w, t);
 }
 
@@ -57,6 +60,9 @@ async function expectOracle(): Promise<void> {
   expect(partitionDifference(labels, oracleRoots(edges, labels.keys()))).toBeUndefined();
   const bad = await w.query(`select g.comp from ${d.table(t.graph)} g left join ${d.table(t.graph)} m on m.node_key = g.comp where m.comp is null or m.comp <> g.comp limit 1`);
   expect(bad, 'every label is a member of its own component').toEqual([]);
+  const sizes = await w.query(`select count(*) as n from (select comp, count(*) as n from ${d.table(t.graph)} group by comp) c
+    full join ${d.table(t.sizes)} z on z.comp = c.comp where z.n is null or c.n is null or z.n <> c.n`);
+  expect(sizes, 'sizes match the graph').toEqual([{ n: 0 }]);
 }
 
 describe('incremental components', () => {
@@ -107,7 +113,7 @@ describe('incremental components', () => {
           await expectOracle();
         }
       }),
-      { numRuns: 40 },
+      { numRuns: 30 },
     );
-  });
+  }, 180_000);
 });

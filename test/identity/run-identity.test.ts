@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { yaml } from '../helpers/project.js';
+import { oracleRoots } from './graph-oracle.js';
 import { groups, identityFixture, type IdentityFixture } from './identity-fixture.js';
 
 const MODELS = yaml`
@@ -33,6 +34,30 @@ afterEach(async () => {
   f = undefined;
 });
 
+/** Independent of the SQL: union-find over each row's identifiers, written in TypeScript. */
+function oracleGroups(rows: readonly { anon: string | null; user_id: string | null; email: string | null }[]): string[][] {
+  const ids = rows.map((r) =>
+    [r.anon && `anonymous_id:${r.anon}`, r.user_id && `user_id:${r.user_id}`, r.email && `email:${r.email.trim().toLowerCase()}`].filter((x): x is string => Boolean(x)),
+  );
+  const roots = oracleRoots(
+    ids.flatMap((row) => row.slice(1).map((x) => [row[0], x] as const)).map(([a, b]) => [key(a), key(b)] as const),
+    ids.flat().map(key),
+  );
+  const profiles = new Map([...roots].map(([node, root]) => [names[node], String(root)]));
+  return groups(profiles);
+}
+const names: string[] = [];
+const keyOf = new Map<string, number>();
+function key(id: string): number {
+  let k = keyOf.get(id);
+  if (k === undefined) {
+    k = names.length;
+    names.push(id);
+    keyOf.set(id, k);
+  }
+  return k;
+}
+
 const web = (id: string, anon: string | null, user_id: string | null, email: string | null, ts = '2026-01-10 10:00:00') => ({ id, ts, anon, user_id, email });
 
 describe('runIdentity', () => {
@@ -49,6 +74,26 @@ describe('runIdentity', () => {
     ]);
     expect(report).toMatchObject({ mode: 'full', profiles: 3, identifiers: 8, changes: { new: 3, merge: 0, split: 0, retire: 0 } });
     expect([...p.values()].every((id) => /^p_[0-9a-f]{16}$/.test(id))).toBe(true);
+  });
+
+  it('builds empty tables for a project without identifiers, and handles one-column sources', async () => {
+    f = await identityFixture(yaml`
+      sources:
+        - { name: notes, table: raw.notes }
+    `, { notes: ['id', 'body'] });
+    const empty = await f.build();
+    expect(empty).toMatchObject({ profiles: 0, identifiers: 0, edges: 0, rounds: 0 });
+    await f.close();
+    f = await identityFixture(yaml`
+      sources:
+        - name: emails
+          table: raw.emails
+          identifiers: [{ column: email, type: email }]
+    `, { emails: ['email'] });
+    await f.setRows('emails', [{ email: 'A@x.com' }, { email: 'a@x.com ' }, { email: 'b@x.com' }, { email: null }]);
+    const report = await f.build();
+    expect(report).toMatchObject({ profiles: 2, identifiers: 2, edges: 0 });
+    expect([...(await f.profiles()).keys()].sort()).toEqual(['email:a@x.com', 'email:b@x.com']);
   });
 
   it('keeps every id when run again on the same data, incrementally or from scratch', async () => {
@@ -128,6 +173,23 @@ describe('runIdentity', () => {
     ]);
   });
 
+  it('splits a profile when its shared value turns into a hub, the largest part keeping the id', async () => {
+    f = await identityFixture(MODELS.replace('anonymous_id: { priority: 9 }', 'anonymous_id: { priority: 9 }\n  max_links_per_value: 3'), TABLES);
+    const people = (n: number) => Array.from({ length: n }, (_, k) => web(`p${k}`, `a${k}`, `u${k}`, 'family@x.com'));
+    const extra = [web('x1', null, 'u0', 'zed@x.com'), web('x2', 'a9', 'u0', 'zed2@x.com')];
+    await f.setRows('web', [...people(3), ...extra]);
+    await f.build();
+    const before = await f.profiles();
+    expect(new Set(before.values()).size, JSON.stringify([...before])).toBe(1);
+    await f.setRows('web', [...people(5), ...extra]);
+    const after = await f.build();
+    const p = await f.profiles();
+    expect(p.has('email:family@x.com')).toBe(false);
+    expect(new Set(p.values()).size).toBe(5);
+    expect(p.get('user_id:u0')).toBe(before.get('user_id:u0'));
+    expect(after.changes).toMatchObject({ split: 2, new: 2, merge: 0 });
+  });
+
   it('gives the same partition incrementally and from scratch through random changes', async () => {
     f = await identityFixture(MODELS, TABLES);
     let seed = 1;
@@ -144,10 +206,11 @@ describe('runIdentity', () => {
       const report = await f.build();
       expect(report.mode).toBe(step === 0 ? 'full' : 'incremental');
       const incremental = await f.profiles();
+      expect(groups(incremental), 'union-find over the raw rows').toEqual(oracleGroups(rows));
       await f.build({ fullRefresh: true });
       const full = await f.profiles();
       expect(groups(full)).toEqual(groups(incremental));
       expect(full, 'a full rebuild keeps every id').toEqual(incremental);
     }
-  });
+  }, 180_000);
 });
