@@ -1,0 +1,85 @@
+/**
+ * Traits and segments for many profiles, timed against a plain GROUP BY scan of the same events in
+ * the same run (the ratio is what to read: these machines are shared and noisy).
+ *
+ *   npx tsx bench/profile/run.ts [--profiles 1000000] [--events 10000000]
+ *
+ * Events are generated in DuckDB already mapped to profiles (`_cdp_profile_id`), so this measures the
+ * profile stage alone: every trait kind of the sample project, derived traits, four segments.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { loadProject, type LoadedProject } from '../../src/config/load-project.js';
+import { runProfiles } from '../../src/profile/run-profiles.js';
+import { DuckDBWarehouse } from '../../src/warehouse/duckdb-warehouse.js';
+import { writeProject } from '../../test/helpers/project.js';
+
+const { values } = parseArgs({ options: { profiles: { type: 'string', default: '1000000' }, events: { type: 'string', default: '10000000' } } });
+const profiles = Number(values.profiles);
+const events = Number(values.events);
+const asOf = new Date('2026-06-30T00:00:00Z');
+
+const dir = await writeProject({
+  'cdp.config.yaml': 'project: bench\n',
+  'models/p.yaml': `
+sources:
+  - { name: events, table: raw.events, timestamp: ts }
+  - { name: orders, table: raw.orders, timestamp: ordered_at }
+traits:
+  - { name: pricing_views_7d, from: events, aggregate: count, where: "path = '/pricing'", window: 7d }
+  - { name: page_views_30d, from: events, aggregate: count, window: 30d }
+  - { name: distinct_paths, from: events, aggregate: count_distinct, column: path }
+  - { name: first_seen_at, from: events, aggregate: min, column: ts }
+  - { name: last_path, from: events, aggregate: last, column: path }
+  - { name: visited_docs, from: events, aggregate: exists, where: "path like '/docs%'" }
+  - { name: lifetime_value, from: orders, aggregate: sum, column: amount }
+  - { name: avg_order, from: orders, aggregate: avg, column: amount }
+  - { name: last_order_at, from: orders, aggregate: max, column: ordered_at }
+  - { name: is_customer, sql: "coalesce(lifetime_value, 0) > 0" }
+segments:
+  - { name: high_intent, where: "pricing_views_7d >= 3 and not is_customer" }
+  - { name: customers, where: "is_customer" }
+  - { name: engaged, where: "page_views_30d > 5" }
+  - { name: vip, where: "customers and lifetime_value > 500" }
+`,
+});
+const project = (await loadProject(dir)).project as LoadedProject;
+const dbDir = await mkdtemp(join(tmpdir(), 'cdp-bench-profile-'));
+const w = await DuckDBWarehouse.open({ path: join(dbDir, 'bench.duckdb'), threads: 2 });
+try {
+  await w.execute('create schema cdp');
+  await w.execute(`create table cdp.identifiers as select 'p' || i as profile_id from range(${profiles}) t(i)`);
+  await w.execute(`create table cdp.source_events as
+    select 'p' || (hash(i) % ${profiles}) as _cdp_profile_id,
+           timestamp '2026-06-30' - to_seconds(cast(hash(i, 1) % (120 * 86400) as bigint)) as ts,
+           ['/', '/pricing', '/docs/a', '/docs/b', '/blog/x', '/features'][1 + cast(hash(i, 2) % 6 as int)] as path
+    from range(${events}) t(i)`);
+  await w.execute(`create table cdp.source_orders as
+    select 'p' || (hash(i) % ${profiles}) as _cdp_profile_id,
+           timestamp '2026-06-30' - to_seconds(cast(hash(i, 3) % (365 * 86400) as bigint)) as ordered_at,
+           cast(hash(i, 4) % 50000 as double) / 100 as amount
+    from range(${Math.round(events / 20)}) t(i)`);
+
+  const time = async (work: () => Promise<unknown>) => {
+    const started = performance.now();
+    await work();
+    return (performance.now() - started) / 1000;
+  };
+  const baseline = await time(() => w.query('select count(*) from (select _cdp_profile_id, count(*) from cdp.source_events group by 1)'));
+  let run = 0;
+  const build = () => runProfiles({ project, warehouse: w, runId: `r${++run}`, asOf, fullRefresh: false, log: () => {} }, (s) => `select * from cdp.source_${s}`);
+  const first = await time(build);
+  const second = await time(build);
+  const summary = await build();
+  console.log(`profiles ${profiles.toLocaleString('en-US')}, events ${events.toLocaleString('en-US')}, orders ${Math.round(events / 20).toLocaleString('en-US')}`);
+  console.log(`baseline: plain GROUP BY scan of events   ${baseline.toFixed(2)} s`);
+  console.log(`traits + segments (first build)         ${first.toFixed(2)} s   ratio ${(first / baseline).toFixed(1)}x`);
+  console.log(`traits + segments (rebuild, entered_at)  ${second.toFixed(2)} s   ratio ${(second / baseline).toFixed(1)}x`);
+  console.log(`segments: ${summary.segments.map((s) => `${s.segment} ${s.size}`).join(', ')}`);
+} finally {
+  await w.close();
+  await rm(dbDir, { recursive: true, force: true });
+  await rm(dir, { recursive: true, force: true });
+}
