@@ -28,6 +28,9 @@ export function snowflakeConnectionOptions(config: SnowflakeConfig): ConnectionO
     ...(config.accessUrl !== undefined ? { accessUrl: config.accessUrl } : {}),
     jsTreatIntegerAsBigInt: true,
     queryTag: 'cdp',
+    // The driver's default (7 login retries with backoff) takes over 3 minutes to report an
+    // unreachable account; two retries still ride out a blip and fail within seconds.
+    sfRetryMaxLoginRetries: 2,
   };
 }
 

@@ -61,6 +61,7 @@ describe('Snowflake connection options', () => {
       role: 'CDP',
       jsTreatIntegerAsBigInt: true,
       queryTag: 'cdp',
+      sfRetryMaxLoginRetries: 2,
     });
     expect(snowflakeConnectionOptions(sf).accessUrl).toBeUndefined();
   });
