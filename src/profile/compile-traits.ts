@@ -32,7 +32,8 @@ export function compileTraitsSelect(project: LoadedProject, dialect: Dialect, in
   const columns: string[] = [`p.profile_id`];
   [...bySource.entries()].forEach(([sourceName, traits], i) => {
     const source = project.sources.find((s) => s.name === sourceName);
-    const ts = source?.timestamp !== undefined ? `r.${q(source.timestamp)}` : undefined;
+    // Cast, so DATE / DATETIME / zoned columns compare with the run's UTC timestamp on every engine.
+    const ts = source?.timestamp !== undefined ? dialect.cast(`r.${q(source.timestamp)}`, 'timestamp') : undefined;
     const types = inputs.columnTypes?.get(sourceName);
     const alias = `a${i}`;
     // Rows after the reference time are not yet known at --as-of; rows without a time count outside windows.

@@ -31,11 +31,11 @@ describe('compiled traits, per dialect', () => {
       "with
       a0 as (
         select r._cdp_profile_id as profile_id,
-          cast(count(*) filter (where r."ts" > (timestamp '2026-01-08 00:00:00.000' - interval 604800 second) and (path = '/pricing')) as bigint) as "pricing_7d",
-          first(r."email" order by r."ts" desc, r."email" desc) filter (where r."email" is not null) as "last_email",
+          cast(count(*) filter (where cast(r."ts" as timestamp) > (timestamp '2026-01-08 00:00:00.000' - interval 604800 second) and (path = '/pricing')) as bigint) as "pricing_7d",
+          first(r."email" order by cast(r."ts" as timestamp) desc, r."email" desc) filter (where r."email" is not null) as "last_email",
           cast(sum(r."amount") as double) as "spend"
         from (select * from src) r
-        where r._cdp_profile_id is not null and (r."ts" is null or r."ts" <= timestamp '2026-01-08 00:00:00.000')
+        where r._cdp_profile_id is not null and (cast(r."ts" as timestamp) is null or cast(r."ts" as timestamp) <= timestamp '2026-01-08 00:00:00.000')
         group by r._cdp_profile_id
       ),
       base as (
@@ -60,11 +60,11 @@ describe('compiled traits, per dialect', () => {
       "with
       a0 as (
         select r._cdp_profile_id as profile_id,
-          cast(countif(r.\`ts\` > timestamp_sub(timestamp '2026-01-08 00:00:00.000+00', interval 604800 second) and (path = '/pricing')) as INT64) as \`pricing_7d\`,
-          array_agg(r.\`email\` order by r.\`email\` is null, r.\`ts\` is null, r.\`ts\` desc, r.\`email\` is null, r.\`email\` desc limit 1)[safe_offset(0)] as \`last_email\`,
+          cast(countif(cast(r.\`ts\` as TIMESTAMP) > timestamp_sub(timestamp '2026-01-08 00:00:00.000+00', interval 604800 second) and (path = '/pricing')) as INT64) as \`pricing_7d\`,
+          array_agg(r.\`email\` order by r.\`email\` is null, cast(r.\`ts\` as TIMESTAMP) is null, cast(r.\`ts\` as TIMESTAMP) desc, r.\`email\` is null, r.\`email\` desc limit 1)[safe_offset(0)] as \`last_email\`,
           cast(sum(r.\`amount\`) as FLOAT64) as \`spend\`
         from (select * from src) r
-        where r._cdp_profile_id is not null and (r.\`ts\` is null or r.\`ts\` <= timestamp '2026-01-08 00:00:00.000+00')
+        where r._cdp_profile_id is not null and (cast(r.\`ts\` as TIMESTAMP) is null or cast(r.\`ts\` as TIMESTAMP) <= timestamp '2026-01-08 00:00:00.000+00')
         group by r._cdp_profile_id
       ),
       base as (
@@ -89,11 +89,11 @@ describe('compiled traits, per dialect', () => {
       "with
       a0 as (
         select r._cdp_profile_id as profile_id,
-          cast(count_if(r."TS" > dateadd(second, -604800, '2026-01-08 00:00:00.000'::timestamp_ntz) and (path = '/pricing')) as number(38,0)) as "PRICING_7D",
-          array_agg(r."EMAIL") within group (order by r."EMAIL" is null, r."TS" is null, r."TS" desc, r."EMAIL" is null, r."EMAIL" desc)[0] as "LAST_EMAIL",
+          cast(count_if(cast(cast(r."TS" as timestamp_ltz) as timestamp_ntz) > dateadd(second, -604800, '2026-01-08 00:00:00.000'::timestamp_ntz) and (path = '/pricing')) as number(38,0)) as "PRICING_7D",
+          array_agg(r."EMAIL") within group (order by r."EMAIL" is null, cast(cast(r."TS" as timestamp_ltz) as timestamp_ntz) is null, cast(cast(r."TS" as timestamp_ltz) as timestamp_ntz) desc, r."EMAIL" is null, r."EMAIL" desc)[0] as "LAST_EMAIL",
           cast(sum(r."AMOUNT") as float) as "SPEND"
         from (select * from src) r
-        where r._cdp_profile_id is not null and (r."TS" is null or r."TS" <= '2026-01-08 00:00:00.000'::timestamp_ntz)
+        where r._cdp_profile_id is not null and (cast(cast(r."TS" as timestamp_ltz) as timestamp_ntz) is null or cast(cast(r."TS" as timestamp_ltz) as timestamp_ntz) <= '2026-01-08 00:00:00.000'::timestamp_ntz)
         group by r._cdp_profile_id
       ),
       base as (
