@@ -1,5 +1,5 @@
 import { ansiParts, utcTimestampText } from './ansi.js';
-import { filterValue, type Dialect, type SqlType, type TableRef } from './dialect.js';
+import { type Dialect, type SqlType, type TableRef } from './dialect.js';
 
 const types: Record<SqlType, string> = {
   string: 'varchar',
@@ -28,7 +28,7 @@ export const duckdbDialect: Dialect = {
   },
   aggregate: (fn, expr, f) => (f?.filter ? `${fn}(${expr}) filter (where ${f.filter})` : `${fn}(${expr})`),
   countDistinct: (expr, f) =>
-    f?.filter ? `count(distinct ${expr}) filter (where ${f.filter})` : `count(distinct ${filterValue(expr)})`,
+    f?.filter ? `count(distinct ${expr}) filter (where ${f.filter})` : `count(distinct ${expr})`,
   scratchTable(ref) {
     return `temp.main.${this.quoteIdentifier(`${ref.schema}__${ref.name}`)}`;
   },
