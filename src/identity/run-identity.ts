@@ -1,5 +1,5 @@
 import { RunError } from '../diagnostics/diagnostic.js';
-import type { StageContext } from '../run/stage-context.js';
+import type { StageContext } from '../model/stage-context.js';
 import type { Warehouse } from '../warehouse/warehouse.js';
 import { edgeStatements, perSourceScratch } from './edge-sql.js';
 import { collectReport, type IdentityReport } from './identity-report.js';

@@ -2,8 +2,8 @@ import type { IdentityReport } from '../identity/identity-report.js';
 import { rowProfileSelect } from '../identity/row-profile-select.js';
 import { runIdentity } from '../identity/run-identity.js';
 import { compileModels } from '../model/compile-models.js';
+import { executeSteps, type StageContext } from '../model/stage-context.js';
 import { runProfiles, type ProfileSummary } from '../profile/run-profiles.js';
-import { executeSteps, type StageContext } from './stage-context.js';
 
 export interface BuildSummary {
   readonly models: number;

@@ -2,7 +2,7 @@ import type { Declared } from '../config/load-project.js';
 import type { SyncConfig } from '../config/schema.js';
 import { ProjectError, RunError } from '../diagnostics/diagnostic.js';
 import type { Destination, DestinationFactory } from '../destinations/destination.js';
-import type { StageContext } from '../run/stage-context.js';
+import type { StageContext } from '../model/stage-context.js';
 import { compileDiffCounts, readDiffCounts, removalCount } from './diff-counts.js';
 import { readDiffRecord } from './diff-record.js';
 import { compileDiffSelect } from './diff-sql.js';

@@ -4,7 +4,7 @@ import { error, ProjectError, RunError } from '../diagnostics/diagnostic.js';
 import { suggestion } from '../diagnostics/did-you-mean.js';
 import type { DestinationFactory } from '../destinations/destination.js';
 import { destinationFactory } from '../destinations/destinations.js';
-import type { StageContext } from '../run/stage-context.js';
+import type { StageContext } from '../model/stage-context.js';
 import { PacedTransport } from './paced-transport.js';
 import { runSync, type OpenedDestination } from './run-sync.js';
 import { SerialQueue } from './serial-queue.js';
