@@ -1,4 +1,4 @@
-/** DESIGN.md §4. */
+/** The exit codes of every command: docs/exit-codes.md. */
 export const ExitCode = {
   ok: 0,
   runFailed: 1,

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
 /**
- * The shapes of cdp.config.yaml, models/*.yaml and connectors/*.yaml (DESIGN.md §2).
+ * The shapes of cdp.config.yaml, models/*.yaml and connectors/*.yaml (docs/project-files.md).
  * Objects are strict, so a misspelt key is an error with a "did you mean".
  */
 

@@ -5,7 +5,7 @@ import type { Row, Warehouse } from '../warehouse/warehouse.js';
 
 export type RunStatus = 'running' | 'success' | 'failed' | 'rejected';
 
-/** The `runs` table: one row per command that touched the warehouse (DESIGN.md §3). */
+/** The `runs` table: one row per command that touched the warehouse (docs/tables.md#runs). */
 export class RunLog {
   readonly runId: string;
 

@@ -4,12 +4,12 @@ import { fieldsBody, normalKey, upsertBody } from './salesforce-records.js';
 import { RECORD_GONE, resultsInOrder } from './salesforce-save-results.js';
 import { inLists, queryRecords, soqlString, text } from './salesforce-soql.js';
 
-/** sObject Collections take at most 200 records per call (spec B6). */
+/** sObject Collections take at most 200 records per call (docs/crm/salesforce.md#sobject-collections). */
 export const COLLECTION_LIMIT = 200;
 
 /**
  * Upserts at most 200 records in one `PATCH /composite/sobjects/{S}/{ExtField}` with allOrNone
- * false (spec B6): one result per record, in input order. jsforce sends more than 200 as one
+ * false (docs/crm/salesforce.md#sobject-collections): one result per record, in input order. jsforce sends more than 200 as one
  * request (which Salesforce refuses), so callers never pass more.
  */
 export async function upsertCollection(ctx: TargetContext, records: readonly WriteRecord[]): Promise<BatchOutcome> {
@@ -48,7 +48,7 @@ export type Resolution =
   | { readonly ok: false; readonly outcome: BatchOutcome };
 
 /**
- * Ids for an update: the one cdp knows, else looked up by match key with SOQL in chunks (spec B5).
+ * Ids for an update: the one cdp knows, else looked up by match key with SOQL in chunks (docs/crm/salesforce.md#soql).
  * A key no record has is `notFound` (update mode skips it); a key several records share is refused,
  * as Salesforce refuses to upsert by it (DUPLICATE_EXTERNAL_ID).
  */

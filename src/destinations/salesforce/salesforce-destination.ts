@@ -13,11 +13,11 @@ import { SalesforceTarget } from './salesforce-target.js';
 
 /**
  * Salesforce has no per-second rate limit, only a daily allocation and a cap on concurrent long
- * requests (25 in production, 5 in Developer Edition; spec B8). cdp keeps 4 requests in flight and
+ * requests (25 in production, 5 in Developer Edition; docs/crm/salesforce.md#limits). cdp keeps 4 requests in flight and
  * paces at 20 per second.
  */
 const RATE_LIMIT: RateLimit = { requests: 20, perMs: 1_000, maxConcurrent: 4 };
-/** Collection upserts need API 46.0 (below it jsforce silently falls back to one call per record, spec B1). */
+/** Collection upserts need API 46.0 (below it jsforce silently falls back to one call per record, docs/crm/salesforce.md#client-library). */
 const MIN_API_VERSION = 46;
 
 /** Salesforce access tokens (`00D…!…`) and JWT assertions, wherever they turn up in a message. */

@@ -32,7 +32,7 @@ export function inLists(values: readonly string[], maxCount = 200): string[][] {
   return lists;
 }
 
-/** Every record of a query, one call per page of up to 2,000 (spec B5). */
+/** Every record of a query, one call per page of up to 2,000 (docs/crm/salesforce.md#soql). */
 export async function queryRecords(call: SalesforceCall, soql: string): Promise<QueriedRecord[]> {
   const records: QueriedRecord[] = [];
   let page = await call((conn) => conn.query(soql, { autoFetch: false }));

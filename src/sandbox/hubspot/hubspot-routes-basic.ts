@@ -8,7 +8,7 @@ import { objectTypeParam, type RouteContext, type RouteDefinition } from './hubs
 
 export const MAX_PAGE_LIMIT = 100;
 
-/** `/crm/v3/objects/{objectType}[/{objectId}]` (spec A1 basicApi). */
+/** `/crm/v3/objects/{objectType}[/{objectId}]` (docs/crm/hubspot.md#client-library basicApi). */
 export const basicRoutes: readonly RouteDefinition[] = [
   { method: 'POST', template: '/crm/v3/objects/{objectType}', writes: true, handler: create },
   { method: 'GET', template: '/crm/v3/objects/{objectType}', writes: false, handler: getPage },
@@ -68,7 +68,7 @@ function update(ctx: RouteContext): HttpReply {
   return single(ctx, planUpdate(valueContext(ctx, type), record, propertyValues(body.properties), new UniqueClaims()), 200);
 }
 
-/** DELETE answers 204 also for an unknown id (spec A4). */
+/** DELETE answers 204 also for an unknown id (docs/crm/hubspot.md#batch-writes). */
 function archive(ctx: RouteContext): HttpReply {
   ctx.store.archiveRecord(objectTypeParam(ctx), ctx.params.objectId ?? '');
   return emptyReply(204);

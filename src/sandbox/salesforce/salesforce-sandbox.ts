@@ -98,7 +98,7 @@ export class SeedError extends Error {
 
 const NO_FAULTS = { rejection: () => undefined, lockRow: () => false } as const;
 
-/** Starts a local Salesforce-compatible API server (spec crm-apis.md Part B) for `cdp sandbox` and tests. */
+/** Starts a local Salesforce-compatible API server (docs/crm/salesforce.md) for `cdp sandbox` and tests. */
 export async function startSalesforceSandbox(options: SalesforceSandboxOptions = {}): Promise<SalesforceSandbox> {
   const orgId = options.orgId === undefined ? fixedId(KEY_PREFIXES.Organization, 1) : normalizeId(options.orgId);
   if (!orgId || !orgId.startsWith(KEY_PREFIXES.Organization)) throw new Error(`orgId must be a 15- or 18-character 00D… id, got ${options.orgId}`);
