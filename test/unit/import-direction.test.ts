@@ -1,8 +1,9 @@
 /**
  * Data flows one way (docs/architecture.md): a stage of src/ imports only itself and earlier
  * stages, the side folders (sandbox, sample) stay out of the pipeline, and the warehouse and CRM
- * client libraries are imported only where their engine or destination lives. Imports are read
- * with the TypeScript compiler's own pre-processor (static, dynamic and type-only imports alike).
+ * client libraries are imported only where their engine or destination lives (and only the engine
+ * folders branch on an engine's name). Imports are read with the TypeScript compiler's own
+ * pre-processor (static, dynamic and type-only imports alike).
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
@@ -73,11 +74,29 @@ function violations(edges: readonly ImportEdge[]): string[] {
   });
 }
 
+/** Folders that may compare against an engine's name; everywhere else code asks `dialect.capabilities`. */
+const ENGINE_FOLDERS = ['dialect', 'warehouse'];
+const ENGINE_NAME_TEST = /[!=]==\s*'(duckdb|bigquery|snowflake)'|'(duckdb|bigquery|snowflake)'\s*[!=]==|case\s+'(duckdb|bigquery|snowflake)'\s*:/;
+
+/** Lines outside the engine folders that branch on an engine's name. */
+function engineBranches(files: ReadonlyMap<string, string>): string[] {
+  return [...files]
+    .filter(([file]) => !ENGINE_FOLDERS.includes(file.split('/')[0]))
+    .flatMap(([file, text]) => text.split('\n').flatMap((line, i) => (ENGINE_NAME_TEST.test(line) ? [`${file}:${i + 1}: ${line.trim()}`] : [])));
+}
+
 describe('import direction', () => {
   it('no file under src/ imports a later stage, a side folder, or an engine client outside its folder', () => {
     const files = new Map(sourceFiles(SRC).map((path) => [relative(SRC, path).split(sep).join('/'), readFileSync(path, 'utf8')]));
     expect(files.size).toBeGreaterThan(100);
     expect(violations(importEdges(files))).toEqual([]);
+  });
+
+  it('no code outside dialect/ and warehouse/ branches on an engine name', () => {
+    const files = new Map(sourceFiles(SRC).map((path) => [relative(SRC, path).split(sep).join('/'), readFileSync(path, 'utf8')]));
+    expect(engineBranches(files)).toEqual([]);
+    const branching = new Map([['model/v.ts', `if (project.config.warehouse.type !== 'duckdb') fail();`]]);
+    expect(engineBranches(branching)).toEqual([`model/v.ts:1: if (project.config.warehouse.type !== 'duckdb') fail();`]);
   });
 
   it('reports each kind of violation', () => {
