@@ -61,8 +61,7 @@ describe.skipIf(!HAVE_SQLGLOT && !REQUIRED)('cdp compile output parses with sqlg
     if (!HAVE_SQLGLOT) throw new Error(`sqlglot is required in CI but ${PYTHON} is missing: run scripts/install-sqlglot.sh`);
     const dir = await sampleProject(dialect);
     const result = await cdp(dir, ['compile', '--dialect', dialect]);
-    expect(result.stderr).toBe('');
-    expect(result.code).toBe(0);
+    expect(result.code, result.stderr).toBe(0);
 
     const out = join(dir, 'target', dialect);
     const files = (await readdir(out)).filter((f) => f.endsWith('.sql')).sort();
