@@ -3,6 +3,7 @@ import { rowProfileSelect } from '../identity/row-profile-select.js';
 import { runIdentity } from '../identity/run-identity.js';
 import { compileModels } from '../model/compile-models.js';
 import { runProfiles, type ProfileSummary } from '../profile/run-profiles.js';
+import { markBuild } from './build-status.js';
 import { executeSteps, type StageContext } from './stage-context.js';
 
 export interface BuildSummary {
@@ -13,8 +14,24 @@ export interface BuildSummary {
   readonly seconds: Readonly<Record<string, number>>;
 }
 
-/** `cdp build`: models -> sources -> identity -> profiles (traits) -> segments, each in the warehouse. */
+/**
+ * `cdp build`: models -> sources -> identity -> profiles (traits) -> segments, each in the warehouse.
+ * The build generation is `building` until the last table is written, then `published`; a build that
+ * fails is marked `failed`, so sync never reads a half-built warehouse (see build-status.ts).
+ */
 export async function buildProject(ctx: StageContext, selected?: ReadonlySet<string>): Promise<BuildSummary> {
+  await markBuild(ctx.warehouse, ctx.project, ctx.runId, 'building');
+  try {
+    const summary = await buildStages(ctx, selected);
+    await markBuild(ctx.warehouse, ctx.project, ctx.runId, 'published');
+    return summary;
+  } catch (error) {
+    await markBuild(ctx.warehouse, ctx.project, ctx.runId, 'failed').catch(() => undefined);
+    throw error;
+  }
+}
+
+async function buildStages(ctx: StageContext, selected?: ReadonlySet<string>): Promise<BuildSummary> {
   const seconds: Record<string, number> = {};
   const timed = async <T>(stage: string, work: () => Promise<T>): Promise<T> => {
     const started = performance.now();
