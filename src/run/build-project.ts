@@ -5,10 +5,13 @@ import { compileModels } from '../model/compile-models.js';
 import { runProfiles, type ProfileSummary } from '../profile/run-profiles.js';
 import { markBuild } from './build-status.js';
 import { executeSteps, type StageContext } from './stage-context.js';
+import { typeSources, type BadRows } from './type-sources.js';
 
 export interface BuildSummary {
   readonly models: number;
   readonly sources: number;
+  /** Sources with rows whose values are not their type: quarantined, not used (docs/bad-rows.md). */
+  readonly badRows: readonly BadRows[];
   readonly identity?: IdentityReport;
   readonly profiles?: ProfileSummary;
   readonly seconds: Readonly<Record<string, number>>;
@@ -42,9 +45,11 @@ async function buildStages(ctx: StageContext, selected?: ReadonlySet<string>): P
   };
   const steps = compileModels(ctx.project, ctx.warehouse.dialect, selected);
   await timed('models', () => executeSteps(ctx.warehouse, steps, (l) => ctx.log(`  ${l}`)));
+  const badRows = (await timed('types', () => typeSources(ctx))).filter((b) => b.rows > 0);
   const counts = {
     models: steps.filter((s) => s.stage === 'models').length,
     sources: steps.filter((s) => s.stage === 'sources').length,
+    badRows,
   };
   const hasIdentifiers = ctx.project.identity !== undefined && ctx.project.sources.some((s) => s.identifiers.length > 0);
   if (!hasIdentifiers) return { ...counts, seconds };
