@@ -41,20 +41,31 @@ export class RunLock {
     const holder = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
     const staleBefore = new Date(now.getTime() - project.config.lock_timeout_minutes * 60_000).toISOString();
     await warehouse.execute(d.createSchema(project.config.schema));
-    await warehouse.execute(`create table if not exists ${table} (name ${d.typeName('string')}, holder ${d.typeName('string')}, heartbeat_at ${d.typeName('string')})`);
+    await warehouse
+      .execute(`create table if not exists ${table} (name ${d.typeName('string')}, holder ${d.typeName('string')}, heartbeat_at ${d.typeName('string')})`)
+      .catch(async (error: unknown) => {
+        // Two first-ever runs creating the table at once: one of the two creates fails, the table is there.
+        if (!(await warehouse.tableExists(cdpTable(project, '_cdp_lock')))) throw error;
+      });
     const holders = async () =>
       warehouse.query(`select distinct holder, heartbeat_at from ${table} where name = 'run' and holder is not null order by heartbeat_at, holder`);
-    try {
-      if ((await warehouse.query(`select 1 as x from ${table} where name = 'run'`)).length === 0) {
-        await warehouse.execute(`insert into ${table} (name, holder, heartbeat_at) values ('run', null, null)`, { label: 'take run lock' });
+    for (let attempt = 1; ; attempt++) {
+      try {
+        if ((await warehouse.query(`select 1 as x from ${table} where name = 'run'`)).length === 0) {
+          await warehouse.execute(`insert into ${table} (name, holder, heartbeat_at) values ('run', null, null)`, { label: 'take run lock' });
+        }
+        await warehouse.execute(
+          `update ${table} set holder = ${d.literal(holder)}, heartbeat_at = ${d.literal(now.toISOString())} where name = 'run' and (holder is null or heartbeat_at < ${d.literal(staleBefore)})`,
+          { label: 'take run lock' },
+        );
+        break;
+      } catch (error) {
+        // A concurrent run changed the row at the same time (a write conflict): whoever holds it now won;
+        // when both conflicted and nobody holds it, try again after a short random pause.
+        if ((await holders()).length > 0) break;
+        if (attempt >= 5) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 50 + Math.floor(Math.random() * 200 * attempt)));
       }
-      await warehouse.execute(
-        `update ${table} set holder = ${d.literal(holder)}, heartbeat_at = ${d.literal(now.toISOString())} where name = 'run' and (holder is null or heartbeat_at < ${d.literal(staleBefore)})`,
-        { label: 'take run lock' },
-      );
-    } catch (error) {
-      // A concurrent run changed the row first (a write conflict): whoever holds it now won.
-      if ((await holders()).length === 0) throw error;
     }
     const rows = await holders();
     if (rows.length !== 1 || rows[0].holder !== holder) {

@@ -10,6 +10,7 @@ import { runIdentity } from '../../src/identity/run-identity.js';
 import { compileModels } from '../../src/model/compile-models.js';
 import { RunLock } from '../../src/run/run-lock.js';
 import { executeSteps } from '../../src/run/stage-context.js';
+import { typeSources } from '../../src/run/type-sources.js';
 import type { Warehouse } from '../../src/warehouse/warehouse.js';
 import { removeProject, writeProject, yaml } from '../helpers/project.js';
 import { loadTable } from './load-table.js';
@@ -24,6 +25,12 @@ const PROJECT = {
         identifiers:
           - { column: user_id, type: user_id }
           - { column: email, type: email }
+      - name: orders
+        table: raw.orders
+        timestamp: ordered_at
+        columns: { paid: boolean }
+    traits:
+      - { name: spent, from: orders, aggregate: sum, column: amount }
     identity:
       id_types:
         user_id: { priority: 1, normalize: trim }
@@ -60,6 +67,7 @@ for (const target of targets) {
       project = (await loadProject(dir, {})).project as LoadedProject;
       running = await target.start();
       w = await running.open();
+      await loadTable(w, { schema: 'raw', name: 'orders' }, [['id', 'string'], ['amount', 'string'], ['ordered_at', 'string'], ['paid', 'string']], []);
     }, 180_000);
     afterAll(async () => {
       await w?.close();
@@ -73,6 +81,30 @@ for (const target of targets) {
       await runIdentity({ project, warehouse: w, runId: 'r1', asOf: AS_OF, fullRefresh: true, log: () => undefined });
       const rows = await w.query(`select id_type, id_value from ${w.dialect.table({ schema: 'cdp', name: 'identifiers' })} order by id_type, id_value`);
       expect(rows.map((r) => `${String(r.id_type)}:${String(r.id_value)}`)).toEqual(['email:a@b.com', 'user_id:u1', 'user_id:u2', 'user_id:u3', 'user_id:u4']);
+    }, 300_000);
+
+    it('types source values the same way, quarantining rows that do not convert', async () => {
+      await loadTable(w, { schema: 'raw', name: 'orders' }, [['id', 'string'], ['amount', 'string'], ['ordered_at', 'string'], ['paid', 'string']], [
+        ['1', '10.5', '2026-01-02 10:00:00', 'true'],
+        ['2', 'abc', '2026-01-02 10:00:00', 'false'],
+        ['3', '7', 'not a date', 'true'],
+        ['4', 'NaN', '2026-01-03 10:00:00', 'true'],
+        ['5', '2', '2026-01-03 10:00:00', 'maybe'],
+        ['6', null, '2026-01-04 10:00:00', null],
+      ]);
+      await executeSteps(w, compileModels(project, w.dialect));
+      const bad = await typeSources({ project, warehouse: w, runId: 'r2', asOf: AS_OF, fullRefresh: false, log: () => undefined });
+      expect(bad.filter((b) => b.source === 'orders')).toEqual([
+        { source: 'orders', rows: 4, columns: { amount: 2, ordered_at: 1, paid: 1 }, quarantine: 'cdp.quarantine_orders' },
+      ]);
+      const t = (name: string) => w.dialect.table({ schema: 'cdp', name });
+      const good = await w.query(`select id, amount + 1 as more, paid from ${t('source_orders')} order by id`);
+      expect(good.map((r) => [String(r.id), r.more === null ? null : Number(r.more), r.paid])).toEqual([
+        ['1', 11.5, true],
+        ['6', null, null],
+      ]);
+      const quarantined = await w.query(`select id, _cdp_bad_columns from ${t('quarantine_orders')} order by id`);
+      expect(quarantined.map((r) => [String(r.id), r._cdp_bad_columns])).toEqual([['2', 'amount'], ['3', 'ordered_at'], ['4', 'amount'], ['5', 'paid']]);
     }, 300_000);
 
     it.skipIf(target.name === 'duckdb')('lets exactly one of two racing runs take the lock, and leaves no phantom lock behind', async () => {
