@@ -24,7 +24,9 @@ const cdp = async (env, ...args) => {
 // A clean slate: the sandboxes start empty, so the warehouse's record of what they hold must too.
 await rm(new URL('../.cdp', import.meta.url), { recursive: true, force: true });
 await rm(data('web_events_live.csv'), { force: true });
-if (!existsSync(data('web_events.csv'))) await cdp({}, 'generate', '--people', '2000');
+// Data from an older cdp (before app_events carried the visit's anonymous_id) is regenerated too.
+const current = existsSync(data('app_events.csv')) && (await readFile(data('app_events.csv'), 'utf8')).split('\n', 1)[0].includes('anonymous_id');
+if (!existsSync(data('web_events.csv')) || !current) await cdp({}, 'generate', '--people', '2000');
 
 const { project } = await loadProject(root, {});
 const sandboxes = await startSandboxes(project, root, { requestsPer10s: 100 });

@@ -7,10 +7,15 @@ export function printBuildSummary(reporter: Reporter, summary: BuildSummary): vo
     .map(([stage, s]) => `${stage} ${s.toFixed(1)}s`)
     .join(', ');
   reporter.info(`built ${summary.models} models and ${summary.sources} sources (${took})`);
+  for (const bad of summary.badRows) {
+    const columns = Object.entries(bad.columns).map(([c, n]) => `${c} ${n}`).join(', ');
+    reporter.problem(`source ${bad.source}: skipped ${bad.rows} bad row${bad.rows === 1 ? '' : 's'} (${columns}); they are in ${bad.quarantine}`);
+  }
   if (summary.identity) for (const line of formatIdentityReport(summary.identity)) reporter.info(line);
   if (summary.profiles) {
     const p = summary.profiles;
     reporter.info(`profiles: ${p.profiles.toLocaleString('en-US')} with ${p.traits} traits`);
+    if (p.nonFinite > 0) reporter.problem(`profiles: ${p.nonFinite} trait value${p.nonFinite === 1 ? ' was' : 's were'} NaN or infinite and ${p.nonFinite === 1 ? 'is' : 'are'} NULL instead`);
     if (p.segments.length > 0) {
       reporter.info('segments:');
       const width = Math.max(...p.segments.map((s) => s.segment.length));

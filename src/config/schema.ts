@@ -87,6 +87,10 @@ const source = z
     timestamp: z.string().optional(),
     primary_key: z.string().optional(),
     identifiers: z.array(identifier).default([]),
+    /** Declared column types: values that do not convert make their row a bad row (docs/bad-rows.md). */
+    columns: z.record(z.string(), z.enum(['string', 'integer', 'float', 'boolean', 'timestamp', 'date'])).default({}),
+    /** skip: quarantine bad rows and go on (counted in the run summary); fail: stop the build. */
+    on_bad_rows: z.enum(['fail', 'skip']).default('skip'),
   })
   .refine((s) => [s.table, s.model, s.path].filter((x) => x !== undefined).length === 1, {
     message: 'a source needs exactly one of table:, model: or path:',

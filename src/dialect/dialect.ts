@@ -54,7 +54,10 @@ export interface Dialect {
   countDistinct(expr: string, f?: Filtered): string;
   /** sum / avg / min / max of expr over filtered rows. */
   aggregate(fn: 'sum' | 'avg' | 'min' | 'max', expr: string, f?: Filtered): string;
-  /** The non-null `value` of the row that sorts first by `orderBy` (each item `expr asc|desc`). */
+  /**
+   * The non-null `value` of the row that sorts first by `orderBy` (each item `expr asc|desc`, NULLs last):
+   * a timestamp, then tie-breaks. Keeps one candidate per group, never an array of all values.
+   */
   firstValue(value: string, orderBy: readonly string[], f?: Filtered): string;
 
   /** Statements that (re)create `target` from a select, atomically: readers see the old table or the new one. */

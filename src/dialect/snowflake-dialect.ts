@@ -1,5 +1,4 @@
 import { ansiParts, utcTimestampText } from './ansi.js';
-import { nullsLast } from './bigquery-dialect.js';
 import { UnsupportedByDialect, filterValue, type Dialect, type SqlType, type TableRef } from './dialect.js';
 
 const types: Record<SqlType, string> = {
@@ -39,9 +38,19 @@ export const snowflakeDialect: Dialect = {
   regexpReplace: (expr, pattern, replacement) => `regexp_replace(${expr}, ${pattern}, ${replacement})`,
   md5Hex: (expr) => `md5(${expr})`,
   countIf: (condition) => `count_if(${condition})`,
+  // min_by/max_by over one text key keep a single candidate per group (array_agg built an unbounded array
+  // per profile, failing past 16 MB). The key sorts like the ordering: the timestamp as fixed-width text,
+  // then the tie-break value; a NULL part sorts last ('1' after '0' ascending, '0' before '1' descending).
   firstValue(value, orderBy, f) {
     const v = filterValue(value, f);
-    return `array_agg(${v}) within group (order by ${v} is null, ${nullsLast(orderBy)})[0]`;
+    const desc = orderBy[0]?.endsWith(' desc') ?? false;
+    const [present, absent] = desc ? ["'1'", "'0'"] : ["'0'", "'1'"];
+    const parts = orderBy.map((item, i) => {
+      const expr = item.replace(/\s+(asc|desc)$/i, '');
+      const text = i === 0 ? `to_char(${expr}, 'YYYY-MM-DD HH24:MI:SS.FF9')` : `to_varchar(${expr})`;
+      return `case when ${expr} is null then ${absent} else ${present} || ${text} end`;
+    });
+    return `${desc ? 'max_by' : 'min_by'}(${v}, case when ${v} is not null then ${parts.join(' || ')} end)`;
   },
   createScratchTableAs(target, select) {
     return `create or replace temporary table ${this.scratchTable(target)} as\n${select}`;

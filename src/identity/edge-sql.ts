@@ -9,7 +9,7 @@ import { columnsByStrength, observationsUnion } from './observation-sql.js';
  *   values      distinct normalised values, with the blocklist rule each one matches
  *   nodes       new valid values get the next dense keys (stable forever)
  *   wide_<i>    each row group with its node keys and a status per column: ok | blocklist | window
- *   hubs        values that co-occur with more than max_links_per_value distinct stronger ids
+ *   hubs        values that link, directly or through weaker ids, too many distinct stronger ids
  *   star_<i>    per row group, the strongest usable identifier (a static column order) is the centre
  *   edges       one edge per (centre, other) per source: first/last seen, rows and evidence
  *   present     this run's identifiers: valid values that are not hubs
@@ -85,8 +85,12 @@ function wideSelect(d: Dialect, src: IdentitySource, grp: string, valueNodes: st
 }
 
 /**
- * A hub co-occurs (ok on both sides, in one row group) with more than max_links_per_value distinct
- * ids of a strictly stronger type. Only values in enough row groups to reach that are checked.
+ * A hub links, directly or through weaker ids, more than max_links_per_value distinct ids of a strictly
+ * stronger type; or, through weaker ids, more values of a type with `max_per_profile` than one profile may
+ * hold. "Through weaker ids" is what makes a shared device a hub although it only ever co-occurs with the
+ * anonymous ids of its visits: each visit links one user, the device links them all (docs/identity-guards.md).
+ *   links   distinct pairs of usable values that co-occur in one row group, both directions, with priorities
+ *   reach   per value, each stronger id it co-occurs with (via 0) or reaches through a weaker id (via 1)
  */
 function hubStatements(d: Dialect, spec: IdentitySpec, t: IdentityTables): string[] {
   const s = (name: string) => d.scratchTable(t.scratch(name));
@@ -94,8 +98,10 @@ function hubStatements(d: Dialect, spec: IdentitySpec, t: IdentityTables): strin
   const pairs = spec.sources.flatMap((src, i) =>
     src.identifiers.flatMap((cj, j) =>
       src.identifiers.flatMap((cl, l) =>
-        cl.type.priority < cj.type.priority
-          ? [`select x.node${j} as node_key, x.node${l} as other from ${s(`wide_${i}`)} x join ${s('hub_candidates')} c on c.node_key = x.node${j} where x.st${j} = 'ok' and x.st${l} = 'ok'`]
+        j !== l && cj.type.name !== cl.type.name
+          ? [
+              `select x.node${j} as a, ${cj.type.priority} as pa, x.node${l} as b, ${cl.type.priority} as pb, ${d.stringLiteral(cl.type.name)} as tb from ${s(`wide_${i}`)} x where x.st${j} = 'ok' and x.st${l} = 'ok'`,
+            ]
           : [],
       ),
     ),
@@ -103,20 +109,23 @@ function hubStatements(d: Dialect, spec: IdentitySpec, t: IdentityTables): strin
   if (pairs.length === 0) {
     return [d.createScratchTableAs(t.scratch('hubs'), `select cast(null as ${int}) as node_key, cast(null as ${int}) as degree from ${d.table(t.state)} where 1 = 0`)];
   }
-  const maxColumns = Math.max(2, ...spec.sources.map((x) => x.identifiers.length));
-  const minGroups = Math.floor(spec.maxLinksPerValue / (maxColumns - 1));
-  const sightings = spec.sources.flatMap((src, i) => src.identifiers.map((_, j) => `select node${j} as node_key from ${s(`wide_${i}`)} where st${j} = 'ok'`));
+  const limits = spec.types
+    .filter((x) => x.maxPerProfile !== undefined)
+    .map((x) => ` or count(distinct case when via = 1 and tb = ${d.stringLiteral(x.name)} then other end) > ${x.maxPerProfile}`)
+    .join('');
   return [
-    d.createScratchTableAs(
-      t.scratch('hub_candidates'),
-      `select node_key from (\n  ${sightings.join('\n  union all\n  ')}\n) z group by node_key having count(*) > ${minGroups}`,
-    ),
+    d.createScratchTableAs(t.scratch('hub_candidates'), `select distinct a, pa, b, pb, tb from (\n  ${pairs.join('\n  union all\n  ')}\n) p`),
     d.createScratchTableAs(
       t.scratch('hubs'),
       `select node_key, count(distinct other) as degree
-from (\n  ${pairs.join('\n  union all\n  ')}\n) p
+from (
+  select a as node_key, b as other, tb, 0 as via from ${s('hub_candidates')} where pb < pa
+  union all
+  select l1.a, l2.b, l2.tb, 1 from ${s('hub_candidates')} l1 join ${s('hub_candidates')} l2 on l2.a = l1.b
+  where l1.pb > l1.pa and l2.pb < l1.pa
+) r
 group by node_key
-having count(distinct other) > ${spec.maxLinksPerValue}`,
+having count(distinct other) > ${spec.maxLinksPerValue}${limits}`,
     ),
   ];
 }
@@ -138,7 +147,7 @@ export function reviewSelect(d: Dialect, spec: IdentitySpec, t: IdentityTables):
   const dropped = spec.sources.flatMap((src, i) =>
     src.identifiers.map((c, j) => {
       const window = c.type.linkWindowSeconds === undefined ? str : d.stringLiteral(`${c.type.name} link_window ${c.type.linkWindowSeconds}s`);
-      const hub = d.stringLiteral(`hub: more than ${spec.maxLinksPerValue} stronger ids`);
+      const hub = d.stringLiteral(`hub: links too many stronger ids (directly or through weaker ids)`);
       return `select s${j} as reason, ${d.stringLiteral(c.type.name)} as id_type, v${j} as id_value, centre, ${d.stringLiteral(src.name)} as src, n_rows, first_seen, last_seen,
     case s${j} when 'blocklist' then blocked${j} when 'hub' then ${hub} else ${window} end as detail
   from ${s(`star_${i}`)} where s${j} <> 'ok' and centre is not null`;
@@ -149,7 +158,7 @@ export function reviewSelect(d: Dialect, spec: IdentitySpec, t: IdentityTables):
 from ${s('value_nodes')} v where v.blocked_by is not null
 union all
 select 'hub', v.id_type, v.id_value, ${str}, ${str}, ${str}, v.n_rows, v.first_seen, v.last_seen,
-  ${d.cast('h.degree', 'string')} || ${d.stringLiteral(` stronger ids (max_links_per_value ${spec.maxLinksPerValue})`)}
+  ${d.cast('h.degree', 'string')} || ${d.stringLiteral(` stronger ids, directly or through weaker ids (max_links_per_value ${spec.maxLinksPerValue}; through weaker ids, at most max_per_profile of a type)`)}
 from ${s('hubs')} h join ${s('value_nodes')} v on v.node_key = h.node_key`;
   if (dropped.length === 0) return valueRows;
   return `${valueRows}

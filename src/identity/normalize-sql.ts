@@ -2,13 +2,27 @@ import type { Dialect } from '../dialect/dialect.js';
 import type { BlockRule, IdTypeSpec, IdentitySpec } from './identity-spec.js';
 
 /**
+ * The characters trimmed from both ends of an identifier, the same on every engine (each engine's own
+ * `trim()` strips a different set: docs/identity-guards.md): ASCII space, tab, LF, VT, FF, CR, NEL,
+ * no-break space, the Unicode space separators, line/paragraph separators, and the invisible zero-width
+ * space, non-joiner, joiner, word joiner and BOM. The class holds the characters themselves (no regex
+ * escapes, which engines read differently); each dialect's string literal escapes what it must.
+ */
+export const TRIMMED_CHARACTERS = '[ \t\n\u000b\f\r\u0085\u00a0\u1680\u2000-\u200d\u2028\u2029\u202f\u205f\u2060\u3000\ufeff]';
+
+/** `expr` as text without the `TRIMMED_CHARACTERS` at either end. */
+export function trimSql(d: Dialect, expr: string): string {
+  return d.regexpReplace(d.cast(expr, 'string'), d.stringLiteral(`^${TRIMMED_CHARACTERS}+|${TRIMMED_CHARACTERS}+$`), "''");
+}
+
+/**
  * The SQL expression giving the normalised value of `expr` for one identifier type, or NULL when
  * nothing usable is left (empty, a phone with fewer than 7 digits or only zeros). The same
  * expression is used when edges are built, when rows are mapped to profiles and by `inspect`,
  * so a value always normalises the same way.
  */
 export function normalizeSql(d: Dialect, type: Pick<IdTypeSpec, 'normalize' | 'countryCode'>, expr: string): string {
-  const text = `trim(${d.cast(expr, 'string')})`;
+  const text = trimSql(d, expr);
   switch (type.normalize) {
     case 'email':
     case 'lower':

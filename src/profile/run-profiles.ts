@@ -16,6 +16,8 @@ export interface SegmentChange {
 export interface ProfileSummary {
   readonly profiles: number;
   readonly traits: number;
+  /** Trait values that came out NaN or infinite (a derived trait dividing by zero), set to NULL. */
+  readonly nonFinite: number;
   readonly segments: readonly SegmentChange[];
 }
 
@@ -37,6 +39,7 @@ export async function runProfiles(ctx: StageContext, rowsOf: (source: string) =>
     columnTypes,
   });
   await replaceTable(warehouse, t('profiles'), traitsSelect, { label: 'build profiles' });
+  const nonFinite = await clearNonFinite(ctx);
 
   const members = t('segment_members');
   const now = t('_segment_members_now');
@@ -84,6 +87,7 @@ left join ${d.table(members)} o on o.segment = n.segment and o.profile_id = n.pr
   return {
     profiles: Number(count?.n ?? 0),
     traits: project.traits.length,
+    nonFinite,
     segments: project.segments.map((s) => ({
       segment: s.name,
       size: value(sizes, s.name),
@@ -106,4 +110,27 @@ async function sourceColumnTypes(ctx: StageContext): Promise<SourceColumnTypes> 
     out.set(source.name, types);
   }
   return out;
+}
+
+/**
+ * A NaN or an infinity never leaves the warehouse (docs/bad-rows.md): such trait values become NULL.
+ * `x - x = 0` is false for NaN and both infinities on every engine, and true for every finite number.
+ */
+async function clearNonFinite(ctx: StageContext): Promise<number> {
+  const { warehouse, project } = ctx;
+  const d = warehouse.dialect;
+  const profiles = cdpTable(project, 'profiles');
+  const floats = (await warehouse.columns(profiles)).filter((c) => sqlTypeOf(c.type) === 'float' && !/^(DECIMAL|NUMERIC|NUMBER|BIGNUMERIC)/i.test(c.type));
+  if (floats.length === 0) return 0;
+  const bad = (c: string) => `${c} is not null and not (${c} - ${c} = 0)`;
+  const [row] = await warehouse.query(`select ${floats.map((c, i) => `${d.countIf(bad(d.quoteIdentifier(c.name)))} as c${i}`).join(', ')} from ${d.table(profiles)}`);
+  const counts = floats.map((_, i) => Number(row?.[`c${i}`] ?? 0));
+  const total = counts.reduce((a, b) => a + b, 0);
+  if (total === 0) return 0;
+  const columns = floats.filter((_, i) => counts[i] > 0).map((c) => d.quoteIdentifier(c.name));
+  await warehouse.execute(
+    `update ${d.table(profiles)} set ${columns.map((c) => `${c} = case when ${bad(c)} then null else ${c} end`).join(', ')} where ${columns.map((c) => `(${bad(c)})`).join(' or ')}`,
+    { label: 'clear non-finite trait values' },
+  );
+  return total;
 }

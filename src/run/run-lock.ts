@@ -6,8 +6,15 @@ import { cdpTable } from '../model/relations.js';
 import type { Warehouse } from '../warehouse/warehouse.js';
 
 /**
- * A lock row in the warehouse, so two runs never interleave (docs/guarantees.md#runs-never-interleave). A lock whose
+ * A lock row in the warehouse, so two runs never interleave (docs/guarantees.md#runs-never-interleave, docs/builds.md). A lock whose
  * heartbeat is older than the timeout is stale (its holder died) and is taken over.
+ *
+ * Taking it is one compare-and-set UPDATE of a single row (`holder` NULL when free), never an
+ * `INSERT … WHERE NOT EXISTS`: under BigQuery's and Snowflake's isolation two such inserts can both
+ * see no lock and both insert, and each run then saw two holders, failed, and left a phantom lock
+ * behind. Concurrent UPDATEs of one row are serialised by every engine (or one fails); after the
+ * UPDATE the row says who won. Duplicate free rows (from two first-ever runs creating the row at
+ * once) are harmless: the UPDATE sets them all.
  */
 export class RunLock {
   private constructor(
@@ -23,7 +30,7 @@ export class RunLock {
       // A holder on this machine whose process is gone (killed, crashed) cannot finish: take over at once.
       if (!(error instanceof HeldLock) || !deadLocalHolder(error.holder)) throw error;
       const d = warehouse.dialect;
-      await warehouse.execute(`delete from ${d.table(cdpTable(project, '_cdp_lock'))} where name = 'run' and holder = ${d.literal(error.holder)}`);
+      await warehouse.execute(`update ${d.table(cdpTable(project, '_cdp_lock'))} set holder = null, heartbeat_at = null where name = 'run' and holder = ${d.literal(error.holder)}`);
       return RunLock.tryAcquire(warehouse, project, now);
     }
   }
@@ -34,14 +41,37 @@ export class RunLock {
     const holder = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
     const staleBefore = new Date(now.getTime() - project.config.lock_timeout_minutes * 60_000).toISOString();
     await warehouse.execute(d.createSchema(project.config.schema));
-    await warehouse.execute(`create table if not exists ${table} (name ${d.typeName('string')}, holder ${d.typeName('string')}, heartbeat_at ${d.typeName('string')})`);
-    await warehouse.transaction([
-      `delete from ${table} where name = 'run' and heartbeat_at < ${d.literal(staleBefore)}`,
-      `insert into ${table} (name, holder, heartbeat_at) select 'run', ${d.literal(holder)}, ${d.literal(now.toISOString())} where not exists (select 1 from ${table} where name = 'run')`,
-    ], { label: 'take run lock' });
-    const rows = await warehouse.query(`select holder, heartbeat_at from ${table} where name = 'run'`);
+    await warehouse
+      .execute(`create table if not exists ${table} (name ${d.typeName('string')}, holder ${d.typeName('string')}, heartbeat_at ${d.typeName('string')})`)
+      .catch(async (error: unknown) => {
+        // Two first-ever runs creating the table at once: one of the two creates fails, the table is there.
+        if (!(await warehouse.tableExists(cdpTable(project, '_cdp_lock')))) throw error;
+      });
+    const holders = async () =>
+      warehouse.query(`select distinct holder, heartbeat_at from ${table} where name = 'run' and holder is not null order by heartbeat_at, holder`);
+    for (let attempt = 1; ; attempt++) {
+      try {
+        if ((await warehouse.query(`select 1 as x from ${table} where name = 'run'`)).length === 0) {
+          await warehouse.execute(`insert into ${table} (name, holder, heartbeat_at) values ('run', null, null)`, { label: 'take run lock' });
+        }
+        await warehouse.execute(
+          `update ${table} set holder = ${d.literal(holder)}, heartbeat_at = ${d.literal(now.toISOString())} where name = 'run' and (holder is null or heartbeat_at < ${d.literal(staleBefore)})`,
+          { label: 'take run lock' },
+        );
+        break;
+      } catch (error) {
+        // A concurrent run changed the row at the same time (a write conflict): whoever holds it now won;
+        // when both conflicted and nobody holds it, try again after a short random pause.
+        if ((await holders()).length > 0) break;
+        if (attempt >= 5) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 50 + Math.floor(Math.random() * 200 * attempt)));
+      }
+    }
+    const rows = await holders();
     if (rows.length !== 1 || rows[0].holder !== holder) {
-      const other = rows[0];
+      // Lost: never leave this run's name on a row (a second row, or one taken in a conflict).
+      await warehouse.execute(`update ${table} set holder = null, heartbeat_at = null where name = 'run' and holder = ${d.literal(holder)}`).catch(() => undefined);
+      const other = rows.find((r) => r.holder !== holder) ?? rows[0];
       throw new HeldLock(
         String(other?.holder),
         `another cdp run holds the lock (${String(other?.holder)}, last seen ${String(other?.heartbeat_at)})`,
@@ -60,7 +90,7 @@ export class RunLock {
 
   async release(): Promise<void> {
     const d = this.warehouse.dialect;
-    await this.warehouse.execute(`delete from ${d.table(cdpTable(this.project, '_cdp_lock'))} where name = 'run' and holder = ${d.literal(this.holder)}`);
+    await this.warehouse.execute(`update ${d.table(cdpTable(this.project, '_cdp_lock'))} set holder = null, heartbeat_at = null where name = 'run' and holder = ${d.literal(this.holder)}`);
   }
 }
 

@@ -160,12 +160,16 @@ class BehaviourWriter {
     const family = p.familyDevice >= 0 ? uuid(new Rng(ctx.seed, p.familyDevice, Salt.Family), true) : null;
     const kiosk = p.kiosk >= 0 ? androidId(new Rng(ctx.seed, p.kiosk, Salt.Kiosk)) : null;
     if (kiosk !== null) {
+      // Kiosk visits: the device only ever sees the visit's anonymous id; the login carries the visit and the user.
       this.shared.use('device_id', kiosk, 'shared', 'store_kiosk');
-      for (let k = 0; k < 2; k++) this.app(this.anyTime(), null, kiosk, 'android', true);
+      this.session(kiosk, 'android', true);
+      this.session(kiosk, 'android', true);
+      this.session(kiosk, 'android', false);
     }
     if (family !== null) {
       this.shared.use('device_id', family, 'shared', 'family_device');
       this.app(this.anyTime(), null, family, 'ios', true);
+      this.session(family, 'ios', true);
     }
     for (let k = 0; k < count; k++) {
       const t = this.eventTime();
@@ -177,7 +181,20 @@ class BehaviourWriter {
     }
   }
 
-  private app(t: number, device: IdSlot | null, sharedDevice: string | null, platform: string, loggedIn: boolean): void {
+  /**
+   * One visit on a shared device: two anonymous events that carry the device and a fresh anonymous id, then
+   * (when `login`) the login event with that anonymous id and the user_id but no device id.
+   */
+  private session(sharedDevice: string, platform: string, login: boolean): void {
+    const id = uuid(this.rng);
+    const visit = this.p.graph.add('anonymous_id', id, [id]);
+    const t = this.anyTime();
+    this.app(t, null, sharedDevice, platform, false, visit);
+    this.app(t + 20, null, sharedDevice, platform, false, visit);
+    if (login) this.app(t + 40, null, null, platform, true, visit);
+  }
+
+  private app(t: number, device: IdSlot | null, sharedDevice: string | null, platform: string, loggedIn: boolean, visit: IdSlot | null = null): void {
     const { p, rng, ctx } = this;
     let deviceSlot = device;
     let deviceValue = sharedDevice;
@@ -187,12 +204,13 @@ class BehaviourWriter {
     }
     const user = loggedIn ? this.userId() : null;
     p.graph.link(deviceSlot, user);
+    p.graph.link(visit, user);
     const row = this.out.app_events.begin().hex48(this.eventId());
     ctx.time.write(row, t);
     if (deviceSlot !== null) row.enc(deviceSlot.csv());
     else row.field(deviceValue);
     if (user !== null) row.enc(user.csv());
     else row.field(loggedIn ? this.junkUser() : null);
-    row.enc(constantBytes(rng.pick(APP_EVENT_NAMES))).raw(platform).end();
+    row.enc(constantBytes(rng.pick(APP_EVENT_NAMES))).col(platform).enc(visit === null ? null : visit.csv(), true).end();
   }
 }

@@ -41,7 +41,7 @@ export const SAMPLE_TABLES: Readonly<Record<SampleTableName, readonly SampleColu
     v('utm_source'),
     v('device_type'),
   ],
-  app_events: [v('event_id'), ts('occurred_at'), v('device_id'), v('user_id'), v('event_name'), v('platform')],
+  app_events: [v('event_id'), ts('occurred_at'), v('device_id'), v('user_id'), v('event_name'), v('platform'), v('anonymous_id')],
   orders: [
     v('order_id'),
     ts('ordered_at'),
@@ -99,6 +99,7 @@ export const SAMPLE_IDENTIFIER_COLUMNS: readonly { readonly table: SampleTableNa
   { table: 'web_events', column: 'email', idType: 'email' },
   { table: 'app_events', column: 'device_id', idType: 'device_id' },
   { table: 'app_events', column: 'user_id', idType: 'user_id' },
+  { table: 'app_events', column: 'anonymous_id', idType: 'anonymous_id' },
   { table: 'orders', column: 'user_id', idType: 'user_id' },
   { table: 'orders', column: 'email', idType: 'email' },
   { table: 'hubspot_contacts', column: 'hs_object_id', idType: 'hubspot_id' },

@@ -85,6 +85,42 @@ describe('identity guards', () => {
     expect(hub.detail).toMatch(/^30 stronger ids/);
   });
 
+  it('makes a kiosk a hub by what it links through weaker ids: each user keeps only their own sessions', async () => {
+    f = await identityFixture(models(`${TYPES}\n    max_links_per_value: 20`), TABLES);
+    // One device, 200 anonymous sessions; 40 of them log in, each as a different user (login rows carry no device).
+    const rows = Array.from({ length: 200 }, (_, k) => [
+      row({ device: 'kiosk-1', anon: `s${k}` }),
+      ...(k < 40 ? [row({ anon: `s${k}`, user_id: `u${k}` })] : []),
+    ]).flat();
+    await f.setRows('web', rows);
+    const report = await f.build();
+    const p = await f.profiles();
+    expect(report.hubs).toBe(1);
+    expect(p.has('device_id:kiosk-1')).toBe(false);
+    for (let k = 0; k < 40; k++) {
+      expect(together(p, `anonymous_id:s${k}`, `user_id:u${k}`)).toBe(true);
+      const mine = [...p].filter(([, id]) => id === p.get(`user_id:u${k}`)).map(([key]) => key);
+      expect(mine.sort()).toEqual([`anonymous_id:s${k}`, `user_id:u${k}`]);
+    }
+    expect(new Set(Array.from({ length: 200 }, (_, k) => p.get(`anonymous_id:s${k}`))).size).toBe(200);
+  });
+
+  it('keeps a family device out of its users\' profiles when more users reach it than max_per_profile allows', async () => {
+    f = await identityFixture(models(TYPES), TABLES);
+    const rows = ['u1', 'u2', 'u3'].flatMap((u, k) => [
+      row({ device: 'family-ipad', anon: `f${k}` }),
+      row({ anon: `f${k}`, user_id: u }),
+      row({ anon: `own${k}`, user_id: u, email: `${u}@x.com` }),
+    ]);
+    await f.setRows('web', rows);
+    const report = await f.build();
+    const p = await f.profiles();
+    expect(report.hubs).toBe(1);
+    expect(p.has('device_id:family-ipad')).toBe(false);
+    for (const [k, u] of ['u1', 'u2', 'u3'].entries()) expect(together(p, `anonymous_id:f${k}`, `anonymous_id:own${k}`, `user_id:${u}`, `email:${u}@x.com`)).toBe(true);
+    expect(new Set(['u1', 'u2', 'u3'].map((u) => p.get(`user_id:${u}`))).size).toBe(3);
+  });
+
   it('keeps two user_ids apart with max_per_profile 1, dropping the weaker link by counts, not order', async () => {
     f = await identityFixture(models(TYPES), TABLES);
     const rows = [

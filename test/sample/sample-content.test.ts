@@ -52,6 +52,15 @@ describe('sample data: the mess real data has', () => {
     expect(shared.length).toBeGreaterThanOrEqual(5);
   });
 
+  it('has kiosk and family-device visits that reach several users only through anonymous ids', async () => {
+    const sql = `select t.reason, a.device_id, count(distinct l.user_id) as users from app_events a
+      join identity_truth t on t.id_type = 'device_id' and t.id_value_raw = a.device_id and t.kind = 'shared'
+      join app_events l on l.anonymous_id = a.anonymous_id and l.user_id is not null and l.device_id is null
+      group by all having count(distinct l.user_id) >= 2`;
+    const reasons = new Set((await s.rows(sql)).map((r) => r.reason));
+    expect([...reasons].sort()).toEqual(['family_device', 'store_kiosk']);
+  });
+
   it('plants a hub: one fake email typed by more than 100 different people', async () => {
     const sql = `select count(distinct person_id) from (${WEB_PERSON}) where lower(trim(email)) = 'none@none.com'`;
     expect(await s.one(sql)).toBeGreaterThan(100);

@@ -90,7 +90,7 @@ describe('compiled traits, per dialect', () => {
       a0 as (
         select r._cdp_profile_id as profile_id,
           cast(count_if(cast(cast(r."TS" as timestamp_ltz) as timestamp_ntz) > dateadd(second, -604800, '2026-01-08 00:00:00.000'::timestamp_ntz) and (path = '/pricing')) as number(38,0)) as "PRICING_7D",
-          array_agg(r."EMAIL") within group (order by r."EMAIL" is null, cast(cast(r."TS" as timestamp_ltz) as timestamp_ntz) is null, cast(cast(r."TS" as timestamp_ltz) as timestamp_ntz) desc, r."EMAIL" is null, r."EMAIL" desc)[0] as "LAST_EMAIL",
+          max_by(r."EMAIL", case when r."EMAIL" is not null then case when cast(cast(r."TS" as timestamp_ltz) as timestamp_ntz) is null then '0' else '1' || to_char(cast(cast(r."TS" as timestamp_ltz) as timestamp_ntz), 'YYYY-MM-DD HH24:MI:SS.FF9') end || case when r."EMAIL" is null then '0' else '1' || to_varchar(r."EMAIL") end end) as "LAST_EMAIL",
           cast(sum(r."AMOUNT") as float) as "SPEND"
         from (select * from src) r
         where r._cdp_profile_id is not null and (cast(cast(r."TS" as timestamp_ltz) as timestamp_ntz) is null or cast(cast(r."TS" as timestamp_ltz) as timestamp_ntz) <= '2026-01-08 00:00:00.000'::timestamp_ntz)

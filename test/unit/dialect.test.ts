@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { dialects } from '../../src/dialect/dialects.js';
 import type { Dialect, DialectName } from '../../src/dialect/dialect.js';
+import { snowflakeDialect } from '../../src/dialect/snowflake-dialect.js';
 
 /** Each construct the Dialect renders, with the exact SQL expected per engine. */
 function expectSql(render: (d: Dialect) => string | readonly string[], expected: Record<DialectName, string | readonly string[]>): void {
@@ -78,8 +79,15 @@ describe('Dialect', () => {
     expectSql((d) => d.firstValue('email', ['ts desc', 'row_key desc']), {
       duckdb: 'first(email order by ts desc, row_key desc) filter (where email is not null)',
       bigquery: 'array_agg(email order by email is null, ts is null, ts desc, row_key is null, row_key desc limit 1)[safe_offset(0)]',
-      snowflake: 'array_agg(email) within group (order by email is null, ts is null, ts desc, row_key is null, row_key desc)[0]',
+      snowflake:
+        "max_by(email, case when email is not null then case when ts is null then '0' else '1' || to_char(ts, 'YYYY-MM-DD HH24:MI:SS.FF9') end || case when row_key is null then '0' else '1' || to_varchar(row_key) end end)",
     });
+  });
+
+  it('never builds an array of every value per group for first/last on Snowflake', () => {
+    const sql = snowflakeDialect.firstValue('email', ['ts asc', 'email asc'], { filter: 'x > 1' });
+    expect(sql).not.toMatch(/array_agg/i);
+    expect(sql).toMatch(/^min_by\(/);
   });
 
   it('matches regular expressions anywhere in the string, and hashes', () => {

@@ -1,3 +1,4 @@
+import { requireSyncableBuild } from '../../run/build-status.js';
 import { planProject } from '../../sync/plan-project.js';
 import { selectSyncs } from '../../sync/sync-project.js';
 import { planLines } from '../../sync/sync-summary.js';
@@ -15,6 +16,7 @@ export const planCommand: CliCommand = {
     const syncs = selectSyncs(project, names(args[0]));
     const warehouse = await ctx.warehouse(project);
     try {
+      await requireSyncableBuild(warehouse, project);
       const plans = await planProject(warehouse, project, syncs, Boolean(options.fullResync));
       if (plans.length === 0) ctx.reporter.info('no syncs: add one in connectors/');
       for (const plan of plans) {

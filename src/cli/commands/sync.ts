@@ -1,3 +1,4 @@
+import { requireSyncableBuild } from '../../run/build-status.js';
 import { withRun } from '../../run/with-run.js';
 import { syncProject } from '../../sync/sync-project.js';
 import type { CliCommand } from '../command.js';
@@ -12,6 +13,7 @@ export const syncCommand: CliCommand = {
   async run(ctx, args, options) {
     const { project, syncs } = await loadSyncProject(ctx, names(args[0]));
     const outcome = await withRun(ctx, project, 'sync', async (stage) => {
+      await requireSyncableBuild(stage.warehouse, project);
       const result = await syncProject(stage, syncOptions(ctx, syncs, Boolean(options.fullResync)));
       return { status: result.rejected > 0 ? ('rejected' as const) : ('success' as const), counts: { syncs: syncCounts(result) }, result: { runId: stage.runId, ...result } };
     });
