@@ -70,7 +70,7 @@ export class SalesforceDestination implements Destination {
 
     const pending = spec.pendingWrites ?? 0;
     const bulk = pending > this.config.bulkThreshold;
-    const context: TargetContext = { send, read, classify: this.classify, scrub: this.scrub, plan: schema.plan };
+    const context: TargetContext = { send, read, classify: this.classify, scrub: this.scrub, plan: schema.plan, duplicates: this.config.duplicates };
     const target = new SalesforceTarget({ context, bulk, campaigns: campaigns.campaigns });
     const path = bulk ? `Bulk API 2.0 (${pending} pending writes > bulkThreshold ${this.config.bulkThreshold})` : undefined;
     return { ok: true, target, notes: [...schema.notes, ...campaigns.notes, ...(path ? [`writing ${schema.plan.object} through ${path}`] : [])] };
