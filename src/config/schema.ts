@@ -80,6 +80,8 @@ export const configSchema = z.strictObject({
   destinations: z.record(name, destinationSchema).default({}),
   /** A run lock older than this is stale and taken over. */
   lock_timeout_minutes: positiveInt.default(60),
+  /** `cdp run` pulls CRM records into the warehouse first (like `cdp run --pull`; docs/pull.md). */
+  pull: bool.default(false),
 });
 
 const identifier = z.strictObject({ column: z.string(), type: name });

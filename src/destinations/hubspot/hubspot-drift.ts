@@ -56,14 +56,16 @@ export class HubSpotDriftReader implements DriftReader {
         changed.set(r.id, { id: r.id, key: blank(r.properties[query.matchField]), values, mergedIds: mergedIds(r.properties.hs_merged_object_ids) });
       }
       const next = page.paging?.next?.after;
-      if (next === undefined || page.results.length === 0) break;
-      if (Number(next) + SEARCH_PAGE > SEARCH_CAP) {
-        // Past the cap: restart from the newest modified date seen (records of that instant are read again, harmlessly).
-        const last = Date.parse(page.results[page.results.length - 1].properties[modifiedProperty(object)] ?? '');
-        if (!Number.isFinite(last) || last <= since) break;
-        since = last;
-        after = 0;
-      } else after = Number(next);
+      if (next !== undefined && Number(next) + SEARCH_PAGE <= SEARCH_CAP) {
+        after = Number(next);
+        continue;
+      }
+      if (page.results.length === 0 || page.total <= after + page.results.length) break;
+      // At the 10,000-result cap: restart from the newest modified date seen (records of that instant are read again, harmlessly).
+      const last = Date.parse(page.results[page.results.length - 1].properties[modifiedProperty(object)] ?? '');
+      if (!Number.isFinite(last) || last <= since) break;
+      since = last;
+      after = 0;
     }
     const gone: GoneRecord[] = [];
     for (let after: string | undefined; ; ) {
