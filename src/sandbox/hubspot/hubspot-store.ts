@@ -72,9 +72,19 @@ export class HubSpotStore {
 
   // ---- records -------------------------------------------------------------------------------
 
+  /**
+   * A record's next modified time: the wall clock, but always after the record's previous one. Per
+   * record, not store-wide, so that a burst of writes does not push the portal's clock ahead of real
+   * time (which would make modified-since searches read them again).
+   */
+  private recordTimestamp(previous?: string): string {
+    const ms = Math.max(Date.now(), previous === undefined ? 0 : Date.parse(previous) + 1);
+    return new Date(ms).toISOString();
+  }
+
   /** Creates a record without validation. `""` values are ignored; createdate may be given. */
   createRecord(type: HubSpotObjectType, values: ReadonlyMap<string, string> | Readonly<Record<string, string>>): StoredRecord {
-    const now = this.timestamp();
+    const now = this.recordTimestamp();
     const id = String(this.nextRecordId++);
     const record: MutableRecord = {
       id,
@@ -98,7 +108,7 @@ export class HubSpotStore {
   /** Applies values; `""` clears a property. Always moves the modified date. */
   updateRecord(target: StoredRecord, values: ReadonlyMap<string, string>): StoredRecord {
     const record = this.mutable(target);
-    const now = this.timestamp();
+    const now = this.recordTimestamp(record.updatedAt);
     for (const [name, value] of values) this.setValue(record, name, value, now);
     this.setValue(record, record.type.modifiedProperty, now, now);
     record.updatedAt = now;
@@ -157,7 +167,7 @@ export class HubSpotStore {
   archiveRecord(type: HubSpotObjectType, id: string): boolean {
     const record = this.recordsOf(type).get(id);
     if (!record || record.archived) return false;
-    const now = this.timestamp();
+    const now = this.recordTimestamp(record.updatedAt);
     record.archived = true;
     record.archivedAt = now;
     record.updatedAt = now;
