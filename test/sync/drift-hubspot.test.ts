@@ -140,4 +140,13 @@ describe('drift: HubSpot changes made by people are noticed and repaired', () =>
     expect((await sync(dir)).drift?.deleted).toBe(0);
     expect(sandbox.stats.writeRequests).toBe(0);
   });
+
+  it('validate points at an ownership entry for a field the sync does not write, with a did-you-mean', async () => {
+    const dir = await makeProject({});
+    dirs.push(dir);
+    await appendFile(join(dir, 'connectors/contacts.yaml'), 'drift: true\nownership:\n  firstnme: crm\n');
+    const result = await runCdp(dir, sandbox, ['validate']);
+    expect(result.code).toBe(2);
+    expect(result.stderr + result.stdout).toMatch(/connectors\/contacts\.yaml:\d+:\d+ unknown-field ownership names 'firstnme'.*firstname/);
+  });
 });
