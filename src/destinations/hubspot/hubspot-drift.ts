@@ -36,8 +36,18 @@ function mergedIds(value: string | null | undefined): string[] {
 export class HubSpotDriftReader implements DriftReader {
   constructor(private readonly parts: Parts) {}
 
+  /** The three reads are independent: they go out together (the transport still paces them). */
   async read(query: DriftQuery, transport: Transport): Promise<DriftRead> {
     const object = this.object(query.object);
+    const [changed, gone, liveTotal] = await Promise.all([
+      this.modified(object, query, transport),
+      this.archived(object, query.since, transport),
+      this.call(transport, (client) => client.crm.objects.searchApi.doSearch(object.path, { filterGroups: [], sorts: [], properties: ['hs_object_id'], limit: 1, after: '0' })).then((r) => r.total),
+    ]);
+    return { changed, gone, liveTotal };
+  }
+
+  private async modified(object: HubSpotObject, query: DriftQuery, transport: Transport): Promise<CrmRecord[]> {
     const properties = [...new Set([query.matchField, ...query.fields, 'hs_merged_object_ids', modifiedProperty(object)])];
     const changed = new Map<string, CrmRecord>();
     let since = query.since.getTime();
@@ -67,15 +77,18 @@ export class HubSpotDriftReader implements DriftReader {
       since = last;
       after = 0;
     }
+    return [...changed.values()];
+  }
+
+  /** Archived records, archived at or after `since` (the listing has no date filter: it is read whole). */
+  private async archived(object: HubSpotObject, since: Date, transport: Transport): Promise<GoneRecord[]> {
     const gone: GoneRecord[] = [];
     for (let after: string | undefined; ; ) {
       const page = await this.call(transport, (client) => client.crm.objects.basicApi.getPage(object.path, ARCHIVED_PAGE, after, ['hs_object_id'], undefined, undefined, true));
-      for (const r of page.results) if ((r.archivedAt?.getTime() ?? Number.POSITIVE_INFINITY) >= query.since.getTime()) gone.push({ id: r.id });
+      for (const r of page.results) if ((r.archivedAt?.getTime() ?? Number.POSITIVE_INFINITY) >= since.getTime()) gone.push({ id: r.id });
       after = page.paging?.next?.after;
-      if (after === undefined) break;
+      if (after === undefined) return gone;
     }
-    const total = await this.call(transport, (client) => client.crm.objects.searchApi.doSearch(object.path, { filterGroups: [], sorts: [], properties: ['hs_object_id'], limit: 1, after: '0' }));
-    return { changed: [...changed.values()], gone, liveTotal: total.total };
   }
 
   async missing(objectName: string, ids: readonly string[], transport: Transport): Promise<{ readonly missing: readonly string[]; readonly survivors: ReadonlyMap<string, string> }> {

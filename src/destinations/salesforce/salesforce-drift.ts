@@ -35,7 +35,12 @@ export class SalesforceDriftReader implements DriftReader {
     const object = checked(query.object);
     const fields = [...new Set(['Id', query.matchField, ...query.fields].map(checked))];
     const since = soqlDateTime(query.since);
-    const live = await queryRecords(call, `SELECT ${fields.join(', ')} FROM ${object} WHERE SystemModstamp >= ${since} ORDER BY SystemModstamp, Id`);
+    // Three independent reads, sent together (the transport still paces them).
+    const [live, deleted, count] = await Promise.all([
+      queryRecords(call, `SELECT ${fields.join(', ')} FROM ${object} WHERE SystemModstamp >= ${since} ORDER BY SystemModstamp, Id`),
+      queryRecords(call, `SELECT Id, MasterRecordId FROM ${object} WHERE IsDeleted = true AND SystemModstamp >= ${since}`, { all: true }),
+      call((conn) => conn.query(`SELECT COUNT() FROM ${object}`, { autoFetch: false })),
+    ]);
     const changed = live.map(
       (r): CrmRecord => ({
         id: valueOf(r, 'Id') ?? '',
@@ -44,12 +49,10 @@ export class SalesforceDriftReader implements DriftReader {
         mergedIds: [],
       }),
     );
-    const deleted = await queryRecords(call, `SELECT Id, MasterRecordId FROM ${object} WHERE IsDeleted = true AND SystemModstamp >= ${since}`, { all: true });
     const gone = deleted.map((r): GoneRecord => {
       const master = valueOf(r, 'MasterRecordId');
       return { id: valueOf(r, 'Id') ?? '', ...(master !== null ? { mergedInto: master } : {}) };
     });
-    const count = await call((conn) => conn.query(`SELECT COUNT() FROM ${object}`, { autoFetch: false }));
     return { changed, gone, liveTotal: count.totalSize };
   }
 
