@@ -63,6 +63,12 @@ const salesforceDestination = z.strictObject({
   auth: salesforceAuth,
   /** Diffs larger than this many records go through Bulk API 2.0 instead of sObject Collections. */
   bulkThreshold: positiveInt.default(2000),
+  /**
+   * A create refused by an active duplicate rule (DUPLICATES_DETECTED): `match` writes to the record the
+   * rule names instead (reported when it names none), `allow_save` sends Sforce-Duplicate-Rule-Header
+   * allowSave=true. See docs/drift.md.
+   */
+  duplicates: z.enum(['match', 'allow_save']).default('match'),
 });
 export const destinationSchema = z.discriminatedUnion('type', [hubspotDestination, salesforceDestination]);
 
@@ -74,6 +80,8 @@ export const configSchema = z.strictObject({
   destinations: z.record(name, destinationSchema).default({}),
   /** A run lock older than this is stale and taken over. */
   lock_timeout_minutes: positiveInt.default(60),
+  /** `cdp run` pulls CRM records into the warehouse first (like `cdp run --pull`; docs/pull.md). */
+  pull: bool.default(false),
 });
 
 const identifier = z.strictObject({ column: z.string(), type: name });
@@ -168,6 +176,10 @@ export const syncSchema = z.strictObject({
   segments: z.record(name, segmentTarget).default({}),
   create_fields: bool.default(false),
   max_removals_pct: z.number().min(0).max(100).default(20),
+  /** Before each diff, read what changed in the CRM (hand edits, deletes, merges) and repair it (docs/drift.md). */
+  drift: bool.default(false),
+  /** Per destination field: who wins when someone else edits it. cdp (restore), crm (keep and report), if_empty. */
+  ownership: z.record(z.string(), z.enum(['cdp', 'crm', 'if_empty'])).default({}),
 });
 
 export type CdpConfig = z.infer<typeof configSchema>;

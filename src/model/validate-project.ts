@@ -153,6 +153,15 @@ function validateSync(project: LoadedProject, sync: Declared<SyncConfig>, traits
       out.push(error('invalid-target', `Salesforce has no lists; use { campaign: ... } or { field: ... }`, at('segments', segment), undefined));
     }
   }
+  for (const field of Object.keys(sync.ownership)) {
+    if (!(field in sync.fields)) {
+      const fields = Object.keys(sync.fields);
+      out.push(error('unknown-field', `ownership names '${field}', which this sync does not write`, sync.origin.file.locate(['ownership', field], { key: true }), suggestion(field, fields) ?? `fields: ${fields.join(', ') || '(none)'}`));
+    }
+  }
+  if (Object.keys(sync.ownership).length > 0 && !sync.drift) {
+    out.push(warning('ownership-without-drift', `ownership only takes effect with drift: true (cdp reads the CRM's edits before each sync)`, at('ownership'), 'add drift: true to the connector'));
+  }
   if (sync.where !== undefined) {
     for (const n of sqlNames(sync.where)) {
       if (!traits.has(n) && !segments.has(n)) unknownName(n, `sync '${sync.sync}' where`, [...traits, ...segments], at('where'), out);

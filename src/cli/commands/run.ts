@@ -1,4 +1,6 @@
+import { pullCounts, pullLine, pullProject, selectDestinations } from '../../pull/pull-project.js';
 import { buildProject } from '../../run/build-project.js';
+import { syncTuning } from '../../sync/sync-tuning.js';
 import { withRun } from '../../run/with-run.js';
 import { syncProject } from '../../sync/sync-project.js';
 import type { CliCommand } from '../command.js';
@@ -12,17 +14,20 @@ export const runCommand: CliCommand = {
   options: [
     { flags: '--full-refresh', description: 'rebuild identity from scratch instead of incrementally' },
     { flags: '--full-resync', description: 're-send every record in scope, not only what changed' },
+    { flags: '--pull', description: 'pull CRM records into the warehouse first (also `pull: true` in cdp.config.yaml)' },
   ],
   async run(ctx, _args, options) {
     const { project, syncs } = await loadSyncProject(ctx, []);
+    const pulling = Boolean(options.pull) || project.config.pull;
     const outcome = await withRun(ctx, project, 'run', async (stage) => {
+      const pulls = pulling ? await pullProject(stage, selectDestinations(project, []), syncTuning(ctx.io.env), ctx.io.env, (s) => ctx.reporter.info(pullLine(project.config.schema, s))) : [];
       const build = await buildProject({ ...stage, fullRefresh: Boolean(options.fullRefresh) });
       printBuildSummary(ctx.reporter, build);
       const synced = await syncProject(stage, syncOptions(ctx, syncs, Boolean(options.fullResync)));
       return {
         status: synced.rejected > 0 ? ('rejected' as const) : ('success' as const),
-        counts: { build, syncs: syncCounts(synced) },
-        result: { runId: stage.runId, build, ...synced },
+        counts: { ...(pulling ? { pulls: pullCounts(pulls) } : {}), build, syncs: syncCounts(synced) },
+        result: { runId: stage.runId, ...(pulling ? { pulls } : {}), build, ...synced },
       };
     });
     if (outcome.rejected > 0) ctx.reporter.problem(`${outcome.rejected} record${outcome.rejected === 1 ? ' was' : 's were'} rejected; see sync_log (run ${outcome.runId}); they are retried next run`);

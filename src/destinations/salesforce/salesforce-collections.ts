@@ -1,6 +1,7 @@
 import type { BatchOutcome, RecordResult, WriteRecord } from '../destination.js';
 import type { TargetContext } from './salesforce-context.js';
 import { fieldsBody, normalKey, upsertBody } from './salesforce-records.js';
+import { ALLOW_SAVE_HEADERS, resolveDuplicates } from './salesforce-duplicates.js';
 import { RECORD_GONE, resultsInOrder } from './salesforce-save-results.js';
 import { inLists, queryRecords, soqlString, text } from './salesforce-soql.js';
 
@@ -17,8 +18,11 @@ export async function upsertCollection(ctx: TargetContext, records: readonly Wri
   if (records.length > COLLECTION_LIMIT) throw new Error(`a collection upsert takes at most ${COLLECTION_LIMIT} records, got ${records.length}`);
   const bodies = records.map((r) => ({ ...upsertBody(plan, r) }));
   try {
-    const raw: unknown = await ctx.send((conn) => conn.sobject(plan.object).upsert(bodies, plan.key.name, { allOrNone: false }));
-    return { ok: true, results: resultsInOrder(raw, records.length, ctx.scrub) };
+    const options = ctx.duplicates === 'allow_save' ? { allOrNone: false, headers: ALLOW_SAVE_HEADERS } : { allOrNone: false };
+    const raw: unknown = await ctx.send((conn) => conn.sobject(plan.object).upsert(bodies, plan.key.name, options));
+    const results = resultsInOrder(raw, records.length, ctx.scrub);
+    if (ctx.duplicates === 'match' && results.some((r) => !r.ok && r.code === 'DUPLICATES_DETECTED')) return resolveDuplicates(ctx, records, Array.isArray(raw) ? raw : [], results);
+    return { ok: true, results };
   } catch (e) {
     return { ok: false, failure: ctx.classify(e) };
   }
