@@ -1,3 +1,4 @@
+import { formatIdentityGate } from '../identity/identity-gate.js';
 import { formatIdentityReport } from '../identity/identity-report.js';
 import type { BuildSummary } from '../run/build-project.js';
 import type { Reporter } from './io.js';
@@ -8,6 +9,11 @@ export function printBuildSummary(reporter: Reporter, summary: BuildSummary): vo
     .join(', ');
   reporter.info(`built ${summary.models} models and ${summary.sources} sources (${took})`);
   if (summary.identity) for (const line of formatIdentityReport(summary.identity)) reporter.info(line);
+  if (summary.identityGate) {
+    const [first, ...rest] = formatIdentityGate(summary.identityGate);
+    if (summary.identityGate.status === 'tripped') for (const line of [first, ...rest]) reporter.problem(line);
+    else reporter.info(first);
+  }
   if (summary.profiles) {
     const p = summary.profiles;
     reporter.info(`profiles: ${p.profiles.toLocaleString('en-US')} with ${p.traits} traits`);

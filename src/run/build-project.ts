@@ -1,4 +1,7 @@
 import type { IdentityReport } from '../identity/identity-report.js';
+import { evaluateIdentityGate, type IdentityGate } from '../identity/identity-gate.js';
+import { identityGateBaseline, recordIdentityGate } from '../identity/identity-gate-store.js';
+import { identityGateSchema } from '../config/schema.js';
 import { rowProfileSelect } from '../identity/row-profile-select.js';
 import { runIdentity } from '../identity/run-identity.js';
 import { compileModels } from '../model/compile-models.js';
@@ -9,6 +12,8 @@ export interface BuildSummary {
   readonly models: number;
   readonly sources: number;
   readonly identity?: IdentityReport;
+  /** The identity quality gate's verdict on this build (docs/identity-gate.md). */
+  readonly identityGate?: IdentityGate;
   readonly profiles?: ProfileSummary;
   readonly seconds: Readonly<Record<string, number>>;
 }
@@ -33,8 +38,17 @@ export async function buildProject(ctx: StageContext, selected?: ReadonlySet<str
   if (!hasIdentifiers) return { ...counts, seconds };
 
   const identity = await timed('identity', () => runIdentity(ctx));
+  const identityGate = await gateIdentity(ctx, identity);
   const profiles = await timed('profiles', () =>
     runProfiles(ctx, (source) => rowProfileSelect(ctx.project, ctx.warehouse.dialect, { name: source })),
   );
-  return { ...counts, identity, profiles, seconds };
+  return { ...counts, identity, identityGate, profiles, seconds };
+}
+
+/** The end of the identity stage: the quality gate compares this build with the previous ones and is stored for syncs to check. */
+async function gateIdentity(ctx: StageContext, identity: IdentityReport): Promise<IdentityGate> {
+  const baseline = await identityGateBaseline(ctx.warehouse, ctx.project);
+  const gate = evaluateIdentityGate(ctx.runId, ctx.project.identity?.gate ?? identityGateSchema.parse({}), identity, baseline);
+  await recordIdentityGate(ctx.warehouse, ctx.project, gate);
+  return gate;
 }
