@@ -6,6 +6,7 @@ import { historyCommand } from './commands/history.js';
 import { initCommand } from './commands/init.js';
 import { inspectCommand } from './commands/inspect.js';
 import { planCommand } from './commands/plan.js';
+import { reportCommand } from './commands/report.js';
 import { runCommand } from './commands/run.js';
 import { sandboxCommand } from './commands/sandbox.js';
 import { syncCommand } from './commands/sync.js';
@@ -22,6 +23,7 @@ export const commands: readonly CliCommand[] = [
   runCommand,
   inspectCommand,
   historyCommand,
+  reportCommand,
   sandboxCommand,
   generateCommand,
 ];

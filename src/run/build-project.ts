@@ -7,6 +7,7 @@ import { runIdentity } from '../identity/run-identity.js';
 import { compileModels } from '../model/compile-models.js';
 import { runProfiles, type ProfileSummary } from '../profile/run-profiles.js';
 import { executeSteps, type StageContext } from './stage-context.js';
+import { identityRowsWritten, modelRowsWritten, profileRowsWritten, sourceRows, type StageStats } from './stage-stats.js';
 
 export interface BuildSummary {
   readonly models: number;
@@ -16,33 +17,56 @@ export interface BuildSummary {
   readonly identityGate?: IdentityGate;
   readonly profiles?: ProfileSummary;
   readonly seconds: Readonly<Record<string, number>>;
+  /** Per stage: timing, rows read and written, bytes billed (BigQuery). */
+  readonly stages: readonly StageStats[];
 }
 
 /** `cdp build`: models -> sources -> identity -> profiles (traits) -> segments, each in the warehouse. */
 export async function buildProject(ctx: StageContext, selected?: ReadonlySet<string>): Promise<BuildSummary> {
   const seconds: Record<string, number> = {};
-  const timed = async <T>(stage: string, work: () => Promise<T>): Promise<T> => {
+  const stages: StageStats[] = [];
+  const timed = async <T>(
+    stage: StageStats['stage'],
+    work: () => Promise<T>,
+    rows: (result: T) => Promise<{ readonly rowsRead: number | null; readonly rowsWritten: number }>,
+  ): Promise<T> => {
     const started = performance.now();
+    const billedBefore = ctx.warehouse.bytesBilled?.();
     ctx.log(stage);
     const result = await work();
     seconds[stage] = Math.round(performance.now() - started) / 1000;
+    const billedAfter = ctx.warehouse.bytesBilled?.();
+    const bytesBilled = billedBefore === undefined || billedAfter === undefined ? null : billedAfter - billedBefore;
+    stages.push({ stage, seconds: seconds[stage], ...(await rows(result)), bytesBilled });
     return result;
   };
   const steps = compileModels(ctx.project, ctx.warehouse.dialect, selected);
-  await timed('models', () => executeSteps(ctx.warehouse, steps, (l) => ctx.log(`  ${l}`)));
+  await timed(
+    'models',
+    () => executeSteps(ctx.warehouse, steps, (l) => ctx.log(`  ${l}`)),
+    async () => ({ rowsRead: null, rowsWritten: await modelRowsWritten(ctx, steps) }),
+  );
   const counts = {
     models: steps.filter((s) => s.stage === 'models').length,
     sources: steps.filter((s) => s.stage === 'sources').length,
   };
   const hasIdentifiers = ctx.project.identity !== undefined && ctx.project.sources.some((s) => s.identifiers.length > 0);
-  if (!hasIdentifiers) return { ...counts, seconds };
+  if (!hasIdentifiers) return { ...counts, seconds, stages };
 
-  const identity = await timed('identity', () => runIdentity(ctx));
-  const identityGate = await gateIdentity(ctx, identity);
-  const profiles = await timed('profiles', () =>
-    runProfiles(ctx, (source) => rowProfileSelect(ctx.project, ctx.warehouse.dialect, { name: source })),
+  const identitySources = ctx.project.sources.filter((s) => s.identifiers.length > 0).map((s) => s.name);
+  const identity = await timed(
+    'identity',
+    () => runIdentity(ctx),
+    async () => ({ rowsRead: await sourceRows(ctx, identitySources), rowsWritten: await identityRowsWritten(ctx) }),
   );
-  return { ...counts, identity, identityGate, profiles, seconds };
+  const identityGate = await gateIdentity(ctx, identity);
+  const traitSources = ctx.project.traits.flatMap((t) => (t.from ? [t.from] : []));
+  const profiles = await timed(
+    'profiles',
+    () => runProfiles(ctx, (source) => rowProfileSelect(ctx.project, ctx.warehouse.dialect, { name: source })),
+    async () => ({ rowsRead: await sourceRows(ctx, traitSources), rowsWritten: await profileRowsWritten(ctx) }),
+  );
+  return { ...counts, identity, identityGate, profiles, seconds, stages };
 }
 
 /** The end of the identity stage: the quality gate compares this build with the previous ones and is stored for syncs to check. */
