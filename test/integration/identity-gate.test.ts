@@ -1,6 +1,7 @@
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ReportData } from '../../src/report/report-data.js';
 import type { HubSpotSandbox } from '../../src/sandbox/hubspot/hubspot-sandbox.js';
 import { removeProject, writeProject, yaml } from '../helpers/project.js';
 import { contacts, query, runCdp, startSandbox, writes } from '../sync/sync-fixture.js';
@@ -93,6 +94,15 @@ describe('identity quality gate', () => {
     const [run] = await query(dir, 'select status, counts from cdp.runs order by started_at desc limit 1');
     expect(run.status).toBe('blocked');
     expect(JSON.parse(String(run.counts)).build.identityGate.status).toBe('tripped');
+
+    // The report of the held run shows the gate and the numbers behind it.
+    const report = await runCdp(dir, sandbox, ['report', '--out', 'report']);
+    expect(report.code, report.stderr).toBe(0);
+    const data = JSON.parse(await readFile(join(dir, 'report', 'report.json'), 'utf8')) as ReportData;
+    expect(data.run.status).toBe('blocked');
+    expect(data.identity?.gate?.status).toBe('tripped');
+    expect(data.identity?.changes.merge).toBe(SHARED - 1);
+    expect(data.syncs.gates.map((g) => [g.gate, g.checks.map((c) => c.check)])).toEqual([['identity', ['changed_pct', 'top1pct_growth_pct']]]);
 
     // plan shows the gate; a plain sync and a plain run (whose own build changes nothing) are still held.
     const plan = await runCdp(dir, sandbox, ['plan']);
