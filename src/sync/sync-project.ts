@@ -56,7 +56,8 @@ export function factoryFor(project: LoadedProject, sync: Declared<SyncConfig>): 
  * syncs (rate limits are per account). A sync that fails does not stop the others.
  */
 export async function syncProject(stage: StageContext, options: SyncProjectOptions): Promise<ProjectSyncResult> {
-  const identityGate = await checkIdentityGate(stage, options.acceptIdentityChange ?? false);
+  // With no sync selected nothing could be sent, so there is nothing to hold.
+  const identityGate: IdentityGateCheck = options.syncs.length === 0 ? { open: true, accepted: [] } : await checkIdentityGate(stage, options.acceptIdentityChange ?? false);
   if (!identityGate.open) return { syncs: [], rejected: 0, identityGate };
   const opened = new Map<string, OpenedDestination>();
   const queue = new SerialQueue();

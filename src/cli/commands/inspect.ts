@@ -37,6 +37,7 @@ export const inspectCommand: CliCommand = {
         }[identity.reason];
         r.info(`${ref(identity.query)}: no profile (${why})`);
         for (const drop of identity.dropped) r.info(`  dropped (${drop.reason}): ${drop.detail}`);
+        if (options.html !== undefined && options.html !== false) r.info('no profile, so no graph page was written');
         r.summary(identity);
         return ExitCode.ok;
       }
