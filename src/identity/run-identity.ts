@@ -60,7 +60,8 @@ async function buildIdentity(ctx: StageContext): Promise<IdentityReport> {
   // Before the review table is replaced: hubs now that were not hubs after the previous build.
   const [newHubs] = await w.query(
     `select count(*) as n from ${d.scratchTable(t.scratch('hubs'))} h join ${d.scratchTable(t.scratch('value_nodes'))} v on v.node_key = h.node_key
-where not exists (select 1 from ${d.table(t.review)} r where r.reason = 'hub' and r.id_type = v.id_type and r.id_value = v.id_value)`,
+left join ${d.table(t.review)} r on r.reason = 'hub' and r.id_type = v.id_type and r.id_value = v.id_value
+where r.reason is null`,
     { label: 'identity: new hubs' },
   );
   await exec(internalStatements(d, spec, t), 'store links');

@@ -144,4 +144,29 @@ describe('identity quality gate', () => {
       await removeProject(d);
     }
   });
+  it('counts values that became hubs in this build (the hub guard on), and only once', async () => {
+    const project = files(yaml`
+        gate: { max_new_hubs: 0 }
+    `.replace(/^/gm, '  '));
+    const d = await writeProject({ ...project, 'models/people.yaml': project['models/people.yaml'].replace('max_links_per_value: 100000', 'max_links_per_value: 5') });
+    type Build = { identity: { hubs: number; newHubs: number }; identityGate: { status: string; checks: { check: string; value: number; exceeded: boolean }[] } };
+    const build = async (): Promise<Build> => {
+      const r = await runCdp(d, sandbox, ['build', '--json']);
+      expect(r.code, r.stderr).toBe(0);
+      return JSON.parse(r.stdout) as Build;
+    };
+    try {
+      expect((await build()).identity.newHubs).toBe(0);
+      await writeFile(join(d, 'data/signups.csv'), signups(true));
+      const hub = await build();
+      expect(hub.identity).toMatchObject({ hubs: 1, newHubs: 1 });
+      expect(hub.identityGate.status).toBe('tripped');
+      expect(hub.identityGate.checks.filter((c) => c.exceeded).map((c) => [c.check, c.value])).toEqual([['new_hubs', 1]]);
+      const again = await build();
+      expect(again.identity).toMatchObject({ hubs: 1, newHubs: 0 });
+      expect(again.identityGate.status).toBe('passed');
+    } finally {
+      await removeProject(d);
+    }
+  });
 });
