@@ -123,6 +123,26 @@ const blockRule = z
   .strictObject({ type: name.optional(), value: z.string().optional(), pattern: z.string().optional() })
   .refine((b) => (b.value === undefined) !== (b.pattern === undefined), { message: 'a blocklist entry needs exactly one of value: or pattern:' });
 
+const percent = z.preprocess((v) => (typeof v === 'string' && /^\d+(\.\d+)?$/.test(v.trim()) ? Number(v) : v), z.number().min(0));
+const nonNegativeInt = z.preprocess((v) => (typeof v === 'string' && /^\d+$/.test(v.trim()) ? Number(v) : v), z.number().int().min(0));
+
+/** The identity quality gate (docs/identity-gate.md): a build over any of these thresholds holds every sync until accepted. */
+export const identityGateSchema = z
+  .strictObject({
+    enabled: bool.default(true).describe('Check the thresholds after every identity build; false turns the gate off'),
+    max_largest_profile: positiveInt
+      .default(200)
+      .describe('Identifiers in the largest profile; exceeded when the largest profile is bigger than this and bigger than at the last accepted build'),
+    max_changed_pct: percent
+      .default(5)
+      .describe("Share (%) of the previous build's profiles merged or split by one build"),
+    max_new_hubs: nonNegativeInt.default(10).describe('Values that became hubs (linked too many people) in one build'),
+    max_top1pct_growth_pct: percent
+      .default(100)
+      .describe('Growth (%) of the mean size of the largest 1% of profiles against the previous build'),
+  })
+  .describe('Identity quality gate: thresholds checked at the end of each build; syncs refuse to send (exit 4) until the change is accepted with --accept-identity-change');
+
 export const identitySchema = z.strictObject({
   id_types: z.record(name, idType),
   blocklist: z.array(blockRule).default([]),
@@ -132,6 +152,7 @@ export const identitySchema = z.strictObject({
   max_profile_size: positiveInt.default(1000),
   fail_on_oversize: bool.default(false),
   max_rounds: positiveInt.default(60),
+  gate: identityGateSchema.default(() => identityGateSchema.parse({})),
 });
 
 export const aggregates = ['count', 'count_distinct', 'sum', 'avg', 'min', 'max', 'first', 'last', 'exists'] as const;
@@ -192,6 +213,7 @@ export type ModelConfig = z.infer<typeof model>;
 export type SourceConfig = z.infer<typeof source>;
 export type IdentityConfig = z.infer<typeof identitySchema>;
 export type IdTypeConfig = z.infer<typeof idType>;
+export type IdentityGateConfig = z.infer<typeof identityGateSchema>;
 export type TraitConfig = z.infer<typeof trait>;
 export type SegmentConfig = z.infer<typeof segment>;
 export type SyncConfig = z.infer<typeof syncSchema>;

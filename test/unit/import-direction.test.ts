@@ -14,7 +14,7 @@ import { describe, expect, it } from 'vitest';
 const SRC = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', 'src');
 
 /** The pipeline, earliest first: a folder may import its own files and those of folders before it. */
-const STAGES = ['diagnostics', 'config', 'dialect', 'warehouse', 'model', 'identity', 'profile', 'destinations', 'sync', 'pull', 'run', 'cli'] as const;
+const STAGES = ['diagnostics', 'config', 'dialect', 'warehouse', 'model', 'identity', 'profile', 'destinations', 'sync', 'pull', 'run', 'report', 'cli'] as const;
 
 /** Folders beside the pipeline: what each may import; only `cli` may import them. */
 const SIDE: Readonly<Record<string, readonly string[]>> = {
