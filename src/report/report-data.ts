@@ -29,8 +29,11 @@ export interface RunSection {
   readonly finishedAt: string | null;
   readonly seconds: number | null;
   readonly error: string | null;
-  readonly stages: readonly StageStats[];
+  /** The build's stages, then one `sync:<name>` stage per sync (rows read: records in its diff; written: records sent). */
+  readonly stages: readonly ReportStage[];
 }
+
+export type ReportStage = Omit<StageStats, 'stage'> & { readonly stage: string };
 
 export interface IdentitySection {
   readonly profiles: number;
@@ -76,6 +79,9 @@ export interface SyncRow {
   readonly membershipsRemoved: number;
   readonly rejected: number;
   readonly requests: number;
+  /** Records in the sync's diff. */
+  readonly records: number;
+  readonly seconds: number | null;
   /** Drift events the sync recorded, by kind, when this cdp records them. */
   readonly drift: Readonly<Record<string, number>>;
 }
@@ -115,6 +121,14 @@ export async function collectReportData(warehouse: Warehouse, project: LoadedPro
   const build = buildOf(counts);
   const recent = runs.slice(index, index + history).reverse();
   const id = String(row.run_id);
+  const syncs = await syncsSection(warehouse, project, id, counts, str(row.error));
+  const syncStages = syncs.perSync.map((x): ReportStage => ({
+    stage: `sync:${x.sync}`,
+    seconds: x.seconds ?? 0,
+    rowsRead: x.records,
+    rowsWritten: x.created + x.updated + x.removed,
+    bytesBilled: null,
+  }));
   const started = String(row.started_at);
   const finished = str(row.finished_at);
   return {
@@ -129,7 +143,7 @@ export async function collectReportData(warehouse: Warehouse, project: LoadedPro
       finishedAt: finished,
       seconds: finished ? Math.round(Date.parse(finished) - Date.parse(started)) / 1000 : null,
       error: str(row.error),
-      stages: Array.isArray(build.stages) ? (build.stages as StageStats[]) : [],
+      stages: [...(Array.isArray(build.stages) ? (build.stages as StageStats[]) : []), ...syncStages],
     },
     identity: build.identity ? await identitySection(warehouse, project, id, obj(build.identity) as unknown as IdentityReport) : null,
     identityTrend: recent.flatMap((r) => {
@@ -147,7 +161,7 @@ export async function collectReportData(warehouse: Warehouse, project: LoadedPro
       }];
     }),
     segments: await segmentsSection(warehouse, project, recent),
-    syncs: await syncsSection(warehouse, project, id, counts, str(row.error)),
+    syncs,
   };
 }
 
@@ -205,6 +219,8 @@ async function syncsSection(warehouse: Warehouse, project: LoadedProject, runId:
       membershipsRemoved: num(s.removed),
       rejected: num(s.rejected),
       requests: num(s.requests),
+      records: num(s.records),
+      seconds: typeof s.seconds === 'number' ? s.seconds : null,
       drift: Object.fromEntries(Object.entries(obj(s.drift)).map(([k, v]) => [k, num(v)])),
     };
   });

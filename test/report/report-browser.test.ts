@@ -26,12 +26,13 @@ async function sampleProject(): Promise<{ dir: string; sandboxes: Sandboxes }> {
   await cp(join(repo, 'cdp.config.yaml'), join(dir, 'cdp.config.yaml'));
   await cp(join(repo, 'models'), join(dir, 'models'), { recursive: true });
   await cp(join(repo, 'connectors'), join(dir, 'connectors'), { recursive: true });
-  const generated = await cdp(dir, ['generate', '--people', '300', '--seed', '16']);
+  const generated = await cdp(dir, ['generate', '--people', '300', '--seed', '16', '--as-of', '2026-12-01T00:00:00Z']);
   expect(generated.code, generated.stderr).toBe(0);
   const { project } = await loadProject(dir, {});
   const sandboxes = await startSandboxes(project, dir, { requestsPer10s: 0 });
-  for (let i = 0; i < 2; i++) {
-    const run = await cdp(dir, ['run', '--as-of', '2026-12-01T00:00:00Z'], sandboxes.env);
+  // A week later windows have moved, so the second run updates records and memberships too.
+  for (const asOf of ['2026-12-01T00:00:00Z', '2026-12-08T00:00:00Z']) {
+    const run = await cdp(dir, ['run', '--as-of', asOf], sandboxes.env);
     expect([0, 3], run.stderr).toContain(run.code);
   }
   return { dir, sandboxes };
@@ -94,6 +95,7 @@ describe.runIf(browserAvailable())('cdp report and cdp inspect --html in Chromiu
     expect(data.run.command).toBe('run');
     expect(data.identity?.profiles).toBeGreaterThan(100);
     expect(data.identityTrend).toHaveLength(2);
+    expect(data.syncs.perSync.reduce((n, s) => n + s.updated + s.membershipsAdded + s.membershipsRemoved, 0)).toBeGreaterThan(0);
 
     const { page, log } = await openPage(browser, pathToFileURL(join(dir, 'out', 'report.html')).href);
     try {

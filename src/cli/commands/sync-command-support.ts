@@ -39,7 +39,7 @@ export function syncCounts(result: ProjectSyncResult): Record<string, Record<str
   return Object.fromEntries(
     result.syncs.map((s) => [
       s.sync,
-      { ...s.sent, rejected: s.rejected, records: s.diff.records, requests: s.requests, retries: s.retries, rate_limited: s.rateLimited },
+      { ...s.sent, rejected: s.rejected, records: s.diff.records, requests: s.requests, retries: s.retries, rate_limited: s.rateLimited, seconds: s.seconds },
     ]),
   );
 }
