@@ -127,9 +127,13 @@ const report = {
   driftShareOfSync: drift ? Math.round((drift.seconds / measured.summary.seconds) * 1000) / 1000 : undefined,
   plainNoChangeSyncSeconds: plain.summary.seconds,
   driftShareOfPlainSync: drift ? Math.round((drift.seconds / plain.summary.seconds) * 1000) / 1000 : undefined,
+  initialSyncSeconds: baseline.summary.seconds,
+  driftShareOfInitialSync: drift ? Math.round((drift.seconds / baseline.summary.seconds) * 1000) / 1000 : undefined,
 };
 console.log(report);
 const check = (ok: boolean, text: string) => console.log(`${ok ? 'PASS' : 'FAIL'}  ${text}`);
 check(drift !== undefined && drift.requests <= bound, `drift reads ${drift?.requests} <= ${report.readBound}`);
 check(restored === edited.length && drift?.edited === edited.length, `every edit restored (${restored} of ${edited.length}, ${drift?.edited} reported)`);
-check(report.driftShareOfSync !== undefined && report.driftShareOfSync <= 0.1, `drift check ${drift?.seconds} s = ${report.driftShareOfSync} of the run's sync time ${measured.summary.seconds} s (<= 0.1)`);
+// Two readings of "the time of the sync itself": the sync of these 100k records, and this no-change run.
+check(report.driftShareOfInitialSync !== undefined && report.driftShareOfInitialSync <= 0.1, `drift check ${drift?.seconds} s = ${report.driftShareOfInitialSync} of the time to sync the ${PROFILES} records (${baseline.summary.seconds} s) (<= 0.1)`);
+check(report.driftShareOfSync !== undefined && report.driftShareOfSync <= 0.1, `drift check ${drift?.seconds} s = ${report.driftShareOfSync} of this no-change run's sync time ${measured.summary.seconds} s (<= 0.1)`);

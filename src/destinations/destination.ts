@@ -69,7 +69,8 @@ export interface RecordRef {
  * (update mode skips it; a membership change for it means cdp's id is stale).
  */
 export type RecordResult =
-  | { readonly ok: true; readonly id: string }
+  /** `created`: the destination says it created the record (HubSpot upsert `new`, Salesforce `created`); absent when it does not say. */
+  | { readonly ok: true; readonly id: string; readonly created?: boolean }
   | {
       readonly ok: false;
       readonly code: string;

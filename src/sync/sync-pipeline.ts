@@ -111,7 +111,8 @@ export class SyncPipeline {
       const { record } = plan;
       if (result.ok) {
         rows.push({ key: record.key, destinationId: result.id, profileId: record.profileId, texts: confirmedTexts(shape, plan), members: confirmedMembers(shape, plan) });
-        this.counters[record.op === 'enter' ? 'created' : record.op === 'change' ? 'updated' : 'cleared']++;
+        // The destination's word wins (a full resync into an emptied CRM creates what cdp thought existed).
+        this.counters[record.op === 'leave' ? 'cleared' : (result.created ?? record.op === 'enter') ? 'created' : 'updated']++;
         follow.push({ plan, id: result.id });
       } else if (result.notFound) {
         if (record.op === 'enter') this.counters.skipped++;

@@ -149,4 +149,16 @@ describe('drift: HubSpot changes made by people are noticed and repaired', () =>
     expect(result.code).toBe(2);
     expect(result.stderr + result.stdout).toMatch(/connectors\/contacts\.yaml:\d+:\d+ unknown-field ownership names 'firstnme'.*firstname/);
   });
+
+  it('without drift, --full-resync into an emptied portal counts what HubSpot created as creates', async () => {
+    const dir = await makeProject({});
+    dirs.push(dir);
+    await seed(dir, PROFILES, membersOf(PROFILES));
+    expect((await runCdp(dir, sandbox, ['sync'])).code).toBe(0);
+    sandbox.reset();
+    const result = await runCdp(dir, sandbox, ['sync', '--full-resync', '--json']);
+    expect(result.code).toBe(0);
+    expect((JSON.parse(result.stdout) as SyncJson).syncs[0].sent).toMatchObject({ created: PROFILES.length, updated: 0 });
+    expectMatchesWarehouse();
+  });
 });

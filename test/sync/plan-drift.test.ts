@@ -58,6 +58,8 @@ describe('planDrift (pure)', () => {
     expect(sameValue('float', '495.5', '1')).toBe(false);
     expect(sameValue('timestamp', '2026-01-02 03:04:05', '2026-01-02T03:04:05.000Z')).toBe(true);
     expect(sameValue('timestamp', '2026-01-02 03:04:05', '2026-01-02T03:04:05.000+0000')).toBe(true);
+    expect(sameValue('timestamp', '2026-01-02 03:04:05+00', '2026-01-02T03:04:05.000Z')).toBe(true);
+    expect(sameValue('timestamp', '2026-01-02 03:04:05.123456 UTC', '2026-01-02T03:04:05.123Z')).toBe(true);
     expect(sameValue('boolean', 'true', 'TRUE')).toBe(true);
     expect(sameValue('string', 'x', '')).toBe(false);
     expect(sameValue('string', null, '')).toBe(true);

@@ -11,7 +11,8 @@ export interface SentInput {
 
 /** The parts of a batch response (200 or 207) cdp reads. */
 export interface BatchResponseParts {
-  readonly results: readonly { readonly id: string; readonly objectWriteTraceId?: string; readonly properties?: Readonly<Record<string, string | null>> }[];
+  /** `_new`: the SDK's name for an upsert result's `new` (whether HubSpot created the record). */
+  readonly results: readonly { readonly id: string; readonly objectWriteTraceId?: string; readonly properties?: Readonly<Record<string, string | null>>; readonly _new?: boolean }[];
   readonly errors?: readonly { readonly category: string; readonly message: string; readonly context?: Readonly<Record<string, readonly string[]>> }[];
 }
 
@@ -38,7 +39,7 @@ export function mapBatchResults(inputs: readonly SentInput[], response: BatchRes
       (r.objectWriteTraceId !== undefined ? byTrace.get(r.objectWriteTraceId) : undefined) ??
       (typeof keyValue === 'string' ? byKey.get(norm(keyValue)) : undefined) ??
       byId.get(r.id);
-    if (index !== undefined && results[index] === undefined) results[index] = { ok: true, id: r.id };
+    if (index !== undefined && results[index] === undefined) results[index] = { ok: true, id: r.id, ...(typeof r._new === 'boolean' ? { created: r._new } : {}) };
     else unplaced.push(r.id);
   }
   const unexplained: RecordResult[] = [];

@@ -5,6 +5,8 @@ import type { Scrubber } from '../secret-scrubber.js';
 export interface SaveOutcome {
   readonly success: boolean;
   readonly id?: string;
+  /** Upserts say whether they created the record. */
+  readonly created?: boolean;
   readonly errors: readonly { readonly code: string; readonly message: string }[];
 }
 
@@ -17,7 +19,7 @@ const RETRYABLE: ReadonlySet<string> = new Set(['UNABLE_TO_LOCK_ROW', 'ALL_OR_NO
 /** Reads what jsforce returned for one record (its types say `errorCode`; Salesforce sends `statusCode`). */
 export function saveOutcome(raw: unknown): SaveOutcome {
   if (typeof raw !== 'object' || raw === null) return { success: false, errors: [{ code: 'UNREPORTED', message: 'Salesforce did not report on this record' }] };
-  const r = raw as { readonly success?: unknown; readonly id?: unknown; readonly errors?: unknown };
+  const r = raw as { readonly success?: unknown; readonly id?: unknown; readonly errors?: unknown; readonly created?: unknown };
   const errors = Array.isArray(r.errors)
     ? r.errors.map((e: unknown) => {
         const err = (typeof e === 'object' && e !== null ? e : {}) as { readonly statusCode?: unknown; readonly errorCode?: unknown; readonly message?: unknown };
@@ -25,7 +27,7 @@ export function saveOutcome(raw: unknown): SaveOutcome {
         return { code, message: typeof err.message === 'string' ? err.message : code };
       })
     : [];
-  return { success: r.success === true, ...(typeof r.id === 'string' && r.id !== '' ? { id: r.id } : {}), errors };
+  return { success: r.success === true, ...(typeof r.id === 'string' && r.id !== '' ? { id: r.id } : {}), ...(typeof r.created === 'boolean' ? { created: r.created } : {}), errors };
 }
 
 /** A refused record as the engine takes it: retryable for lock contention, `notFound` for the given codes. */
@@ -41,7 +43,7 @@ export function recordFailure(code: string, message: string, scrub: Scrubber, no
 
 /** The RecordResult for a SaveOutcome. */
 export function recordResult(outcome: SaveOutcome, scrub: Scrubber, notFoundCodes?: ReadonlySet<string>): RecordResult {
-  if (outcome.success && outcome.id !== undefined) return { ok: true, id: outcome.id };
+  if (outcome.success && outcome.id !== undefined) return { ok: true, id: outcome.id, ...(outcome.created !== undefined ? { created: outcome.created } : {}) };
   const first = outcome.errors[0] ?? { code: 'UNREPORTED', message: 'Salesforce reported neither an id nor an error for this record' };
   return recordFailure(first.code, first.message, scrub, notFoundCodes);
 }

@@ -1,6 +1,7 @@
 import type { Transport } from '../../destinations/destination.js';
 import type { DriftRead, DriftReader } from '../../destinations/drift-reader.js';
 import type { Warehouse } from '../../warehouse/warehouse.js';
+import { forgetKeysSql } from '../state-sql.js';
 import type { SyncShape } from '../sync-shape.js';
 import {
   createDriftTablesSql,
@@ -86,7 +87,7 @@ export async function checkDrift(parts: DriftCheckParts): Promise<DriftSummary> 
     ...plan.repoint.map((r) => repointSql(shape, d, r.key, r.id)),
     ...[...plan.restore].flatMap(([column, keys]) => restoreSql(shape, d, column, keys)),
     ...dropHoldsSql(d, tables.holds, shape.sync.sync, plan.forget),
-    ...plan.forget.length > 0 ? [`delete from ${d.table(shape.tables.state)} where match_key in (${plan.forget.map((k) => d.literal(k)).join(', ')})`] : [],
+    ...forgetKeysSql(shape, d, plan.forget),
     ...insertHoldsSql(d, tables.holds, parts.runId, shape.sync.sync, plan.holds),
     ...insertDriftEventsSql(d, tables.drift, parts.runId, shape.sync.sync, plan.events, now),
   ];

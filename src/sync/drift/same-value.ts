@@ -1,11 +1,15 @@
 import type { SqlType } from '../../dialect/dialect.js';
 
-/** A warehouse timestamp text (`2026-01-02 03:04:05`, zone-less = UTC) or a CRM one (ISO, epoch ms) as epoch ms. */
+/**
+ * A warehouse timestamp text (DuckDB `2026-01-02 03:04:05`, zone-less = UTC; BigQuery `… 03:04:05+00`,
+ * `… UTC`) or a CRM one (ISO with `Z` or `+0000`, epoch ms) as epoch ms.
+ */
 function instant(text: string): number {
   if (/^-?\d{10,}$/.test(text)) return Number(text);
-  const iso = text.includes('T') ? text : text.replace(' ', 'T');
+  const iso = (text.includes('T') ? text : text.replace(' ', 'T')).replace(/\s*UTC$/i, 'Z').replace(/([+-]\d\d)$/, '$1:00');
   const zoned = /([zZ]|[+-]\d\d:?\d\d)$/.test(iso) ? iso.replace(/([+-]\d\d)(\d\d)$/, '$1:$2') : `${iso}Z`;
-  return Date.parse(zoned);
+  // Microseconds (BigQuery, Snowflake) are cut to milliseconds, which is what CRMs keep.
+  return Date.parse(zoned.replace(/(\.\d{3})\d+/, '$1'));
 }
 
 /**
