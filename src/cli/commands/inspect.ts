@@ -1,5 +1,6 @@
 import { ProjectError, error } from '../../diagnostics/diagnostic.js';
 import { inspectIdentity, type IdentifierRef, type InspectedIdentifier } from '../../identity/inspect-identity.js';
+import { quarantinedRows } from '../../identity/quarantined-rows.js';
 import { inspectProfile } from '../../profile/inspect-profile.js';
 import type { CliCommand } from '../command.js';
 import { ExitCode } from '../exit-codes.js';
@@ -43,6 +44,11 @@ export const inspectCommand: CliCommand = {
         r.info('\nkept apart by guards:');
         for (const drop of identity.dropped) r.info(`  ${drop.reason}: ${ref(drop.identifier)}${drop.other ? ` - ${ref(drop.other)}` : ''}  ${drop.detail}`);
       }
+      const quarantined = await quarantinedRows(warehouse, project, identity.identifiers);
+      if (quarantined.length) {
+        r.info('\nbad rows left out (docs/bad-rows.md):');
+        for (const q of quarantined) r.info(`  ${q.source}: ${q.rows} row${q.rows === 1 ? '' : 's'} (${q.badColumns}${q.rows > 1 ? ', ...' : ''}) in ${q.table}`);
+      }
       if (profile) {
         r.info('\ntraits:');
         const width = Math.max(0, ...Object.keys(profile.traits).map((k) => k.length));
@@ -53,7 +59,7 @@ export const inspectCommand: CliCommand = {
           r.info(`  ${s.member ? 'in ' : 'out'} ${s.segment}${s.member ? ` since ${String(s.enteredAt)}` : ''}: ${s.where}${inputs ? `  (${inputs})` : ''}`);
         }
       }
-      r.summary({ ...identity, profile });
+      r.summary({ ...identity, profile, quarantined });
       return ExitCode.ok;
     } finally {
       await warehouse.close();
