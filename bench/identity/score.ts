@@ -17,7 +17,7 @@ import { loadProject } from '../../src/config/load-project.js';
 import { formatIdentityReport } from '../../src/identity/identity-report.js';
 import { runIdentity } from '../../src/identity/run-identity.js';
 import { compileModels } from '../../src/model/compile-models.js';
-import { executeSteps } from '../../src/run/stage-context.js';
+import { executeSteps } from '../../src/model/stage-context.js';
 import { generateSample } from '../../src/sample/generate-sample.js';
 import { readSampleCsvSql } from '../../src/sample/sample-tables.js';
 import { scoreIdentity, type TruthIdentifier, type TruthKind } from '../../src/sample/score-identity.js';

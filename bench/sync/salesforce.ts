@@ -62,6 +62,7 @@ async function measure(size: number, bulk: boolean): Promise<Measured> {
     apiVersion: '62.0',
     auth: { flow: 'password', clientId: DEFAULT_CLIENT_ID, clientSecret: DEFAULT_CLIENT_SECRET, username: DEFAULT_USERNAME, password: DEFAULT_PASSWORD },
     bulkThreshold: bulk ? 1 : Number.MAX_SAFE_INTEGER,
+    duplicates: 'match',
   };
   const destination = salesforceDestination.open('salesforce', config, { requestTimeoutMs: 120_000 });
   const transport = new PacedTransport('salesforce', destination.rateLimit, DEFAULT_RETRY_POLICY);

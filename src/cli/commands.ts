@@ -6,6 +6,8 @@ import { historyCommand } from './commands/history.js';
 import { initCommand } from './commands/init.js';
 import { inspectCommand } from './commands/inspect.js';
 import { planCommand } from './commands/plan.js';
+import { pullCommand } from './commands/pull.js';
+import { reportCommand } from './commands/report.js';
 import { runCommand } from './commands/run.js';
 import { sandboxCommand } from './commands/sandbox.js';
 import { syncCommand } from './commands/sync.js';
@@ -20,8 +22,10 @@ export const commands: readonly CliCommand[] = [
   planCommand,
   syncCommand,
   runCommand,
+  pullCommand,
   inspectCommand,
   historyCommand,
+  reportCommand,
   sandboxCommand,
   generateCommand,
 ];

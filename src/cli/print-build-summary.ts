@@ -1,3 +1,4 @@
+import { formatIdentityGate } from '../identity/identity-gate.js';
 import { formatIdentityReport } from '../identity/identity-report.js';
 import type { BuildSummary } from '../run/build-project.js';
 import type { Reporter } from './io.js';
@@ -12,6 +13,11 @@ export function printBuildSummary(reporter: Reporter, summary: BuildSummary): vo
     reporter.problem(`source ${bad.source}: skipped ${bad.rows} bad row${bad.rows === 1 ? '' : 's'} (${columns}); they are in ${bad.quarantine}`);
   }
   if (summary.identity) for (const line of formatIdentityReport(summary.identity)) reporter.info(line);
+  if (summary.identityGate) {
+    const [first, ...rest] = formatIdentityGate(summary.identityGate);
+    if (summary.identityGate.status === 'tripped') for (const line of [first, ...rest]) reporter.problem(line);
+    else reporter.info(first);
+  }
   if (summary.profiles) {
     const p = summary.profiles;
     reporter.info(`profiles: ${p.profiles.toLocaleString('en-US')} with ${p.traits} traits`);

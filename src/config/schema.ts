@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
 /**
- * The shapes of cdp.config.yaml, models/*.yaml and connectors/*.yaml (DESIGN.md §2).
+ * The shapes of cdp.config.yaml, models/*.yaml and connectors/*.yaml (docs/project-files.md).
  * Objects are strict, so a misspelt key is an error with a "did you mean".
  */
 
@@ -63,6 +63,12 @@ const salesforceDestination = z.strictObject({
   auth: salesforceAuth,
   /** Diffs larger than this many records go through Bulk API 2.0 instead of sObject Collections. */
   bulkThreshold: positiveInt.default(2000),
+  /**
+   * A create refused by an active duplicate rule (DUPLICATES_DETECTED): `match` writes to the record the
+   * rule names instead (reported when it names none), `allow_save` sends Sforce-Duplicate-Rule-Header
+   * allowSave=true. See docs/drift.md.
+   */
+  duplicates: z.enum(['match', 'allow_save']).default('match'),
 });
 export const destinationSchema = z.discriminatedUnion('type', [hubspotDestination, salesforceDestination]);
 
@@ -74,6 +80,8 @@ export const configSchema = z.strictObject({
   destinations: z.record(name, destinationSchema).default({}),
   /** A run lock older than this is stale and taken over. */
   lock_timeout_minutes: positiveInt.default(60),
+  /** `cdp run` pulls CRM records into the warehouse first (like `cdp run --pull`; docs/pull.md). */
+  pull: bool.default(false),
 });
 
 const identifier = z.strictObject({ column: z.string(), type: name });
@@ -115,6 +123,26 @@ const blockRule = z
   .strictObject({ type: name.optional(), value: z.string().optional(), pattern: z.string().optional() })
   .refine((b) => (b.value === undefined) !== (b.pattern === undefined), { message: 'a blocklist entry needs exactly one of value: or pattern:' });
 
+const percent = z.preprocess((v) => (typeof v === 'string' && /^\d+(\.\d+)?$/.test(v.trim()) ? Number(v) : v), z.number().min(0));
+const nonNegativeInt = z.preprocess((v) => (typeof v === 'string' && /^\d+$/.test(v.trim()) ? Number(v) : v), z.number().int().min(0));
+
+/** The identity quality gate (docs/identity-gate.md): a build over any of these thresholds holds every sync until accepted. */
+export const identityGateSchema = z
+  .strictObject({
+    enabled: bool.default(true).describe('Check the thresholds after every identity build; false turns the gate off'),
+    max_largest_profile: positiveInt
+      .default(200)
+      .describe('Identifiers in the largest profile; exceeded when the largest profile is bigger than this and bigger than at the last accepted build'),
+    max_changed_pct: percent
+      .default(5)
+      .describe("Share (%) of the previous build's profiles merged or split by one build"),
+    max_new_hubs: nonNegativeInt.default(10).describe('Values that became hubs (linked too many people) in one build'),
+    max_top1pct_growth_pct: percent
+      .default(100)
+      .describe('Growth (%) of the mean size of the largest 1% of profiles against the previous build'),
+  })
+  .describe('Identity quality gate: thresholds checked at the end of each build; syncs refuse to send (exit 4) until the change is accepted with --accept-identity-change');
+
 export const identitySchema = z.strictObject({
   id_types: z.record(name, idType),
   blocklist: z.array(blockRule).default([]),
@@ -124,6 +152,7 @@ export const identitySchema = z.strictObject({
   max_profile_size: positiveInt.default(1000),
   fail_on_oversize: bool.default(false),
   max_rounds: positiveInt.default(60),
+  gate: identityGateSchema.default(() => identityGateSchema.parse({})),
 });
 
 export const aggregates = ['count', 'count_distinct', 'sum', 'avg', 'min', 'max', 'first', 'last', 'exists'] as const;
@@ -168,6 +197,10 @@ export const syncSchema = z.strictObject({
   segments: z.record(name, segmentTarget).default({}),
   create_fields: bool.default(false),
   max_removals_pct: z.number().min(0).max(100).default(20),
+  /** Before each diff, read what changed in the CRM (hand edits, deletes, merges) and repair it (docs/drift.md). */
+  drift: bool.default(false),
+  /** Per destination field: who wins when someone else edits it. cdp (restore), crm (keep and report), if_empty. */
+  ownership: z.record(z.string(), z.enum(['cdp', 'crm', 'if_empty'])).default({}),
 });
 
 export type CdpConfig = z.infer<typeof configSchema>;
@@ -180,6 +213,7 @@ export type ModelConfig = z.infer<typeof model>;
 export type SourceConfig = z.infer<typeof source>;
 export type IdentityConfig = z.infer<typeof identitySchema>;
 export type IdTypeConfig = z.infer<typeof idType>;
+export type IdentityGateConfig = z.infer<typeof identityGateSchema>;
 export type TraitConfig = z.infer<typeof trait>;
 export type SegmentConfig = z.infer<typeof segment>;
 export type SyncConfig = z.infer<typeof syncSchema>;

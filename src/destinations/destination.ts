@@ -1,6 +1,7 @@
 import type { DestinationConfig, SegmentTarget } from '../config/schema.js';
 import type { Diagnostic, Location } from '../diagnostics/diagnostic.js';
 import type { SqlType } from '../dialect/dialect.js';
+import type { DriftReader } from './drift-reader.js';
 
 /**
  * What a destination (HubSpot, Salesforce, ...) supplies to the sync engine: primitives that send one
@@ -141,6 +142,8 @@ export type PrepareResult =
 export interface Destination {
   readonly name: string;
   readonly rateLimit: RateLimit;
+  /** Reads what changed in the CRM, for connectors with `drift: true` (docs/drift.md). */
+  readonly drift?: DriftReader;
   /** Validates (and, when allowed, creates) fields and finds or creates audiences. */
   prepare(spec: SyncSpec, transport: Transport): Promise<PrepareResult>;
   close(): Promise<void>;

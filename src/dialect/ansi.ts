@@ -55,6 +55,7 @@ export const ansiParts = {
   },
   beginTransaction: (): string => 'begin transaction',
   commitTransaction: (): string => 'commit',
+  rollbackTransaction: (): string => 'rollback',
   unorderedSession: (): { readonly enter: readonly string[]; readonly exit: readonly string[] } => ({ enter: [], exit: [] }),
 };
 

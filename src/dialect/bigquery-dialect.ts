@@ -42,6 +42,7 @@ export const bigqueryDialect: Dialect = {
   },
   beginTransaction: () => 'begin transaction',
   commitTransaction: () => 'commit transaction',
+  rollbackTransaction: () => 'rollback transaction',
   readFile() {
     throw new UnsupportedByDialect('bigquery', 'reading files as a source (path:)');
   },

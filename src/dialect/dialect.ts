@@ -77,6 +77,8 @@ export interface Dialect {
   /** Statements run as one atomic unit by Warehouse.transaction. */
   beginTransaction(): string;
   commitTransaction(): string;
+  /** Undoes the open transaction after a failed statement. */
+  rollbackTransaction(): string;
   /**
    * Session settings for bulk work on intermediate tables whose row order does not matter
    * (DuckDB then skips keeping insertion order), and the statements that restore the defaults.

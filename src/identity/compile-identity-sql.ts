@@ -36,16 +36,16 @@ export function compileIdentitySql(project: LoadedProject, dialect: Dialect, opt
   const step = (id: string, label: string, statements: readonly string[]): PlanStep => ({ id: `identity.${id}`, stage: 'identity', label, statements });
   const round = (tables: typeof loop, edges: string, out: ReturnType<typeof t.scratch>): string[] => [
     ccSql.prepare(d, edges, tables.w),
-    `-- round r = 1, 2, ... while (${ccSql.count(d, tables.w)}) > 0; shown for r = 1`,
+    note(`round r = 1, 2, ... while this count is above 0 (shown for r = 1):\n${ccSql.count(d, tables.w)}`),
     ccSql.hook(d, tables.w, tables.par),
     ...ccSql.firstJump(d, tables, 1),
-    `-- repeated while (${ccSql.count(d, tables.active)}) > 0`,
+    note(`repeated while this count is above 0:\n${ccSql.count(d, tables.active)}`),
     ...ccSql.nextJump(d, tables, 1),
-    `-- rounds after the first keep their moves: ${ccSql.keepMap(d, tables, 2)}`,
+    note(`rounds after the first keep their moves:\n${ccSql.keepMap(d, tables, 2)}`),
     ccSql.contract(d, tables.w, tables.settled(1), tables.wNext),
-    '-- then the edge tables swap and the next round starts; after the last round R:',
+    note('then the edge tables swap and the next round starts; after the last round R:'),
     ccSql.composeStart(d, tables, 3),
-    `-- for r = R-1 down to 2: ${ccSql.composeRound(d, tables, 2)}`,
+    note(`for r = R-1 down to 2:\n${ccSql.composeRound(d, tables, 2)}`),
     ccSql.output(d, tables, 1, out),
     ...ccSql.cleanup(d, tables, 1),
   ];
@@ -71,7 +71,7 @@ export function compileIdentitySql(project: LoadedProject, dialect: Dialect, opt
     step('limits', 'identity: per-type limits (max_per_profile)', [
       limitSql.dropsTable(d, t),
       limitSql.violating(d, spec, t),
-      `-- read by the CLI, which vetoes links that would break a limit (strongest first) and inserts them into limit_drops:\n${limitSql.links(d, spec, t)}`,
+      `${note('read by the CLI, which vetoes links that would break a limit (strongest first) and inserts them into limit_drops:')}\n${limitSql.links(d, spec, t)}`,
       ...round(limitLoop, limitSql.kept(d, t), t.scratch('limit_cc')),
       limitSql.labels(d, t),
       d.dropScratchTable(t.scratch('limit_cc')),
@@ -85,4 +85,15 @@ export function compileIdentitySql(project: LoadedProject, dialect: Dialect, opt
       d.commitTransaction(),
     ]),
   ];
+}
+
+/**
+ * A comment-only statement: every line of `text` behind `--`, so SQL shown as a template (a later
+ * round, a loop condition) stays a comment in every dialect instead of running once.
+ */
+function note(text: string): string {
+  return text
+    .split('\n')
+    .map((line) => `-- ${line}`)
+    .join('\n');
 }

@@ -3,7 +3,7 @@ import type { Dialect, TableRef } from '../dialect/dialect.js';
 import type { Warehouse } from '../warehouse/warehouse.js';
 
 /**
- * Connected components in plain SQL: the hook / pointer-jump / contract loop (research §4).
+ * Connected components in plain SQL: the hook / pointer-jump / contract loop (docs/identity.md#connected-components).
  * Each round every node with an edge points at the smallest node in its closed neighbourhood,
  * pointers are jumped to their roots, and edges are rewritten between roots (edges inside a tree
  * vanish). The edge table shrinks every round; when it is empty the per-round maps are composed.

@@ -5,7 +5,7 @@ import { blockedBySql } from './normalize-sql.js';
 import { columnsByStrength, observationsUnion } from './observation-sql.js';
 
 /**
- * Steps 2-6: from row groups to guarded edges, all before the graph (research §6).
+ * Steps 2-6: from row groups to guarded edges, all before the graph (docs/identity.md#links-and-guards).
  *   values      distinct normalised values, with the blocklist rule each one matches
  *   nodes       new valid values get the next dense keys (stable forever)
  *   wide_<i>    each row group with its node keys and a status per column: ok | blocklist | window

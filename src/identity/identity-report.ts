@@ -41,6 +41,12 @@ export interface IdentityReport {
   /** Profiles with more identifiers than `max_profile_size`. */
   readonly oversized: readonly ProfileSize[];
   readonly maxProfileSize: number;
+  /** Mean identifiers of the largest 1% of profiles (at least one profile): the identity quality gate watches its growth. */
+  readonly top1PctMeanSize: number;
+  /** Profiles before this build (0 on the first build). */
+  readonly previousProfiles: number;
+  /** Hubs this build that were not hubs after the previous one. */
+  readonly newHubs: number;
   readonly seconds: number;
 }
 
@@ -60,6 +66,7 @@ export interface ReportInputs {
   readonly edgesRemoved: number;
   readonly droppedByLimit: number;
   readonly maxProfileSize: number;
+  readonly newHubs: number;
   readonly started: number;
 }
 
@@ -80,11 +87,13 @@ from ${sizes} x group by 1`,
       profileId: String(r.profile_id),
       identifiers: Number(r.n),
     }));
+  const profiles = await num(`select count(*) as n from ${sizes} x`);
+  const top1Pct = Math.max(1, Math.ceil(profiles / 100));
   const changes = await w.query(`select kind, count(*) as n from ${s('profile_changes')} group by kind`, label);
   const change = (kind: string) => Number(changes.find((r) => r.kind === kind)?.n ?? 0);
   return {
     mode: inputs.mode,
-    profiles: await num(`select count(*) as n from ${sizes} x`),
+    profiles,
     identifiers: await num(`select count(*) as n from ${s('identifiers_next')}`),
     edges: await num(`select count(*) as n from (select distinct a, b from ${s('edges')}) x`),
     edgesAdded: inputs.edgesAdded,
@@ -101,6 +110,9 @@ from ${sizes} x group by 1`,
     changes: { new: change('new'), merge: change('merge'), split: change('split'), retire: change('retire') },
     oversized: await top(`where n > ${inputs.maxProfileSize}`, 100),
     maxProfileSize: inputs.maxProfileSize,
+    top1PctMeanSize: profiles === 0 ? 0 : Math.round(100 * Number((await w.query(`select avg(n) as n from (select n from ${sizes} x order by n desc limit ${top1Pct}) y`, label))[0]?.n ?? 0)) / 100,
+    previousProfiles: await num(`select count(distinct profile_id) as n from ${d.table(t.identifiers)}`),
+    newHubs: inputs.newHubs,
     seconds: Math.round(performance.now() - inputs.started) / 1000,
   };
 }

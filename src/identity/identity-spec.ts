@@ -1,5 +1,5 @@
 import type { LoadedProject } from '../config/load-project.js';
-import { durationSeconds, type IdTypeConfig, type IdentityConfig } from '../config/schema.js';
+import { durationSeconds, identityGateSchema, type IdTypeConfig, type IdentityConfig } from '../config/schema.js';
 import type { TableRef } from '../dialect/dialect.js';
 import { sourceRelation } from '../model/relations.js';
 
@@ -64,6 +64,7 @@ const defaults: IdentityConfig = {
   max_profile_size: 1000,
   fail_on_oversize: false,
   max_rounds: 60,
+  gate: identityGateSchema.parse({}),
 };
 
 export function identitySpec(project: LoadedProject): IdentitySpec {

@@ -4,7 +4,7 @@ import { connectedComponents } from './connected-components.js';
 
 /**
  * Keeps a stored partition `graph(node_key, comp)` and its component sizes `sizes(comp, n)` up to
- * date as edges come and go (research §5), touching only the components that change. `comp` is
+ * date as edges come and go (docs/identity.md#incremental-updates), touching only the components that change. `comp` is
  * always the node key of one of its members. Every component whose node set changes is recorded in
  * scratch `touched(comp)`, kept in terms of the current labels.
  */

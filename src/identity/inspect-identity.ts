@@ -51,6 +51,8 @@ export type IdentityInspection =
       /** Ids that were merged into this profile. */
       readonly aliases: readonly string[];
       readonly identifiers: readonly InspectedIdentifier[];
+      /** Every link between the profile's identifiers, with each source's evidence. */
+      readonly links: readonly LinkStep[];
       readonly dropped: readonly GuardDrop[];
       /** True when the profile was too large to list in full. */
       readonly truncated: boolean;
@@ -108,6 +110,14 @@ limit 500`,
   );
   const aliases = await warehouse.query(`select old_profile_id from ${d.table(t.aliases)} where profile_id = ${lit(profileId)} order by old_profile_id`);
   const paths = shortestPaths(query, links);
+  const linkSteps = new Map<string, LinkStep>();
+  for (const r of links) {
+    const from = { idType: String(r.ta), idValue: String(r.va) };
+    const to = { idType: String(r.tb), idValue: String(r.vb) };
+    const k = `${key(from)}\u0001${key(to)}`;
+    const evidence: LinkEvidence = { source: String(r.src), rows: Number(r.n_rows ?? 0), firstSeen: r.first_seen, lastSeen: r.last_seen, example: r.evidence };
+    linkSteps.set(k, { from, to, evidence: [...(linkSteps.get(k)?.evidence ?? []), evidence] });
+  }
   return {
     found: true,
     query,
@@ -117,6 +127,7 @@ limit 500`,
       const ref = { idType: String(r.id_type), idValue: String(r.id_value) };
       return { ...ref, firstSeen: r.first_seen, lastSeen: r.last_seen, path: paths.get(key(ref)) ?? [] };
     }),
+    links: [...linkSteps.values()],
     dropped: dropped.map(drop),
     truncated: identifiers.length > LIMIT,
   };

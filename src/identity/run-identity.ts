@@ -1,5 +1,5 @@
 import { RunError } from '../diagnostics/diagnostic.js';
-import type { StageContext } from '../run/stage-context.js';
+import type { StageContext } from '../model/stage-context.js';
 import type { Warehouse } from '../warehouse/warehouse.js';
 import { edgeStatements, perSourceScratch } from './edge-sql.js';
 import { collectReport, type IdentityReport } from './identity-report.js';
@@ -57,6 +57,13 @@ async function buildIdentity(ctx: StageContext): Promise<IdentityReport> {
   const limits = await applyLimits(w, spec, t);
   await exec(finalPartsSql(d, t), 'changed profiles');
   await exec(survivorshipStatements(d, spec, t, ctx.runId), 'profile ids');
+  // Before the review table is replaced: hubs now that were not hubs after the previous build.
+  const [newHubs] = await w.query(
+    `select count(*) as n from ${d.scratchTable(t.scratch('hubs'))} h join ${d.scratchTable(t.scratch('value_nodes'))} v on v.node_key = h.node_key
+left join ${d.table(t.review)} r on r.reason = 'hub' and r.id_type = v.id_type and r.id_value = v.id_value
+where r.reason is null`,
+    { label: 'identity: new hubs' },
+  );
   await exec(internalStatements(d, spec, t), 'store links');
   await exec(identifiersNextSql(d, t), 'identifiers');
 
@@ -71,6 +78,7 @@ async function buildIdentity(ctx: StageContext): Promise<IdentityReport> {
     edgesRemoved: components.edgesRemoved,
     droppedByLimit: limits.dropped,
     maxProfileSize: spec.maxProfileSize,
+    newHubs: Number(newHubs?.n ?? 0),
     started,
   });
   if (spec.failOnOversize && report.oversized.length > 0) {

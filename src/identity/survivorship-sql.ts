@@ -4,7 +4,7 @@ import type { IdentityTables } from './identity-tables.js';
 import { prioritySql } from './normalize-sql.js';
 
 /**
- * Step 8: which profile id each changed part carries (research §5, opaque id + survivorship).
+ * Step 8: which profile id each changed part carries (docs/identity.md#stable-profile-ids: opaque ids and survivorship).
  *
  * Input: scratch `final(node_key, part)` for every node whose profile may have changed (whole old
  * profiles and whole new parts), and the published `identifiers` as the previous assignment.

@@ -2,6 +2,7 @@ import { locate, type Declared, type LoadedProject } from '../config/load-projec
 import type { SourceConfig, SyncConfig } from '../config/schema.js';
 import { error, warning, type Diagnostic } from '../diagnostics/diagnostic.js';
 import { suggestion } from '../diagnostics/did-you-mean.js';
+import { dialects } from '../dialect/dialects.js';
 import { findCycle } from './find-cycle.js';
 import { sqlNames } from './sql-names.js';
 import { templateCalls } from './templates.js';
@@ -48,13 +49,14 @@ export function validateProject(project: LoadedProject): Diagnostic[] {
   }
 
   // sources
+  const warehouseType = project.config.warehouse.type;
   const idTypes = new Set(Object.keys(project.identity?.id_types ?? {}));
   for (const source of project.sources) {
     if (source.model !== undefined && !modelNames.has(source.model)) {
       out.push(error('unknown-ref', `source '${source.name}' reads unknown model '${source.model}'`, locate(source.origin, 'model'), suggestion(source.model, modelNames)));
     }
-    if (source.path !== undefined && project.config.warehouse.type !== 'duckdb') {
-      out.push(error('unsupported', `source '${source.name}' reads files (path:), which only DuckDB can do`, locate(source.origin, 'path'), 'load the files into a table and use table:'));
+    if (source.path !== undefined && !dialects[warehouseType].capabilities.readsFiles) {
+      out.push(error('unsupported', `source '${source.name}' reads files (path:), which ${warehouseType} cannot`, locate(source.origin, 'path'), `load the files into a ${warehouseType} table and use table:`));
     }
     source.identifiers.forEach((id, i) => {
       if (project.identity && !idTypes.has(id.type)) {
@@ -150,6 +152,15 @@ function validateSync(project: LoadedProject, sync: Declared<SyncConfig>, traits
     if (destination?.type === 'salesforce' && 'list' in target) {
       out.push(error('invalid-target', `Salesforce has no lists; use { campaign: ... } or { field: ... }`, at('segments', segment), undefined));
     }
+  }
+  for (const field of Object.keys(sync.ownership)) {
+    if (!(field in sync.fields)) {
+      const fields = Object.keys(sync.fields);
+      out.push(error('unknown-field', `ownership names '${field}', which this sync does not write`, sync.origin.file.locate(['ownership', field], { key: true }), suggestion(field, fields) ?? `fields: ${fields.join(', ') || '(none)'}`));
+    }
+  }
+  if (Object.keys(sync.ownership).length > 0 && !sync.drift) {
+    out.push(warning('ownership-without-drift', `ownership only takes effect with drift: true (cdp reads the CRM's edits before each sync)`, at('ownership'), 'add drift: true to the connector'));
   }
   if (sync.where !== undefined) {
     for (const n of sqlNames(sync.where)) {

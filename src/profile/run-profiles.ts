@@ -1,9 +1,9 @@
 import { replaceTable } from '../warehouse/replace-table.js';
 import { cdpTable, sourceRelation } from '../model/relations.js';
-import type { StageContext } from '../run/stage-context.js';
+import type { StageContext } from '../model/stage-context.js';
 import { compileSegmentMembersSelect } from './compile-segments.js';
 import { compileTraitsSelect, type SourceColumnTypes } from './compile-traits.js';
-import { sqlTypeOf } from './sql-type.js';
+import { sqlTypeOf } from '../warehouse/sql-type.js';
 import type { SqlType } from '../dialect/dialect.js';
 
 export interface SegmentChange {

@@ -1,10 +1,14 @@
 import type { IdentityReport } from '../identity/identity-report.js';
+import { evaluateIdentityGate, type IdentityGate } from '../identity/identity-gate.js';
+import { identityGateBaseline, recordIdentityGate } from '../identity/identity-gate-store.js';
+import { identityGateSchema } from '../config/schema.js';
 import { rowProfileSelect } from '../identity/row-profile-select.js';
 import { runIdentity } from '../identity/run-identity.js';
 import { compileModels } from '../model/compile-models.js';
+import { executeSteps, type StageContext } from '../model/stage-context.js';
 import { runProfiles, type ProfileSummary } from '../profile/run-profiles.js';
 import { markBuild } from './build-status.js';
-import { executeSteps, type StageContext } from './stage-context.js';
+import { identityRowsWritten, modelRowsWritten, profileRowsWritten, sourceRows, type StageStats } from './stage-stats.js';
 import { typeSources, type BadRows } from './type-sources.js';
 
 export interface BuildSummary {
@@ -13,8 +17,12 @@ export interface BuildSummary {
   /** Sources with rows whose values are not their type: quarantined, not used (docs/bad-rows.md). */
   readonly badRows: readonly BadRows[];
   readonly identity?: IdentityReport;
+  /** The identity quality gate's verdict on this build (docs/identity-gate.md). */
+  readonly identityGate?: IdentityGate;
   readonly profiles?: ProfileSummary;
   readonly seconds: Readonly<Record<string, number>>;
+  /** Per stage: timing, rows read and written, bytes billed (BigQuery). */
+  readonly stages: readonly StageStats[];
 }
 
 /**
@@ -36,27 +44,57 @@ export async function buildProject(ctx: StageContext, selected?: ReadonlySet<str
 
 async function buildStages(ctx: StageContext, selected?: ReadonlySet<string>): Promise<BuildSummary> {
   const seconds: Record<string, number> = {};
-  const timed = async <T>(stage: string, work: () => Promise<T>): Promise<T> => {
+  const stages: StageStats[] = [];
+  const timed = async <T>(
+    stage: StageStats['stage'],
+    work: () => Promise<T>,
+    rows: (result: T) => Promise<{ readonly rowsRead: number | null; readonly rowsWritten: number }>,
+  ): Promise<T> => {
     const started = performance.now();
+    const billedBefore = ctx.warehouse.bytesBilled?.();
     ctx.log(stage);
     const result = await work();
     seconds[stage] = Math.round(performance.now() - started) / 1000;
+    const billedAfter = ctx.warehouse.bytesBilled?.();
+    const bytesBilled = billedBefore === undefined || billedAfter === undefined ? null : billedAfter - billedBefore;
+    stages.push({ stage, seconds: seconds[stage], ...(await rows(result)), bytesBilled });
     return result;
   };
   const steps = compileModels(ctx.project, ctx.warehouse.dialect, selected);
-  await timed('models', () => executeSteps(ctx.warehouse, steps, (l) => ctx.log(`  ${l}`)));
-  const badRows = (await timed('types', () => typeSources(ctx))).filter((b) => b.rows > 0);
+  await timed(
+    'models',
+    () => executeSteps(ctx.warehouse, steps, (l) => ctx.log(`  ${l}`)),
+    async () => ({ rowsRead: null, rowsWritten: await modelRowsWritten(ctx, steps) }),
+  );
+  const badRows = (await timed('types', () => typeSources(ctx), async (typed) => ({ rowsRead: null, rowsWritten: typed.reduce((sum, b) => sum + b.rows, 0) }))).filter((b) => b.rows > 0);
   const counts = {
     models: steps.filter((s) => s.stage === 'models').length,
     sources: steps.filter((s) => s.stage === 'sources').length,
     badRows,
   };
   const hasIdentifiers = ctx.project.identity !== undefined && ctx.project.sources.some((s) => s.identifiers.length > 0);
-  if (!hasIdentifiers) return { ...counts, seconds };
+  if (!hasIdentifiers) return { ...counts, seconds, stages };
 
-  const identity = await timed('identity', () => runIdentity(ctx));
-  const profiles = await timed('profiles', () =>
-    runProfiles(ctx, (source) => rowProfileSelect(ctx.project, ctx.warehouse.dialect, { name: source })),
+  const identitySources = ctx.project.sources.filter((s) => s.identifiers.length > 0).map((s) => s.name);
+  const identity = await timed(
+    'identity',
+    () => runIdentity(ctx),
+    async () => ({ rowsRead: await sourceRows(ctx, identitySources), rowsWritten: await identityRowsWritten(ctx) }),
   );
-  return { ...counts, identity, profiles, seconds };
+  const identityGate = await gateIdentity(ctx, identity);
+  const traitSources = ctx.project.traits.flatMap((t) => (t.from ? [t.from] : []));
+  const profiles = await timed(
+    'profiles',
+    () => runProfiles(ctx, (source) => rowProfileSelect(ctx.project, ctx.warehouse.dialect, { name: source })),
+    async () => ({ rowsRead: await sourceRows(ctx, traitSources), rowsWritten: await profileRowsWritten(ctx) }),
+  );
+  return { ...counts, identity, identityGate, profiles, seconds, stages };
+}
+
+/** The end of the identity stage: the quality gate compares this build with the previous ones and is stored for syncs to check. */
+async function gateIdentity(ctx: StageContext, identity: IdentityReport): Promise<IdentityGate> {
+  const baseline = await identityGateBaseline(ctx.warehouse, ctx.project);
+  const gate = evaluateIdentityGate(ctx.runId, ctx.project.identity?.gate ?? identityGateSchema.parse({}), identity, baseline);
+  await recordIdentityGate(ctx.warehouse, ctx.project, gate);
+  return gate;
 }

@@ -6,7 +6,7 @@ import { cdpTable } from '../model/relations.js';
 import type { Warehouse } from '../warehouse/warehouse.js';
 
 /**
- * A lock row in the warehouse, so two runs never interleave (docs/builds.md). A lock whose
+ * A lock row in the warehouse, so two runs never interleave (docs/guarantees.md#runs-never-interleave, docs/builds.md). A lock whose
  * heartbeat is older than the timeout is stale (its holder died) and is taken over.
  *
  * Taking it is one compare-and-set UPDATE of a single row (`holder` NULL when free), never an

@@ -3,9 +3,10 @@ import type { LoadedProject } from '../config/load-project.js';
 import { cdpTable } from '../model/relations.js';
 import type { Row, Warehouse } from '../warehouse/warehouse.js';
 
-export type RunStatus = 'running' | 'success' | 'failed' | 'rejected';
+/** `blocked`: the build ran but a gate held every sync (docs/identity-gate.md). */
+export type RunStatus = 'running' | 'success' | 'failed' | 'rejected' | 'blocked';
 
-/** The `runs` table: one row per command that touched the warehouse (DESIGN.md §3). */
+/** The `runs` table: one row per command that touched the warehouse (docs/tables.md#runs). */
 export class RunLog {
   readonly runId: string;
 

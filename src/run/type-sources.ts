@@ -3,9 +3,9 @@ import type { SourceConfig } from '../config/schema.js';
 import type { Dialect, SqlType, TableRef } from '../dialect/dialect.js';
 import { RunError } from '../diagnostics/diagnostic.js';
 import { cdpTable, sourceRelation } from '../model/relations.js';
-import { sqlTypeOf } from '../profile/sql-type.js';
+import { sqlTypeOf } from '../warehouse/sql-type.js';
 import type { ColumnInfo } from '../warehouse/warehouse.js';
-import type { StageContext } from './stage-context.js';
+import type { StageContext } from '../model/stage-context.js';
 
 /** Bad rows of one source in this build: kept out of identity and traits, and left in `quarantine_<source>`. */
 export interface BadRows {

@@ -1,15 +1,22 @@
-import type { CommandContext } from '../cli/context.js';
 import type { LoadedProject } from '../config/load-project.js';
+import type { StageContext } from '../model/stage-context.js';
+import type { Warehouse } from '../warehouse/warehouse.js';
 import { RunLock } from './run-lock.js';
 import { RunLog, type RunStatus } from './run-log.js';
-import type { StageContext } from './stage-context.js';
+
+/** What a run needs from the command that starts it (the CLI's context provides it). */
+export interface RunHost {
+  warehouse(project: LoadedProject): Promise<Warehouse>;
+  readonly asOf: Date;
+  readonly reporter: { verbose(line: string): void };
+}
 
 /**
  * Opens the warehouse, takes the run lock, records the run in `runs`, and always releases both,
  * so every command that changes the warehouse is logged and never interleaves with another.
  */
 export async function withRun<T>(
-  ctx: CommandContext,
+  ctx: RunHost,
   project: LoadedProject,
   command: string,
   work: (stage: StageContext) => Promise<{ status: Exclude<RunStatus, 'running' | 'failed'>; counts: unknown; result: T }>,

@@ -3,7 +3,7 @@ import type { SyncConfig } from '../config/schema.js';
 import { RunError } from '../diagnostics/diagnostic.js';
 import type { SqlType } from '../dialect/dialect.js';
 import { cdpTable } from '../model/relations.js';
-import { sqlTypeOf } from '../profile/sql-type.js';
+import { sqlTypeOf } from '../warehouse/sql-type.js';
 import type { Warehouse } from '../warehouse/warehouse.js';
 import { syncShape, type SyncShape } from './sync-shape.js';
 

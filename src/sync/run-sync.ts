@@ -2,7 +2,7 @@ import type { Declared } from '../config/load-project.js';
 import type { SyncConfig } from '../config/schema.js';
 import { ProjectError, RunError } from '../diagnostics/diagnostic.js';
 import type { Destination, DestinationFactory } from '../destinations/destination.js';
-import type { StageContext } from '../run/stage-context.js';
+import type { StageContext } from '../model/stage-context.js';
 import { compileDiffCounts, readDiffCounts, removalCount } from './diff-counts.js';
 import { readDiffRecord } from './diff-record.js';
 import { compileDiffSelect } from './diff-sql.js';
@@ -14,6 +14,9 @@ import { SyncPipeline } from './sync-pipeline.js';
 import type { ProgressFactory } from './sync-progress.js';
 import { syncSpec } from './sync-shape.js';
 import { SyncStateStore } from './sync-state-store.js';
+import type { SyncShape } from './sync-shape.js';
+import { checkDrift, markDriftChecked, type DriftSummary } from './drift/check-drift.js';
+import { applyHoldsSql, driftTables } from './drift/drift-sql.js';
 import { diffSummary, type SyncSummary } from './sync-summary.js';
 
 /** Diff rows read from the warehouse per query. */
@@ -44,12 +47,14 @@ export async function runSync(ctx: SyncRunContext, sync: Declared<SyncConfig>): 
   const d = warehouse.dialect;
   const shape = await loadSyncShape(warehouse, project, sync, ctx.factory.keyCaseInsensitive(sync.object, sync.match.field));
   const stateColumns = await SyncStateStore.ensureTables(warehouse, shape);
+  const drift = sync.drift ? await driftBeforeDiff(ctx, shape) : undefined;
   const diff = d.scratchTable(shape.tables.diff);
   const select = compileDiffSelect(shape, d, { stateColumns, fullResync: ctx.fullResync });
   await warehouse.execute(d.createScratchTableAs(shape.tables.diff, `select row_number() over (order by op, match_key) as seq, x.*\nfrom (\n${select}\n) x`), {
     label: `diff ${sync.sync}`,
   });
   try {
+    if (drift) for (const sql of applyHoldsSql(shape, d, diff, driftTables(shape).holds)) await warehouse.execute(sql, { label: `drift holds ${sync.sync}` });
     const counts = readDiffCounts(shape, (await warehouse.query(compileDiffCounts(shape, diff), { label: `count diff ${sync.sync}` }))[0]);
     const synced = Number((await warehouse.query(`select count(*) as n from ${d.table(shape.tables.state)}`))[0].n);
     const summary = diffSummary(shape, counts, synced);
@@ -60,13 +65,14 @@ export async function runSync(ctx: SyncRunContext, sync: Declared<SyncConfig>): 
         `check the build (a broken trait or segment empties audiences); if intended, raise max_removals_pct in ${sync.origin.file.file}`,
       );
     }
-    const base = { sync: sync.sync, destination: sync.destination, object: sync.object, mode: sync.mode, diff: summary };
+    const base = { sync: sync.sync, destination: sync.destination, object: sync.object, mode: sync.mode, diff: summary, ...(drift ? { drift } : {}) };
     const idle = { created: 0, updated: 0, cleared: 0, skipped: 0, gone: 0, added: 0, removed: 0 };
     const store = new SyncStateStore(warehouse, shape, ctx.stage.runId, ctx.queue);
     if (counts.enter + counts.change === 0 && (sync.mode !== 'mirror' || counts.leaveWithState === 0)) {
       // Nothing to send (at most records that stop being synced): the destination is not contacted.
       if (counts.leave > 0) await store.forgetLeavers(sync.mode);
-      return { ...base, status: 'success', sent: idle, rejected: 0, requests: 0, retries: 0, rateLimited: 0, seconds: elapsed(started), notes: [] };
+      if (drift) await markDriftChecked(warehouse, shape, new Date());
+      return { ...base, status: 'success', sent: idle, rejected: 0, requests: drift?.requests ?? 0, retries: 0, rateLimited: 0, seconds: elapsed(started), notes: [] };
     }
 
     const { destination, transport } = await ctx.open();
@@ -93,6 +99,7 @@ export async function runSync(ctx: SyncRunContext, sync: Declared<SyncConfig>): 
       progress.stop();
     }
     await store.forgetLeavers(sync.mode);
+    if (drift) await markDriftChecked(warehouse, shape, new Date());
 
     const after = transport.stats;
     const sent = pipeline.counts;
@@ -101,7 +108,7 @@ export async function runSync(ctx: SyncRunContext, sync: Declared<SyncConfig>): 
       status: sent.rejected > 0 ? 'rejected' : 'success',
       sent: { created: sent.created, updated: sent.updated, cleared: sent.cleared, skipped: sent.skipped, gone: sent.gone, added: sent.added, removed: sent.removed },
       rejected: sent.rejected,
-      requests: after.requests - before.requests,
+      requests: after.requests - before.requests + (drift?.requests ?? 0),
       retries: after.retries - before.retries,
       rateLimited: after.rateLimited - before.rateLimited,
       seconds: elapsed(started),
@@ -110,6 +117,14 @@ export async function runSync(ctx: SyncRunContext, sync: Declared<SyncConfig>): 
   } finally {
     await ctx.queue.run(() => warehouse.execute(d.dropScratchTable(shape.tables.diff))).catch(() => undefined);
   }
+}
+
+/** Reads the CRM's changes and repairs state before the diff (docs/drift.md); the destination is opened for it. */
+async function driftBeforeDiff(ctx: SyncRunContext, shape: SyncShape): Promise<DriftSummary | undefined> {
+  const { destination, transport } = await ctx.open();
+  if (!destination.drift) return undefined;
+  const reader = destination.drift;
+  return ctx.queue.run(() => checkDrift({ warehouse: ctx.stage.warehouse, shape, reader, transport, requests: () => transport.stats.requests, runId: ctx.stage.runId }));
 }
 
 function elapsed(started: number): number {

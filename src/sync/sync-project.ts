@@ -4,7 +4,8 @@ import { error, ProjectError, RunError } from '../diagnostics/diagnostic.js';
 import { suggestion } from '../diagnostics/did-you-mean.js';
 import type { DestinationFactory } from '../destinations/destination.js';
 import { destinationFactory } from '../destinations/destinations.js';
-import type { StageContext } from '../run/stage-context.js';
+import type { StageContext } from '../model/stage-context.js';
+import { checkIdentityGate, type IdentityGateCheck } from './identity-gate-check.js';
 import { PacedTransport } from './paced-transport.js';
 import { runSync, type OpenedDestination } from './run-sync.js';
 import { SerialQueue } from './serial-queue.js';
@@ -20,11 +21,15 @@ export interface SyncProjectOptions {
   /** Called for each failed sync after the first; the first failure is rethrown once all syncs ran. */
   readonly onSyncFailed?: (sync: string, error: RunError | ProjectError) => void;
   readonly onSyncDone?: (summary: SyncSummary) => void;
+  /** Send even though the newest identity build tripped the identity quality gate (and record the acceptance). */
+  readonly acceptIdentityChange?: boolean;
 }
 
 export interface ProjectSyncResult {
   readonly syncs: readonly SyncSummary[];
   readonly rejected: number;
+  /** The identity quality gate as the syncs found it; `open: false` means nothing was sent. */
+  readonly identityGate: IdentityGateCheck;
 }
 
 /** The syncs named on the command line (all when none), or a usage error with a "did you mean". */
@@ -51,6 +56,9 @@ export function factoryFor(project: LoadedProject, sync: Declared<SyncConfig>): 
  * syncs (rate limits are per account). A sync that fails does not stop the others.
  */
 export async function syncProject(stage: StageContext, options: SyncProjectOptions): Promise<ProjectSyncResult> {
+  // With no sync selected nothing could be sent, so there is nothing to hold.
+  const identityGate: IdentityGateCheck = options.syncs.length === 0 ? { open: true, accepted: [] } : await checkIdentityGate(stage, options.acceptIdentityChange ?? false);
+  if (!identityGate.open) return { syncs: [], rejected: 0, identityGate };
   const opened = new Map<string, OpenedDestination>();
   const queue = new SerialQueue();
   const summaries: SyncSummary[] = [];
@@ -82,5 +90,5 @@ export async function syncProject(stage: StageContext, options: SyncProjectOptio
     for (const { destination } of opened.values()) await destination.close().catch(() => undefined);
   }
   if (first) throw first;
-  return { syncs: summaries, rejected: summaries.reduce((sum, s) => sum + s.rejected, 0) };
+  return { syncs: summaries, rejected: summaries.reduce((sum, s) => sum + s.rejected, 0), identityGate };
 }

@@ -1,6 +1,7 @@
 import type { SegmentTarget, SyncConfig } from '../config/schema.js';
 import { removalCount, type DiffCounts } from './diff-counts.js';
 import type { PipelineCounts } from './sync-pipeline.js';
+import type { DriftSummary } from './drift/check-drift.js';
 import type { SyncShape } from './sync-shape.js';
 
 /** What a sync would send (`cdp plan`) or was asked to send (`cdp sync`). */
@@ -34,6 +35,8 @@ export interface SyncSummary {
   readonly rateLimited: number;
   readonly seconds: number;
   readonly notes: readonly string[];
+  /** What the drift check found in the CRM before the diff (connectors with `drift: true`). */
+  readonly drift?: DriftSummary;
 }
 
 export function describeTarget(target: SegmentTarget): string {
@@ -78,5 +81,17 @@ export function resultLine(s: SyncSummary): string {
   if (s.sent.skipped > 0) parts.push(`${n(s.sent.skipped)} not in ${s.destination} (skipped)`);
   if (s.sent.added + s.sent.removed > 0) parts.push(`memberships +${n(s.sent.added)} -${n(s.sent.removed)}`);
   parts.push(`${n(s.rejected)} rejected`);
-  return `${s.sync}: ${parts.join(', ')} (${n(s.requests)} requests, ${s.seconds.toFixed(1)} s)`;
+  const line = `${s.sync}: ${parts.join(', ')} (${n(s.requests)} requests, ${s.seconds.toFixed(1)} s)`;
+  return s.drift ? `${line}\n  ${driftLine(s.drift, s.mode)}` : line;
+}
+
+/** `drift: 1 edited (restored), 2 kept (crm owns them), 1 deleted (re-created), 1 merged (3 reads)` */
+export function driftLine(drift: DriftSummary, mode: SyncConfig['mode']): string {
+  const parts = [
+    `${n(drift.edited)} edited (restored)`,
+    ...(drift.kept > 0 ? [`${n(drift.kept)} kept (owned by the CRM)`] : []),
+    `${n(drift.deleted)} deleted (${mode === 'update' ? 'no longer synced' : 're-created'})`,
+    `${n(drift.merged)} merged`,
+  ];
+  return `drift in the CRM: ${parts.join(', ')} (${n(drift.requests)} reads, ${drift.seconds.toFixed(1)} s)`;
 }

@@ -16,6 +16,7 @@ import type { ColumnInfo, Row, StatementOptions, Value, Warehouse } from './ware
  */
 export class BigQueryWarehouse implements Warehouse {
   readonly dialect = bigqueryDialect;
+  private billed = 0;
 
   private constructor(
     private readonly client: BigQuery,
@@ -31,6 +32,7 @@ export class BigQueryWarehouse implements Warehouse {
     await this.guard(sql, options, async () => {
       const job = await this.startJob(sql);
       await job.promise();
+      this.countBilled(job);
     });
   }
 
@@ -38,8 +40,22 @@ export class BigQueryWarehouse implements Warehouse {
     return this.guard(sql, options, async () => {
       const job = await this.startJob(sql);
       const [rows] = await job.getQueryResults({ wrapIntegers: true });
+      this.countBilled(job);
       return rows.map(bigqueryRow);
     });
+  }
+
+  bytesBilled(): number {
+    return this.billed;
+  }
+
+  /** Adds a finished job's `totalBytesBilled` (when the service reports it) to the running total. */
+  private countBilled(job: Job): void {
+    const statistics: unknown = job.metadata?.statistics;
+    if (typeof statistics !== 'object' || statistics === null) return;
+    const query = 'query' in statistics && typeof statistics.query === 'object' && statistics.query !== null ? statistics.query : statistics;
+    const billed = 'totalBytesBilled' in query ? Number(query.totalBytesBilled) : NaN;
+    if (Number.isFinite(billed)) this.billed += billed;
   }
 
   /** One page of the job's result at a time (at most `chunkRows` rows), so memory stays bounded. */

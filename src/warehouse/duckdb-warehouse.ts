@@ -64,12 +64,12 @@ export class DuckDBWarehouse implements Warehouse {
   }
 
   async transaction(statements: readonly string[], options?: StatementOptions): Promise<void> {
-    await this.execute('begin transaction', options);
+    await this.execute(this.dialect.beginTransaction(), options);
     try {
       for (const sql of statements) await this.execute(sql, options);
-      await this.execute('commit', options);
+      await this.execute(this.dialect.commitTransaction(), options);
     } catch (error) {
-      await this.connection.run('rollback').catch(() => undefined);
+      await this.connection.run(this.dialect.rollbackTransaction()).catch(() => undefined);
       throw error;
     }
   }

@@ -86,7 +86,7 @@ export class SnowflakeWarehouse implements Warehouse {
         for (const sql of statements) await this.run(sql, options);
         await this.run(this.dialect.commitTransaction(), options);
       } catch (error) {
-        await this.run('rollback', options).catch(() => undefined);
+        await this.run(this.dialect.rollbackTransaction(), options).catch(() => undefined);
         throw error;
       }
     });

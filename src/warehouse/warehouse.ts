@@ -34,6 +34,8 @@ export interface Warehouse {
   /** Whether a table or a view of that name exists. */
   relationKind(table: TableRef): Promise<'table' | 'view' | undefined>;
   columns(table: TableRef): Promise<ColumnInfo[]>;
+  /** Bytes billed by every statement so far, on engines that report it (BigQuery); absent elsewhere. */
+  bytesBilled?(): number;
   close(): Promise<void>;
 }
 

@@ -10,8 +10,8 @@ import { loadProject, type LoadedProject } from '../../src/config/load-project.j
 import { compileModels } from '../../src/model/compile-models.js';
 import { sourceRelation } from '../../src/model/relations.js';
 import { runProfiles } from '../../src/profile/run-profiles.js';
-import { sqlTypeOf } from '../../src/profile/sql-type.js';
-import { executeSteps } from '../../src/run/stage-context.js';
+import { sqlTypeOf } from '../../src/warehouse/sql-type.js';
+import { executeSteps } from '../../src/model/stage-context.js';
 import type { Row, Warehouse } from '../../src/warehouse/warehouse.js';
 import { removeProject, writeProject, yaml } from '../helpers/project.js';
 import { loadTable } from './load-table.js';

@@ -9,7 +9,7 @@ import { RunError } from '../../src/diagnostics/diagnostic.js';
 import { runIdentity } from '../../src/identity/run-identity.js';
 import { compileModels } from '../../src/model/compile-models.js';
 import { RunLock } from '../../src/run/run-lock.js';
-import { executeSteps } from '../../src/run/stage-context.js';
+import { executeSteps } from '../../src/model/stage-context.js';
 import { typeSources } from '../../src/run/type-sources.js';
 import type { Warehouse } from '../../src/warehouse/warehouse.js';
 import { removeProject, writeProject, yaml } from '../helpers/project.js';

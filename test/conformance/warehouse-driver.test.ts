@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TableRef } from '../../src/dialect/dialect.js';
-import { sqlTypeOf } from '../../src/profile/sql-type.js';
+import { sqlTypeOf } from '../../src/warehouse/sql-type.js';
 import { replaceTable } from '../../src/warehouse/replace-table.js';
 import { WarehouseError, type Row, type Value, type Warehouse } from '../../src/warehouse/warehouse.js';
 import { loadTable, type ColumnSpec } from './load-table.js';

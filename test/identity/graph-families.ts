@@ -1,6 +1,6 @@
 import type { Edge } from './graph-oracle.js';
 
-/** Seeded graph families for connected-components tests (research §8). */
+/** Seeded graph families for connected-components tests (docs/identity.md#how-it-is-tested). */
 
 /** Mulberry32: small, seeded, good enough for test graphs. */
 export function rng(seed: number): () => number {

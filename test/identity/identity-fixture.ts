@@ -2,7 +2,7 @@ import { loadProject, type LoadedProject } from '../../src/config/load-project.j
 import { runIdentity } from '../../src/identity/run-identity.js';
 import type { IdentityReport } from '../../src/identity/identity-report.js';
 import { compileModels } from '../../src/model/compile-models.js';
-import { executeSteps } from '../../src/run/stage-context.js';
+import { executeSteps } from '../../src/model/stage-context.js';
 import { DuckDBWarehouse } from '../../src/warehouse/duckdb-warehouse.js';
 import type { Value } from '../../src/warehouse/warehouse.js';
 import { removeProject, writeProject } from '../helpers/project.js';

@@ -145,6 +145,14 @@ describe('Dialect', () => {
     });
   });
 
+  it('opens, commits and rolls back transactions in each engine\'s words', () => {
+    expectSql((d) => [d.beginTransaction(), d.commitTransaction(), d.rollbackTransaction()], {
+      duckdb: ['begin transaction', 'commit', 'rollback'],
+      bigquery: ['begin transaction', 'commit transaction', 'rollback transaction'],
+      snowflake: ['begin transaction', 'commit', 'rollback'],
+    });
+  });
+
   it('reads files only on DuckDB', () => {
     expect(dialects.duckdb.readFile('data/a.csv', 'csv')).toBe("read_csv_auto('data/a.csv')");
     expect(() => dialects.bigquery.readFile('data/a.csv', 'csv')).toThrow(/not supported on bigquery/);

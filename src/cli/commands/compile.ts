@@ -5,6 +5,7 @@ import { ProjectError, error } from '../../diagnostics/diagnostic.js';
 import { suggestion } from '../../diagnostics/did-you-mean.js';
 import { dialectNames, dialects } from '../../dialect/dialects.js';
 import type { DialectName } from '../../dialect/dialect.js';
+import { stepSqlText } from '../../model/step-sql-text.js';
 import { compilePlan } from '../../run/compile-plan.js';
 import type { CliCommand } from '../command.js';
 import { ExitCode } from '../exit-codes.js';
@@ -34,7 +35,7 @@ export const compileCommand: CliCommand = {
     for (const step of plan.steps) {
       n += 1;
       const file = `${String(n).padStart(3, '0')}_${step.id.replace(/[^A-Za-z0-9_.-]/g, '_')}.sql`;
-      await writeFile(join(out, file), `-- ${step.label}\n${step.statements.map((s) => `${s};`).join('\n\n')}\n`);
+      await writeFile(join(out, file), stepSqlText(step));
     }
     await writeFile(join(out, 'plan.json'), `${JSON.stringify(plan, null, 2)}\n`);
     ctx.reporter.info(`compiled ${plan.steps.length} steps for ${name} into target/${name}/`);

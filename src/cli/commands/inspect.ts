@@ -1,7 +1,11 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
 import { ProjectError, error } from '../../diagnostics/diagnostic.js';
 import { inspectIdentity, type IdentifierRef, type InspectedIdentifier } from '../../identity/inspect-identity.js';
 import { quarantinedRows } from '../../identity/quarantined-rows.js';
 import { inspectProfile } from '../../profile/inspect-profile.js';
+import { inspectHtml } from '../../report/inspect-html.js';
+import { profileSyncStates } from '../../sync/profile-sync-state.js';
 import type { CliCommand } from '../command.js';
 import { ExitCode } from '../exit-codes.js';
 
@@ -11,7 +15,8 @@ export const inspectCommand: CliCommand = {
   name: 'inspect',
   description: "one person's 360° view: identifiers and why they link, traits, segments",
   arguments: [{ spec: '<identifier>', description: 'type:value, e.g. email:jane@example.org or user_id:u_42' }],
-  async run(ctx, args) {
+  options: [{ flags: '--html [file]', description: 'also write the identity graph, traits, segments and destination state as an interactive page (default target/inspect/<type>-<value>.html)' }],
+  async run(ctx, args, options) {
     const text = String(args[0]);
     const at = text.indexOf(':');
     if (at <= 0 || at === text.length - 1) {
@@ -33,6 +38,7 @@ export const inspectCommand: CliCommand = {
         }[identity.reason];
         r.info(`${ref(identity.query)}: no profile (${why})`);
         for (const drop of identity.dropped) r.info(`  dropped (${drop.reason}): ${drop.detail}`);
+        if (options.html !== undefined && options.html !== false) r.info('no profile, so no graph page was written');
         r.summary(identity);
         return ExitCode.ok;
       }
@@ -59,7 +65,20 @@ export const inspectCommand: CliCommand = {
           r.info(`  ${s.member ? 'in ' : 'out'} ${s.segment}${s.member ? ` since ${String(s.enteredAt)}` : ''}: ${s.where}${inputs ? `  (${inputs})` : ''}`);
         }
       }
-      r.summary({ ...identity, profile, quarantined });
+      const destinations = await profileSyncStates(warehouse, project, identity.profileId);
+      for (const d of destinations) {
+        r.info(`\n${d.sync} (${d.destination} ${d.object}): ${d.record ? `record ${d.record.destinationId ?? '?'}, confirmed ${String(d.record.syncedAt)}` : 'not synced'}`);
+        for (const x of d.rejections) r.info(`  rejected (${x.code}): ${x.message}`);
+      }
+      let html: string | undefined;
+      if (options.html !== undefined && options.html !== false) {
+        const safe = `${identity.query.idType}-${identity.query.idValue}`.replace(/[^A-Za-z0-9._@-]+/g, '_').slice(0, 120);
+        html = resolve(project.dir, typeof options.html === 'string' ? options.html : join('target', 'inspect', `${safe}.html`));
+        await mkdir(dirname(html), { recursive: true });
+        await writeFile(html, await inspectHtml({ project: project.config.project, identity, profile: profile ?? null, destinations }));
+        r.info(`\ngraph: ${html}`);
+      }
+      r.summary({ ...identity, profile, quarantined, destinations, ...(html ? { html } : {}) });
       return ExitCode.ok;
     } finally {
       await warehouse.close();

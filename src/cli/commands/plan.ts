@@ -1,4 +1,7 @@
 import { requireSyncableBuild } from '../../run/build-status.js';
+import { identityGateSchema } from '../../config/schema.js';
+import { formatIdentityGate, recheckIdentityGate } from '../../identity/identity-gate.js';
+import { latestIdentityGate, pendingIdentityGates } from '../../identity/identity-gate-store.js';
 import { planProject } from '../../sync/plan-project.js';
 import { selectSyncs } from '../../sync/sync-project.js';
 import { planLines } from '../../sync/sync-summary.js';
@@ -25,7 +28,15 @@ export const planCommand: CliCommand = {
           ctx.reporter.problem(`${plan.sync}: ${plan.diff.removalPct}% of synced records would be removed, more than max_removals_pct; cdp sync would stop before sending`);
         }
       }
-      ctx.reporter.summary({ command: 'plan', syncs: plans });
+      const config = project.identity?.gate ?? identityGateSchema.parse({});
+      const identityGate = {
+        latest: (await latestIdentityGate(warehouse, project)) ?? null,
+        held: (await pendingIdentityGates(warehouse, project)).map((g) => ({ ...g, checks: recheckIdentityGate(g, config) })).filter((g) => g.checks.some((c) => c.exceeded)),
+      };
+      for (const held of identityGate.held) for (const line of formatIdentityGate(held)) ctx.reporter.problem(line);
+      if (identityGate.held.length > 0) ctx.reporter.problem('cdp sync would send nothing (exit 4) until the change is accepted with --accept-identity-change');
+      else if (identityGate.latest) ctx.reporter.info(formatIdentityGate(identityGate.latest)[0]);
+      ctx.reporter.summary({ command: 'plan', syncs: plans, identityGate });
       return ExitCode.ok;
     } finally {
       await warehouse.close();

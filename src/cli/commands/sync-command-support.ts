@@ -6,6 +6,8 @@ import { progressFactory } from '../../sync/sync-progress.js';
 import { resultLine } from '../../sync/sync-summary.js';
 import { syncTuning } from '../../sync/sync-tuning.js';
 import type { CommandContext } from '../context.js';
+import { ExitCode } from '../exit-codes.js';
+import { formatIdentityGate } from '../../identity/identity-gate.js';
 
 /**
  * Loads the project for commands that sync: the named syncs (all when none), and only their
@@ -20,10 +22,11 @@ export async function loadSyncProject(ctx: CommandContext, names: readonly strin
   return { project, syncs: selectSyncs(project, names) };
 }
 
-export function syncOptions(ctx: CommandContext, syncs: readonly Declared<SyncConfig>[], fullResync: boolean): SyncProjectOptions {
+export function syncOptions(ctx: CommandContext, syncs: readonly Declared<SyncConfig>[], fullResync: boolean, acceptIdentityChange = false): SyncProjectOptions {
   return {
     syncs,
     fullResync,
+    acceptIdentityChange,
     tuning: syncTuning(ctx.io.env),
     progress: progressFactory({ interactive: ctx.reporter.interactive, line: (l) => ctx.reporter.info(l) }),
     onSyncDone: (s) => ctx.reporter.info(resultLine(s)),
@@ -36,11 +39,32 @@ export function syncCounts(result: ProjectSyncResult): Record<string, Record<str
   return Object.fromEntries(
     result.syncs.map((s) => [
       s.sync,
-      { ...s.sent, rejected: s.rejected, records: s.diff.records, requests: s.requests, retries: s.retries, rate_limited: s.rateLimited },
+      { ...s.sent, rejected: s.rejected, records: s.diff.records, requests: s.requests, retries: s.retries, rate_limited: s.rateLimited, seconds: s.seconds },
     ]),
   );
 }
 
 export function names(arg: string | string[] | undefined): string[] {
   return arg === undefined ? [] : Array.isArray(arg) ? arg : [arg];
+}
+
+export const acceptIdentityChangeOption = {
+  flags: '--accept-identity-change',
+  description: 'send even though the newest build tripped the identity quality gate (records the acceptance)',
+} as const;
+
+/** The run's status and exit code once the syncs are done (or were held by the identity gate). */
+export function syncOutcome(ctx: CommandContext, result: ProjectSyncResult, runId: string): { status: 'success' | 'rejected' | 'blocked'; exitCode: ExitCode } {
+  const gate = result.identityGate;
+  if (!gate.open) {
+    for (const held of gate.held) for (const line of formatIdentityGate(held)) ctx.reporter.problem(line);
+    ctx.reporter.problem(`nothing was sent (run ${runId}); look at the change with \`cdp report\` and \`cdp inspect\`, then fix identity: in the config or accept it with --accept-identity-change`);
+    return { status: 'blocked', exitCode: ExitCode.gateHeld };
+  }
+  for (const accepted of gate.accepted) ctx.reporter.info(`identity gate: the change of build ${accepted.runId} is accepted by run ${runId}`);
+  if (result.rejected > 0) {
+    ctx.reporter.problem(`${result.rejected} record${result.rejected === 1 ? ' was' : 's were'} rejected; see sync_log (run ${runId}); they are retried next run`);
+    return { status: 'rejected', exitCode: ExitCode.rejected };
+  }
+  return { status: 'success', exitCode: ExitCode.ok };
 }

@@ -21,7 +21,7 @@ export interface MatchKey {
 }
 
 /**
- * Lines a batch response up with its inputs (spec A4): results and errors name their input by
+ * Lines a batch response up with its inputs (docs/crm/hubspot.md#batch-writes): results and errors name their input by
  * `objectWriteTraceId`, else by the match key or record id they carry. A lone unexplained error
  * belongs to the lone unexplained input; anything HubSpot did not report on is retried.
  */

@@ -5,6 +5,7 @@ import { suggestion } from '../../diagnostics/did-you-mean.js';
 import type { SqlType } from '../../dialect/dialect.js';
 import type { BatchFailure, Destination, DestinationFactory, DestinationOptions, PrepareResult, RateLimit, SyncSpec, Transport } from '../destination.js';
 import { secretScrubber, type Scrubber } from '../secret-scrubber.js';
+import { HubSpotDriftReader } from './hubspot-drift.js';
 import { classifyHubSpotError, TEN_SECONDS } from './hubspot-failure.js';
 import { ensureLists } from './hubspot-lists.js';
 import { HUBSPOT_OBJECT_NAMES, hubspotKeyCaseInsensitive, hubspotObject } from './hubspot-object.js';
@@ -26,6 +27,7 @@ function maxConcurrent(requestsPer10s: number): number {
  */
 export class HubSpotDestination implements Destination {
   readonly rateLimit: RateLimit;
+  readonly drift: HubSpotDriftReader;
   private readonly client: Client;
   private readonly scrub: Scrubber;
   private readonly classify: (error: unknown) => BatchFailure;
@@ -39,6 +41,7 @@ export class HubSpotDestination implements Destination {
     this.scrub = secretScrubber([config.accessToken]);
     this.classify = (e) => classifyHubSpotError(e, this.scrub, name);
     this.rateLimit = { requests: config.requestsPer10s, perMs: TEN_SECONDS, maxConcurrent: maxConcurrent(config.requestsPer10s) };
+    this.drift = new HubSpotDriftReader({ client: this.client, classify: this.classify, requestTimeoutMs: options.requestTimeoutMs });
   }
 
   async prepare(spec: SyncSpec, transport: Transport): Promise<PrepareResult> {

@@ -40,7 +40,7 @@ export function propertyIssue(message: string): { readonly code: string; readonl
 }
 
 /**
- * Turns anything a HubSpot call threw into what the engine should do (spec A1, A3, A9):
+ * Turns anything a HubSpot call threw into what the engine should do (docs/crm/hubspot.md#client-library, #errors, #rate-limits):
  * 429 rolling → wait the window; DAILY → stop; 5xx, timeouts and dropped connections → retry;
  * 400/409 → the batch holds a bad record (split); 401/403 → stop. Messages are scrubbed of secrets.
  */

@@ -5,7 +5,7 @@ import { apiError } from './hubspot-failure.js';
 import type { PropertyContext } from './hubspot-properties.js';
 
 /**
- * Finds each segment's static (MANUAL) list by name, creating it on first use (spec A7). A list of
+ * Finds each segment's static (MANUAL) list by name, creating it on first use (docs/crm/hubspot.md#lists). A list of
  * the name that is DYNAMIC cannot take manual memberships: that is a diagnostic, not a silent skip.
  */
 export async function ensureLists(ctx: PropertyContext, spec: SyncSpec): Promise<{ lists: Map<string, string>; diagnostics: Diagnostic[]; notes: string[] }> {
@@ -48,7 +48,7 @@ async function findList(ctx: PropertyContext, name: string): Promise<PublicObjec
     try {
       return (await ctx.client.crm.lists.listsApi.getByName(name, ctx.object.typeId)).list;
     } catch (e) {
-      // HubSpot answers an unknown name with 400 or 404 "List does not exist with name ..." (spec A7).
+      // HubSpot answers an unknown name with 400 or 404 "List does not exist with name ..." (docs/crm/hubspot.md#lists).
       const api = apiError(e);
       if (api && (api.status === 400 || api.status === 404) && /does not exist/i.test(String(api.body.message))) return undefined;
       throw e;

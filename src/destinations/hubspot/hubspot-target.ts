@@ -21,7 +21,7 @@ export interface HubSpotTargetParts {
   readonly requestTimeoutMs: number;
 }
 
-/** HubSpot's batch limit for object writes (spec A4). */
+/** HubSpot's batch limit for object writes (docs/crm/hubspot.md#batch-writes). */
 export const HUBSPOT_BATCH_SIZE = 100;
 /** Record ids per list membership call; HubSpot documents no lower cap (UNCONFIRMED), we stay modest. */
 export const HUBSPOT_MEMBERSHIP_BATCH_SIZE = 1000;

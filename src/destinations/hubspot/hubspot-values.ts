@@ -1,7 +1,7 @@
 import type { SqlType } from '../../dialect/dialect.js';
 import type { FieldValue } from '../destination.js';
 
-/** A HubSpot property definition for a trait of this warehouse type (spec A6 pairings). */
+/** A HubSpot property definition for a trait of this warehouse type (docs/crm/hubspot.md#properties pairings). */
 export interface HubSpotPropertyType {
   readonly type: 'string' | 'number' | 'bool' | 'datetime' | 'date';
   readonly fieldType: 'text' | 'number' | 'booleancheckbox' | 'date';
@@ -24,7 +24,7 @@ export function hubspotPropertyType(type: SqlType): HubSpotPropertyType {
 }
 
 /**
- * A value as HubSpot takes it (spec A4): strings; `""` clears; bools `true`/`false`; datetimes ISO 8601;
+ * A value as HubSpot takes it (docs/crm/hubspot.md#batch-writes): strings; `""` clears; bools `true`/`false`; datetimes ISO 8601;
  * dates `YYYY-MM-DD`.
  */
 export function hubspotValue(value: FieldValue, type: SqlType): string {

@@ -14,7 +14,7 @@ export interface TokenParams {
 }
 
 export const JWT_BEARER_GRANT = 'urn:ietf:params:oauth:grant-type:jwt-bearer';
-/** Salesforce accepts a JWT bearer assertion that expires at most 3 minutes ahead (spec B1). */
+/** Salesforce accepts a JWT bearer assertion that expires at most 3 minutes ahead (docs/crm/salesforce.md#client-library). */
 const JWT_LIFETIME_S = 170;
 
 /** jsforce's OAuth2 options: a client secret only for the flows that have one (JWT signs instead). */
@@ -25,7 +25,7 @@ export function oauth2Options(config: SalesforceDestinationConfig): { readonly c
 
 /**
  * The token request for the configured flow. The password flow goes through the OAuth password
- * grant (client id and secret always set), never jsforce's SOAP login fallback (spec B1).
+ * grant (client id and secret always set), never jsforce's SOAP login fallback (docs/crm/salesforce.md#client-library).
  */
 export async function tokenParams(config: SalesforceDestinationConfig, projectDir: string | undefined): Promise<TokenParams> {
   const auth = config.auth;

@@ -18,14 +18,14 @@ export interface BulkMatch {
   readonly rows: readonly BulkRow[];
 }
 
-/** A job's result rows as jsforce parses the result CSVs (values are strings, spec B7). */
+/** A job's result rows as jsforce parses the result CSVs (values are strings, docs/crm/salesforce.md#bulk-api-20). */
 export interface BulkResultRows {
   readonly successful: readonly Readonly<Record<string, unknown>>[];
   readonly failed: readonly Readonly<Record<string, unknown>>[];
   readonly unprocessed: readonly Readonly<Record<string, unknown>>[];
 }
 
-/** `CODE:message:Field1,Field2 --` (or `CODE:message:--`) as a code and message (spec B7). */
+/** `CODE:message:Field1,Field2 --` (or `CODE:message:--`) as a code and message (docs/crm/salesforce.md#bulk-api-20). */
 export function parseBulkError(text: string): { readonly code: string; readonly message: string } {
   const body = text.replace(/:(?:[A-Za-z0-9_.,]+ )?--\s*$/, '');
   const colon = body.indexOf(':');

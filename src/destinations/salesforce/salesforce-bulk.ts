@@ -31,7 +31,7 @@ export interface BulkJob {
 type Job = IngestJobV2<Schema>;
 
 /**
- * One Bulk API 2.0 ingest job (spec B7) for one batch: create, upload the CSV once, close, poll
+ * One Bulk API 2.0 ingest job (docs/crm/salesforce.md#bulk-api-20) for one batch: create, upload the CSV once, close, poll
  * until it finishes, then read successful, failed and unprocessed rows and map them back to the
  * batch by match column. The job lifecycle is driven step by step rather than through jsforce's
  * `loadAndWaitForResults`, which deletes the job on any failure, timeouts included (the job may

@@ -31,7 +31,7 @@ const MEMBER_FIELDS: Readonly<Record<string, 'ContactId' | 'LeadId'>> = { contac
 /**
  * Finds each segment's campaign by Name (the oldest when several share it), creating it on first
  * use, and checks the configured member status against the campaign's CampaignMemberStatus labels
- * (spec B9). Problems are diagnostics at the segment's line in the connector file. Without
+ * (docs/crm/salesforce.md#campaigns). Problems are diagnostics at the segment's line in the connector file. Without
  * `create` (the sync has other problems) nothing is created; existing campaigns are still checked.
  */
 export async function prepareCampaigns(ctx: CampaignContext, spec: SyncSpec, options: { readonly create: boolean }): Promise<PreparedCampaigns> {

@@ -1,15 +1,16 @@
 import type { BatchOutcome, RecordResult, WriteRecord } from '../destination.js';
 import type { TargetContext } from './salesforce-context.js';
 import { fieldsBody, normalKey, upsertBody } from './salesforce-records.js';
+import { ALLOW_SAVE_HEADERS, resolveDuplicates } from './salesforce-duplicates.js';
 import { RECORD_GONE, resultsInOrder } from './salesforce-save-results.js';
 import { inLists, queryRecords, soqlString, text } from './salesforce-soql.js';
 
-/** sObject Collections take at most 200 records per call (spec B6). */
+/** sObject Collections take at most 200 records per call (docs/crm/salesforce.md#sobject-collections). */
 export const COLLECTION_LIMIT = 200;
 
 /**
  * Upserts at most 200 records in one `PATCH /composite/sobjects/{S}/{ExtField}` with allOrNone
- * false (spec B6): one result per record, in input order. jsforce sends more than 200 as one
+ * false (docs/crm/salesforce.md#sobject-collections): one result per record, in input order. jsforce sends more than 200 as one
  * request (which Salesforce refuses), so callers never pass more.
  */
 export async function upsertCollection(ctx: TargetContext, records: readonly WriteRecord[]): Promise<BatchOutcome> {
@@ -17,8 +18,11 @@ export async function upsertCollection(ctx: TargetContext, records: readonly Wri
   if (records.length > COLLECTION_LIMIT) throw new Error(`a collection upsert takes at most ${COLLECTION_LIMIT} records, got ${records.length}`);
   const bodies = records.map((r) => ({ ...upsertBody(plan, r) }));
   try {
-    const raw: unknown = await ctx.send((conn) => conn.sobject(plan.object).upsert(bodies, plan.key.name, { allOrNone: false }));
-    return { ok: true, results: resultsInOrder(raw, records.length, ctx.scrub) };
+    const options = ctx.duplicates === 'allow_save' ? { allOrNone: false, headers: ALLOW_SAVE_HEADERS } : { allOrNone: false };
+    const raw: unknown = await ctx.send((conn) => conn.sobject(plan.object).upsert(bodies, plan.key.name, options));
+    const results = resultsInOrder(raw, records.length, ctx.scrub);
+    if (ctx.duplicates === 'match' && results.some((r) => !r.ok && r.code === 'DUPLICATES_DETECTED')) return resolveDuplicates(ctx, records, Array.isArray(raw) ? raw : [], results);
+    return { ok: true, results };
   } catch (e) {
     return { ok: false, failure: ctx.classify(e) };
   }
@@ -48,7 +52,7 @@ export type Resolution =
   | { readonly ok: false; readonly outcome: BatchOutcome };
 
 /**
- * Ids for an update: the one cdp knows, else looked up by match key with SOQL in chunks (spec B5).
+ * Ids for an update: the one cdp knows, else looked up by match key with SOQL in chunks (docs/crm/salesforce.md#soql).
  * A key no record has is `notFound` (update mode skips it); a key several records share is refused,
  * as Salesforce refuses to upsert by it (DUPLICATE_EXTERNAL_ID).
  */

@@ -15,4 +15,6 @@ export interface TargetContext {
   readonly classify: (error: unknown) => BatchFailure;
   readonly scrub: Scrubber;
   readonly plan: ObjectPlan;
+  /** What to do about creates an active duplicate rule refuses (docs/drift.md). */
+  readonly duplicates: 'match' | 'allow_save';
 }

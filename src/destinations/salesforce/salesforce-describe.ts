@@ -7,7 +7,7 @@ import type { DescribedField, DescribedObject } from './salesforce-schema.js';
 
 export type Described = { readonly ok: true; readonly object: DescribedObject } | { readonly ok: false; readonly diagnostics: readonly Diagnostic[] };
 
-/** The sync's object as `GET /sobjects/{S}/describe` tells it (spec B4); an unknown object is a diagnostic with a "did you mean". */
+/** The sync's object as `GET /sobjects/{S}/describe` tells it (docs/crm/salesforce.md#describe); an unknown object is a diagnostic with a "did you mean". */
 export async function describeObject(read: SalesforceCall, spec: SyncSpec): Promise<Described> {
   const raw = await read(async (conn) => {
     try {

@@ -6,6 +6,7 @@ import { authHint, authSecrets } from './salesforce-auth.js';
 import { prepareCampaigns } from './salesforce-campaigns.js';
 import type { SalesforceCall, TargetContext } from './salesforce-context.js';
 import { describeObject } from './salesforce-describe.js';
+import { SalesforceDriftReader } from './salesforce-drift.js';
 import { classifySalesforceError } from './salesforce-failure.js';
 import { checkObjectSchema } from './salesforce-schema.js';
 import { SalesforceSession } from './salesforce-session.js';
@@ -13,11 +14,11 @@ import { SalesforceTarget } from './salesforce-target.js';
 
 /**
  * Salesforce has no per-second rate limit, only a daily allocation and a cap on concurrent long
- * requests (25 in production, 5 in Developer Edition; spec B8). cdp keeps 4 requests in flight and
+ * requests (25 in production, 5 in Developer Edition; docs/crm/salesforce.md#limits). cdp keeps 4 requests in flight and
  * paces at 20 per second.
  */
 const RATE_LIMIT: RateLimit = { requests: 20, perMs: 1_000, maxConcurrent: 4 };
-/** Collection upserts need API 46.0 (below it jsforce silently falls back to one call per record, spec B1). */
+/** Collection upserts need API 46.0 (below it jsforce silently falls back to one call per record, docs/crm/salesforce.md#client-library). */
 const MIN_API_VERSION = 46;
 
 /** Salesforce access tokens (`00D…!…`) and JWT assertions, wherever they turn up in a message. */
@@ -31,6 +32,7 @@ const TOKEN_SHAPES: readonly RegExp[] = [/\b00D[A-Za-z0-9]{12,15}![A-Za-z0-9._-]
  */
 export class SalesforceDestination implements Destination {
   readonly rateLimit = RATE_LIMIT;
+  readonly drift: SalesforceDriftReader;
   private readonly session: SalesforceSession;
   private readonly scrub: Scrubber;
   private readonly classify: (error: unknown) => BatchFailure;
@@ -45,6 +47,7 @@ export class SalesforceDestination implements Destination {
     this.scrub = (text) => TOKEN_SHAPES.reduce((out, shape) => out.replace(shape, '[redacted]'), secrets(text));
     const hint = authHint(name, config);
     this.classify = (e) => classifySalesforceError(e, { scrub: this.scrub, authHint: hint });
+    this.drift = new SalesforceDriftReader((transport) => (request) => transport.call(() => this.session.run(request), this.classify));
   }
 
   async prepare(spec: SyncSpec, transport: Transport): Promise<PrepareResult> {
@@ -67,7 +70,7 @@ export class SalesforceDestination implements Destination {
 
     const pending = spec.pendingWrites ?? 0;
     const bulk = pending > this.config.bulkThreshold;
-    const context: TargetContext = { send, read, classify: this.classify, scrub: this.scrub, plan: schema.plan };
+    const context: TargetContext = { send, read, classify: this.classify, scrub: this.scrub, plan: schema.plan, duplicates: this.config.duplicates };
     const target = new SalesforceTarget({ context, bulk, campaigns: campaigns.campaigns });
     const path = bulk ? `Bulk API 2.0 (${pending} pending writes > bulkThreshold ${this.config.bulkThreshold})` : undefined;
     return { ok: true, target, notes: [...schema.notes, ...campaigns.notes, ...(path ? [`writing ${schema.plan.object} through ${path}`] : [])] };

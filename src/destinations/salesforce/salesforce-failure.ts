@@ -2,7 +2,7 @@ import type { BatchFailure } from '../destination.js';
 import type { Scrubber } from '../secret-scrubber.js';
 import { RequestTimeout } from '../with-timeout.js';
 
-/** How long to hold every request back after Salesforce's concurrent-request limit answered (spec B8). */
+/** How long to hold every request back after Salesforce's concurrent-request limit answered (docs/crm/salesforce.md#limits). */
 export const CONCURRENCY_BACKOFF_MS = 20_000;
 
 /** What jsforce throws, reduced to what cdp reads: HttpApiError carries `errorCode`; OAuth errors only a `name`. */
@@ -55,7 +55,7 @@ export class SalesforceSetupError extends Error {
   }
 }
 
-/** The session stayed invalid right after cdp re-authenticated: stop rather than loop (spec B1). */
+/** The session stayed invalid right after cdp re-authenticated: stop rather than loop (docs/crm/salesforce.md#client-library). */
 export class SessionRejected extends Error {
   constructor() {
     super('Salesforce answered INVALID_SESSION_ID again right after cdp re-authenticated');
@@ -63,7 +63,7 @@ export class SessionRejected extends Error {
   }
 }
 
-/** The OAuth token endpoint's error codes (spec B2) and their usual relatives. */
+/** The OAuth token endpoint's error codes (docs/crm/salesforce.md#oauth) and their usual relatives. */
 const OAUTH_ERRORS: ReadonlySet<string> = new Set(['invalid_grant', 'invalid_client_id', 'invalid_client', 'unsupported_grant_type', 'invalid_request', 'inactive_user', 'inactive_org', 'unauthorized_client', 'invalid_app_access']);
 const TRANSIENT_CODES: ReadonlySet<string> = new Set(['UNKNOWN_EXCEPTION', 'SERVER_UNAVAILABLE', 'UNABLE_TO_LOCK_ROW', 'QUERY_TIMEOUT', 'REQUEST_RUNNING_TOO_LONG']);
 const PERMISSION_CODES: ReadonlySet<string> = new Set(['API_DISABLED_FOR_ORG', 'API_CURRENTLY_DISABLED', 'INSUFFICIENT_ACCESS', 'INSUFFICIENT_ACCESS_OR_READONLY', 'FUNCTIONALITY_NOT_ENABLED']);
@@ -75,7 +75,7 @@ export interface FailureContext {
 }
 
 /**
- * Turns anything a jsforce call threw into what the engine should do (spec B1-B3, B8):
+ * Turns anything a jsforce call threw into what the engine should do (docs/crm/salesforce.md#client-library, #oauth, #errors, #limits):
  * rejected credentials, a session that stays invalid, the daily limit, missing permissions → stop;
  * the concurrent-request limit → wait long; 5xx, timeouts and dropped connections → retry.
  * Other API errors (a bad field, a malformed query) stop: nothing works until a person acts.

@@ -6,13 +6,13 @@ import type { TargetContext } from './salesforce-context.js';
 import { resultsInOrder } from './salesforce-save-results.js';
 import { inLists, queryRecords, soqlString, text } from './salesforce-soql.js';
 
-/** Campaign member creates and deletes go through sObject Collections: 200 per call (spec B6, B9). */
+/** Campaign member creates and deletes go through sObject Collections: 200 per call (docs/crm/salesforce.md#sobject-collections, #campaigns). */
 export const MEMBERSHIP_BATCH_SIZE = COLLECTION_LIMIT;
 
 /** The contact, lead or membership is gone: for an add the engine drops cdp's state (the next run recreates it). */
 const MEMBER_GONE: ReadonlySet<string> = new Set(['ENTITY_IS_DELETED', 'INVALID_CROSS_REFERENCE_KEY']);
 
-/** An existing membership is what cdp wants (spec B9: DUPLICATE_VALUE "Already a campaign member."). */
+/** An existing membership is what cdp wants (docs/crm/salesforce.md#campaigns: DUPLICATE_VALUE "Already a campaign member."). */
 function added(ref: RecordRef, result: RecordResult): RecordResult {
   if (result.ok || (result.code === 'DUPLICATE_VALUE' && /already a campaign member/i.test(result.message))) return { ok: true, id: ref.id };
   return result;
@@ -20,7 +20,7 @@ function added(ref: RecordRef, result: RecordResult): RecordResult {
 
 /**
  * Adds records to a campaign: `CampaignMember` creates with `CampaignId`, `ContactId|LeadId` and
- * the configured `Status` (spec B9), through Collections, or a Bulk API 2.0 insert job for more
+ * the configured `Status` (docs/crm/salesforce.md#campaigns), through Collections, or a Bulk API 2.0 insert job for more
  * than 200. "Already a campaign member." counts as success.
  */
 export async function addCampaignMembers(ctx: TargetContext, campaign: PreparedCampaign, records: readonly RecordRef[]): Promise<BatchOutcome> {
@@ -47,7 +47,7 @@ export async function addCampaignMembers(ctx: TargetContext, campaign: PreparedC
 /**
  * Removes records from a campaign: their CampaignMember ids by SOQL
  * (`WHERE CampaignId = … AND ContactId IN (…)`), then one delete: Collections, or a Bulk API 2.0
- * delete job for more than 200 (spec B9). Not being a member, or a membership already deleted, is fine.
+ * delete job for more than 200 (docs/crm/salesforce.md#campaigns). Not being a member, or a membership already deleted, is fine.
  */
 export async function removeCampaignMembers(ctx: TargetContext, campaign: PreparedCampaign, records: readonly RecordRef[]): Promise<BatchOutcome> {
   const field = campaign.memberField;

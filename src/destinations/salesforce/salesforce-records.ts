@@ -7,7 +7,7 @@ export type RecordBody = Readonly<Record<string, JsonValue>>;
 
 /**
  * The fields of a write, by canonical API name and converted to the field's type. The match field
- * itself is left out: the key cdp matched on is what identifies the record (spec B6: no `Id`).
+ * itself is left out: the key cdp matched on is what identifies the record (docs/crm/salesforce.md#sobject-collections: no `Id`).
  * A field that cannot be empty is never cleared: a checkbox gets `false`, a required field (Contact
  * LastName) keeps its value, so that mirror mode can clear what it set without failing the record.
  */

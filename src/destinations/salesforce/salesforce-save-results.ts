@@ -1,7 +1,7 @@
 import type { RecordResult } from '../destination.js';
 import type { Scrubber } from '../secret-scrubber.js';
 
-/** One SaveResult of sObject Collections (spec B6); per-record errors use `statusCode` (spec B3). */
+/** One SaveResult of sObject Collections (docs/crm/salesforce.md#sobject-collections); per-record errors use `statusCode` (docs/crm/salesforce.md#errors). */
 export interface SaveOutcome {
   readonly success: boolean;
   readonly id?: string;
@@ -10,7 +10,7 @@ export interface SaveOutcome {
 
 /**
  * Per-record errors worth sending again, as a smaller batch (the engine re-sends only those):
- * row-lock contention (spec B3), a record rolled back by someone else's all-or-none, transient faults.
+ * row-lock contention (docs/crm/salesforce.md#errors), a record rolled back by someone else's all-or-none, transient faults.
  */
 const RETRYABLE: ReadonlySet<string> = new Set(['UNABLE_TO_LOCK_ROW', 'ALL_OR_NONE_OPERATION_ROLLED_BACK', 'UNKNOWN_EXCEPTION', 'SERVER_UNAVAILABLE', 'REQUEST_RUNNING_TOO_LONG', 'UNREPORTED', 'UNPROCESSED']);
 
@@ -49,7 +49,7 @@ export function recordResult(outcome: SaveOutcome, scrub: Scrubber, notFoundCode
 /** Update by id (mirror clears, update mode): the record was deleted or never existed. */
 export const RECORD_GONE: ReadonlySet<string> = new Set(['ENTITY_IS_DELETED', 'INVALID_CROSS_REFERENCE_KEY', 'INVALID_ID_FIELD', 'NOT_FOUND']);
 
-/** Results of one call, lined up with its inputs (Salesforce answers in input order, spec B6). */
+/** Results of one call, lined up with its inputs (Salesforce answers in input order, docs/crm/salesforce.md#sobject-collections). */
 export function resultsInOrder(raw: unknown, count: number, scrub: Scrubber, notFoundCodes?: ReadonlySet<string>): RecordResult[] {
   const list: readonly unknown[] = Array.isArray(raw) ? raw : [];
   return Array.from({ length: count }, (_, i) => recordResult(saveOutcome(list[i]), scrub, notFoundCodes));

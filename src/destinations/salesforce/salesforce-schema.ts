@@ -3,7 +3,7 @@ import { suggestion } from '../../diagnostics/did-you-mean.js';
 import type { FieldSpec, SyncSpec } from '../destination.js';
 import { acceptsTrait, suggestedFieldType } from './salesforce-values.js';
 
-/** The parts of a describe field (spec B4) cdp reads. */
+/** The parts of a describe field (docs/crm/salesforce.md#describe) cdp reads. */
 export interface DescribedField {
   readonly name: string;
   readonly type: string;
@@ -41,7 +41,7 @@ export type SchemaCheck =
   | { readonly ok: false; readonly diagnostics: readonly Diagnostic[] };
 
 /**
- * Checks a sync against the object's describe (spec B4), pointing every problem at its line in
+ * Checks a sync against the object's describe (docs/crm/salesforce.md#describe), pointing every problem at its line in
  * the connector file: unknown fields (with a "did you mean"), fields that cannot be written, an
  * upsert key that is neither an External ID nor an idLookup field, and trait types the field
  * cannot hold. Salesforce fields are never created: with `create_fields` the message says which

@@ -7,7 +7,7 @@ import { SessionRejected } from './salesforce-failure.js';
 
 /**
  * jsforce's HTTP transport without its own retries: jsforce retries GET/PUT/DELETE on 5xx, 429 and
- * network errors up to 5 times with growing waits (spec B1), which would hide failures from cdp's
+ * network errors up to 5 times with growing waits (docs/crm/salesforce.md#client-library), which would hide failures from cdp's
  * engine and outlast its request timeout. cdp's engine owns retries, so they are off here.
  */
 class NoRetryTransport extends Transport {
@@ -28,13 +28,13 @@ export interface SessionOptions {
 
 /**
  * One authenticated jsforce Connection, always created with the configured `loginUrl` and an
- * explicit API `version` (jsforce defaults to 50.0, too old for collection upserts; spec B1).
+ * explicit API `version` (jsforce defaults to 50.0, too old for collection upserts; docs/crm/salesforce.md#client-library).
  *
  * Every flow authenticates through `conn.authorize(params)` (the OAuth token endpoint), so the
  * password flow never falls back to SOAP login. On INVALID_SESSION_ID jsforce calls our refresh
  * function, which re-authenticates with the same flow (JWT and client-credentials sessions have no
  * refresh token); if the session is rejected again before any call succeeded, it fails with
- * SessionRejected instead of letting jsforce loop (spec B1: an org that 401s new tokens).
+ * SessionRejected instead of letting jsforce loop (docs/crm/salesforce.md#client-library: an org that 401s new tokens).
  */
 export class SalesforceSession {
   readonly connection: Connection;

@@ -32,10 +32,10 @@ export function inLists(values: readonly string[], maxCount = 200): string[][] {
   return lists;
 }
 
-/** Every record of a query, one call per page of up to 2,000 (spec B5). */
-export async function queryRecords(call: SalesforceCall, soql: string): Promise<QueriedRecord[]> {
+/** Every record of a query, one call per page of up to 2,000; `all` reads the recycle bin too (`queryAll`) (docs/crm/salesforce.md#soql). */
+export async function queryRecords(call: SalesforceCall, soql: string, options: { readonly all?: boolean } = {}): Promise<QueriedRecord[]> {
   const records: QueriedRecord[] = [];
-  let page = await call((conn) => conn.query(soql, { autoFetch: false }));
+  let page = await call((conn) => conn.query(soql, { autoFetch: false, scanAll: options.all === true }));
   for (;;) {
     for (const r of page.records) records.push(r);
     const next = page.nextRecordsUrl;

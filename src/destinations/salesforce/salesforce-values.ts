@@ -8,7 +8,7 @@ export type JsonValue = string | number | boolean | null;
 const TEXT_TYPES: ReadonlySet<string> = new Set(['string', 'textarea', 'email', 'phone', 'url', 'picklist', 'multipicklist', 'combobox', 'encryptedstring']);
 const DECIMAL_TYPES: ReadonlySet<string> = new Set(['double', 'currency', 'percent']);
 
-/** Which warehouse types each describe `type` accepts (spec B4 types). */
+/** Which warehouse types each describe `type` accepts (docs/crm/salesforce.md#describe types). */
 export function acceptsTrait(fieldType: string, trait: SqlType): boolean {
   if (TEXT_TYPES.has(fieldType)) return trait !== 'boolean';
   if (DECIMAL_TYPES.has(fieldType)) return trait === 'integer' || trait === 'float';
@@ -75,7 +75,7 @@ export function salesforceValue(value: FieldValue, fieldType: string): JsonValue
   }
 }
 
-/** A Bulk API 2.0 CSV cell (spec B7): `#N/A` sets null (an empty cell would mean "no change"). */
+/** A Bulk API 2.0 CSV cell (docs/crm/salesforce.md#bulk-api-20): `#N/A` sets null (an empty cell would mean "no change"). */
 export function csvCell(value: JsonValue): string {
   if (value === null || value === '') return '#N/A';
   return String(value);

@@ -37,6 +37,8 @@ const CONTACT_SPECS: readonly Spec[] = [
   { name: 'hs_object_id', label: 'Record ID', type: 'number', fieldType: 'number', readOnly: true },
   { name: 'createdate', label: 'Create Date', type: 'datetime', fieldType: 'date' },
   { name: 'lastmodifieddate', label: 'Last Modified Date', type: 'datetime', fieldType: 'date', readOnly: true },
+  { name: 'hs_merged_object_ids', label: 'Merged Contact IDs', type: 'enumeration', fieldType: 'checkbox', readOnly: true },
+  { name: 'hs_additional_emails', label: 'Additional email addresses', type: 'enumeration', fieldType: 'checkbox', readOnly: true },
 ];
 
 const COMPANY_SPECS: readonly Spec[] = [
@@ -53,6 +55,7 @@ const COMPANY_SPECS: readonly Spec[] = [
   { name: 'hs_object_id', label: 'Record ID', type: 'number', fieldType: 'number', readOnly: true },
   { name: 'createdate', label: 'Create Date', type: 'datetime', fieldType: 'date' },
   { name: 'hs_lastmodifieddate', label: 'Last Modified Date', type: 'datetime', fieldType: 'date', readOnly: true },
+  { name: 'hs_merged_object_ids', label: 'Merged Company IDs', type: 'enumeration', fieldType: 'checkbox', readOnly: true },
 ];
 
 export function defaultProperties(type: HubSpotObjectType, createdAt: string): readonly PropertyDefinition[] {

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { jsonReply, type HttpReply } from '../http/http-reply.js';
 
-/** HubSpot's error envelope (spec A3). */
+/** HubSpot's error envelope (docs/crm/hubspot.md#errors). */
 export type ErrorCategory =
   | 'VALIDATION_ERROR'
   | 'CONFLICT'
@@ -102,7 +102,7 @@ export function serverErrorReply(status: number, message?: string): HttpReply {
   });
 }
 
-/** One item of a 207 response's `errors` array (spec A4). */
+/** One item of a 207 response's `errors` array (docs/crm/hubspot.md#batch-writes). */
 export interface BatchErrorItem {
   readonly status: 'error';
   readonly category: ErrorCategory;

@@ -49,7 +49,7 @@ export interface MembershipChange {
 
 export const SANDBOX_USER_ID = '1';
 
-/** Lists (spec A7) and their memberships; records are looked up through the owning store. */
+/** Lists (docs/crm/hubspot.md#lists) and their memberships; records are looked up through the owning store. */
 export class HubSpotListStore {
   private lists = new Map<string, MutableList>();
   private nextListId = 1;

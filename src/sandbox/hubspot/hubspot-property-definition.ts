@@ -9,7 +9,7 @@ export const FIELD_TYPES = [
 export type FieldType = (typeof FIELD_TYPES)[number];
 
 /**
- * Which fieldTypes go with which type. UNCONFIRMED in detail (spec A6); chosen from HubSpot's docs table:
+ * Which fieldTypes go with which type. UNCONFIRMED in detail (docs/crm/hubspot.md#properties); chosen from HubSpot's docs table:
  * phone_number also takes phonenumber/text, and calculation_equation is allowed for number.
  */
 export const FIELD_TYPES_BY_TYPE: Readonly<Record<PropertyType, readonly FieldType[]>> = {

@@ -20,7 +20,7 @@ type Check = { readonly ok: true; readonly value: string } | { readonly ok: fals
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
 /**
- * Validates and normalises property values as HubSpot does (spec A4): unknown and read-only
+ * Validates and normalises property values as HubSpot does (docs/crm/hubspot.md#batch-writes): unknown and read-only
  * properties, email, number, bool, enumeration, date and datetime checks. `""` clears and is always
  * valid. Fault-injected record rejections are reported like any other invalid value.
  */

@@ -17,7 +17,7 @@ export type Admission =
 const TEN_SECONDS = 10_000;
 
 /**
- * HubSpot's limits (spec A9): a rolling 10-second window, a daily count that resets at midnight
+ * HubSpot's limits (docs/crm/hubspot.md#rate-limits): a rolling 10-second window, a daily count that resets at midnight
  * (UTC here; HubSpot uses the account's time zone) and 5 searches per second. A refused request does
  * not count against any window (UNCONFIRMED), so a client that backs off recovers.
  */

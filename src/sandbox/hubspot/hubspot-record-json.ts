@@ -24,7 +24,7 @@ export function recordReadJson(store: HubSpotStore, record: StoredRecord, shape:
 
 /**
  * A record as writes echo it: the written values (`""` for a cleared one) plus createdate, the
- * modified date and hs_object_id (spec A4).
+ * modified date and hs_object_id (docs/crm/hubspot.md#batch-writes).
  */
 export function recordWriteJson(record: StoredRecord, written: ReadonlyMap<string, string>, extra: { readonly objectWriteTraceId?: string; readonly isNew?: boolean } = {}): Record<string, unknown> {
   const properties: Record<string, string | null> = {};

@@ -103,7 +103,7 @@ function plan(ctx: ValueContext, input: ReadonlyMap<string, string>, claims: Uni
 
 /**
  * Multi-status (207) for per-input failures happens only when every input carries its own
- * objectWriteTraceId (spec A4); otherwise the first failure fails the whole batch.
+ * objectWriteTraceId (docs/crm/hubspot.md#batch-writes); otherwise the first failure fails the whole batch.
  */
 export function everyInputTraced(traceIds: readonly (string | undefined)[]): boolean {
   if (traceIds.length === 0 || traceIds.some((t) => t === undefined || t === '')) return false;

@@ -8,9 +8,10 @@ import { objectTypeParam, type RouteContext, type RouteDefinition } from './hubs
 
 export const MAX_PAGE_LIMIT = 100;
 
-/** `/crm/v3/objects/{objectType}[/{objectId}]` (spec A1 basicApi). */
+/** `/crm/v3/objects/{objectType}[/{objectId}]` (docs/crm/hubspot.md#client-library basicApi). */
 export const basicRoutes: readonly RouteDefinition[] = [
   { method: 'POST', template: '/crm/v3/objects/{objectType}', writes: true, handler: create },
+  { method: 'POST', template: '/crm/v3/objects/{objectType}/merge', writes: true, handler: merge },
   { method: 'GET', template: '/crm/v3/objects/{objectType}', writes: false, handler: getPage },
   { method: 'GET', template: '/crm/v3/objects/{objectType}/{objectId}', writes: false, handler: getById },
   { method: 'PATCH', template: '/crm/v3/objects/{objectType}/{objectId}', writes: true, handler: update },
@@ -68,7 +69,7 @@ function update(ctx: RouteContext): HttpReply {
   return single(ctx, planUpdate(valueContext(ctx, type), record, propertyValues(body.properties), new UniqueClaims()), 200);
 }
 
-/** DELETE answers 204 also for an unknown id (spec A4). */
+/** DELETE answers 204 also for an unknown id (docs/crm/hubspot.md#batch-writes). */
 function archive(ctx: RouteContext): HttpReply {
   ctx.store.archiveRecord(objectTypeParam(ctx), ctx.params.objectId ?? '');
   return emptyReply(204);
@@ -91,4 +92,17 @@ function getPage(ctx: RouteContext): HttpReply {
     results: page.map((r) => recordReadJson(ctx.store, r, shape)),
     ...(next !== undefined ? { paging: { next: { after: next, link: `${ctx.baseUrl}/crm/v3/objects/${type.path}?after=${next}` } } } : {}),
   });
+}
+
+/**
+ * `POST /crm/v3/objects/{objectType}/merge` `{primaryObjectId, objectIdToMerge}` → 200 with the merged
+ * record, which has a NEW id (spec: merges). The error body for unknown ids is UNCONFIRMED.
+ */
+function merge(ctx: RouteContext): HttpReply {
+  const type = objectTypeParam(ctx);
+  const body = requireObject(ctx.body, 'PublicMergeInput');
+  requireAttributes(body, 'PublicMergeInput', ['primaryObjectId', 'objectIdToMerge']);
+  const merged = ctx.store.mergeRecords(type, String(body.primaryObjectId), String(body.objectIdToMerge));
+  if (!merged) return errorReply(400, 'VALIDATION_ERROR', `Could not merge ${String(body.objectIdToMerge)} into ${String(body.primaryObjectId)}: both must be live, distinct records`);
+  return jsonReply(200, recordReadJson(ctx.store, merged, { properties: [] }));
 }

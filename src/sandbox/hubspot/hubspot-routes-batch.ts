@@ -30,7 +30,7 @@ import type { HubSpotStore, StoredRecord } from './hubspot-store.js';
 export const MAX_BATCH_INPUTS = 100;
 export const MAX_HISTORY_BATCH_INPUTS = 50;
 
-/** `/crm/v3/objects/{objectType}/batch/*` (spec A4). */
+/** `/crm/v3/objects/{objectType}/batch/*` (docs/crm/hubspot.md#batch-writes). */
 export const batchRoutes: readonly RouteDefinition[] = [
   { method: 'POST', template: '/crm/v3/objects/{objectType}/batch/create', writes: true, handler: batchCreate },
   { method: 'POST', template: '/crm/v3/objects/{objectType}/batch/update', writes: true, handler: batchUpdate },
@@ -56,7 +56,7 @@ function batchInputs(ctx: RouteContext, modelName: string): readonly unknown[] {
 }
 
 /**
- * 400 for the whole batch when an id appears twice (spec A4), listing each repeated id once, as
+ * 400 for the whole batch when an id appears twice (docs/crm/hubspot.md#batch-writes), listing each repeated id once, as
  * compared (emails lower-cased).
  */
 export function rejectDuplicateIds(inputs: readonly { readonly id: string; readonly idProperty: string | undefined }[]): void {

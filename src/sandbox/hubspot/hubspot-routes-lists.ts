@@ -8,7 +8,7 @@ import type { RouteContext, RouteDefinition } from './hubspot-route-context.js';
 const PROCESSING_TYPES: readonly ProcessingType[] = ['MANUAL', 'DYNAMIC', 'SNAPSHOT'];
 export const MAX_LIST_SEARCH_COUNT = 500;
 
-/** `/crm/v3/lists…` (spec A7); the SDK's create posts to `/crm/v3/lists/`, the router ignores the slash. */
+/** `/crm/v3/lists…` (docs/crm/hubspot.md#lists); the SDK's create posts to `/crm/v3/lists/`, the router ignores the slash. */
 export const listRoutes: readonly RouteDefinition[] = [
   { method: 'POST', template: '/crm/v3/lists', writes: true, handler: create },
   { method: 'GET', template: '/crm/v3/lists', writes: false, handler: getAll },

@@ -10,7 +10,7 @@ export const MAX_MEMBERSHIP_IDS = 100_000;
 export const DEFAULT_MEMBERSHIP_PAGE = 100;
 export const MAX_MEMBERSHIP_PAGE = 250;
 
-/** List memberships (spec A7): only MANUAL and SNAPSHOT lists accept manual changes. */
+/** List memberships (docs/crm/hubspot.md#lists): only MANUAL and SNAPSHOT lists accept manual changes. */
 export const membershipRoutes: readonly RouteDefinition[] = [
   { method: 'PUT', template: '/crm/v3/lists/{listId}/memberships/add', writes: true, handler: add },
   { method: 'PUT', template: '/crm/v3/lists/{listId}/memberships/remove', writes: true, handler: remove },
@@ -33,7 +33,7 @@ function recordIds(raw: unknown, field: string): readonly string[] {
   return ids;
 }
 
-/** The response keeps the spec's misspelt `recordsIdsAdded`. */
+/** The response keeps HubSpot's misspelt `recordsIdsAdded` (docs/crm/hubspot.md#lists). */
 function changeJson(added: MembershipChange | undefined, removed: MembershipChange | undefined): Record<string, unknown> {
   return {
     recordsIdsAdded: added?.changed ?? [],

@@ -14,10 +14,10 @@ import {
 } from './hubspot-property-definition.js';
 import { objectTypeParam, type RouteContext, type RouteDefinition } from './hubspot-route-context.js';
 
-/** UNCONFIRMED (spec A6: "about 10"). */
+/** UNCONFIRMED (docs/crm/hubspot.md#properties: "about 10"). */
 export const MAX_UNIQUE_PROPERTIES = 10;
 
-/** `/crm/v3/properties/{objectType}[/{propertyName}]` and `/groups` (spec A6). */
+/** `/crm/v3/properties/{objectType}[/{propertyName}]` and `/groups` (docs/crm/hubspot.md#properties). */
 export const propertyRoutes: readonly RouteDefinition[] = [
   { method: 'GET', template: '/crm/v3/properties/{objectType}', writes: false, handler: getAll },
   { method: 'POST', template: '/crm/v3/properties/{objectType}', writes: true, handler: create },
@@ -37,7 +37,7 @@ function getAll(ctx: RouteContext): HttpReply {
   return jsonReply(200, { results: ctx.store.allProperties(objectTypeParam(ctx), queryBoolean(ctx.query, 'archived')) });
 }
 
-// UNCONFIRMED: 404 and its wording for an unknown property (spec A6).
+// UNCONFIRMED: 404 and its wording for an unknown property (docs/crm/hubspot.md#properties).
 function requireProperty(ctx: RouteContext, type: HubSpotObjectType, archived = false): PropertyDefinition {
   const name = ctx.params.propertyName ?? '';
   const definition = ctx.store.property(type, name);
@@ -136,7 +136,7 @@ function enumValue<T extends string>(raw: unknown, allowed: readonly T[], enumNa
   return found ?? invalidJson(`Cannot deserialize value of type \`${enumName}\` from String "${value}": not one of the values accepted for Enum class: [${allowed.join(', ')}]`);
 }
 
-// UNCONFIRMED: the wording; the pairings follow spec A6.
+// UNCONFIRMED: the wording; the pairings follow docs/crm/hubspot.md#properties.
 function checkPairing(type: PropertyType, fieldType: FieldType): void {
   if (!FIELD_TYPES_BY_TYPE[type].includes(fieldType)) {
     failValidation(`Property type ${type} is not compatible with field type ${fieldType}. Allowed field types: [${FIELD_TYPES_BY_TYPE[type].join(', ')}]`);

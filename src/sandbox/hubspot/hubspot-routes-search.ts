@@ -9,7 +9,7 @@ import type { StoredRecord } from './hubspot-store.js';
 export const MAX_SEARCH_LIMIT = 200;
 export const MAX_SEARCH_RESULTS = 10_000;
 
-/** `POST /crm/v3/objects/{objectType}/search` (spec A5). New records are searchable at once (no index lag). */
+/** `POST /crm/v3/objects/{objectType}/search` (docs/crm/hubspot.md#search). New records are searchable at once (no index lag). */
 export const searchRoutes: readonly RouteDefinition[] = [
   { method: 'POST', template: '/crm/v3/objects/{objectType}/search', writes: false, search: true, handler: search },
 ];

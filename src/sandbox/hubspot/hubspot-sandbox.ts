@@ -55,7 +55,7 @@ export interface HubSpotSandbox {
   close(): Promise<void>;
 }
 
-/** Starts a local HubSpot-compatible API server (spec crm-apis.md Part A) for `cdp sandbox` and tests. */
+/** Starts a local HubSpot-compatible API server (docs/crm/hubspot.md) for `cdp sandbox` and tests. */
 export async function startHubSpotSandbox(options: HubSpotSandboxOptions = {}): Promise<HubSpotSandbox> {
   const portalId = options.portalId ?? DEFAULT_PORTAL_ID;
   const accessTokens = [...(options.accessTokens ?? [DEFAULT_SANDBOX_TOKEN])];

@@ -42,8 +42,10 @@ export class HubSpotStore {
   private properties = new Map<ObjectTypeId, Map<string, PropertyDefinition>>();
   private groups = new Map<ObjectTypeId, Map<string, PropertyGroup>>();
   /** Lists and memberships. */
-  readonly lists: HubSpotListStore = new HubSpotListStore((typeId, id) => this.getRecord(objectTypeById(typeId), id) !== undefined, () => this.timestamp());
+  readonly lists: HubSpotListStore = new HubSpotListStore((typeId, id) => this.recordsOf(objectTypeById(typeId)).get(id)?.archived === false, () => this.timestamp());
   private uniqueIndexes = new Map<string, Map<string, string>>();
+  /** Merged-away record id -> the record that absorbed it (per object type). */
+  private aliases = new Map<string, string>();
   private nextRecordId = 101;
   private lastTimestamp = 0;
 
@@ -58,6 +60,7 @@ export class HubSpotStore {
     this.groups = new Map(OBJECT_TYPES.map((t) => [t.id, new Map(defaultPropertyGroups(t).map((g) => [g.name, g]))]));
     this.lists.reset();
     this.uniqueIndexes = new Map();
+    this.aliases = new Map();
     this.nextRecordId = 101;
   }
 
@@ -69,9 +72,19 @@ export class HubSpotStore {
 
   // ---- records -------------------------------------------------------------------------------
 
+  /**
+   * A record's next modified time: the wall clock, but always after the record's previous one. Per
+   * record, not store-wide, so that a burst of writes does not push the portal's clock ahead of real
+   * time (which would make modified-since searches read them again).
+   */
+  private recordTimestamp(previous?: string): string {
+    const ms = Math.max(Date.now(), previous === undefined ? 0 : Date.parse(previous) + 1);
+    return new Date(ms).toISOString();
+  }
+
   /** Creates a record without validation. `""` values are ignored; createdate may be given. */
   createRecord(type: HubSpotObjectType, values: ReadonlyMap<string, string> | Readonly<Record<string, string>>): StoredRecord {
-    const now = this.timestamp();
+    const now = this.recordTimestamp();
     const id = String(this.nextRecordId++);
     const record: MutableRecord = {
       id,
@@ -95,16 +108,53 @@ export class HubSpotStore {
   /** Applies values; `""` clears a property. Always moves the modified date. */
   updateRecord(target: StoredRecord, values: ReadonlyMap<string, string>): StoredRecord {
     const record = this.mutable(target);
-    const now = this.timestamp();
+    const now = this.recordTimestamp(record.updatedAt);
     for (const [name, value] of values) this.setValue(record, name, value, now);
     this.setValue(record, record.type.modifiedProperty, now, now);
     record.updatedAt = now;
     return record;
   }
 
+  /** A merged-away id answers with the record that absorbed it, under that record's id (spec: merges). */
   getRecord(type: HubSpotObjectType, id: string, archived = false): StoredRecord | undefined {
-    const record = this.recordsOf(type).get(id);
+    const record = this.recordsOf(type).get(this.aliases.get(`${type.id}:${id}`) ?? id);
     return record && record.archived === archived ? record : undefined;
+  }
+
+  /**
+   * Merges `mergeId` into `primaryId` as HubSpot does today: a NEW record with a new id holds the
+   * primary's values (blanks filled from the other), `hs_merged_object_ids` lists both old ids (and what
+   * they had absorbed), the other's email becomes an additional email that still matches upserts by
+   * email (UNCONFIRMED), both old ids resolve to the new record, and list memberships are the union
+   * (UNCONFIRMED). The old records disappear without being archived.
+   */
+  mergeRecords(type: HubSpotObjectType, primaryId: string, mergeId: string): StoredRecord | undefined {
+    const primary = this.getRecord(type, primaryId);
+    const other = this.getRecord(type, mergeId);
+    if (!primary || !other || primary.id === other.id) return undefined;
+    const values = new Map(other.properties);
+    for (const [k, v] of primary.properties) values.set(k, v);
+    const absorbed = [primary, other].flatMap((r) => [r.id, ...(r.properties.get('hs_merged_object_ids') ?? '').split(';').filter((s) => s !== '')]);
+    const otherEmail = other.properties.get('email');
+    const extra = [primary.properties.get('hs_additional_emails'), other.properties.get('hs_additional_emails'), otherEmail !== primary.properties.get('email') ? otherEmail : undefined];
+    values.set('hs_additional_emails', extra.filter((e): e is string => e !== undefined && e !== '').join(';'));
+    values.set('hs_merged_object_ids', absorbed.join(';'));
+    for (const name of ['hs_object_id', 'createdate', type.modifiedProperty]) values.delete(name);
+    const memberships = [primary, other].flatMap((r) => this.lists.listsOfRecord(type.id, r.id).map((m) => m.list));
+    for (const old of [primary, other]) {
+      for (const [name, value] of old.properties) {
+        const index = this.uniqueIndexes.get(`${type.id}:${name}`);
+        if (index?.get(normalizeKey(name, value)) === old.id) index.delete(normalizeKey(name, value));
+      }
+      this.lists.dropRecord(type.id, old.id);
+      this.recordsOf(type).delete(old.id);
+    }
+    const merged = this.createRecord(type, values);
+    for (const old of absorbed) this.aliases.set(`${type.id}:${old}`, merged.id);
+    for (const [key, target] of this.aliases) if (absorbed.includes(target) && key.startsWith(`${type.id}:`)) this.aliases.set(key, merged.id);
+    if (otherEmail !== undefined) this.uniqueIndex(type, 'email').set(normalizeKey('email', otherEmail), merged.id);
+    for (const list of memberships) this.lists.addMembers(list, [merged.id]);
+    return merged;
   }
 
   /** The live record whose `property` equals `value` (emails compare case-insensitively). */
@@ -117,7 +167,7 @@ export class HubSpotStore {
   archiveRecord(type: HubSpotObjectType, id: string): boolean {
     const record = this.recordsOf(type).get(id);
     if (!record || record.archived) return false;
-    const now = this.timestamp();
+    const now = this.recordTimestamp(record.updatedAt);
     record.archived = true;
     record.archivedAt = now;
     record.updatedAt = now;
@@ -186,6 +236,10 @@ export class HubSpotStore {
       for (const record of this.recordsOf(type).values()) {
         const value = record.properties.get(property);
         if (!record.archived && value !== undefined && !index.has(normalizeKey(property, value))) index.set(normalizeKey(property, value), record.id);
+        // Additional emails (from merges) still find their record (UNCONFIRMED at HubSpot).
+        if (property === 'email' && !record.archived) {
+          for (const extra of (record.properties.get('hs_additional_emails') ?? '').split(';')) if (extra !== '' && !index.has(normalizeKey(property, extra))) index.set(normalizeKey(property, extra), record.id);
+        }
       }
       this.uniqueIndexes.set(key, index);
     }

@@ -4,7 +4,7 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 const KEY = 'org';
 
 /**
- * The org's daily API request allocation over a rolling 24 hours (spec B8): every REST / Bulk 2.0
+ * The org's daily API request allocation over a rolling 24 hours (docs/crm/salesforce.md#limits): every REST / Bulk 2.0
  * call under /services/data counts; OAuth and SOAP login do not. Over the limit → 403
  * REQUEST_LIMIT_EXCEEDED, never 429, never Retry-After.
  */

@@ -1,6 +1,6 @@
 import type { RowResults } from './bulk2-processor.js';
 
-/** Bulk API 2.0 ingest vocabulary (spec B7). */
+/** Bulk API 2.0 ingest vocabulary (docs/crm/salesforce.md#bulk-api-20). */
 export const BULK2_OPERATIONS = ['insert', 'update', 'upsert', 'delete', 'hardDelete'] as const;
 export type Bulk2Operation = (typeof BULK2_OPERATIONS)[number];
 

@@ -5,7 +5,7 @@ import { BULK2_OPERATIONS, COLUMN_DELIMITERS, isColumnDelimiter, type IngestJob,
 import { isRecord, jsonBody, type RouteContext, type RouteDefinition } from './route-context.js';
 import { apiError, fail } from './salesforce-errors.js';
 
-/** Bulk API 2.0 upload cap: 150 MB after base64, about 100 MB of raw CSV (spec B7). */
+/** Bulk API 2.0 upload cap: 150 MB after base64, about 100 MB of raw CSV (docs/crm/salesforce.md#bulk-api-20). */
 export const MAX_UPLOAD_BYTES = 100 * 1024 * 1024;
 const CSV = 'text/csv';
 

@@ -7,7 +7,7 @@ import { normalizeId } from './salesforce-ids.js';
 import { indexKey } from './salesforce-store.js';
 import type { SObjectSchema } from './schema-registry.js';
 
-/** sObject Collections accept at most 200 records per call (spec B6). */
+/** sObject Collections accept at most 200 records per call (docs/crm/salesforce.md#sobject-collections). */
 export const MAX_COLLECTION_RECORDS = 200;
 
 type Operation = 'create' | 'update' | 'upsert' | 'delete';

@@ -1,4 +1,4 @@
-/** Field types a describe reports (spec B4). */
+/** Field types a describe reports (docs/crm/salesforce.md#describe). */
 export const FIELD_TYPES = [
   'id', 'string', 'email', 'phone', 'url', 'textarea', 'picklist', 'multipicklist', 'boolean',
   'int', 'double', 'currency', 'percent', 'date', 'datetime', 'reference',

@@ -21,7 +21,7 @@ export interface AuthEnv {
 
 export const JWT_GRANT = 'urn:ietf:params:oauth:grant-type:jwt-bearer';
 
-/** OAuth errors: 400 `{error, error_description}` (spec B2; descriptions other than invalid_grant's UNCONFIRMED). */
+/** OAuth errors: 400 `{error, error_description}` (docs/crm/salesforce.md#oauth; descriptions other than invalid_grant's UNCONFIRMED). */
 export function oauthError(error: string, description: string, status = 400): HttpReply {
   return jsonReply(status, { error, error_description: description });
 }

@@ -15,7 +15,7 @@ export interface RuleContext {
   readonly system: (userId: string, now: Date) => Record<string, FieldValue>;
 }
 
-/** Default member statuses of a new campaign (spec B9; UNCONFIRMED: "Sent" default, "Responded" responded). */
+/** Default member statuses of a new campaign (docs/crm/salesforce.md#campaigns; UNCONFIRMED: "Sent" default, "Responded" responded). */
 export const DEFAULT_MEMBER_STATUSES = [
   { Label: 'Sent', IsDefault: true, HasResponded: false, SortOrder: 1 },
   { Label: 'Responded', IsDefault: false, HasResponded: true, SortOrder: 2 },

@@ -4,6 +4,7 @@ import { parseJsonText } from '../http/request-body.js';
 import type { ApiUsage } from './api-usage.js';
 import type { IngestJobs } from './bulk2-jobs.js';
 import type { QueryCursors } from './query-cursors.js';
+import { allowsDuplicates, type DuplicateRules } from './duplicate-rules.js';
 import type { DmlContext, SalesforceDml } from './salesforce-dml.js';
 import { fail } from './salesforce-errors.js';
 import type { SalesforceFaults } from './salesforce-faults.js';
@@ -18,6 +19,7 @@ export interface SalesforceEnv {
   readonly registry: SchemaRegistry;
   readonly store: SalesforceStore;
   readonly dml: SalesforceDml;
+  readonly duplicates: DuplicateRules;
   readonly ids: IdFactory;
   readonly faults: SalesforceFaults;
   readonly cursors: QueryCursors;
@@ -67,5 +69,5 @@ export function sobjectParam(ctx: RouteContext, name = ctx.params.sobject): SObj
 }
 
 export function dmlContext(ctx: RouteContext, batchSize: number): DmlContext {
-  return { batchSize, userId: ctx.session.user.id };
+  return { batchSize, userId: ctx.session.user.id, duplicates: ctx.env.duplicates, allowDuplicates: allowsDuplicates(ctx.headers['sforce-duplicate-rule-header']) };
 }

@@ -6,7 +6,7 @@ import { apiError, invalidSession, notFound, SalesforceHttpError } from './sales
 import { DATA_PREFIX } from './salesforce-routes.js';
 import type { SessionRegistry } from './sessions.js';
 
-/** The lowest REST version the sandbox serves: sObject Collections need 42.0 (spec B1). */
+/** The lowest REST version the sandbox serves: sObject Collections need 42.0 (docs/crm/salesforce.md#client-library). */
 export const MIN_API_VERSION = 42;
 
 export interface DataDispatcher {

@@ -1,5 +1,6 @@
 import type { FieldValue, SObjectField } from './field-spec.js';
 import { coerceValue, formatDateTime } from './field-values.js';
+import type { DuplicateRules } from './duplicate-rules.js';
 import { afterWrite, applyObjectRules, cascadeDelete, type RuleContext } from './object-rules.js';
 import { parseRecordInput, type InputCheck } from './record-input.js';
 import { recordErrors, type SaveError } from './salesforce-errors.js';
@@ -21,6 +22,9 @@ export interface DmlContext {
   readonly batchSize: number;
   /** The session's user: owner and CreatedBy of new records. */
   readonly userId: string;
+  /** Active duplicate rules (creates only), unless the request sent `Sforce-Duplicate-Rule-Header: allowSave=true`. */
+  readonly duplicates?: DuplicateRules;
+  readonly allowDuplicates?: boolean;
 }
 
 type Values = Record<string, FieldValue>;
@@ -125,6 +129,8 @@ export class SalesforceDml {
     if (missing.length > 0) return failed([recordErrors.requiredMissing(missing)]);
     const rules = this.rules(ctx);
     const errors = [...this.uniqueErrors(schema, merged, undefined), ...applyObjectRules(schema.name, undefined, merged, rules)];
+    const duplicate = ctx.allowDuplicates === true ? undefined : ctx.duplicates?.check(this.store, schema, merged);
+    if (duplicate) errors.push(duplicate);
     if (errors.length > 0) return failed(errors);
     if (this.faults.lockRow(ctx.batchSize)) return failed([recordErrors.lockRow()]);
     const id = this.ids.next(schema.keyPrefix);

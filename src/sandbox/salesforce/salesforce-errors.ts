@@ -1,13 +1,13 @@
 import { jsonReply, type HttpReply } from '../http/http-reply.js';
 
-/** A per-record error inside a collection / DML result (spec B3: `statusCode`, not `errorCode`). */
+/** A per-record error inside a collection / DML result (docs/crm/salesforce.md#errors: `statusCode`, not `errorCode`). */
 export interface SaveError {
   readonly statusCode: string;
   readonly message: string;
   readonly fields: readonly string[];
 }
 
-/** A request-level error reply: a JSON array of `{message, errorCode, fields?}` (spec B3). */
+/** A request-level error reply: a JSON array of `{message, errorCode, fields?}` (docs/crm/salesforce.md#errors). */
 export function apiError(status: number, errorCode: string, message: string, fields?: readonly string[]): HttpReply {
   return jsonReply(status, [{ message, errorCode, ...(fields ? { fields } : {}) }]);
 }
@@ -39,7 +39,7 @@ export const invalidSession = (): HttpReply => apiError(401, 'INVALID_SESSION_ID
 
 const err = (statusCode: string, message: string, fields: readonly string[] = []): SaveError => ({ statusCode, message, fields });
 
-/** Per-record errors, with Salesforce's wording (spec B3 table). */
+/** Per-record errors, with Salesforce's wording (docs/crm/salesforce.md#errors table). */
 export const recordErrors = {
   requiredMissing: (fields: readonly string[]) => err('REQUIRED_FIELD_MISSING', `Required fields are missing: [${fields.join(', ')}]`, fields),
   invalidEmail: (field: string, label: string, value: string) => err('INVALID_EMAIL_ADDRESS', `${label}: invalid email address: ${value}`, [field]),

@@ -13,6 +13,7 @@ import { QueryCursors } from './query-cursors.js';
 import type { SalesforceEnv } from './route-context.js';
 import { handleControlRequest } from './salesforce-control.js';
 import { dispatchDataRequest } from './salesforce-dispatcher.js';
+import { DuplicateRules } from './duplicate-rules.js';
 import { SalesforceDml } from './salesforce-dml.js';
 import { NOT_FOUND_MESSAGE, type SaveError } from './salesforce-errors.js';
 import { SalesforceFaults, type SalesforceFaultInput } from './salesforce-faults.js';
@@ -98,7 +99,7 @@ export class SeedError extends Error {
 
 const NO_FAULTS = { rejection: () => undefined, lockRow: () => false } as const;
 
-/** Starts a local Salesforce-compatible API server (spec crm-apis.md Part B) for `cdp sandbox` and tests. */
+/** Starts a local Salesforce-compatible API server (docs/crm/salesforce.md) for `cdp sandbox` and tests. */
 export async function startSalesforceSandbox(options: SalesforceSandboxOptions = {}): Promise<SalesforceSandbox> {
   const orgId = options.orgId === undefined ? fixedId(KEY_PREFIXES.Organization, 1) : normalizeId(options.orgId);
   if (!orgId || !orgId.startsWith(KEY_PREFIXES.Organization)) throw new Error(`orgId must be a 15- or 18-character 00D… id, got ${options.orgId}`);
@@ -126,7 +127,8 @@ export async function startSalesforceSandbox(options: SalesforceSandboxOptions =
   const cursors = new QueryCursors();
   let baseUrl = '';
   const url = (): string => baseUrl;
-  const env: SalesforceEnv = { registry, store, dml, ids, faults, cursors, jobs, stats, usage, orgId, url };
+  const duplicates = new DuplicateRules();
+  const env: SalesforceEnv = { registry, store, dml, duplicates, ids, faults, cursors, jobs, stats, usage, orgId, url };
   const auth: AuthEnv = { clients, users, orgId, sessions, url, onTokenIssued: (grant) => stats.tokenIssued(grant) };
 
   const seedUsers = (): void => {
@@ -146,6 +148,7 @@ export async function startSalesforceSandbox(options: SalesforceSandboxOptions =
     stats.reset();
     usage.reset();
     faults.clear();
+    duplicates.clear();
     seedUsers();
   };
   const router = salesforceRouter();
@@ -158,7 +161,7 @@ export async function startSalesforceSandbox(options: SalesforceSandboxOptions =
     if (!body.ok && body.reason === 'aborted') return;
     const text = body.ok ? body.text : undefined;
     if (path === '/__sandbox' || path.startsWith('/__sandbox/')) {
-      const control = { store, faults, jobs, sessions, stats: snapshot, reset, orgId };
+      const control = { store, faults, jobs, sessions, duplicates, stats: snapshot, reset, orgId };
       writeReply(res, text === undefined ? jsonReply(413, { status: 'error', message: 'body too large' }) : handleControlRequest(control, method, path, text));
       return;
     }

@@ -10,7 +10,7 @@ export interface SObjectSchema {
   readonly fields: readonly SObjectField[];
   /** Case-insensitive lookup: Salesforce API names are not case-sensitive. */
   field(name: string): SObjectField | undefined;
-  /** Allowed upsert keys: external ids, and idLookup fields of these (standard) objects [spec B4]. */
+  /** Allowed upsert keys: external ids, and idLookup fields of these (standard) objects [docs/crm/salesforce.md#describe]. */
   upsertKey(name: string): SObjectField | undefined;
 }
 

@@ -26,6 +26,8 @@ const owner: FieldSpec = { name: 'OwnerId', label: 'Owner ID', type: 'reference'
 const personName: FieldSpec = { name: 'Name', label: 'Full Name', type: 'string', length: 121, createable: false, updateable: false, nameField: true, idLookup: true };
 const salutation: FieldSpec = { name: 'Salutation', label: 'Salutation', type: 'picklist', length: 40, picklistValues: ['Mr.', 'Ms.', 'Mrs.', 'Dr.', 'Prof.', 'Mx.'] };
 const leadSource: FieldSpec = { name: 'LeadSource', label: 'Lead Source', type: 'picklist', length: 255, picklistValues: ['Web', 'Phone Inquiry', 'Partner Referral', 'Purchased List', 'Other'] };
+/** Set on the losers of a merge (deleted, in the recycle bin), pointing at the surviving record. */
+const masterRecord = (object: string): FieldSpec => ({ name: 'MasterRecordId', label: `Master Record ID`, type: 'reference', referenceTo: [object], relationshipName: 'MasterRecord', createable: false, updateable: false });
 const optedOut: FieldSpec = { name: 'HasOptedOutOfEmail', label: 'Email Opt Out', type: 'boolean' };
 
 export const STANDARD_OBJECTS: readonly StandardObjectSpec[] = [
@@ -39,6 +41,7 @@ export const STANDARD_OBJECTS: readonly StandardObjectSpec[] = [
       { name: 'Industry', label: 'Industry', type: 'picklist', length: 255, picklistValues: ['Agriculture', 'Banking', 'Education', 'Retail', 'Technology', 'Other'] },
       { name: 'NumberOfEmployees', label: 'Employees', type: 'int' },
       { name: 'Description', label: 'Account Description', type: 'textarea', length: 32000 },
+      masterRecord('Account'),
       owner,
       ...SYSTEM_FIELDS,
     ],
@@ -67,6 +70,7 @@ export const STANDARD_OBJECTS: readonly StandardObjectSpec[] = [
       { name: 'Description', label: 'Contact Description', type: 'textarea', length: 32000 },
       optedOut,
       { name: 'DoNotCall', label: 'Do Not Call', type: 'boolean' },
+      masterRecord('Contact'),
       owner,
       ...SYSTEM_FIELDS,
     ],
@@ -100,6 +104,7 @@ export const STANDARD_OBJECTS: readonly StandardObjectSpec[] = [
       { name: 'NumberOfEmployees', label: 'Employees', type: 'int' },
       optedOut,
       { name: 'IsConverted', label: 'Converted', type: 'boolean', createable: false, updateable: false },
+      masterRecord('Lead'),
       owner,
       ...SYSTEM_FIELDS,
     ],

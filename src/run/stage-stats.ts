@@ -1,0 +1,57 @@
+import type { TableRef } from '../dialect/dialect.js';
+import { cdpTable, sourceRelation } from '../model/relations.js';
+import type { PlanStep } from '../model/plan.js';
+import type { StageContext } from '../model/stage-context.js';
+
+/** What one build stage did, recorded in `runs.counts` for `cdp report` and `cdp history`. */
+export interface StageStats {
+  readonly stage: 'models' | 'types' | 'identity' | 'profiles';
+  readonly seconds: number;
+  /** Rows of the inputs the stage read (source rows for identity and profiles; not measured for models: null). */
+  readonly rowsRead: number | null;
+  /** Rows in what the stage wrote: materialised tables, published identity rows, profiles and memberships. */
+  readonly rowsWritten: number;
+  /** BigQuery only: bytes billed by the stage's jobs; null where the engine does not report it. */
+  readonly bytesBilled: number | null;
+}
+
+async function count(ctx: StageContext, table: TableRef, where = ''): Promise<number> {
+  if (!(await ctx.warehouse.tableExists(table))) return 0;
+  const [row] = await ctx.warehouse.query(`select count(*) as n from ${ctx.warehouse.dialect.table(table)}${where ? ` where ${where}` : ''}`, { label: 'run stats' });
+  return Number(row?.n ?? 0);
+}
+
+/** One count after another: a warehouse connection runs one statement at a time. */
+async function sum(counts: readonly (() => Promise<number>)[]): Promise<number> {
+  let total = 0;
+  for (const n of counts) total += await n();
+  return total;
+}
+
+/** Rows of the relations a models stage materialised as tables (views hold no rows of their own). */
+export async function modelRowsWritten(ctx: StageContext, steps: readonly PlanStep[]): Promise<number> {
+  let total = 0;
+  for (const step of steps) {
+    if (step.replaces?.kind !== 'table') continue;
+    if ((await ctx.warehouse.relationKind(step.replaces.target)) === 'table') total += await count(ctx, step.replaces.target);
+  }
+  return total;
+}
+
+/** Rows of the named sources (each read through its `source_<name>` relation). */
+export async function sourceRows(ctx: StageContext, sources: readonly string[]): Promise<number> {
+  let total = 0;
+  for (const name of new Set(sources)) total += await count(ctx, sourceRelation(ctx.project, { name }));
+  return total;
+}
+
+export async function identityRowsWritten(ctx: StageContext): Promise<number> {
+  const run = `run_id = ${ctx.warehouse.dialect.literal(ctx.runId)}`;
+  const t = (name: string) => cdpTable(ctx.project, name);
+  return sum([() => count(ctx, t('identifiers')), () => count(ctx, t('profile_events'), run), () => count(ctx, t('profile_aliases'), run)]);
+}
+
+export async function profileRowsWritten(ctx: StageContext): Promise<number> {
+  const t = (name: string) => cdpTable(ctx.project, name);
+  return sum([() => count(ctx, t('profiles')), () => count(ctx, t('segment_members')), () => count(ctx, t('segment_changes'), `run_id = ${ctx.warehouse.dialect.literal(ctx.runId)}`)]);
+}

@@ -1,0 +1,121 @@
+/**
+ * Data flows one way (docs/architecture.md): a stage of src/ imports only itself and earlier
+ * stages, the side folders (sandbox, sample) stay out of the pipeline, and the warehouse and CRM
+ * client libraries are imported only where their engine or destination lives (and only the engine
+ * folders branch on an engine's name). Imports are read with the TypeScript compiler's own
+ * pre-processor (static, dynamic and type-only imports alike).
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { dirname, join, relative, resolve, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import ts from 'typescript';
+import { describe, expect, it } from 'vitest';
+
+const SRC = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', 'src');
+
+/** The pipeline, earliest first: a folder may import its own files and those of folders before it. */
+const STAGES = ['diagnostics', 'config', 'dialect', 'warehouse', 'model', 'identity', 'profile', 'destinations', 'sync', 'pull', 'run', 'report', 'cli'] as const;
+
+/** Folders beside the pipeline: what each may import; only `cli` may import them. */
+const SIDE: Readonly<Record<string, readonly string[]>> = {
+  sandbox: ['diagnostics', 'config'],
+  sample: ['diagnostics', 'config'],
+};
+
+/** Packages that carry engine or CRM knowledge, and the folders allowed to import them. */
+const CLIENT_PACKAGES: Readonly<Record<string, readonly string[]>> = {
+  '@duckdb/node-api': ['warehouse', 'sample'], // sample: writes the demo's Parquet files, not a warehouse
+  '@google-cloud/bigquery': ['warehouse'],
+  'snowflake-sdk': ['warehouse'],
+  '@hubspot/api-client': ['destinations'],
+  jsforce: ['destinations'],
+};
+
+/** One import of one file: its folder under src/ and what it names. */
+interface ImportEdge {
+  readonly file: string;
+  readonly from: string;
+  readonly specifier: string;
+  /** The src/ folder a relative import lands in; undefined for packages and node: modules. */
+  readonly to?: string;
+}
+
+function sourceFiles(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? sourceFiles(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : []));
+}
+
+/** The imports of each file, given as path (relative to src/) -> text. */
+function importEdges(files: ReadonlyMap<string, string>): ImportEdge[] {
+  return [...files].flatMap(([file, text]) => {
+    const from = file.split('/')[0];
+    return ts.preProcessFile(text, true, true).importedFiles.map(({ fileName }): ImportEdge => {
+      if (!fileName.startsWith('.')) return { file, from, specifier: fileName };
+      const target = relative(SRC, resolve(SRC, dirname(file), fileName)).split(sep);
+      return { file, from, specifier: fileName, to: target[0] };
+    });
+  });
+}
+
+/** Every broken rule, as one readable line each. */
+function violations(edges: readonly ImportEdge[]): string[] {
+  const rank = (folder: string) => (STAGES as readonly string[]).indexOf(folder);
+  const known = (folder: string) => rank(folder) >= 0 || folder in SIDE;
+  return edges.flatMap((e): string[] => {
+    if (!known(e.from)) return [`${e.file}: src/${e.from}/ is in no stage: add it to STAGES or SIDE in this test`];
+    if (e.to === undefined) {
+      const pkg = Object.keys(CLIENT_PACKAGES).find((p) => e.specifier === p || e.specifier.startsWith(`${p}/`));
+      return pkg !== undefined && !CLIENT_PACKAGES[pkg].includes(e.from) ? [`${e.file} imports ${pkg}, allowed only in ${CLIENT_PACKAGES[pkg].join(', ')}`] : [];
+    }
+    if (e.to === e.from) return [];
+    if (!known(e.to)) return [`${e.file} imports ${e.specifier}, outside every stage`];
+    if (e.from in SIDE) return SIDE[e.from].includes(e.to) ? [] : [`${e.file} (side folder ${e.from}) imports ${e.to}: ${e.specifier}`];
+    if (e.to in SIDE) return e.from === 'cli' ? [] : [`${e.file} imports the side folder ${e.to} (${e.specifier}); only cli may`];
+    return rank(e.to) > rank(e.from) ? [`${e.file} (stage ${e.from}) imports the later stage ${e.to}: ${e.specifier}`] : [];
+  });
+}
+
+/** Folders that may compare against an engine's name; everywhere else code asks `dialect.capabilities`. */
+const ENGINE_FOLDERS = ['dialect', 'warehouse'];
+const ENGINE_NAME_TEST = /[!=]==\s*'(duckdb|bigquery|snowflake)'|'(duckdb|bigquery|snowflake)'\s*[!=]==|case\s+'(duckdb|bigquery|snowflake)'\s*:/;
+
+/** Lines outside the engine folders that branch on an engine's name. */
+function engineBranches(files: ReadonlyMap<string, string>): string[] {
+  return [...files]
+    .filter(([file]) => !ENGINE_FOLDERS.includes(file.split('/')[0]))
+    .flatMap(([file, text]) => text.split('\n').flatMap((line, i) => (ENGINE_NAME_TEST.test(line) ? [`${file}:${i + 1}: ${line.trim()}`] : [])));
+}
+
+describe('import direction', () => {
+  it('no file under src/ imports a later stage, a side folder, or an engine client outside its folder', () => {
+    const files = new Map(sourceFiles(SRC).map((path) => [relative(SRC, path).split(sep).join('/'), readFileSync(path, 'utf8')]));
+    expect(files.size).toBeGreaterThan(100);
+    expect(violations(importEdges(files))).toEqual([]);
+  });
+
+  it('no code outside dialect/ and warehouse/ branches on an engine name', () => {
+    const files = new Map(sourceFiles(SRC).map((path) => [relative(SRC, path).split(sep).join('/'), readFileSync(path, 'utf8')]));
+    expect(engineBranches(files)).toEqual([]);
+    const branching = new Map([['model/v.ts', `if (project.config.warehouse.type !== 'duckdb') fail();`]]);
+    expect(engineBranches(branching)).toEqual([`model/v.ts:1: if (project.config.warehouse.type !== 'duckdb') fail();`]);
+  });
+
+  it('reports each kind of violation', () => {
+    const files = new Map([
+      ['identity/a.ts', `import type { X } from '../run/x.js';\nimport { y } from './y.js';\nimport { c } from '../config/c.js';`],
+      ['sync/b.ts', `const m = await import('../cli/m.js');`],
+      ['model/c.ts', `import { s } from '../sandbox/s.js';`],
+      ['sample/d.ts', `import { p } from '../profile/p.js';`],
+      ['profile/e.ts', `import { BigQuery } from '@google-cloud/bigquery';\nimport { z } from 'zod';`],
+      ['engines/f.ts', `import { d } from '../dialect/d.js';`],
+      ['cli/g.ts', `import { s } from '../sandbox/s.js';\nimport { r } from '../run/r.js';`],
+    ]);
+    expect(violations(importEdges(files))).toEqual([
+      'identity/a.ts (stage identity) imports the later stage run: ../run/x.js',
+      'sync/b.ts (stage sync) imports the later stage cli: ../cli/m.js',
+      'model/c.ts imports the side folder sandbox (../sandbox/s.js); only cli may',
+      'sample/d.ts (side folder sample) imports profile: ../profile/p.js',
+      'profile/e.ts imports @google-cloud/bigquery, allowed only in warehouse',
+      'engines/f.ts: src/engines/ is in no stage: add it to STAGES or SIDE in this test',
+    ]);
+  });
+});
