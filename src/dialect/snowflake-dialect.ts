@@ -41,6 +41,8 @@ export const snowflakeDialect: Dialect = {
   // min_by/max_by over one text key keep a single candidate per group (array_agg built an unbounded array
   // per profile, failing past 16 MB). The key sorts like the ordering: the timestamp as fixed-width text,
   // then the tie-break value; a NULL part sorts last ('1' after '0' ascending, '0' before '1' descending).
+  // The tie-break compares the value's text: two numbers at the same instant are ordered as text here
+  // ('9' after '10'), as numbers on DuckDB and BigQuery; strings, booleans and timestamps agree.
   firstValue(value, orderBy, f) {
     const v = filterValue(value, f);
     const desc = orderBy[0]?.endsWith(' desc') ?? false;

@@ -49,6 +49,14 @@ async function typeSource(ctx: StageContext, source: Declared<SourceConfig>, rel
   const raw = cdpTable(project, `_cdp_raw_${source.name}`);
   const quarantine = cdpTable(project, `quarantine_${source.name}`);
   const label = `source ${source.name}`;
+  if (rules.every((r) => !r.cast)) {
+    // Only finiteness to check: when every number is finite the source stays as it is (no copy).
+    const [row] = await warehouse.query(`select count(*) as n from ${d.table(relation)} r where ${rules.map((r) => badValue(d, r)).join(' or ')}`);
+    if (Number(row?.n ?? 0) === 0) {
+      await warehouse.execute(d.dropTable(quarantine), { label });
+      return { source: source.name, rows: 0, columns: {}, quarantine: `${project.config.schema}.quarantine_${source.name}` };
+    }
+  }
   await warehouse.execute(d.createTableAs(raw, `select * from ${d.table(relation)}`), { label });
   try {
     const bad = rules.map((r) => `case when ${badValue(d, r)} then 1 else 0 end`);

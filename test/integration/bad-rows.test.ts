@@ -105,6 +105,8 @@ describe('bad rows in a source', () => {
       ['7', 'amount'],
       ['8', 'amount'],
     ]);
+    const inspect = await cdp(dir, ['inspect', 'email:bob@shop.test']);
+    expect(inspect.stdout).toContain('orders: 4 rows (amount, ...) in cdp.quarantine_orders');
     const [history] = JSON.parse((await cdp(dir, ['history', '--json'])).stdout).runs;
     expect(JSON.stringify(history)).toContain('"rows":6');
 

@@ -2,6 +2,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { ProjectError, error } from '../../diagnostics/diagnostic.js';
 import { inspectIdentity, type IdentifierRef, type InspectedIdentifier } from '../../identity/inspect-identity.js';
+import { quarantinedRows } from '../../identity/quarantined-rows.js';
 import { inspectProfile } from '../../profile/inspect-profile.js';
 import { inspectHtml } from '../../report/inspect-html.js';
 import { profileSyncStates } from '../../sync/profile-sync-state.js';
@@ -49,6 +50,11 @@ export const inspectCommand: CliCommand = {
         r.info('\nkept apart by guards:');
         for (const drop of identity.dropped) r.info(`  ${drop.reason}: ${ref(drop.identifier)}${drop.other ? ` - ${ref(drop.other)}` : ''}  ${drop.detail}`);
       }
+      const quarantined = await quarantinedRows(warehouse, project, identity.identifiers);
+      if (quarantined.length) {
+        r.info('\nbad rows left out (docs/bad-rows.md):');
+        for (const q of quarantined) r.info(`  ${q.source}: ${q.rows} row${q.rows === 1 ? '' : 's'} (${q.badColumns}${q.rows > 1 ? ', ...' : ''}) in ${q.table}`);
+      }
       if (profile) {
         r.info('\ntraits:');
         const width = Math.max(0, ...Object.keys(profile.traits).map((k) => k.length));
@@ -72,7 +78,7 @@ export const inspectCommand: CliCommand = {
         await writeFile(html, await inspectHtml({ project: project.config.project, identity, profile: profile ?? null, destinations }));
         r.info(`\ngraph: ${html}`);
       }
-      r.summary({ ...identity, profile, destinations, ...(html ? { html } : {}) });
+      r.summary({ ...identity, profile, quarantined, destinations, ...(html ? { html } : {}) });
       return ExitCode.ok;
     } finally {
       await warehouse.close();
