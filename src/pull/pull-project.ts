@@ -1,7 +1,8 @@
 import type { LoadedProject } from '../config/load-project.js';
 import { RunError } from '../diagnostics/diagnostic.js';
 import { destinationFactory } from '../destinations/destinations.js';
-import type { GoneRecord } from '../destinations/drift-reader.js';
+import type { DriftRead } from '../destinations/drift-reader.js';
+import type { TableRef } from '../dialect/dialect.js';
 import { cdpTable } from '../model/relations.js';
 import type { StageContext } from '../model/stage-context.js';
 import { PacedTransport } from '../sync/paced-transport.js';
@@ -62,7 +63,10 @@ export async function pullProject(
       for (const object of pullObjects(stage.project, name)) {
         const started = performance.now();
         const before = transport.stats.requests;
-        const result = await pullObject(stage, name, object, env, (since) => reader.read({ object: object.object, matchField: object.keyField, fields: object.fields, since }, transport));
+        const result = await pullObject(stage, name, object, env, {
+          read: (since) => reader.read({ object: object.object, matchField: object.keyField, fields: object.fields, since }, transport),
+          missing: (ids) => reader.missing(object.object, ids, transport),
+        });
         const summary = { ...result, requests: transport.stats.requests - before, seconds: Math.round(performance.now() - started) / 1000 };
         summaries.push(summary);
         onPulled?.(summary);
@@ -74,9 +78,19 @@ export async function pullProject(
   return summaries;
 }
 
-type Read = (since: Date) => Promise<{ readonly changed: readonly { readonly id: string; readonly values: Readonly<Record<string, string | null>>; readonly mergedIds: readonly string[] }[]; readonly gone: readonly GoneRecord[] }>;
+/** The two reads a pull makes of one object (a destination's DriftReader, bound to the object). */
+interface ObjectReads {
+  read(since: Date): Promise<DriftRead>;
+  missing(ids: readonly string[]): Promise<{ readonly missing: readonly string[]; readonly survivors: ReadonlyMap<string, string> }>;
+}
 
-async function pullObject(stage: StageContext, destination: string, object: PullObject, env: Readonly<Record<string, string | undefined>>, read: Read): Promise<Omit<PullSummary, 'requests' | 'seconds'>> {
+async function pullObject(
+  stage: StageContext,
+  destination: string,
+  object: PullObject,
+  env: Readonly<Record<string, string | undefined>>,
+  reads: ObjectReads,
+): Promise<Omit<PullSummary, 'requests' | 'seconds'>> {
   const { warehouse, project } = stage;
   const d = warehouse.dialect;
   const table = cdpTable(project, pulledTableName(destination, object.object));
@@ -87,16 +101,20 @@ async function pullObject(stage: StageContext, destination: string, object: Pull
   await warehouse.execute(createMarksSql(d, marks));
   const existing = new Set((await warehouse.columns(table)).map((c) => c.name.toLowerCase()));
   for (const c of columns.filter((c) => !existing.has(c))) await warehouse.execute(d.addColumn(table, c, 'string'));
+  // Tables pulled by an older cdp lack the pull's start time; their rows count as pulled long ago.
+  if (!existing.has('pulled_ms')) await warehouse.execute(d.addColumn(table, 'pulled_ms', 'integer'));
 
   const last = readMark(await warehouse.query(`select max(pulled_ms) as ms from ${d.table(marks)} where destination = ${d.literal(destination)} and object = ${d.literal(object.object)}`));
   const startedAt = Date.now();
   const since = new Date(last === undefined ? 0 : Math.max(0, last - overlapMs(env)));
-  const result = await read(since);
+  const result = await reads.read(since);
   const changed: PulledRow[] = result.changed.map((r) => ({ id: r.id, deleted: false, mergedInto: null, values: object.fields.map((f) => r.values[f] ?? null) }));
-  const gone = [
+  const changedIds = new Set(changed.map((c) => c.id));
+  const reported = [
     ...result.gone.map((g) => ({ id: g.id, mergedInto: g.mergedInto ?? null })),
     ...result.changed.flatMap((r) => r.mergedIds.map((id) => ({ id, mergedInto: r.id }))),
-  ].filter((g) => !changed.some((c) => c.id === g.id));
+  ].filter((g) => !changedIds.has(g.id));
+  const gone = [...reported, ...(last === undefined ? [] : await vanished(stage, table, result.liveTotal, changedIds, new Set(reported.map((g) => g.id)), reads))];
   const known = new Set<string>();
   for (let i = 0; i < gone.length; i += 500) {
     const ids = gone.slice(i, i + 500).map((g) => d.literal(g.id)).join(', ');
@@ -105,10 +123,33 @@ async function pullObject(stage: StageContext, destination: string, object: Pull
   // The run's reference time, so that a build in the same run (cdp run --pull) sees the rows as current.
   const now = stage.asOf;
   await warehouse.transaction(
-    [...upsertPulledRowsSql(d, table, columns, changed, stage.runId, now), ...markGoneSql(d, table, gone, known, stage.runId, now), ...setMarkSql(d, marks, destination, object.object, startedAt)],
+    [...upsertPulledRowsSql(d, table, columns, changed, stage.runId, now, startedAt), ...markGoneSql(d, table, gone, known, stage.runId, now, startedAt), ...setMarkSql(d, marks, destination, object.object, startedAt)],
     { label: `pull ${table.name}` },
   );
   return { destination, object: object.object, table: table.name, full: last === undefined, changed: changed.length, deleted: gone.length };
+}
+
+/**
+ * Records the table holds as live that the CRM no longer has, though no read reported them gone: an
+ * emptied sandbox, records purged from the recycle bin. Only looked for when the CRM's live count is
+ * below what the table would hold after this pull, so a quiet pull costs nothing more.
+ */
+async function vanished(
+  stage: StageContext,
+  table: TableRef,
+  liveTotal: number,
+  changed: ReadonlySet<string>,
+  reported: ReadonlySet<string>,
+  reads: ObjectReads,
+): Promise<{ id: string; mergedInto: string | null }[]> {
+  const d = stage.warehouse.dialect;
+  const live = (await stage.warehouse.query(`select id from ${d.table(table)} where not deleted`, { label: `pull live ids ${table.name}` }))
+    .map((r) => String(r.id))
+    .filter((id) => !reported.has(id));
+  const held = new Set([...live, ...changed]).size;
+  if (liveTotal >= held) return [];
+  const { missing, survivors } = await reads.missing(live.filter((id) => !changed.has(id)));
+  return [...missing.map((id) => ({ id, mergedInto: null })), ...[...survivors].map(([id, survivor]) => ({ id, mergedInto: survivor }))];
 }
 
 /** `pull hubspot contacts: 3 new or changed, 1 deleted -> cdp.crm_hubspot_contacts (3 requests, 0.1 s)` */

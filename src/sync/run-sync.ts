@@ -15,7 +15,7 @@ import type { ProgressFactory } from './sync-progress.js';
 import { syncSpec } from './sync-shape.js';
 import { SyncStateStore } from './sync-state-store.js';
 import type { SyncShape } from './sync-shape.js';
-import { checkDrift, markDriftChecked, type DriftSummary } from './drift/check-drift.js';
+import { bindDriftReader, checkDrift, markDriftChecked, type BoundDriftReader, type DriftSummary } from './drift/check-drift.js';
 import { applyHoldsSql, driftTables } from './drift/drift-sql.js';
 import { diffSummary, type SyncSummary } from './sync-summary.js';
 
@@ -35,6 +35,8 @@ export interface SyncRunContext {
   readonly queue: SerialQueue;
   readonly fullResync: boolean;
   readonly progress: ProgressFactory;
+  /** Drift read from the tables this run's pull wrote (docs/drift.md), when it pulled the sync's object. */
+  readonly pulledDrift?: (destination: string, object: string) => BoundDriftReader | undefined;
 }
 
 /**
@@ -121,10 +123,15 @@ export async function runSync(ctx: SyncRunContext, sync: Declared<SyncConfig>): 
 
 /** Reads the CRM's changes and repairs state before the diff (docs/drift.md); the destination is opened for it. */
 async function driftBeforeDiff(ctx: SyncRunContext, shape: SyncShape): Promise<DriftSummary | undefined> {
+  const pulled = ctx.pulledDrift?.(shape.sync.destination, shape.sync.object);
+  if (pulled) {
+    const summary = await ctx.queue.run(() => checkDrift({ warehouse: ctx.stage.warehouse, shape, reader: pulled, requests: () => 0, runId: ctx.stage.runId }));
+    return { ...summary, from: 'pull' };
+  }
   const { destination, transport } = await ctx.open();
   if (!destination.drift) return undefined;
   const reader = destination.drift;
-  return ctx.queue.run(() => checkDrift({ warehouse: ctx.stage.warehouse, shape, reader, transport, requests: () => transport.stats.requests, runId: ctx.stage.runId }));
+  return ctx.queue.run(() => checkDrift({ warehouse: ctx.stage.warehouse, shape, reader: bindDriftReader(reader, transport), requests: () => transport.stats.requests, runId: ctx.stage.runId }));
 }
 
 function elapsed(started: number): number {

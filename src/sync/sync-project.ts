@@ -5,6 +5,7 @@ import { suggestion } from '../diagnostics/did-you-mean.js';
 import type { DestinationFactory } from '../destinations/destination.js';
 import { destinationFactory } from '../destinations/destinations.js';
 import type { StageContext } from '../model/stage-context.js';
+import type { BoundDriftReader } from './drift/check-drift.js';
 import { checkIdentityGate, type IdentityGateCheck } from './identity-gate-check.js';
 import { PacedTransport } from './paced-transport.js';
 import { runSync, type OpenedDestination } from './run-sync.js';
@@ -23,6 +24,8 @@ export interface SyncProjectOptions {
   readonly onSyncDone?: (summary: SyncSummary) => void;
   /** Send even though the newest identity build tripped the identity quality gate (and record the acceptance). */
   readonly acceptIdentityChange?: boolean;
+  /** Drift checks answered from this run's pulled tables, where it pulled the synced object (docs/drift.md). */
+  readonly pulledDrift?: (destination: string, object: string) => BoundDriftReader | undefined;
 }
 
 export interface ProjectSyncResult {
@@ -76,7 +79,7 @@ export async function syncProject(stage: StageContext, options: SyncProjectOptio
           opened.set(sync.destination, made);
           return made;
         };
-        const summary = await runSync({ stage, factory, open, queue, fullResync: options.fullResync, progress: options.progress }, sync);
+        const summary = await runSync({ stage, factory, open, queue, fullResync: options.fullResync, progress: options.progress, pulledDrift: options.pulledDrift }, sync);
         summaries.push(summary);
         options.onSyncDone?.(summary);
       } catch (e) {

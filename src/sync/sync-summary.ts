@@ -93,5 +93,6 @@ export function driftLine(drift: DriftSummary, mode: SyncConfig['mode']): string
     `${n(drift.deleted)} deleted (${mode === 'update' ? 'no longer synced' : 're-created'})`,
     `${n(drift.merged)} merged`,
   ];
-  return `drift in the CRM: ${parts.join(', ')} (${n(drift.requests)} reads, ${drift.seconds.toFixed(1)} s)`;
+  const cost = drift.from === 'pull' ? 'from the pulled table, 0 reads' : `${n(drift.requests)} reads`;
+  return `drift in the CRM: ${parts.join(', ')} (${cost}, ${drift.seconds.toFixed(1)} s)`;
 }

@@ -28,8 +28,9 @@ interface PullJson {
   readonly pulls: readonly { readonly destination: string; readonly object: string; readonly full: boolean; readonly changed: number; readonly deleted: number; readonly requests: number }[];
 }
 
-async function project(): Promise<string> {
+async function project(extra: Record<string, string> = {}): Promise<string> {
   const dir = await writeProject({
+    ...extra,
     'cdp.config.yaml': yaml`
       project: t
       warehouse: { type: duckdb, path: .cdp/warehouse.duckdb }
@@ -144,5 +145,69 @@ describe('cdp pull', () => {
     const json = JSON.parse(result.stdout) as PullJson & { build: unknown };
     expect(of(json.pulls, 'hubspot', 'contacts')).toMatchObject({ changed: 1 });
     expect((await cdp(dir, ['inspect', 'email:only@acme.io'], env())).stdout).toContain('Only');
+  });
+
+  it('notices records that vanished from the CRM without a trace (an emptied portal) and marks them deleted', async () => {
+    hubspot.reset();
+    salesforce.reset();
+    for (const i of [1, 2, 3]) hubspot.store.createRecord(CONTACTS, { email: `gone${i}@acme.io`, firstname: `Gone${i}` });
+    const dir = await project();
+    await settled();
+    expect(of(await pull(dir), 'hubspot', 'contacts')).toMatchObject({ full: true, changed: 3 });
+    hubspot.reset();
+    await settled();
+    const second = of(await pull(dir), 'hubspot', 'contacts');
+    // Nothing was modified or archived, but the live count (0) is below the 3 rows held: the held ids
+    // are checked in one batch read (search, archived listing, count, batch read).
+    expect(second).toMatchObject({ full: false, changed: 0, deleted: 3, requests: 4 });
+    const rows = await query(dir, 'select email, deleted from cdp.crm_hubspot_contacts order by email');
+    expect(rows).toEqual([
+      { email: 'gone1@acme.io', deleted: true },
+      { email: 'gone2@acme.io', deleted: true },
+      { email: 'gone3@acme.io', deleted: true },
+    ]);
+  });
+
+  it('cdp run --pull answers drift checks from the pulled table: a hand edit is restored with no extra reads', async () => {
+    hubspot.reset();
+    salesforce.reset();
+    for (const i of [1, 2, 3]) hubspot.store.createRecord(CONTACTS, { email: `p${i}@acme.io`, firstname: `Name${i}` });
+    const dir = await project({
+      'models/email.yaml': yaml`
+        traits:
+          - { name: email, from: hubspot_contacts, aggregate: last, column: email }
+      `,
+      'connectors/contacts.yaml': yaml`
+        sync: contacts
+        destination: hubspot
+        object: contacts
+        audience: all
+        match: { trait: email, field: email }
+        fields:
+          cdp_first_name: first_name
+        create_fields: true
+        drift: true
+      `,
+    });
+    await settled();
+    const first = await cdp(dir, ['run', '--pull', '--json'], env());
+    expect(first.code, first.stderr).toBe(0);
+    await settled();
+    const client = new Client({ accessToken: TOKEN, basePath: hubspot.url, numberOfApiCallRetries: 0 });
+    const edited = hubspot.store.allRecords(CONTACTS).find((r) => r.properties.get('email') === 'p2@acme.io');
+    expect(edited?.properties.get('cdp_first_name')).toBe('Name2');
+    await client.crm.contacts.basicApi.update(edited?.id ?? '', { properties: { cdp_first_name: 'Typed by sales' } });
+    await settled();
+
+    hubspot.resetStats();
+    const second = await cdp(dir, ['run', '--pull', '--json'], env());
+    expect(second.code, second.stderr).toBe(0);
+    const json = JSON.parse(second.stdout) as PullJson & { syncs: { drift: { edited: number; requests: number; from: string } }[] };
+    expect(json.syncs[0].drift).toMatchObject({ edited: 1, requests: 0, from: 'pull' });
+    expect(hubspot.store.allRecords(CONTACTS).find((r) => r.properties.get('email') === 'p2@acme.io')?.properties.get('cdp_first_name')).toBe('Name2');
+    // Reads were the pull's only: the drift check sent none of its own.
+    const pulled = json.pulls.filter((p) => p.destination === 'hubspot').reduce((n, p) => n + p.requests, 0);
+    const reads = Object.entries(hubspot.stats.requests).filter(([route]) => /\/search$|^GET \/crm\/v3\/objects\/\w+$|batch\/read$/.test(route));
+    expect(reads.reduce((n, [, count]) => n + count, 0), JSON.stringify(hubspot.stats.requests)).toBe(pulled);
   });
 });

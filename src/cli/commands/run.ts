@@ -1,3 +1,4 @@
+import { pulledDriftReaders } from '../../pull/pulled-drift-reader.js';
 import { pullCounts, pullLine, pullProject, selectDestinations } from '../../pull/pull-project.js';
 import { buildProject } from '../../run/build-project.js';
 import { syncTuning } from '../../sync/sync-tuning.js';
@@ -23,7 +24,8 @@ export const runCommand: CliCommand = {
       const pulls = pulling ? await pullProject(stage, selectDestinations(project, []), syncTuning(ctx.io.env), ctx.io.env, (s) => ctx.reporter.info(pullLine(project.config.schema, s))) : [];
       const build = await buildProject({ ...stage, fullRefresh: Boolean(options.fullRefresh) });
       printBuildSummary(ctx.reporter, build);
-      const synced = await syncProject(stage, syncOptions(ctx, syncs, Boolean(options.fullResync), Boolean(options.acceptIdentityChange)));
+      const pulledDrift = pulledDriftReaders(stage.warehouse, project, pulls);
+      const synced = await syncProject(stage, { ...syncOptions(ctx, syncs, Boolean(options.fullResync), Boolean(options.acceptIdentityChange)), pulledDrift });
       const { status, exitCode } = syncOutcome(ctx, synced, stage.runId);
       return {
         status,

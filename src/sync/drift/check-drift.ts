@@ -1,5 +1,5 @@
 import type { Transport } from '../../destinations/destination.js';
-import type { DriftRead, DriftReader } from '../../destinations/drift-reader.js';
+import type { DriftQuery, DriftRead, DriftReader } from '../../destinations/drift-reader.js';
 import type { Warehouse } from '../../warehouse/warehouse.js';
 import { forgetKeysSql } from '../state-sql.js';
 import type { SyncShape } from '../sync-shape.js';
@@ -28,6 +28,8 @@ export interface DriftSummary {
   readonly merged: number;
   /** Requests the check sent (reads). */
   readonly requests: number;
+  /** Where the changes were read: the CRM itself, or the tables this run's pull wrote. */
+  readonly from?: 'crm' | 'pull';
   readonly seconds: number;
 }
 
@@ -42,11 +44,22 @@ export function driftOverlapMs(): number {
   return Number.isFinite(raw) && raw >= 0 ? raw : 120_000;
 }
 
+/** A DriftReader with its transport bound: what a check reads through. */
+export interface BoundDriftReader {
+  read(query: DriftQuery): Promise<DriftRead>;
+  missing(object: string, ids: readonly string[]): ReturnType<DriftReader['missing']>;
+}
+
+/** Binds a destination's reader to the transport that paces its requests. */
+export function bindDriftReader(reader: DriftReader, transport: Transport): BoundDriftReader {
+  return { read: (query) => reader.read(query, transport), missing: (object, ids) => reader.missing(object, ids, transport) };
+}
+
 export interface DriftCheckParts {
   readonly warehouse: Warehouse;
   readonly shape: SyncShape;
-  readonly reader: DriftReader;
-  readonly transport: Transport;
+  /** The destination's reads (bound to its transport), or the tables this run's pull wrote. */
+  readonly reader: BoundDriftReader;
   readonly requests: () => number;
   readonly runId: string;
 }
@@ -72,10 +85,10 @@ export async function checkDrift(parts: DriftCheckParts): Promise<DriftSummary> 
   const lastMs = mark[0]?.ms === null || mark[0]?.ms === undefined ? 0 : Number(mark[0].ms);
   const since = new Date(Math.max(0, lastMs - driftOverlapMs()));
 
-  const read: DriftRead = await parts.reader.read({ object: shape.sync.object, matchField: shape.sync.match.field, fields: shape.fields.map((f) => f.name), since }, parts.transport);
+  const read: DriftRead = await parts.reader.read({ object: shape.sync.object, matchField: shape.sync.match.field, fields: shape.fields.map((f) => f.name), since });
   const goneIds = new Set(read.gone.map((g) => g.id));
   // Fewer live records than cdp has confirmed: something vanished without a trace (a purge, an emptied sandbox).
-  const extra = read.liveTotal < known - read.gone.filter((g) => g.mergedInto === undefined).length ? await parts.reader.missing(shape.sync.object, (await allIds(warehouse, shape)).filter((id) => !goneIds.has(id)), parts.transport) : { missing: [], survivors: new Map<string, string>() };
+  const extra = read.liveTotal < known - read.gone.filter((g) => g.mergedInto === undefined).length ? await parts.reader.missing(shape.sync.object, (await allIds(warehouse, shape)).filter((id) => !goneIds.has(id))) : { missing: [], survivors: new Map<string, string>() };
 
   const ids = new Set<string>([...read.changed.flatMap((c) => [c.id, ...c.mergedIds]), ...goneIds, ...extra.missing, ...extra.survivors.keys()]);
   const rows = await stateRows(warehouse, shape, [...ids]);
