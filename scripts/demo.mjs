@@ -1,9 +1,11 @@
-// The README's first command: sample data -> build in DuckDB -> sync to local HubSpot and Salesforce
-// sandboxes -> new activity arrives -> a second, incremental run sends only what changed.
+// The README's first command: sample data -> CRM sandboxes holding the sample's contacts -> pull them
+// into DuckDB -> build -> sync to HubSpot and Salesforce -> new activity arrives -> a second run pulls
+// only what changed in the CRMs and sends only what changed in the warehouse.
 import { existsSync } from 'node:fs';
 import { appendFile, readFile, rm, writeFile } from 'node:fs/promises';
 import { main } from '../dist/cli/main.js';
 import { loadProject } from '../dist/config/load-project.js';
+import { seedCrmExports } from '../dist/sandbox/seed-crm-exports.js';
 import { startSandboxes } from '../dist/sandbox/start-sandboxes.js';
 
 const root = new URL('..', import.meta.url).pathname;
@@ -31,8 +33,11 @@ if (!existsSync(data('web_events.csv')) || !current) await cdp({}, 'generate', '
 const { project } = await loadProject(root, {});
 const sandboxes = await startSandboxes(project, root, { requestsPer10s: 100 });
 console.log(`HubSpot sandbox ${sandboxes.hubspot.url}, Salesforce sandbox ${sandboxes.salesforce.url}`);
+// The CRMs start as a company's would: holding the contacts sales already has (the sample's exports).
+const seeded = await seedCrmExports(root, sandboxes);
+console.log(`The sandboxes hold ${seeded.hubspotContacts} HubSpot and ${seeded.salesforceContacts} Salesforce contacts; \`--pull\` copies them into the warehouse, where identity links them.`);
 try {
-  await cdp(sandboxes.env, 'run');
+  await cdp(sandboxes.env, 'run', '--pull');
 
   // New activity: five people who have not bought look at pricing three times today.
   const visitors = await pricingVisitors(5);
@@ -45,7 +50,7 @@ try {
     }
   }
   console.log(`\n(${visitors.length} visitors who have not bought just viewed /pricing three times each)`);
-  await cdp(sandboxes.env, 'run');
+  await cdp(sandboxes.env, 'run', '--pull');
   const hs = sandboxes.hubspot.stats;
   console.log(`\nHubSpot sandbox served ${hs.totalRequests} requests, ${hs.writeRequests} of them writes, over both runs.`);
   await cdp(sandboxes.env, 'history', '--limit', '3');

@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 import { loadProject, type LoadedProject } from '../config/load-project.js';
 import { error, hasErrors, ProjectError, type Diagnostic } from '../diagnostics/diagnostic.js';
 import { validateProject } from '../model/validate-project.js';
+import { validatePulledSources } from '../pull/validate-pulled-sources.js';
 import { openWarehouse } from '../warehouse/open-warehouse.js';
 import type { Warehouse } from '../warehouse/warehouse.js';
 import { Reporter, type CliIO, type GlobalOptions } from './io.js';
@@ -30,7 +31,7 @@ export class CommandContext {
     const { project, diagnostics } = await loadProject(this.dir, this.io.env);
     const all: Diagnostic[] = [...diagnostics];
     if (project) {
-      all.push(...validateProject(project));
+      all.push(...validateProject(project), ...validatePulledSources(project));
       const destinations = needs.destinations === 'used' ? project.syncs.map((s) => s.destination) : (needs.destinations ?? []);
       for (const use of project.missingEnv) {
         const [top, name] = use.path;

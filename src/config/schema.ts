@@ -99,6 +99,17 @@ const source = z
     columns: z.record(z.string(), z.enum(['string', 'integer', 'float', 'boolean', 'timestamp', 'date'])).default({}),
     /** skip: quarantine bad rows and go on (counted in the run summary); fail: stop the build. */
     on_bad_rows: z.enum(['fail', 'skip']).default('skip'),
+    /** Once `cdp pull` has copied this CRM object, read the pulled records instead (docs/pull.md). */
+    pulled: z
+      .strictObject({
+        destination: name.describe('the destination (cdp.config.yaml destinations:) whose records are pulled'),
+        object: z.string().describe('the CRM object pulled: HubSpot contacts or companies; Salesforce Contact, Lead or Account'),
+        columns: z
+          .record(z.string(), z.string())
+          .describe("the source's columns, each read from a column of the pulled table (id, pulled_at, or a field lower-cased)"),
+      })
+      .optional()
+      .describe('read the records `cdp pull` copied from the CRM once the object has been pulled; until then, the table, model or files above'),
   })
   .refine((s) => [s.table, s.model, s.path].filter((x) => x !== undefined).length === 1, {
     message: 'a source needs exactly one of table:, model: or path:',

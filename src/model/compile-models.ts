@@ -2,7 +2,7 @@ import { isAbsolute, join } from 'node:path';
 import type { LoadedProject } from '../config/load-project.js';
 import type { Dialect } from '../dialect/dialect.js';
 import type { PlanStep } from './plan.js';
-import { cdpTable, qualifiedName, sourceRelation } from './relations.js';
+import { cdpTable, pulledTableName, qualifiedName, sourceRelation } from './relations.js';
 import { topologicalOrder } from './find-cycle.js';
 import { renderTemplates, templateCalls } from './templates.js';
 
@@ -10,7 +10,7 @@ import { renderTemplates, templateCalls } from './templates.js';
  * Sources over tables and files, SQL models in dependency order (a model may ref a model or such a
  * source), then sources over models. `selected` limits which models run.
  */
-export function compileModels(project: LoadedProject, dialect: Dialect, selected?: ReadonlySet<string>): PlanStep[] {
+export function compileModels(project: LoadedProject, dialect: Dialect, selected?: ReadonlySet<string>, pulled: ReadonlySet<string> = new Set()): PlanStep[] {
   const byName = new Map(project.models.map((m) => [m.name, m]));
   const deps = (name: string) =>
     templateCalls(byName.get(name)?.sql ?? '').flatMap((c) => (c.kind === 'ref' ? [c.name] : []));
@@ -21,6 +21,13 @@ export function compileModels(project: LoadedProject, dialect: Dialect, selected
   const sourceStep = (source: (typeof project.sources)[number]): PlanStep => {
     const target = sourceRelation(project, source);
     let statements: string[];
+    if (source.pulled && pulled.has(source.name)) {
+      // The CRM's live records as `cdp pull` copied them, under the source's own column names.
+      const table = cdpTable(project, pulledTableName(source.pulled.destination, source.pulled.object));
+      const columns = Object.entries(source.pulled.columns).map(([as, column]) => `${dialect.quoteIdentifier(column.toLowerCase())} as ${dialect.quoteIdentifier(as)}`);
+      statements = [dialect.createTableAs(target, `select ${columns.join(', ')} from ${dialect.table(table)} where not deleted`)];
+      return { id: `source.${source.name}`, stage: 'sources', label: `source ${source.name} (pulled)`, statements, replaces: { target, kind: 'table' } };
+    }
     if (source.path !== undefined) {
       const path = isAbsolute(source.path) ? source.path : join(project.dir, source.path);
       const format = /\.parquet$/i.test(source.path) ? 'parquet' : /\.json(l)?$/i.test(source.path) ? 'json' : 'csv';

@@ -19,3 +19,8 @@ export function qualifiedName(dialect: Dialect, dotted: string): string {
     .map((part) => dialect.quoteIdentifier(part))
     .join('.');
 }
+
+/** `crm_<destination>_<object>`, lower-case: the warehouse table a pull writes. */
+export function pulledTableName(destination: string, object: string): string {
+  return `crm_${destination}_${object}`.toLowerCase().replace(/[^a-z0-9_]/g, '_');
+}

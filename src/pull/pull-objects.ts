@@ -1,3 +1,4 @@
+export { pulledTableName } from '../model/relations.js';
 import type { LoadedProject } from '../config/load-project.js';
 import type { DestinationConfig } from '../config/schema.js';
 
@@ -33,11 +34,6 @@ export function pullObjects(project: LoadedProject, destination: string): readon
     const seen = new Set(o.fields.map((f) => f.toLowerCase()));
     return { ...o, fields: [...o.fields, ...synced.filter((f) => !seen.has(f.toLowerCase()) && (seen.add(f.toLowerCase()), true))] };
   });
-}
-
-/** `crm_<destination>_<object>`, lower-case: the warehouse table a pull writes. */
-export function pulledTableName(destination: string, object: string): string {
-  return `crm_${destination}_${object}`.toLowerCase().replace(/[^a-z0-9_]/g, '_');
 }
 
 /** The column a CRM field lands in: its name, lower-case. */

@@ -5,6 +5,7 @@ import { identityGateSchema } from '../config/schema.js';
 import { rowProfileSelect } from '../identity/row-profile-select.js';
 import { runIdentity } from '../identity/run-identity.js';
 import { compileModels } from '../model/compile-models.js';
+import { cdpTable, pulledTableName } from '../model/relations.js';
 import { executeSteps, type StageContext } from '../model/stage-context.js';
 import { runProfiles, type ProfileSummary } from '../profile/run-profiles.js';
 import { markBuild } from './build-status.js';
@@ -60,7 +61,7 @@ async function buildStages(ctx: StageContext, selected?: ReadonlySet<string>): P
     stages.push({ stage, seconds: seconds[stage], ...(await rows(result)), bytesBilled });
     return result;
   };
-  const steps = compileModels(ctx.project, ctx.warehouse.dialect, selected);
+  const steps = compileModels(ctx.project, ctx.warehouse.dialect, selected, await pulledSources(ctx));
   await timed(
     'models',
     () => executeSteps(ctx.warehouse, steps, (l) => ctx.log(`  ${l}`)),
@@ -97,4 +98,15 @@ async function gateIdentity(ctx: StageContext, identity: IdentityReport): Promis
   const gate = evaluateIdentityGate(ctx.runId, ctx.project.identity?.gate ?? identityGateSchema.parse({}), identity, baseline);
   await recordIdentityGate(ctx.warehouse, ctx.project, gate);
   return gate;
+}
+
+/** Sources with `pulled:` whose CRM object has been pulled: they read the pulled table (docs/pull.md). */
+async function pulledSources(ctx: StageContext): Promise<Set<string>> {
+  const out = new Set<string>();
+  for (const source of ctx.project.sources) {
+    if (!source.pulled) continue;
+    const table = cdpTable(ctx.project, pulledTableName(source.pulled.destination, source.pulled.object));
+    if ((await ctx.warehouse.relationKind(table)) !== undefined) out.add(source.name);
+  }
+  return out;
 }
