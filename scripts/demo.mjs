@@ -3,13 +3,15 @@
 // only what changed in the CRMs and sends only what changed in the warehouse.
 import { existsSync } from 'node:fs';
 import { appendFile, readFile, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { main } from '../dist/cli/main.js';
 import { loadProject } from '../dist/config/load-project.js';
 import { seedCrmExports } from '../dist/sandbox/seed-crm-exports.js';
 import { startSandboxes } from '../dist/sandbox/start-sandboxes.js';
 
-const root = new URL('..', import.meta.url).pathname;
-const data = (file) => new URL(`../data/${file}`, import.meta.url);
+// The sample project in this repository; CDP_DEMO_DIR runs it on a copy elsewhere (test/readme/demo.test.ts).
+const root = process.env.CDP_DEMO_DIR ?? new URL('..', import.meta.url).pathname;
+const data = (file) => join(root, 'data', file);
 
 const cdp = async (env, ...args) => {
   console.log(`\n$ cdp ${args.join(' ')}`);
@@ -24,7 +26,7 @@ const cdp = async (env, ...args) => {
 };
 
 // A clean slate: the sandboxes start empty, so the warehouse's record of what they hold must too.
-await rm(new URL('../.cdp', import.meta.url), { recursive: true, force: true });
+await rm(join(root, '.cdp'), { recursive: true, force: true });
 await rm(data('web_events_live.csv'), { force: true });
 // Data from an older cdp (before app_events carried the visit's anonymous_id) is regenerated too.
 const current = existsSync(data('app_events.csv')) && (await readFile(data('app_events.csv'), 'utf8')).split('\n', 1)[0].includes('anonymous_id');

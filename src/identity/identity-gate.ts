@@ -72,12 +72,14 @@ export function evaluateIdentityGate(runId: string, config: IdentityGateConfig, 
           : 'first build: nothing to compare with',
     },
     {
+      // On a first build every hub is "new": there is no earlier identity to compare with, so only
+      // the largest profile can hold it (docs/identity-gate.md).
       check: 'new_hubs',
       setting: 'max_new_hubs',
-      value: report.newHubs,
+      value: report.previousProfiles > 0 ? report.newHubs : 0,
       limit: config.max_new_hubs,
-      exceeded: report.newHubs > config.max_new_hubs,
-      detail: `${report.newHubs} values became hubs (of ${report.hubs} hubs)`,
+      exceeded: report.previousProfiles > 0 && report.newHubs > config.max_new_hubs,
+      detail: report.previousProfiles > 0 ? `${report.newHubs} values became hubs (of ${report.hubs} hubs)` : `first build: nothing to compare with (${report.hubs} hubs)`,
     },
     {
       check: 'top1pct_growth_pct',

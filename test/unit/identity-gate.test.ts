@@ -20,6 +20,10 @@ describe('identity quality gate', () => {
     expect(evaluateIdentityGate('r1', defaults, report({}), { previousTop1PctMeanSize: 10, acceptedLargest: 12 }).status).toBe('passed');
     const first = evaluateIdentityGate('r0', defaults, report({ previousProfiles: 0, changes: { new: 1000, merge: 0, split: 0, retire: 0 } }), { previousTop1PctMeanSize: null, acceptedLargest: null });
     expect(first.status).toBe('passed');
+    // A first build's hubs are not "new": the sample project has 19 (shared devices, none@none.com).
+    const hubs = evaluateIdentityGate('r0', defaults, report({ previousProfiles: 0, newHubs: 19, hubs: 19 }), { previousTop1PctMeanSize: null, acceptedLargest: null });
+    expect(hubs.status).toBe('passed');
+    expect(hubs.checks.find((c) => c.check === 'new_hubs')).toMatchObject({ value: 0, exceeded: false });
   });
 
   it('trips each threshold on its own', () => {
