@@ -17,8 +17,9 @@ export interface SeededExports {
  * `data/salesforce_contacts.csv`, written by `cdp generate`), so they start as the company's CRM
  * would: holding the contacts sales already has. `cdp run --pull` then reads them back
  * (docs/pull.md). Values are trimmed, as an import would. HubSpot refuses a second contact with an
- * email it holds, so later duplicates by email are left out; Salesforce requires a last name and
- * refuses invalid emails, so those records are left out.
+ * email it holds, so later duplicates by email are left out; the org is imported the
+ * same way (as with a duplicate rule on email: cdp upserts by email, which must name one record).
+ * Salesforce requires a last name and refuses invalid emails, so those records are left out.
  */
 export async function seedCrmExports(dir: string, sandboxes: { readonly hubspot: HubSpotSandbox; readonly salesforce: SalesforceSandbox }): Promise<SeededExports> {
   const hubspotRows = await rows(join(dir, 'data', 'hubspot_contacts.csv'));
@@ -37,7 +38,11 @@ export async function seedCrmExports(dir: string, sandboxes: { readonly hubspot:
     hubspotContacts++;
   }
   let salesforceContacts = 0;
+  const sfEmails = new Set<string>();
   for (const r of await rows(join(dir, 'data', 'salesforce_contacts.csv'))) {
+    const email = (r.email ?? '').trim().toLowerCase();
+    if (email !== '' && sfEmails.has(email)) continue;
+    if (email !== '') sfEmails.add(email);
     const record = { Email: clean(r.email), Phone: clean(r.phone), FirstName: clean(r.first_name), LastName: clean(r.last_name) ?? 'Unknown' };
     try {
       sandboxes.salesforce.seed('Contact', [record]);

@@ -1,5 +1,7 @@
 import { Client } from '@hubspot/api-client';
 import type jsforce from 'jsforce';
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { CONTACTS } from '../../src/sandbox/hubspot/hubspot-object-types.js';
 import type { HubSpotSandbox } from '../../src/sandbox/hubspot/hubspot-sandbox.js';
@@ -30,7 +32,6 @@ interface PullJson {
 
 async function project(extra: Record<string, string> = {}): Promise<string> {
   const dir = await writeProject({
-    ...extra,
     'cdp.config.yaml': yaml`
       project: t
       warehouse: { type: duckdb, path: .cdp/warehouse.duckdb }
@@ -67,6 +68,7 @@ async function project(extra: Record<string, string> = {}): Promise<string> {
       traits:
         - { name: first_name, from: hubspot_contacts, aggregate: last, column: firstname }
     `,
+    ...extra,
   });
   dirs.push(dir);
   return dir;
@@ -209,5 +211,44 @@ describe('cdp pull', () => {
     const pulled = json.pulls.filter((p) => p.destination === 'hubspot').reduce((n, p) => n + p.requests, 0);
     const reads = Object.entries(hubspot.stats.requests).filter(([route]) => /\/search$|^GET \/crm\/v3\/objects\/\w+$|batch\/read$/.test(route));
     expect(reads.reduce((n, [, count]) => n + count, 0), JSON.stringify(hubspot.stats.requests)).toBe(pulled);
+  });
+
+  it('a source with pulled: reads its export until the first pull, then the pulled records; validate checks its columns', async () => {
+    hubspot.reset();
+    salesforce.reset();
+    hubspot.store.createRecord(CONTACTS, { email: 'crm@acme.io', firstname: 'FromTheCrm' });
+    const dir = await project({
+      'data/contacts.csv': 'contact_id,email,firstname,updated_at\nx1,export@acme.io,FromTheExport,2026-01-01 00:00:00\n',
+      'models/crm.yaml': yaml`
+        sources:
+          - name: hubspot_contacts
+            path: data/contacts.csv
+            pulled:
+              destination: hubspot
+              object: contacts
+              columns: { contact_id: id, email: email, firstname: firstname, updated_at: pulled_at }
+            timestamp: updated_at
+            identifiers:
+              - { column: contact_id, type: hubspot_id }
+              - { column: email, type: email }
+        identity:
+          id_types:
+            email: { priority: 1, normalize: email }
+            hubspot_id: { priority: 2 }
+        traits:
+          - { name: first_name, from: hubspot_contacts, aggregate: last, column: firstname }
+      `,
+    });
+    expect((await cdp(dir, ['build'], env())).code).toBe(0);
+    expect(await query(dir, 'select email, firstname from cdp.source_hubspot_contacts')).toEqual([{ email: 'export@acme.io', firstname: 'FromTheExport' }]);
+    const result = await cdp(dir, ['run', '--pull'], env());
+    expect(result.code, result.stderr).toBe(0);
+    expect(await query(dir, 'select email, firstname from cdp.source_hubspot_contacts')).toEqual([{ email: 'crm@acme.io', firstname: 'FromTheCrm' }]);
+    expect((await cdp(dir, ['inspect', 'email:crm@acme.io'], env())).stdout).toContain('FromTheCrm');
+
+    await writeFile(join(dir, 'models/crm.yaml'), (await readFile(join(dir, 'models/crm.yaml'), 'utf8')).replace('firstname: firstname', 'firstname: first_nme'));
+    const invalid = await cdp(dir, ['validate'], env());
+    expect(invalid.code).toBe(2);
+    expect(invalid.stderr + invalid.stdout).toMatch(/models\/crm\.yaml:\d+:\d+ unknown-column .*'first_nme'.*firstname/);
   });
 });

@@ -2,6 +2,7 @@ import { error, ProjectError } from '../../diagnostics/diagnostic.js';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { CONFIG_FILE } from '../../config/load-project.js';
+import { seedCrmExports } from '../../sandbox/seed-crm-exports.js';
 import { startSandboxes } from '../../sandbox/start-sandboxes.js';
 import type { CliCommand } from '../command.js';
 import { ExitCode } from '../exit-codes.js';
@@ -17,6 +18,7 @@ export const sandboxCommand: CliCommand = {
     { flags: '--port-hubspot <port>', description: 'HubSpot sandbox port (0 picks a free one)', defaultValue: String(DEFAULT_HUBSPOT_PORT) },
     { flags: '--port-salesforce <port>', description: 'Salesforce sandbox port (0 picks a free one)', defaultValue: String(DEFAULT_SALESFORCE_PORT) },
     { flags: '--requests-per-10s <n>', description: "the HubSpot sandbox's rolling 10-second limit (0: none)", defaultValue: '100' },
+    { flags: '--seed', description: "start with the CRM contacts of the project's exports (data/hubspot_contacts.csv, data/salesforce_contacts.csv), as `npm run demo` does" },
   ],
   async run(ctx, _args, options) {
     const limit = port(options.requestsPer10s, '--requests-per-10s');
@@ -30,6 +32,10 @@ export const sandboxCommand: CliCommand = {
     });
     try {
       const { hubspot, salesforce, env } = sandboxes;
+      if (options.seed) {
+        const seeded = await seedCrmExports(ctx.dir, sandboxes);
+        ctx.reporter.info(`Seeded ${seeded.hubspotContacts} HubSpot and ${seeded.salesforceContacts} Salesforce contacts from data/; \`cdp run --pull\` copies them into the warehouse`);
+      }
       ctx.reporter.info(`HubSpot sandbox     ${hubspot.url}  (fake portal ${hubspot.portalId}, ${limit > 0 ? `${limit} requests / 10 s` : 'no rate limit'})`);
       ctx.reporter.info(`Salesforce sandbox  ${salesforce.url}  (org ${salesforce.orgId}; trusts the JWT key in ${env.SF_PRIVATE_KEY})`);
       ctx.reporter.info('');
