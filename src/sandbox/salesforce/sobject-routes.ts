@@ -5,6 +5,7 @@ import { dmlContext, isRecord, jsonBody, sobjectParam, type RouteContext, type R
 import type { SaveOutcome } from './salesforce-dml.js';
 import { apiError, fail, notFound, recordErrors, saveErrorReply } from './salesforce-errors.js';
 import { normalizeId } from './salesforce-ids.js';
+import { REPLICATION_ROUTES } from './replication-routes.js';
 import type { StoredRecord } from './salesforce-store.js';
 import type { SObjectSchema } from './schema-registry.js';
 
@@ -160,6 +161,8 @@ export const SOBJECT_ROUTES: readonly (readonly [string, string, RouteDefinition
   ['GET', '/sobjects/{sobject}', { writes: false, handler: basicInfo }],
   ['GET', '/sobjects/{sobject}/describe', { writes: false, handler: describe }],
   ['POST', '/sobjects/{sobject}', { writes: true, handler: create }],
+  // Before `{id}`: `deleted` and `updated` are resource names, not record ids.
+  ...REPLICATION_ROUTES,
   ['GET', '/sobjects/{sobject}/{id}', { writes: false, handler: retrieve }],
   ['PATCH', '/sobjects/{sobject}/{id}', { writes: true, handler: update }],
   ['DELETE', '/sobjects/{sobject}/{id}', { writes: true, handler: destroy }],
