@@ -5,6 +5,7 @@ import { generateCommand } from './commands/generate.js';
 import { historyCommand } from './commands/history.js';
 import { initCommand } from './commands/init.js';
 import { inspectCommand } from './commands/inspect.js';
+import { lsCommand } from './commands/ls.js';
 import { planCommand } from './commands/plan.js';
 import { pullCommand } from './commands/pull.js';
 import { reportCommand } from './commands/report.js';
@@ -24,6 +25,7 @@ export const commands: readonly CliCommand[] = [
   runCommand,
   pullCommand,
   inspectCommand,
+  lsCommand,
   historyCommand,
   reportCommand,
   sandboxCommand,
