@@ -30,7 +30,7 @@ export class CommandContext {
   async project(
     needs: { readonly warehouse?: boolean; readonly destinations?: readonly string[] | 'used'; readonly missingEnv?: 'error' | 'warning' } = {},
   ): Promise<LoadedProject> {
-    const { project, diagnostics } = await loadProject(this.dir, this.io.env);
+    const { project, diagnostics } = await loadProject(this.dir, this.io.env, { target: this.options.target });
     const all: Diagnostic[] = [...diagnostics];
     if (project) {
       all.push(...validateProject(project));

@@ -14,6 +14,7 @@ export async function main(argv: readonly string[], io: CliIO = processIO()): Pr
     .description('Warehouse-native customer data platform: identity, traits and segments in SQL; diff-based sync to CRMs')
     .version(packageVersion)
     .option('--project-dir <dir>', 'the project folder (holds cdp.config.yaml)')
+    .option('--target <name>', 'use this targets: block of cdp.config.yaml as the warehouse (default: CDP_TARGET, else warehouse:)')
     .option('--as-of <timestamp>', 'reference time for relative windows (ISO 8601); default now')
     .option('--json', 'print one machine-readable summary on stdout')
     .addOption(new Option('--quiet', 'print only problems').conflicts('verbose'))
