@@ -1,5 +1,6 @@
 import type { CliCommand } from './command.js';
 import { buildCommand } from './commands/build.js';
+import { debugCommand } from './commands/debug.js';
 import { compileCommand } from './commands/compile.js';
 import { generateCommand } from './commands/generate.js';
 import { historyCommand } from './commands/history.js';
@@ -27,6 +28,7 @@ export const commands: readonly CliCommand[] = [
   inspectCommand,
   lsCommand,
   historyCommand,
+  debugCommand,
   reportCommand,
   sandboxCommand,
   generateCommand,

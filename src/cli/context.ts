@@ -28,14 +28,19 @@ export class CommandContext {
    * secrets) reports those as warnings instead.
    */
   async project(
-    needs: { readonly warehouse?: boolean; readonly destinations?: readonly string[] | 'used'; readonly missingEnv?: 'error' | 'warning' } = {},
+    needs: { readonly warehouse?: boolean; readonly destinations?: readonly string[] | 'used' | 'all'; readonly missingEnv?: 'error' | 'warning' } = {},
   ): Promise<LoadedProject> {
     const { project, diagnostics } = await loadProject(this.dir, this.io.env, { target: this.options.target });
     const all: Diagnostic[] = [...diagnostics];
     if (project) {
       all.push(...validateProject(project));
       const missing = needs.missingEnv === 'warning' ? warning : error;
-      const destinations = needs.destinations === 'used' ? project.syncs.map((s) => s.destination) : (needs.destinations ?? []);
+      const destinations =
+        needs.destinations === 'used'
+          ? project.syncs.map((s) => s.destination)
+          : needs.destinations === 'all'
+            ? Object.keys(project.config.destinations)
+            : (needs.destinations ?? []);
       for (const use of project.missingEnv) {
         const [top, name] = use.path;
         if (top === 'warehouse' && needs.warehouse) {
