@@ -47,6 +47,7 @@ export function evaluateIdentityGate(runId: string, config: IdentityGateConfig, 
 
   const largestLimit = Math.max(config.max_largest_profile, baseline.acceptedLargest ?? 0);
   const moved = report.changes.merge + report.changes.split;
+  const first = report.previousProfiles === 0;
   const changedPct = report.previousProfiles > 0 ? round((100 * moved) / report.previousProfiles) : 0;
   const previousTop = baseline.previousTop1PctMeanSize;
   const growth = previousTop !== null && previousTop > 0 ? round((100 * (report.top1PctMeanSize - previousTop)) / previousTop) : 0;
@@ -74,10 +75,11 @@ export function evaluateIdentityGate(runId: string, config: IdentityGateConfig, 
     {
       check: 'new_hubs',
       setting: 'max_new_hubs',
-      value: report.newHubs,
+      // A first build has no hubs to compare with: every hub it finds is "new", so it counts none (like changed_pct).
+      value: first ? 0 : report.newHubs,
       limit: config.max_new_hubs,
-      exceeded: report.newHubs > config.max_new_hubs,
-      detail: `${report.newHubs} values became hubs (of ${report.hubs} hubs)`,
+      exceeded: !first && report.newHubs > config.max_new_hubs,
+      detail: first ? `first build: ${report.hubs} hubs, nothing to compare with` : `${report.newHubs} values became hubs (of ${report.hubs} hubs)`,
     },
     {
       check: 'top1pct_growth_pct',

@@ -20,6 +20,10 @@ describe('identity quality gate', () => {
     expect(evaluateIdentityGate('r1', defaults, report({}), { previousTop1PctMeanSize: 10, acceptedLargest: 12 }).status).toBe('passed');
     const first = evaluateIdentityGate('r0', defaults, report({ previousProfiles: 0, changes: { new: 1000, merge: 0, split: 0, retire: 0 } }), { previousTop1PctMeanSize: null, acceptedLargest: null });
     expect(first.status).toBe('passed');
+    // every hub of a first build is new: that is no change to hold syncs for (the sample project has 19)
+    const hubs = evaluateIdentityGate('r0', defaults, report({ previousProfiles: 0, hubs: 19, newHubs: 19 }), { previousTop1PctMeanSize: null, acceptedLargest: null });
+    expect(hubs.status).toBe('passed');
+    expect(hubs.checks.find((c) => c.check === 'new_hubs')).toMatchObject({ value: 0, exceeded: false, detail: 'first build: 19 hubs, nothing to compare with' });
   });
 
   it('trips each threshold on its own', () => {
