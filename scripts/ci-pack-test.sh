@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The package as users get it: pack the tarball, install it into an empty folder, and run the README's
-# "Your own project" commands there (init, validate, build, ls). Called from .ci/run before `npm test`.
+# "Your own project" block there, word for word. Called from .ci/run before `npm test`.
 set -euo pipefail
 repo="$(cd "$(dirname "$0")/.." && pwd)"
 work="$(mktemp -d)"
@@ -30,10 +30,14 @@ for sdk in @google-cloud/bigquery snowflake-sdk; do
   if [ -d "node_modules/$sdk" ]; then echo "ci-pack-test: $sdk was installed, but it is optional" >&2; exit 1; fi
 done
 npx cdp --version
-npx cdp init newproj
-cd newproj
-npx cdp validate
-npx cdp build
+# The README's "Your own project" block, word for word, as a user of the installed package runs it.
+block="$(awk '/^Your own project/{found=1} found && /^```sh$/{inside=1; next} inside && /^```$/{exit} inside{print}' "$repo/README.md")"
+[ -n "$block" ] || { echo "ci-pack-test: no \"Your own project\" block in README.md" >&2; exit 1; }
+printf '%s\n' "$block"
+out="$(bash -euo pipefail -c "$block")"
+printf '%s\n' "$out"
+grep -q '^profile p_' <<<"$out" || { echo "ci-pack-test: the README's cdp inspect found no profile" >&2; exit 1; }
+cd my-project
 npx cdp ls --select 'segment:*'
 
 # A BigQuery warehouse without its SDK installed says what to install: debug's warehouse check fails (exit 1).

@@ -31,3 +31,15 @@ export async function openWarehouse(config: WarehouseConfig, projectDir: string)
   }
 }
 
+
+/** The configured warehouse in a few words, for `cdp debug`: engine, and its file, project or account. */
+export function warehouseLabel(config: WarehouseConfig): string {
+  switch (config.type) {
+    case 'duckdb':
+      return `duckdb ${config.path}`;
+    case 'bigquery':
+      return `bigquery project ${config.projectId}${config.location ? ` in ${config.location}` : ''}`;
+    case 'snowflake':
+      return `snowflake ${config.account} ${config.database}`;
+  }
+}

@@ -1,9 +1,9 @@
 import type { LoadedProject } from '../../config/load-project.js';
-import type { WarehouseConfig } from '../../config/schema.js';
 import { ProjectError, RunError } from '../../diagnostics/diagnostic.js';
 import type { DestinationCheck } from '../../destinations/destination.js';
 import { destinationFactory } from '../../destinations/destinations.js';
 import { syncTuning } from '../../sync/sync-tuning.js';
+import { warehouseLabel } from '../../warehouse/open-warehouse.js';
 import { WarehouseError } from '../../warehouse/warehouse.js';
 import type { CliCommand } from '../command.js';
 import type { CommandContext } from '../context.js';
@@ -46,7 +46,7 @@ export const debugCommand: CliCommand = {
 };
 
 async function warehouseCheck(ctx: CommandContext, project: LoadedProject): Promise<Check> {
-  const target = `warehouse (${describe(project.config.warehouse)})`;
+  const target = `warehouse (${warehouseLabel(project.config.warehouse)})`;
   const check = 'select 1';
   try {
     const warehouse = await ctx.warehouse(project);
@@ -67,8 +67,3 @@ async function warehouseCheck(ctx: CommandContext, project: LoadedProject): Prom
   }
 }
 
-function describe(w: WarehouseConfig): string {
-  if (w.type === 'duckdb') return `duckdb ${w.path}`;
-  if (w.type === 'bigquery') return `bigquery project ${w.projectId}${w.location ? ` in ${w.location}` : ''}`;
-  return `snowflake ${w.account} ${w.database}`;
-}
