@@ -1,10 +1,12 @@
 import type { CliCommand } from './command.js';
 import { buildCommand } from './commands/build.js';
+import { debugCommand } from './commands/debug.js';
 import { compileCommand } from './commands/compile.js';
 import { generateCommand } from './commands/generate.js';
 import { historyCommand } from './commands/history.js';
 import { initCommand } from './commands/init.js';
 import { inspectCommand } from './commands/inspect.js';
+import { lsCommand } from './commands/ls.js';
 import { planCommand } from './commands/plan.js';
 import { pullCommand } from './commands/pull.js';
 import { reportCommand } from './commands/report.js';
@@ -24,7 +26,9 @@ export const commands: readonly CliCommand[] = [
   runCommand,
   pullCommand,
   inspectCommand,
+  lsCommand,
   historyCommand,
+  debugCommand,
   reportCommand,
   sandboxCommand,
   generateCommand,

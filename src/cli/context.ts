@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { loadProject, type LoadedProject } from '../config/load-project.js';
-import { error, hasErrors, ProjectError, type Diagnostic } from '../diagnostics/diagnostic.js';
+import { error, hasErrors, ProjectError, warning, type Diagnostic } from '../diagnostics/diagnostic.js';
 import { validateProject } from '../model/validate-project.js';
 import { validatePulledSources } from '../pull/validate-pulled-sources.js';
 import { openWarehouse } from '../warehouse/open-warehouse.js';
@@ -25,22 +25,31 @@ export class CommandContext {
   /**
    * Loads and checks the project. Problems that stop the command throw a ProjectError (exit 2);
    * warnings are printed. `needs` names config the command will use, so that only then a
-   * missing `${VAR}` in it is an error.
+   * missing `${VAR}` in it is an error. `missingEnv: 'warning'` (validate: it checks files, not
+   * secrets) reports those as warnings instead.
    */
-  async project(needs: { readonly warehouse?: boolean; readonly destinations?: readonly string[] | 'used' } = {}): Promise<LoadedProject> {
-    const { project, diagnostics } = await loadProject(this.dir, this.io.env);
+  async project(
+    needs: { readonly warehouse?: boolean; readonly destinations?: readonly string[] | 'used' | 'all'; readonly missingEnv?: 'error' | 'warning' } = {},
+  ): Promise<LoadedProject> {
+    const { project, diagnostics } = await loadProject(this.dir, this.io.env, { target: this.options.target });
     const all: Diagnostic[] = [...diagnostics];
     if (project) {
       all.push(...validateProject(project), ...validatePulledSources(project));
-      const destinations = needs.destinations === 'used' ? project.syncs.map((s) => s.destination) : (needs.destinations ?? []);
+      const missing = needs.missingEnv === 'warning' ? warning : error;
+      const destinations =
+        needs.destinations === 'used'
+          ? project.syncs.map((s) => s.destination)
+          : needs.destinations === 'all'
+            ? Object.keys(project.config.destinations)
+            : (needs.destinations ?? []);
       for (const use of project.missingEnv) {
         const [top, name] = use.path;
         if (top === 'warehouse' && needs.warehouse) {
-          all.push(error('missing-env', `the warehouse needs \${${use.variable}}, which is not set`, use.at, `export ${use.variable}=... before running`));
+          all.push(missing('missing-env', `the warehouse needs \${${use.variable}}, which is not set`, use.at, `export ${use.variable}=... before running`));
         } else if (top === 'destinations' && destinations.includes(String(name))) {
           const users = project.syncs.filter((s) => s.destination === name).map((s) => `'${s.sync}'`);
           const hint = `export ${use.variable}=... before running${users.length ? `; used by sync ${users.join(', ')}` : ''}`;
-          all.push(error('missing-env', `destination '${String(name)}' needs \${${use.variable}}, which is not set`, use.at, hint));
+          all.push(missing('missing-env', `destination '${String(name)}' needs \${${use.variable}}, which is not set`, use.at, hint));
         }
       }
     }

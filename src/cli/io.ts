@@ -22,6 +22,7 @@ export function processIO(): CliIO {
 
 export interface GlobalOptions {
   readonly projectDir?: string;
+  readonly target?: string;
   readonly asOf?: string;
   readonly json?: boolean;
   readonly quiet?: boolean;

@@ -5,14 +5,16 @@ import { commands } from './commands.js';
 import { CommandContext } from './context.js';
 import { ExitCode } from './exit-codes.js';
 import { processIO, type CliIO, type GlobalOptions } from './io.js';
+import { packageVersion } from './package-info.js';
 
 /** Runs the cdp CLI on argv (as process.argv: node, script, ...args) and returns the exit code. */
 export async function main(argv: readonly string[], io: CliIO = processIO()): Promise<number> {
   let exitCode: number = ExitCode.ok;
   const program = new Command('cdp')
     .description('Warehouse-native customer data platform: identity, traits and segments in SQL; diff-based sync to CRMs')
-    .version('0.1.0')
+    .version(packageVersion)
     .option('--project-dir <dir>', 'the project folder (holds cdp.config.yaml)')
+    .option('--target <name>', 'use this targets: block of cdp.config.yaml as the warehouse (default: CDP_TARGET, else warehouse:)')
     .option('--as-of <timestamp>', 'reference time for relative windows (ISO 8601); default now')
     .option('--json', 'print one machine-readable summary on stdout')
     .addOption(new Option('--quiet', 'print only problems').conflicts('verbose'))

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { error, type Diagnostic, type Location } from '../diagnostics/diagnostic.js';
+import { suggestion } from '../diagnostics/did-you-mean.js';
 import {
   configSchema,
   modelsFileSchema,
@@ -44,9 +45,15 @@ export interface LoadedProject {
 
 export const CONFIG_FILE = 'cdp.config.yaml';
 
+/**
+ * Reads and shape-checks every project file. The warehouse is `warehouse:`, or the `targets:` block named by
+ * `options.target` or else CDP_TARGET (docs/targets.md); it replaces `config.warehouse`, so no later stage
+ * knows about targets.
+ */
 export async function loadProject(
   dir: string,
   env: Readonly<Record<string, string | undefined>> = process.env,
+  options: { readonly target?: string } = {},
 ): Promise<{ project?: LoadedProject; diagnostics: Diagnostic[] }> {
   const diagnostics: Diagnostic[] = [];
   const configPath = [CONFIG_FILE, 'cdp.config.yml'].map((f) => join(dir, f)).find((p) => existsSync(p));
@@ -70,7 +77,10 @@ export async function loadProject(
   const traits: Declared<TraitConfig>[] = [];
   const segments: Declared<SegmentConfig>[] = [];
   const identities: Declared<IdentityConfig>[] = [];
-  const missingEnv: EnvUse[] = [...configYaml.envUses];
+  const target = options.target ?? (env.CDP_TARGET || undefined);
+  const chosen = config.value ? selectTarget(config.value, configYaml, target, options.target === undefined) : undefined;
+  if (chosen && !chosen.ok) diagnostics.push(chosen.diagnostic);
+  const missingEnv: EnvUse[] = targetEnvUses(configYaml.envUses, target);
   for (const path of await yamlFiles(join(dir, 'models'))) {
     const yaml = await read(path);
     missingEnv.push(...yaml.envUses);
@@ -104,7 +114,7 @@ export async function loadProject(
   return {
     project: {
       dir,
-      config: { ...config.value, origin: { file: configYaml, path: [] } },
+      config: { ...config.value, warehouse: chosen?.ok ? chosen.warehouse : config.value.warehouse, origin: { file: configYaml, path: [] } },
       models,
       sources,
       identity: identities[0],
@@ -124,4 +134,36 @@ async function yamlFiles(dir: string): Promise<string[]> {
     .filter((e) => e.isFile() && /\.ya?ml$/.test(e.name))
     .map((e) => join(e.parentPath, e.name))
     .sort();
+}
+
+/** The warehouse block a target names, or an unknown-target diagnostic (with the names there are). */
+function selectTarget(
+  config: CdpConfig,
+  yaml: YamlFile,
+  target: string | undefined,
+  fromEnv: boolean,
+): { ok: true; warehouse: CdpConfig['warehouse'] } | { ok: false; diagnostic: Diagnostic } {
+  if (target === undefined) return { ok: true, warehouse: config.warehouse };
+  const found = config.targets[target];
+  if (found) return { ok: true, warehouse: found };
+  const names = Object.keys(config.targets);
+  const given = fromEnv ? `CDP_TARGET=${target}` : `--target ${target}`;
+  return {
+    ok: false,
+    diagnostic: error(
+      'unknown-target',
+      `${given}: cdp.config.yaml has no target '${target}'`,
+      yaml.locate(names.length ? ['targets'] : []),
+      suggestion(target, names) ?? (names.length ? `targets: ${names.join(', ')}` : 'declare it under targets: (docs/targets.md)'),
+    ),
+  };
+}
+
+/** `${VAR}`s of the chosen target count as the warehouse's; those of other targets are not needed. */
+function targetEnvUses(uses: readonly EnvUse[], target: string | undefined): EnvUse[] {
+  return uses.flatMap((use) => {
+    if (use.path[0] === 'warehouse') return target === undefined ? [use] : [];
+    if (use.path[0] !== 'targets') return [use];
+    return use.path[1] === target ? [{ ...use, path: ['warehouse', ...use.path.slice(2)] }] : [];
+  });
 }

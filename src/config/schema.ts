@@ -76,6 +76,10 @@ export const configSchema = z.strictObject({
   $schema: z.string().optional(),
   project: name,
   warehouse: warehouseSchema.default({ type: 'duckdb', path: '.cdp/warehouse.duckdb' }),
+  targets: z
+    .record(name, warehouseSchema)
+    .default({})
+    .describe('Named warehouse blocks, dbt-style: `--target <name>` or CDP_TARGET=<name> uses one instead of `warehouse:` (docs/targets.md)'),
   schema: name.default('cdp'),
   destinations: z.record(name, destinationSchema).default({}),
   /** A run lock older than this is stale and taken over. */

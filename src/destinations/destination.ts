@@ -139,6 +139,11 @@ export type PrepareResult =
   | { readonly ok: true; readonly target: SyncTarget; readonly notes: readonly string[] }
   | { readonly ok: false; readonly diagnostics: readonly Diagnostic[] };
 
+/** One cheap read of `cdp debug` (docs/commands.md#cdp-debug): may cdp log in, and read this object's schema? */
+export type DestinationCheck =
+  | { readonly check: string; readonly ok: true; readonly detail: string }
+  | { readonly check: string; readonly ok: false; readonly code: string; readonly message: string; readonly hint?: string };
+
 /** An opened destination (one entry of cdp.config.yaml `destinations:`). */
 export interface Destination {
   readonly name: string;
@@ -147,6 +152,8 @@ export interface Destination {
   readonly drift?: DriftReader;
   /** Validates (and, when allowed, creates) fields and finds or creates audiences. */
   prepare(spec: SyncSpec, transport: Transport): Promise<PrepareResult>;
+  /** One read per object (HubSpot: its properties; Salesforce: log in, then describe it); never writes. */
+  check(objects: readonly string[]): Promise<readonly DestinationCheck[]>;
   close(): Promise<void>;
 }
 

@@ -2,7 +2,7 @@ import type { LoadedProject } from '../config/load-project.js';
 import type { Row, Value, Warehouse } from '../warehouse/warehouse.js';
 import { identitySpec } from './identity-spec.js';
 import { identityTables } from './identity-tables.js';
-import { normalizeSql } from './normalize-sql.js';
+import { blockedBySql, normalizeSql } from './normalize-sql.js';
 
 export interface IdentifierRef {
   readonly idType: string;
@@ -62,6 +62,8 @@ export type IdentityInspection =
       readonly query: IdentifierRef;
       readonly reason: 'unknown-type' | 'invalid' | 'not-built' | 'blocklist' | 'hub' | 'not-seen';
       readonly dropped: readonly GuardDrop[];
+      /** The blocklist rule the value matches, also when no source row has it (snake_case: a --json key). */
+      readonly blocked_by?: string;
     };
 
 const LIMIT = 5000;
@@ -84,7 +86,10 @@ export async function inspectIdentity(warehouse: Warehouse, project: LoadedProje
   if (!hit) {
     const dropped = (await warehouse.query(`select * from ${d.table(t.review)} where id_type = ${lit(query.idType)} and id_value = ${lit(query.idValue)} order by reason, n_rows desc limit 100`)).map(drop);
     const reason = dropped.find((x) => x.other === null)?.reason;
-    return { found: false, query, reason: reason === 'blocklist' || reason === 'hub' ? reason : 'not-seen', dropped };
+    const [rule] = await warehouse.query(`select ${blockedBySql(d, spec, lit(query.idType), lit(query.idValue))} as blocked_by`);
+    const blockedBy = rule?.blocked_by == null ? undefined : String(rule.blocked_by);
+    const why = reason === 'blocklist' || reason === 'hub' ? reason : blockedBy ? 'blocklist' : 'not-seen';
+    return { found: false, query, reason: why, dropped, ...(blockedBy ? { blocked_by: blockedBy } : {}) };
   }
   const profileId = String(hit.profile_id);
   const members = `(select id_type, id_value from ${d.table(t.identifiers)} where profile_id = ${lit(profileId)})`;

@@ -2,6 +2,7 @@ import { isAbsolute, join } from 'node:path';
 import type { WarehouseConfig } from '../config/schema.js';
 import { RunError } from '../diagnostics/diagnostic.js';
 import { DuckDBWarehouse } from './duckdb-warehouse.js';
+import { loadDriver } from './load-driver.js';
 import type { Warehouse } from './warehouse.js';
 
 /** Opens the configured warehouse. Engine clients other than DuckDB load only when configured. */
@@ -20,12 +21,25 @@ export async function openWarehouse(config: WarehouseConfig, projectDir: string)
       }
     }
     case 'bigquery': {
-      const { BigQueryWarehouse } = await import('./bigquery-warehouse.js');
+      const { BigQueryWarehouse } = await loadDriver('@google-cloud/bigquery', () => import('./bigquery-warehouse.js'));
       return BigQueryWarehouse.open(config);
     }
     case 'snowflake': {
-      const { SnowflakeWarehouse } = await import('./snowflake-warehouse.js');
+      const { SnowflakeWarehouse } = await loadDriver('snowflake-sdk', () => import('./snowflake-warehouse.js'));
       return SnowflakeWarehouse.open(config);
     }
+  }
+}
+
+
+/** The configured warehouse in a few words, for `cdp debug`: engine, and its file, project or account. */
+export function warehouseLabel(config: WarehouseConfig): string {
+  switch (config.type) {
+    case 'duckdb':
+      return `duckdb ${config.path}`;
+    case 'bigquery':
+      return `bigquery project ${config.projectId}${config.location ? ` in ${config.location}` : ''}`;
+    case 'snowflake':
+      return `snowflake ${config.account} ${config.database}`;
   }
 }

@@ -1,3 +1,5 @@
+import { loadDriver } from './load-driver.js';
+
 type SnowflakeImport = Awaited<ReturnType<typeof importSdk>>;
 export type SnowflakeSdk = SnowflakeImport['default'];
 
@@ -12,7 +14,7 @@ let loaded: Promise<SnowflakeSdk> | undefined;
 export function loadSnowflakeSdk(): Promise<SnowflakeSdk> {
   loaded ??= (async (): Promise<SnowflakeSdk> => {
     process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-    const sdk = (await importSdk()).default;
+    const sdk = (await loadDriver('snowflake-sdk', importSdk)).default;
     sdk.configure({ logLevel: 'OFF', additionalLogToConsole: false });
     return sdk;
   })();

@@ -83,7 +83,7 @@ describe('cdp validate', () => {
     expect(lines).toContain("models/shapes.yaml:3:5 unknown-key unknown key 'materialised' in models[0] (did you mean 'materialized'?)");
     expect(lines).toContain("models/shapes.yaml:6:19 invalid-value models[1].materialized: '3' is not one of view, table");
     expect(lines).toContain("models/profiles.yaml:5:25 unknown-trait segment 'big' refers to 'spnd', which is not a trait or segment (did you mean 'spend'?)");
-    expect(lines).toContain('cdp.config.yaml:8:18 missing-env destination \'hubspot\' needs ${HUBSPOT_ACCESS_TOKEN}, which is not set (export HUBSPOT_ACCESS_TOKEN=... before running; used by sync \'hs\')');
+    expect(lines).toContain('cdp.config.yaml:8:18 warning missing-env destination \'hubspot\' needs ${HUBSPOT_ACCESS_TOKEN}, which is not set (export HUBSPOT_ACCESS_TOKEN=... before running; used by sync \'hs\')');
     expect(result.stderr).not.toMatch(/\bat .*\.ts:\d+/); // no stack trace
   });
 

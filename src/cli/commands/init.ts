@@ -1,14 +1,12 @@
 import { existsSync } from 'node:fs';
 import { cp, mkdir, readdir, writeFile } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { ProjectError, error } from '../../diagnostics/diagnostic.js';
 import type { CliCommand } from '../command.js';
 import { ExitCode } from '../exit-codes.js';
+import { packageRoot } from '../package-info.js';
 import { writeSampleData } from './generate.js';
 
-/** The package root, which is itself the sample project that `cdp init` copies. */
-const packageRoot = fileURLToPath(new URL('../../../', import.meta.url));
 const projectFiles = ['cdp.config.yaml', 'models', 'connectors', 'schemas'];
 
 export const initCommand: CliCommand = {
@@ -29,7 +27,14 @@ export const initCommand: CliCommand = {
     await writeFile(join(dir, '.gitignore'), '.cdp/\ntarget/\ndata/\n*.duckdb\n*.duckdb.wal\n.env\n');
     await writeSampleData(ctx, join(dir, 'data'), { people: Number(options.people) || 2000, seed: 42, eventsPerPerson: 20, format: 'csv' });
     const where = relative(ctx.io.cwd, dir) || '.';
-    ctx.reporter.info(`created a cdp project in ${where}\n\nnext:\n  cd ${where}\n  cdp build        # identity, traits and segments in .cdp/warehouse.duckdb\n  cdp sandbox      # local HubSpot and Salesforce APIs, in another terminal\n  cdp run          # build, then sync what changed`);
+    const cd = where === '.' ? '' : `  cd ${where}\n`;
+    ctx.reporter.info(
+      `created a cdp project in ${where}\n\nnext:\n${cd}` +
+        '  npx cdp validate    # check every file\n' +
+        '  npx cdp build       # identity, traits and segments in .cdp/warehouse.duckdb\n' +
+        '  npx cdp sandbox     # local HubSpot and Salesforce APIs, in another terminal\n' +
+        '  npx cdp run         # build, then sync what changed',
+    );
     return ExitCode.ok;
   },
 };

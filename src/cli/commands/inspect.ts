@@ -32,7 +32,7 @@ export const inspectCommand: CliCommand = {
           'unknown-type': `'${identity.query.idType}' is not an identifier type of this project`,
           invalid: 'the value is empty after normalisation',
           'not-built': 'identity has not been built yet: run `cdp build`',
-          blocklist: 'the value is blocklisted, so it links no one',
+          blocklist: `the value is blocklisted${identity.blocked_by ? ` by rule '${identity.blocked_by}'` : ''}, so it links no one`,
           hub: 'the value is a hub (shared by too many people), so it links no one',
           'not-seen': 'no source row has this identifier',
         }[identity.reason];

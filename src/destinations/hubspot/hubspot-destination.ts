@@ -3,8 +3,9 @@ import type { DestinationConfig, HubSpotDestinationConfig } from '../../config/s
 import { error } from '../../diagnostics/diagnostic.js';
 import { suggestion } from '../../diagnostics/did-you-mean.js';
 import type { SqlType } from '../../dialect/dialect.js';
-import type { BatchFailure, Destination, DestinationFactory, DestinationOptions, PrepareResult, RateLimit, SyncSpec, Transport } from '../destination.js';
+import type { BatchFailure, Destination, DestinationCheck, DestinationFactory, DestinationOptions, PrepareResult, RateLimit, SyncSpec, Transport } from '../destination.js';
 import { secretScrubber, type Scrubber } from '../secret-scrubber.js';
+import { withTimeout } from '../with-timeout.js';
 import { HubSpotDriftReader } from './hubspot-drift.js';
 import { classifyHubSpotError, TEN_SECONDS } from './hubspot-failure.js';
 import { ensureLists } from './hubspot-lists.js';
@@ -71,6 +72,23 @@ export class HubSpotDestination implements Destination {
       requestTimeoutMs: this.options.requestTimeoutMs,
     });
     return { ok: true, target, notes: [...properties.notes, ...lists.notes] };
+  }
+
+  async check(objects: readonly string[]): Promise<readonly DestinationCheck[]> {
+    return Promise.all(
+      objects.map(async (name): Promise<DestinationCheck> => {
+        const check = `${name} properties`;
+        const object = hubspotObject(name);
+        if (!object) return { check, ok: false, code: 'unknown-object', message: `HubSpot object '${name}' is not supported by cdp`, hint: `use one of ${HUBSPOT_OBJECT_NAMES.join(', ')}` };
+        try {
+          const properties = await withTimeout(this.client.crm.properties.coreApi.getAll(object.path), this.options.requestTimeoutMs);
+          return { check, ok: true, detail: `read ${properties.results.length} ${object.path} properties` };
+        } catch (e) {
+          const failure = this.classify(e);
+          return { check, ok: false, code: failure.code, message: failure.message, ...(failure.hint ? { hint: failure.hint } : {}) };
+        }
+      }),
+    );
   }
 
   async close(): Promise<void> {}

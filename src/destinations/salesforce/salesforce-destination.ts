@@ -1,6 +1,6 @@
 import type { DestinationConfig, SalesforceDestinationConfig } from '../../config/schema.js';
 import { error } from '../../diagnostics/diagnostic.js';
-import type { BatchFailure, Destination, DestinationFactory, DestinationOptions, PrepareResult, RateLimit, SyncSpec, Transport } from '../destination.js';
+import type { BatchFailure, Destination, DestinationCheck, DestinationFactory, DestinationOptions, PrepareResult, RateLimit, SyncSpec, Transport } from '../destination.js';
 import { secretScrubber, type Scrubber } from '../secret-scrubber.js';
 import { authHint, authSecrets } from './salesforce-auth.js';
 import { prepareCampaigns } from './salesforce-campaigns.js';
@@ -74,6 +74,32 @@ export class SalesforceDestination implements Destination {
     const target = new SalesforceTarget({ context, bulk, campaigns: campaigns.campaigns });
     const path = bulk ? `Bulk API 2.0 (${pending} pending writes > bulkThreshold ${this.config.bulkThreshold})` : undefined;
     return { ok: true, target, notes: [...schema.notes, ...campaigns.notes, ...(path ? [`writing ${schema.plan.object} through ${path}`] : [])] };
+  }
+
+  async check(objects: readonly string[]): Promise<readonly DestinationCheck[]> {
+    const failed = (check: string, e: unknown): DestinationCheck => {
+      const failure = this.classify(e);
+      return { check, ok: false, code: failure.code, message: failure.message, ...(failure.hint ? { hint: failure.hint } : {}) };
+    };
+    try {
+      await this.session.connect();
+    } catch (e) {
+      return [failed('login', e)];
+    }
+    const login: DestinationCheck = { check: 'login', ok: true, detail: `logged in to ${this.session.connection.instanceUrl} (API ${this.config.apiVersion})` };
+    const described = await Promise.all(
+      objects.map(async (object): Promise<DestinationCheck> => {
+        const check = `${object} describe`;
+        try {
+          const d = await this.session.run((conn) => conn.describe(object));
+          const can = [d.createable ? 'create' : '', d.updateable ? 'update' : ''].filter(Boolean).join(' and ') || 'neither create nor update';
+          return { check, ok: true, detail: `${d.fields.length} fields; the integration user may ${can} ${d.name} records` };
+        } catch (e) {
+          return failed(check, e);
+        }
+      }),
+    );
+    return [login, ...described];
   }
 
   async close(): Promise<void> {}
