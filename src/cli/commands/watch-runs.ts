@@ -8,7 +8,7 @@ import { recordRun, withLock, type RunHost } from '../../run/with-run.js';
 import { WarehouseError } from '../../warehouse/warehouse.js';
 import type { CommandContext } from '../context.js';
 import { ExitCode } from '../exit-codes.js';
-import { runOnce, type RunResult } from './run.js';
+import { runOnce, type RunResult } from './run-once.js';
 
 /** What a watch prints per cycle: one line, or with --json one JSON object per line (docs/watch.md#cycle-reports). */
 export interface CycleReport {
@@ -31,8 +31,13 @@ export interface CycleReport {
  * per cycle, SIGINT/SIGTERM stop after the current cycle's commit. Exit 0 when stopped; a fatal
  * cycle (lock lost) ends the loop with its error (docs/watch.md).
  */
-export async function watchRuns(ctx: CommandContext, project: LoadedProject, syncs: readonly Declared<SyncConfig>[], options: Readonly<Record<string, unknown>>): Promise<number> {
-  const everyMs = parseEvery(String(options.every));
+export async function watchRuns(
+  ctx: CommandContext,
+  project: LoadedProject,
+  syncs: readonly Declared<SyncConfig>[],
+  options: Readonly<Record<string, unknown>>,
+  everyMs: number,
+): Promise<number> {
   const stop = new AbortController();
   const onSignal = (signal: NodeJS.Signals) => {
     if (stop.signal.aborted) {
