@@ -27,6 +27,12 @@ export class RunLock {
 
   /** Set when a heartbeat found another holder on the row. */
   private lost: RunError | undefined;
+  private readonly lostController = new AbortController();
+
+  /** Aborted when a heartbeat or check finds the lock taken over (a watch's pause ends at once then). */
+  get lostSignal(): AbortSignal {
+    return this.lostController.signal;
+  }
 
   static async acquire(warehouse: Warehouse, project: LoadedProject, now = new Date()): Promise<RunLock> {
     try {
@@ -111,6 +117,7 @@ export class RunLock {
       `this run lost the run lock${other ? ` to ${String(other)}` : ''}: its heartbeat was older than lock_timeout_minutes (${this.project.config.lock_timeout_minutes}) and another run took it over; this run stopped writing`,
       'run again once the other run is done; if this machine was suspended or the warehouse unreachable for that long, raise lock_timeout_minutes',
     );
+    this.lostController.abort(this.lost);
     throw this.lost;
   }
 

@@ -13,6 +13,8 @@ export interface WatchLoopOptions {
   readonly everyMs: number;
   /** Aborted by SIGINT/SIGTERM: no new cycle starts; a wait ends at once. */
   readonly stop: AbortSignal;
+  /** Ends a wait early and runs the next cycle now (the lock was lost: that cycle fails and ends the loop). */
+  readonly wake?: AbortSignal;
   /** One run; `next` is how long the loop will wait after it, so the cycle's report can say so. */
   cycle(n: number, next: (end: CycleEnd) => number): Promise<CycleEnd>;
 }
@@ -45,8 +47,9 @@ export async function watchLoop(options: WatchLoopOptions): Promise<number> {
     const wait = waitAfter(end);
     failures = end.kind === 'failed' ? failures + 1 : 0;
     if (options.stop.aborted) break;
-    await sleep(wait, undefined, { signal: options.stop }).catch((error: unknown) => {
-      if (!options.stop.aborted) throw error;
+    const interrupt = options.wake ? AbortSignal.any([options.stop, options.wake]) : options.stop;
+    await sleep(wait, undefined, { signal: interrupt }).catch((error: unknown) => {
+      if (!interrupt.aborted) throw error;
     });
   }
   return n;

@@ -51,11 +51,13 @@ export async function withLock<T>(ctx: RunHost, project: LoadedProject, work: (s
 }
 
 /**
- * Records one run in `runs` around `work`, inside a held lock: `running` first, then its outcome, or
+ * Records one run in `runs` around `work`, inside a held lock (checked first): `running` first, then its outcome, or
  * `failed` with the error. Before a run is recorded as done, its lock is checked once more, so a run
  * that lost the lock never reports success.
  */
 export async function recordRun<T>(ctx: RunHost, project: LoadedProject, session: LockedSession, command: string, work: (stage: StageContext) => Promise<RunOutcome<T>>): Promise<T> {
+  // A watch's next cycle never starts on a lock taken over during the pause.
+  await session.lock.verify();
   const log = await RunLog.start(session.warehouse, project, command);
   try {
     const outcome = await work({

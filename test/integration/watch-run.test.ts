@@ -8,10 +8,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { appendFile } from 'node:fs/promises';
+import { CommandContext } from '../../src/cli/context.js';
+import { loadSyncProject } from '../../src/cli/commands/sync-command-support.js';
+import { watchRuns } from '../../src/cli/commands/watch-runs.js';
 import { loadProject, type LoadedProject } from '../../src/config/load-project.js';
+import { RunError } from '../../src/diagnostics/diagnostic.js';
 import { startSandboxes, type Sandboxes } from '../../src/sandbox/start-sandboxes.js';
 import { DuckDBWarehouse } from '../../src/warehouse/duckdb-warehouse.js';
-import type { Row } from '../../src/warehouse/warehouse.js';
+import type { Row, Warehouse } from '../../src/warehouse/warehouse.js';
 import { cdp, removeProject } from '../helpers/project.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -96,4 +101,48 @@ describe('cdp run --every', () => {
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/--every 'soon' is not a duration of at least 1 second \(use a number and a unit/);
   });
+
+  it('stops with lock-lost when another run takes its lock over during a pause, without starting another run', async () => {
+    // A second project, whose lock times out after a minute (heartbeat every 15 s).
+    const other = join(dir, '..', 'lost');
+    const init = await cdp(ROOT, ['init', other, '--people', '50']);
+    expect(init.code, init.stderr).toBe(0);
+    await appendFile(join(other, 'cdp.config.yaml'), 'lock_timeout_minutes: 1\n');
+    // In-process, so that the test can reach the DuckDB file the watch holds: every session is a
+    // connection of one shared instance (a DuckDB file can be open in only one instance).
+    const shared = await DuckDBWarehouse.open({ path: join(other, '.cdp', 'warehouse.duckdb') });
+    class SharedContext extends CommandContext {
+      override async warehouse(): Promise<Warehouse> {
+        return shared.session();
+      }
+    }
+    let stdout = '';
+    let stderr = '';
+    const io = { cwd: other, env: { PATH: process.env.PATH, ...sandboxes.env }, stdout: (t: string) => (stdout += t), stderr: (t: string) => (stderr += t), interactive: false };
+    const ctx = new SharedContext(io, { json: true });
+    try {
+      const { project: p, syncs } = await loadSyncProject(ctx, []);
+      const watching = watchRuns(ctx, p, syncs, { every: '1h' }, 60 * 60_000).then(
+        (code) => ({ code, error: undefined as unknown }),
+        (error: unknown) => ({ code: undefined, error }),
+      );
+      await expect.poll(() => stdout.split('\n').length > 1, { timeout: 60_000 }).toBe(true);
+      // Another machine takes the lock over while the watch pauses for an hour.
+      await shared.execute(`update cdp._cdp_lock set holder = 'other-host:1:x', heartbeat_at = '${new Date().toISOString()}' where name = 'run'`);
+      const ended = await watching;
+      expect(ended.code, stderr).toBeUndefined();
+      expect(ended.error).toBeInstanceOf(RunError);
+      expect((ended.error as RunError).code).toBe('lock-lost');
+      const cycles = stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+      expect(cycles.map((c) => [c.cycle, c.status])).toEqual([
+        [1, 'success'],
+        [2, 'failed'],
+      ]);
+      expect(cycles[1]).toMatchObject({ run_id: null, exit_code: 1, next_in_seconds: null, error: expect.stringMatching(/^lock-lost: this run lost the run lock to other-host:1:x/) });
+      expect(await shared.query(`select status from cdp.runs`)).toEqual([{ status: 'success' }]);
+      expect(await shared.query(`select holder from cdp._cdp_lock where name = 'run'`)).toEqual([{ holder: 'other-host:1:x' }]);
+    } finally {
+      await shared.close();
+    }
+  }, 120_000);
 });

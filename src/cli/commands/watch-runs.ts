@@ -55,6 +55,7 @@ export async function watchRuns(
       watchLoop({
         everyMs,
         stop: stop.signal,
+        wake: session.lock.lostSignal,
         cycle: async (n, next) => {
           const startedAt = new Date();
           const host: RunHost = { warehouse: (p) => ctx.warehouse(p), asOf: ctx.options.asOf === undefined ? startedAt : ctx.asOf, reporter: ctx.reporter };
