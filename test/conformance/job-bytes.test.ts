@@ -1,7 +1,7 @@
 /**
  * Bytes processed and billed per stage (docs/commands.md#cost-per-stage): read from BigQuery's job
  * statistics. The bqemulator reports `totalBytesProcessed` as 0 and no `totalBytesBilled`
- * (EMULATOR_GAPS.md §7), so the service's shape is checked on recorded statistics, and the emulator
+ * (EMULATOR_GAPS.md §3), so the service's shape is checked on recorded statistics, and the emulator
  * run checks the plumbing: a reported figure becomes a number, a missing one stays null.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
