@@ -1,6 +1,7 @@
 import { formatIdentityGate } from '../identity/identity-gate.js';
 import { formatIdentityReport } from '../identity/identity-report.js';
 import type { BuildSummary } from '../run/build-project.js';
+import type { StageStats } from '../run/stage-stats.js';
 import type { Reporter } from './io.js';
 
 export function printBuildSummary(reporter: Reporter, summary: BuildSummary): void {
@@ -8,6 +9,7 @@ export function printBuildSummary(reporter: Reporter, summary: BuildSummary): vo
     .map(([stage, s]) => `${stage} ${s.toFixed(1)}s`)
     .join(', ');
   reporter.info(`built ${summary.models} models and ${summary.sources} sources (${took})`);
+  for (const line of formatStageStats(summary.stages)) reporter.info(line);
   for (const bad of summary.badRows) {
     const columns = Object.entries(bad.columns).map(([c, n]) => `${c} ${n}`).join(', ');
     reporter.problem(`source ${bad.source}: skipped ${bad.rows} bad row${bad.rows === 1 ? '' : 's'} (${columns}); they are in ${bad.quarantine}`);
@@ -31,4 +33,26 @@ export function printBuildSummary(reporter: Reporter, summary: BuildSummary): vo
       }
     }
   }
+}
+
+/** One line per stage: rows read and written, and on BigQuery the bytes its jobs processed and billed (docs/commands.md#cost-per-stage). */
+export function formatStageStats(stages: readonly StageStats[]): string[] {
+  const n = (v: number | null) => (v === null ? '-' : v.toLocaleString('en-US'));
+  const width = Math.max(0, ...stages.map((s) => s.stage.length));
+  return stages.map((s) => {
+    const bytes = s.bytes_processed === null && s.bytesBilled === null ? '' : `, ${formatBytes(s.bytes_processed)} processed, ${formatBytes(s.bytesBilled)} billed`;
+    return `  ${s.stage.padEnd(width)}  read ${n(s.rowsRead)} rows, wrote ${n(s.rowsWritten)} rows${bytes}`;
+  });
+}
+
+function formatBytes(bytes: number | null): string {
+  if (bytes === null) return '? bytes';
+  const units = ['B', 'KB', 'MB', 'GB', 'TB'];
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  return `${unit === 0 ? value : value.toFixed(1)} ${units[unit]}`;
 }

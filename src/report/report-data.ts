@@ -128,6 +128,7 @@ export async function collectReportData(warehouse: Warehouse, project: LoadedPro
     rowsRead: x.records,
     rowsWritten: x.created + x.updated + x.removed,
     bytesBilled: null,
+    bytes_processed: null,
   }));
   const started = String(row.started_at);
   const finished = str(row.finished_at);

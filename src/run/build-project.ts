@@ -9,7 +9,7 @@ import { cdpTable, pulledTableName } from '../model/relations.js';
 import { executeSteps, type StageContext } from '../model/stage-context.js';
 import { runProfiles, type ProfileSummary } from '../profile/run-profiles.js';
 import { markBuild } from './build-status.js';
-import { identityRowsWritten, modelRowsWritten, profileRowsWritten, sourceRows, type StageStats } from './stage-stats.js';
+import { identityRowsWritten, modelRowsWritten, profileRowsWritten, sourceRows, stageBytes, type StageStats } from './stage-stats.js';
 import { typeSources, type BadRows } from './type-sources.js';
 
 export interface BuildSummary {
@@ -52,13 +52,12 @@ async function buildStages(ctx: StageContext, selected?: ReadonlySet<string>): P
     rows: (result: T) => Promise<{ readonly rowsRead: number | null; readonly rowsWritten: number }>,
   ): Promise<T> => {
     const started = performance.now();
-    const billedBefore = ctx.warehouse.bytesBilled?.();
+    const before = ctx.warehouse.jobBytes?.();
     ctx.log(stage);
     const result = await work();
     seconds[stage] = Math.round(performance.now() - started) / 1000;
-    const billedAfter = ctx.warehouse.bytesBilled?.();
-    const bytesBilled = billedBefore === undefined || billedAfter === undefined ? null : billedAfter - billedBefore;
-    stages.push({ stage, seconds: seconds[stage], ...(await rows(result)), bytesBilled });
+    const bytes = stageBytes(before, ctx.warehouse.jobBytes?.());
+    stages.push({ stage, seconds: seconds[stage], ...(await rows(result)), bytesBilled: bytes.billed, bytes_processed: bytes.processed });
     return result;
   };
   const steps = compileModels(ctx.project, ctx.warehouse.dialect, selected, await pulledSources(ctx));

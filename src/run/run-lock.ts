@@ -7,7 +7,9 @@ import type { Warehouse } from '../warehouse/warehouse.js';
 
 /**
  * A lock row in the warehouse, so two runs never interleave (docs/guarantees.md#runs-never-interleave, docs/builds.md). A lock whose
- * heartbeat is older than the timeout is stale (its holder died) and is taken over.
+ * heartbeat is older than the timeout is stale (its holder died) and is taken over. The holder refreshes
+ * `heartbeat_at` while it runs (`keepAlive`), so a long run or a watch loop is never taken over; a
+ * holder whose heartbeat finds its name gone from the row has lost the lock and stops (`lock-lost`).
  *
  * Taking it is one compare-and-set UPDATE of a single row (`holder` NULL when free), never an
  * `INSERT … WHERE NOT EXISTS`: under BigQuery's and Snowflake's isolation two such inserts can both
@@ -22,6 +24,15 @@ export class RunLock {
     private readonly project: LoadedProject,
     readonly holder: string,
   ) {}
+
+  /** Set when a heartbeat found another holder on the row. */
+  private lost: RunError | undefined;
+  private readonly lostController = new AbortController();
+
+  /** Aborted when a heartbeat or check finds the lock taken over (a watch's pause ends at once then). */
+  get lostSignal(): AbortSignal {
+    return this.lostController.signal;
+  }
 
   static async acquire(warehouse: Warehouse, project: LoadedProject, now = new Date()): Promise<RunLock> {
     try {
@@ -81,17 +92,65 @@ export class RunLock {
     return new RunLock(warehouse, project, holder);
   }
 
-  async heartbeat(now = new Date()): Promise<void> {
-    const d = this.warehouse.dialect;
-    await this.warehouse.execute(
-      `update ${d.table(cdpTable(this.project, '_cdp_lock'))} set heartbeat_at = ${d.literal(now.toISOString())} where name = 'run' and holder = ${d.literal(this.holder)}`,
+  /**
+   * Refreshes `heartbeat_at`, then reads the row back: when another run has taken the lock over
+   * (this run's heartbeat went stale), throws `lock-lost` and remembers it for `assertHeld`.
+   * `warehouse` is the session to use (the heartbeat's own, so it never waits behind a long statement).
+   */
+  async heartbeat(now = new Date(), warehouse: Warehouse = this.warehouse): Promise<void> {
+    if (this.lost) throw this.lost;
+    const d = warehouse.dialect;
+    const table = d.table(cdpTable(this.project, '_cdp_lock'));
+    await warehouse.execute(`update ${table} set heartbeat_at = ${d.literal(now.toISOString())} where name = 'run' and holder = ${d.literal(this.holder)}`, { label: 'refresh run lock' });
+    await this.verify(warehouse);
+  }
+
+  /** Reads the lock row (no write): throws `lock-lost` when this run's name is no longer on it. */
+  async verify(warehouse: Warehouse = this.warehouse): Promise<void> {
+    if (this.lost) throw this.lost;
+    const table = warehouse.dialect.table(cdpTable(this.project, '_cdp_lock'));
+    const rows = await warehouse.query(`select distinct holder from ${table} where name = 'run'`, { label: 'check run lock' });
+    if (rows.some((r) => r.holder === this.holder)) return;
+    const other = rows.find((r) => r.holder !== null)?.holder;
+    this.lost = new RunError(
+      'lock-lost',
+      `this run lost the run lock${other ? ` to ${String(other)}` : ''}: its heartbeat was older than lock_timeout_minutes (${this.project.config.lock_timeout_minutes}) and another run took it over; this run stopped writing`,
+      'run again once the other run is done; if this machine was suspended or the warehouse unreachable for that long, raise lock_timeout_minutes',
     );
+    this.lostController.abort(this.lost);
+    throw this.lost;
+  }
+
+  /** Throws `lock-lost` once a heartbeat found the lock taken over; a run checks it before every statement. */
+  assertHeld(): void {
+    if (this.lost) throw this.lost;
+  }
+
+  /**
+   * Refreshes the heartbeat every `intervalMs` on `session` until the returned stop() is called. A
+   * failed refresh that is not a takeover (the warehouse briefly unreachable) is retried next time.
+   */
+  keepAlive(session: Warehouse, intervalMs = heartbeatInterval(this.project.config.lock_timeout_minutes)): () => Promise<void> {
+    let beating: Promise<void> = Promise.resolve();
+    const timer = setInterval(() => {
+      beating = beating.then(() => this.heartbeat(new Date(), session)).catch(() => undefined);
+    }, intervalMs);
+    timer.unref();
+    return async () => {
+      clearInterval(timer);
+      await beating;
+    };
   }
 
   async release(): Promise<void> {
     const d = this.warehouse.dialect;
     await this.warehouse.execute(`update ${d.table(cdpTable(this.project, '_cdp_lock'))} set holder = null, heartbeat_at = null where name = 'run' and holder = ${d.literal(this.holder)}`);
   }
+}
+
+/** How often a holder refreshes its heartbeat: a quarter of the timeout, at most every 5 minutes (docs/guarantees.md#runs-never-interleave). */
+export function heartbeatInterval(lockTimeoutMinutes: number): number {
+  return Math.min((lockTimeoutMinutes * 60_000) / 4, 5 * 60_000);
 }
 
 /** The lock is held by another run (exit 1). */

@@ -2,6 +2,7 @@ import type { TableRef } from '../dialect/dialect.js';
 import { cdpTable, sourceRelation } from '../model/relations.js';
 import type { PlanStep } from '../model/plan.js';
 import type { StageContext } from '../model/stage-context.js';
+import type { JobBytes } from '../warehouse/warehouse.js';
 
 /** What one build stage did, recorded in `runs.counts` for `cdp report` and `cdp history`. */
 export interface StageStats {
@@ -11,8 +12,16 @@ export interface StageStats {
   readonly rowsRead: number | null;
   /** Rows in what the stage wrote: materialised tables, published identity rows, profiles and memberships. */
   readonly rowsWritten: number;
-  /** BigQuery only: bytes billed by the stage's jobs; null where the engine does not report it. */
+  /** BigQuery only: bytes billed by the stage's jobs (`totalBytesBilled`); null where the engine does not report it. */
   readonly bytesBilled: number | null;
+  /** BigQuery only: bytes processed by the stage's jobs (`totalBytesProcessed`); null where the engine does not report it. */
+  readonly bytes_processed: number | null;
+}
+
+/** What a stage's statements added to the warehouse's job totals (docs/commands.md#cost-per-stage); null where never reported. */
+export function stageBytes(before: JobBytes | undefined, after: JobBytes | undefined): JobBytes {
+  const diff = (a: number | null | undefined, b: number | null | undefined) => (b === null || b === undefined ? null : b - (a ?? 0));
+  return { processed: diff(before?.processed, after?.processed), billed: diff(before?.billed, after?.billed) };
 }
 
 async function count(ctx: StageContext, table: TableRef, where = ''): Promise<number> {

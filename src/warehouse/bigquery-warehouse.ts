@@ -6,7 +6,7 @@ import { bigqueryClientOptions, type BigQueryConfig } from './bigquery-options.j
 import { bigqueryRow } from './bigquery-value.js';
 import { assertDmlOnly } from './dml-only.js';
 import { insertBatches } from './insert-batches.js';
-import type { ColumnInfo, Row, StatementOptions, Value, Warehouse } from './warehouse.js';
+import type { ColumnInfo, JobBytes, Row, StatementOptions, Value, Warehouse } from './warehouse.js';
 
 /**
  * BigQuery through `@google-cloud/bigquery`: every statement is a query job in the configured
@@ -16,7 +16,7 @@ import type { ColumnInfo, Row, StatementOptions, Value, Warehouse } from './ware
  */
 export class BigQueryWarehouse implements Warehouse {
   readonly dialect = bigqueryDialect;
-  private billed = 0;
+  private bytes: JobBytes = { processed: null, billed: null };
 
   private constructor(
     private readonly client: BigQuery,
@@ -32,7 +32,7 @@ export class BigQueryWarehouse implements Warehouse {
     await this.guard(sql, options, async () => {
       const job = await this.startJob(sql);
       await job.promise();
-      this.countBilled(job);
+      this.countBytes(job);
     });
   }
 
@@ -40,22 +40,27 @@ export class BigQueryWarehouse implements Warehouse {
     return this.guard(sql, options, async () => {
       const job = await this.startJob(sql);
       const [rows] = await job.getQueryResults({ wrapIntegers: true });
-      this.countBilled(job);
+      this.countBytes(job);
       return rows.map(bigqueryRow);
     });
   }
 
-  bytesBilled(): number {
-    return this.billed;
+  jobBytes(): JobBytes {
+    return this.bytes;
   }
 
-  /** Adds a finished job's `totalBytesBilled` (when the service reports it) to the running total. */
-  private countBilled(job: Job): void {
-    const statistics: unknown = job.metadata?.statistics;
-    if (typeof statistics !== 'object' || statistics === null) return;
-    const query = 'query' in statistics && typeof statistics.query === 'object' && statistics.query !== null ? statistics.query : statistics;
-    const billed = 'totalBytesBilled' in query ? Number(query.totalBytesBilled) : NaN;
-    if (Number.isFinite(billed)) this.billed += billed;
+  /** Another warehouse on the same client: every BigQuery request is its own HTTPS call anyway. */
+  async session(): Promise<Warehouse> {
+    return new BigQueryWarehouse(this.client, this.config);
+  }
+
+  /** Adds a finished job's bytes (docs/commands.md#cost-per-stage) to the running totals. */
+  private countBytes(job: Job): void {
+    const { processed, billed } = jobStatisticsBytes(job.metadata?.statistics);
+    this.bytes = {
+      processed: processed === null ? this.bytes.processed : (this.bytes.processed ?? 0) + processed,
+      billed: billed === null ? this.bytes.billed : (this.bytes.billed ?? 0) + billed,
+    };
   }
 
   /** One page of the job's result at a time (at most `chunkRows` rows), so memory stays bounded. */
@@ -153,4 +158,21 @@ export class BigQueryWarehouse implements Warehouse {
 function nextPageToken(next: unknown): string | undefined {
   if (typeof next !== 'object' || next === null || !('pageToken' in next)) return undefined;
   return typeof next.pageToken === 'string' && next.pageToken !== '' ? next.pageToken : undefined;
+}
+
+/**
+ * `totalBytesProcessed` and `totalBytesBilled` of a job's `statistics` (the service puts them under
+ * `statistics.query`, and the totals also at the top level); null when the job does not report one
+ * (the bqemulator never reports bytes billed: test/conformance/EMULATOR_GAPS.md).
+ */
+export function jobStatisticsBytes(statistics: unknown): JobBytes {
+  if (typeof statistics !== 'object' || statistics === null) return { processed: null, billed: null };
+  const query: object = 'query' in statistics && typeof statistics.query === 'object' && statistics.query !== null ? statistics.query : statistics;
+  const read = (key: 'totalBytesProcessed' | 'totalBytesBilled'): number | null => {
+    const value: unknown = key in query ? (query as Record<string, unknown>)[key] : key in statistics ? (statistics as Record<string, unknown>)[key] : undefined;
+    if (value === undefined || value === null || value === '') return null;
+    const n = Number(value);
+    return Number.isFinite(n) ? n : null;
+  };
+  return { processed: read('totalBytesProcessed'), billed: read('totalBytesBilled') };
 }

@@ -27,6 +27,8 @@ export class DuckDBWarehouse implements Warehouse {
   private constructor(
     private readonly instance: DuckDBInstance,
     private readonly connection: DuckDBConnection,
+    /** False for a second session: closing it leaves the instance (and the first session) open. */
+    private readonly ownsInstance = true,
   ) {}
 
   static async open(options: DuckDBWarehouseOptions): Promise<DuckDBWarehouse> {
@@ -100,9 +102,16 @@ export class DuckDBWarehouse implements Warehouse {
     return rows.map((r) => ({ name: String(r.column_name), type: String(r.data_type).toUpperCase() }));
   }
 
+  /** Another connection to the same DuckDB instance (a file can be open in only one instance). */
+  async session(): Promise<Warehouse> {
+    const connection = await this.instance.connect();
+    await connection.run(`set TimeZone = 'UTC'`);
+    return new DuckDBWarehouse(this.instance, connection, false);
+  }
+
   async close(): Promise<void> {
     this.connection.closeSync();
-    this.instance.closeSync();
+    if (this.ownsInstance) this.instance.closeSync();
   }
 
   private async guard<T>(sql: string, options: StatementOptions | undefined, run: () => Promise<T>): Promise<T> {

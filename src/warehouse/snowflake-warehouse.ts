@@ -121,6 +121,11 @@ export class SnowflakeWarehouse implements Warehouse {
     });
   }
 
+  /** A new Snowflake session with the same settings. */
+  async session(): Promise<Warehouse> {
+    return SnowflakeWarehouse.open(this.config);
+  }
+
   async close(): Promise<void> {
     await new Promise<void>((resolve) => this.connection.destroy(() => resolve()));
   }

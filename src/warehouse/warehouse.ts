@@ -10,6 +10,12 @@ export interface ColumnInfo {
   readonly type: string;
 }
 
+/** Running totals of a warehouse's job statistics (docs/commands.md#cost-per-stage). */
+export interface JobBytes {
+  readonly processed: number | null;
+  readonly billed: number | null;
+}
+
 /** Labels a statement so an error can say which step of which model failed. */
 export interface StatementOptions {
   readonly label?: string;
@@ -34,8 +40,13 @@ export interface Warehouse {
   /** Whether a table or a view of that name exists. */
   relationKind(table: TableRef): Promise<'table' | 'view' | undefined>;
   columns(table: TableRef): Promise<ColumnInfo[]>;
-  /** Bytes billed by every statement so far, on engines that report it (BigQuery); absent elsewhere. */
-  bytesBilled?(): number;
+  /**
+   * Bytes processed and billed by every statement so far, from the engine's job statistics (BigQuery);
+   * absent on engines that report neither. A figure the engine never reported is null.
+   */
+  jobBytes?(): JobBytes;
+  /** A second session on the same engine, with its own connection: the run lock's heartbeat uses it so it never waits behind a long statement. */
+  session(): Promise<Warehouse>;
   close(): Promise<void>;
 }
 

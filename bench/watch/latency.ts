@@ -1,0 +1,112 @@
+/**
+ * Watch-mode latency benchmark (not a test): `npx tsx bench/watch/latency.ts [--profiles 2000] [--samples 5] [--every 1s]`
+ *
+ * Event-to-CRM latency of `cdp run --every` (docs/watch.md): a fresh `cdp init` sample project with
+ * `--profiles` people, syncing to the local HubSpot and Salesforce sandboxes through the built CLI
+ * (`bin/cdp.js`, so run `npm run build` first). After a first, full `cdp run`, the watch starts; once
+ * its first (incremental) cycle is done, each sample picks a contact that HubSpot has, who has not
+ * bought and is not in the "CDP: High intent" list, drops a new events file with three /pricing views by that email (which puts the profile in
+ * the `high_intent` segment), and measures the time until the sandbox has the list membership.
+ * Prints every sample and p50/p90 (nearest rank).
+ */
+import { spawn } from 'node:child_process';
+import { mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { main } from '../../src/cli/main.js';
+import { loadProject, type LoadedProject } from '../../src/config/load-project.js';
+import { CONTACTS } from '../../src/sandbox/hubspot/hubspot-object-types.js';
+import { startSandboxes } from '../../src/sandbox/start-sandboxes.js';
+
+const { values: args } = parseArgs({
+  options: { profiles: { type: 'string', default: '2000' }, samples: { type: 'string', default: '5' }, every: { type: 'string', default: '1s' } },
+});
+const PROFILES = Number(args.profiles);
+const SAMPLES = Number(args.samples);
+const LIST = 'CDP: High intent';
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const quiet = { stdout: () => undefined, stderr: (t: string) => process.stderr.write(t), interactive: false };
+
+const dir = join(await mkdtemp(join(tmpdir(), 'cdp-bench-watch-')), 'project');
+if ((await main(['node', 'cdp', 'init', dir, '--people', String(PROFILES)], { cwd: ROOT, env: process.env, ...quiet })) !== 0) process.exit(1);
+const project = (await loadProject(dir, {})).project as LoadedProject;
+const sandboxes = await startSandboxes(project, dir, { requestsPer10s: 1000 });
+const hubspot = sandboxes.hubspot;
+
+// The first, full sync (the sample's first build trips the identity gate's new-hub check: accept it).
+const first = await main(['node', 'cdp', 'run', '--accept-identity-change'], { cwd: dir, env: { ...process.env, ...sandboxes.env }, ...quiet });
+if (first !== 0 && first !== 3) throw new Error(`the first cdp run exited ${first}`);
+
+const child = spawn(process.execPath, [join(ROOT, 'bin/cdp.js'), '--json', 'run', '--every', args.every], {
+  cwd: dir,
+  env: { ...process.env, ...sandboxes.env },
+  stdio: ['ignore', 'pipe', 'inherit'],
+});
+const cycles: { cycle: number; status: string; seconds: number }[] = [];
+let out = '';
+child.stdout.on('data', (d: Buffer) => {
+  out += d.toString();
+  const lines = out.split('\n');
+  out = lines.pop() ?? '';
+  for (const line of lines) cycles.push(JSON.parse(line) as (typeof cycles)[number]);
+});
+const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+
+async function until<T>(what: string, probe: () => T | undefined, timeoutMs = 300_000): Promise<T> {
+  const started = Date.now();
+  for (;;) {
+    const value = probe();
+    if (value !== undefined) return value;
+    if (Date.now() - started > timeoutMs) throw new Error(`timed out waiting for ${what}`);
+    await sleep(20);
+  }
+}
+
+function listMembers(): Set<string> {
+  return new Set(hubspot.store.lists.byName(LIST)?.members.keys() ?? []);
+}
+
+const latencies: number[] = [];
+try {
+  await until('the first cycle', () => (cycles.length > 0 ? cycles[0] : undefined));
+  if (cycles[0].status !== 'success') throw new Error(`first cycle: ${JSON.stringify(cycles[0])}`);
+  const header = (await readFile(join(dir, 'data/web_events.csv'), 'utf8')).split('\n')[0];
+  const used = new Set<string>();
+  for (let i = 0; i < SAMPLES; i++) {
+    const members = listMembers();
+    const candidate = hubspot.store
+      .allRecords(CONTACTS)
+      .find((r) => !members.has(r.id) && !used.has(r.id) && r.properties.get('email') && !Number(r.properties.get('cdp_lifetime_value') ?? 0));
+    if (!candidate) throw new Error('no contact left to move into high_intent: use more --profiles');
+    used.add(candidate.id);
+    const email = String(candidate.properties.get('email'));
+    const now = new Date().toISOString().replace('T', ' ').slice(0, 19);
+    const rows = [0, 1, 2].map((k) => `bench-${i}-${k},${now},,,${email},page,,/pricing,,desktop`);
+    // Written aside, then renamed into the source's glob (data/web_events*.csv): a cycle never reads half a file.
+    const tmp = join(dir, 'data', `.bench-${i}.tmp`);
+    await writeFile(tmp, `${header}\n${rows.join('\n')}\n`);
+    const started = performance.now();
+    await rename(tmp, join(dir, 'data', `web_events_bench_${i}.csv`));
+    await until(`${email} in "${LIST}"`, () => (listMembers().has(candidate.id) ? true : undefined));
+    const ms = performance.now() - started;
+    latencies.push(ms);
+    console.log(`sample ${i + 1}: ${(ms / 1000).toFixed(2)} s`);
+  }
+} finally {
+  child.kill('SIGTERM');
+  const code = await exited;
+  await sandboxes.close();
+  await rm(join(dir, '..'), { recursive: true, force: true });
+  if (code !== 0) console.error(`cdp run --every exited ${code}`);
+}
+
+const sorted = [...latencies].sort((a, b) => a - b);
+const rank = (p: number) => sorted[Math.max(0, Math.ceil((p / 100) * sorted.length) - 1)] / 1000;
+const cycleSeconds = cycles.slice(1).map((c) => c.seconds);
+console.log(
+  `\nwatch latency, ${PROFILES} profiles, --every ${args.every}, ${latencies.length} samples: p50 ${rank(50).toFixed(2)} s, p90 ${rank(90).toFixed(2)} s` +
+    ` (${cycles.length} cycles, incremental cycle ${cycleSeconds.length ? (cycleSeconds.reduce((a, b) => a + b, 0) / cycleSeconds.length).toFixed(2) : '?'} s on average)`,
+);

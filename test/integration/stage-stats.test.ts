@@ -1,0 +1,75 @@
+/**
+ * Cost visibility (docs/commands.md#cost-per-stage): `cdp run` prints, and `--json` carries, the rows
+ * each build stage read and wrote, and the bytes processed and billed where the engine reports them.
+ */
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadProject, type LoadedProject } from '../../src/config/load-project.js';
+import { startSandboxes, type Sandboxes } from '../../src/sandbox/start-sandboxes.js';
+import { DuckDBWarehouse } from '../../src/warehouse/duckdb-warehouse.js';
+import { cdp, removeProject } from '../helpers/project.js';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+
+let dir: string;
+let sandboxes: Sandboxes;
+
+beforeAll(async () => {
+  dir = join(await mkdtemp(join(tmpdir(), 'cdp-stats-')), 'project');
+  const init = await cdp(ROOT, ['init', dir, '--people', '100']);
+  if (init.code !== 0) throw new Error(init.stderr);
+  sandboxes = await startSandboxes((await loadProject(dir, {})).project as LoadedProject, dir, { requestsPer10s: 1000 });
+}, 120_000);
+afterAll(async () => {
+  if (sandboxes as Sandboxes | undefined) await sandboxes.close();
+  if (dir) await removeProject(join(dir, '..'));
+});
+
+async function count(sql: string): Promise<number> {
+  const warehouse = await DuckDBWarehouse.open({ path: join(dir, '.cdp', 'warehouse.duckdb') });
+  try {
+    return Number((await warehouse.query(sql))[0].n);
+  } finally {
+    await warehouse.close();
+  }
+}
+
+interface Stage {
+  readonly stage: string;
+  readonly rowsRead: number | null;
+  readonly rowsWritten: number;
+  readonly bytesBilled: number | null;
+  readonly bytes_processed: number | null;
+}
+
+describe('per-stage rows in the run summary', () => {
+  it('--json has rows read and written per stage (bytes null on DuckDB), and the human summary one line per stage', async () => {
+    const json = await cdp(dir, ['--json', 'run'], sandboxes.env);
+    expect(json.code, json.stderr).toBe(0);
+    const summary = JSON.parse(json.stdout) as { runId: string; build: { stages: Stage[] } };
+    const stages = summary.build.stages;
+    expect(stages.map((s) => s.stage)).toEqual(['models', 'types', 'identity', 'profiles']);
+    for (const s of stages) expect({ billed: s.bytesBilled, processed: s.bytes_processed }).toEqual({ billed: null, processed: null });
+
+    const identitySources = ['web_events', 'app_events', 'orders', 'hubspot_contacts', 'salesforce_contacts', 'email_events', 'consents', 'contact_emails'];
+    const sourceRows = await count(`select ${identitySources.map((s) => `(select count(*) from cdp.source_${s})`).join(' + ')} as n`);
+    const identity = stages.find((s) => s.stage === 'identity');
+    expect(identity?.rowsRead).toBe(sourceRows);
+    const run = `'${summary.runId}'`;
+    const profilesWritten = await count(
+      `select (select count(*) from cdp.profiles) + (select count(*) from cdp.segment_members) + (select count(*) from cdp.segment_changes where run_id = ${run}) as n`,
+    );
+    expect(stages.find((s) => s.stage === 'profiles')?.rowsWritten).toBe(profilesWritten);
+    expect(stages.find((s) => s.stage === 'models')?.rowsWritten).toBeGreaterThan(0);
+
+    const human = await cdp(dir, ['run'], sandboxes.env);
+    expect(human.code, human.stderr).toBe(0);
+    const lines = human.stdout.split('\n').filter((l) => /^ {2}(models|types|identity|profiles) +read /.test(l));
+    expect(lines.map((l) => l.trim().split(/\s+/)[0])).toEqual(['models', 'types', 'identity', 'profiles']);
+    expect(lines[0]).toMatch(/^ {2}models +read - rows, wrote [\d,]+ rows$/);
+    expect(lines[2]).toMatch(new RegExp(`^  identity +read ${sourceRows.toLocaleString('en-US')} rows, wrote [\\d,]+ rows$`));
+  }, 120_000);
+});
