@@ -3,6 +3,8 @@ import { removalCount, type DiffCounts } from './diff-counts.js';
 import type { PipelineCounts } from './sync-pipeline.js';
 import type { DriftSummary } from './drift/check-drift.js';
 import type { SyncShape } from './sync-shape.js';
+import type { MatchKeyReport } from './run-sync.js';
+import type { RemovalGate } from './removal-gates.js';
 
 /** What a sync would send (`cdp plan`) or was asked to send (`cdp sync`). */
 export interface DiffSummary {
@@ -28,6 +30,10 @@ export interface SyncSummary {
   readonly mode: SyncConfig['mode'];
   readonly status: 'success' | 'rejected';
   readonly diff: DiffSummary;
+  /** Shared and refused match keys (docs/guarantees.md). */
+  readonly match_keys: MatchKeyReport;
+  /** Every removal gate of the sync, as evaluated before anything was sent. */
+  readonly gates: readonly RemovalGate[];
   readonly sent: Omit<PipelineCounts, 'rejected'>;
   readonly rejected: number;
   readonly requests: number;
@@ -46,7 +52,6 @@ export function describeTarget(target: SegmentTarget): string {
 }
 
 export function diffSummary(shape: SyncShape, counts: DiffCounts, synced: number): DiffSummary {
-  const mirror = shape.sync.mode === 'mirror';
   return {
     records: counts.total,
     creates: counts.enter,
@@ -54,7 +59,7 @@ export function diffSummary(shape: SyncShape, counts: DiffCounts, synced: number
     removals: counts.leave,
     fieldUpdates: Object.fromEntries(shape.fields.map((f, i) => [f.name, counts.fieldUpdates[i]])),
     memberships: Object.fromEntries(
-      shape.segments.map((s, j) => [s.segment, { target: describeTarget(s.target), add: counts.adds[j], remove: counts.removes[j] + (mirror ? counts.leaveMembers[j] : 0) }]),
+      shape.segments.map((s, j) => [s.segment, { target: describeTarget(s.target), add: counts.adds[j], remove: counts.removes[j] + counts.leaveMembers[j] }]),
     ),
     synced,
     removalPct: synced === 0 ? 0 : Math.round((removalCount(counts) / synced) * 10_000) / 100,
