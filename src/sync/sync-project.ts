@@ -41,7 +41,7 @@ export interface ProjectSyncResult {
   readonly rejected: number;
   /** The identity quality gate as the syncs found it; `open: false` means nothing was sent. */
   readonly identityGate: IdentityGateCheck;
-  readonly removalGate: RemovalGateCheck;
+  readonly removal_gates: RemovalGateCheck;
 }
 
 /** The syncs named on the command line (all when none), or a usage error with a "did you mean". */
@@ -72,7 +72,7 @@ export function factoryFor(project: LoadedProject, sync: Declared<SyncConfig>): 
 export async function syncProject(stage: StageContext, options: SyncProjectOptions): Promise<ProjectSyncResult> {
   // With no sync selected nothing could be sent, so there is nothing to hold.
   const identityGate: IdentityGateCheck = options.syncs.length === 0 ? { open: true, accepted: [] } : await checkIdentityGate(stage, options.acceptIdentityChange ?? false);
-  if (!identityGate.open) return { syncs: [], rejected: 0, identityGate, removalGate: { open: true, accepted: [] } };
+  if (!identityGate.open) return { syncs: [], rejected: 0, identityGate, removal_gates: { open: true, accepted: [] } };
   const opened = new Map<string, OpenedDestination>();
   const queue = new SerialQueue();
   const summaries: SyncSummary[] = [];
@@ -94,7 +94,7 @@ export async function syncProject(stage: StageContext, options: SyncProjectOptio
     if (!(e instanceof RunError || e instanceof ProjectError)) throw e;
     failures.push([sync, e]);
   };
-  let removalGate: RemovalGateCheck = { open: true, accepted: [] };
+  let gates: RemovalGateCheck = { open: true, accepted: [] };
   try {
     const prepared: PreparedSync[] = [];
     try {
@@ -106,12 +106,12 @@ export async function syncProject(stage: StageContext, options: SyncProjectOptio
         }
       }
       const exceeded = prepared.flatMap((p) => p.gates.filter((g) => g.exceeded));
-      removalGate = exceeded.length === 0 || options.acceptRemovals ? { open: true, accepted: exceeded } : { open: false, held: exceeded };
+      gates = exceeded.length === 0 || options.acceptRemovals ? { open: true, accepted: exceeded } : { open: false, held: exceeded };
     } catch (e) {
       for (const p of prepared) await discardSync(contextFor(p.sync), p.shape);
       throw e;
     }
-    if (!removalGate.open) {
+    if (!gates.open) {
       for (const p of prepared) await discardSync(contextFor(p.sync), p.shape);
     } else {
       for (const p of prepared) {
@@ -129,7 +129,7 @@ export async function syncProject(stage: StageContext, options: SyncProjectOptio
   }
   // The first failure is rethrown (and printed by the CLI); later ones are reported here.
   for (const [sync, e] of failures.slice(1)) options.onSyncFailed?.(sync, e);
-  if (failures.length > 0 && removalGate.open) throw failures[0][1];
+  if (failures.length > 0 && gates.open) throw failures[0][1];
   if (failures.length > 0) options.onSyncFailed?.(failures[0][0], failures[0][1]);
-  return { syncs: summaries, rejected: summaries.reduce((sum, s) => sum + s.rejected, 0), identityGate, removalGate };
+  return { syncs: summaries, rejected: summaries.reduce((sum, s) => sum + s.rejected, 0), identityGate, removal_gates: gates };
 }

@@ -29,7 +29,7 @@ export const runCommand: CliCommand = {
       const { status, exitCode } = syncOutcome(ctx, synced, stage.runId);
       return {
         status,
-        counts: { ...(pulling ? { pulls: pullCounts(pulls) } : {}), build, syncs: syncCounts(synced), identity_gate: synced.identityGate, removal_gates: synced.removalGate },
+        counts: { ...(pulling ? { pulls: pullCounts(pulls) } : {}), build, syncs: syncCounts(synced), identity_gate: synced.identityGate, removal_gates: synced.removal_gates },
         result: { result: { runId: stage.runId, ...(pulling ? { pulls } : {}), build, ...synced }, exitCode },
       };
     });

@@ -88,7 +88,7 @@ export function syncOutcome(ctx: CommandContext, result: ProjectSyncResult, runI
     return { status: 'blocked', exitCode: ExitCode.gateHeld };
   }
   for (const accepted of gate.accepted) ctx.reporter.info(`identity gate: the change of build ${accepted.runId} is accepted by run ${runId}`);
-  const removals = result.removalGate;
+  const removals = result.removal_gates;
   if (!removals.open) {
     for (const held of removals.held) ctx.reporter.problem(`gate ${gateLine(held)}`);
     ctx.reporter.problem(

@@ -15,7 +15,7 @@ export const syncCommand: CliCommand = {
       await requireSyncableBuild(stage.warehouse, project);
       const result = await syncProject(stage, syncOptions(ctx, syncs, Boolean(options.fullResync), options));
       const { status, exitCode } = syncOutcome(ctx, result, stage.runId);
-      return { status, counts: { syncs: syncCounts(result), identity_gate: result.identityGate, removal_gates: result.removalGate }, result: { result: { runId: stage.runId, ...result }, exitCode } };
+      return { status, counts: { syncs: syncCounts(result), identity_gate: result.identityGate, removal_gates: result.removal_gates }, result: { result: { runId: stage.runId, ...result }, exitCode } };
     });
     if (syncs.length === 0) ctx.reporter.info('no syncs: add one in connectors/');
     ctx.reporter.summary({ command: 'sync', ...outcome.result });
