@@ -198,9 +198,9 @@ export const syncSchema = z.strictObject({
       trait: name.optional().describe('Older form: the match key is this trait\'s value (it can carry values identity blocklisted)'),
       field: z.string().optional().describe('The destination field that identifies a record; defaults to the id_type name (e.g. email)'),
       on_collision: z
-        .enum(['skip', 'lowest_profile_id'])
+        .enum(['skip', 'keep_one'])
         .default('skip')
-        .describe('Profiles sharing one key: skip sends none of them (reported), lowest_profile_id sends the profile with the smallest id'),
+        .describe('A key several people share: skip uses it for none of them (reported; id_type falls back to the next identifier), keep_one sends one (id_type: the profile identity gave it to; trait: the smallest profile id)'),
     })
     .refine((m) => (m.id_type === undefined) !== (m.trait === undefined), { message: 'match needs exactly one of id_type: (recommended) or trait:' })
     .refine((m) => m.trait === undefined || m.field !== undefined, { message: 'match with trait: needs field: (the destination field)', path: ['field'] })

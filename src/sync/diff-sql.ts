@@ -77,9 +77,16 @@ export function keyedCtes(shape: SyncShape, d: Dialect): string[] {
 
   const ctes: string[] = [];
   if (sync.match.id_type !== undefined) {
+    const type = d.literal(sync.match.id_type);
+    // Values identity gave to one profile although other people's links to them were dropped (a family address).
+    const shared = shape.tables.review
+      ? `select k, count(distinct who) as n_other from (\n    select ${norm('id_value')} as k, other_type || ':' || other_value as who from ${d.table(shape.tables.review)} where reason = 'limit' and id_type = ${type}\n    union all\n    select ${norm('other_value')} as k, id_type || ':' || id_value as who from ${d.table(shape.tables.review)} where reason = 'limit' and other_type = ${type}\n  ) r group by k`
+      : `select ${d.cast('null', 'string')} as k, 0 as n_other from ${d.table(tables.identifiers)} where 1 = 0`;
+    const usable = sync.match.on_collision === 'skip' ? ' and n_other is null' : '';
     ctes.push(
-      `ids as (\n  select profile_id, ${norm('id_value')} as k, last_seen, first_seen from ${d.table(tables.identifiers)} where id_type = ${d.literal(sync.match.id_type)}\n)`,
-      `best_key as (\n  select profile_id, k, ok from (\n    select profile_id, k, ${accepted('k')} as ok, row_number() over (partition by profile_id order by case when ${accepted('k')} then 0 else 1 end, last_seen desc, first_seen desc, k) as rn\n    from ids where k is not null\n  ) b where rn = 1\n)`,
+      `shared as (\n  ${shared}\n)`,
+      `ids as (\n  select i.profile_id, ${norm('i.id_value')} as k, i.last_seen, i.first_seen, sh.n_other from ${d.table(tables.identifiers)} i left join shared sh on sh.k = ${norm('i.id_value')} where i.id_type = ${type}\n)`,
+      `best_key as (\n  select profile_id, k, ok from (\n    select profile_id, k, ${accepted('k')} as ok, row_number() over (partition by profile_id order by case when ${accepted('k')} then 0 else 1 end, last_seen desc, first_seen desc, k) as rn\n    from ids where k is not null${usable}\n  ) b where rn = 1\n)`,
       `keyed as (\n  select p.*, bk.k as raw_key, bk.ok as key_ok from ${d.table(tables.profiles)} p left join best_key bk on bk.profile_id = p.profile_id\n)`,
     );
   } else {
@@ -101,9 +108,18 @@ export function keyedCtes(shape: SyncShape, d: Dialect): string[] {
   return ctes;
 }
 
-/** One row: keys shared by several in-scope profiles (and those profiles), and in-scope profiles whose key the destination refuses. */
+/**
+ * One row: keys shared by several people (`collided_keys`, and `collided_profiles` sharing them) and
+ * in-scope profiles whose key the destination refuses. `match: { trait }`: one key text for several in-scope
+ * profiles. `match: { id_type }`: an identifier of in-scope profiles whose links to other people identity
+ * dropped (a `limit` row in `_identity_review`): the owner plus the people dropped.
+ */
 export function compileKeyReport(shape: SyncShape, d: Dialect): string {
-  return `with ${keyedCtes(shape, d).join(',\n')}\nselect (select count(distinct match_key) from ranked where dup_n > 1) as collided_keys, (select count(*) from ranked where dup_n > 1) as collided_profiles, (select count(*) from src where in_scope and refused_key is not null) as refused_keys`;
+  const collided =
+    shape.sync.match.id_type !== undefined
+      ? `(select count(distinct ids.k) from ids join src on src.profile_id = ids.profile_id where src.in_scope and ids.n_other is not null) as collided_keys, (select coalesce(sum(1 + ids.n_other), 0) from ids join src on src.profile_id = ids.profile_id where src.in_scope and ids.n_other is not null) as collided_profiles`
+      : `(select count(distinct match_key) from ranked where dup_n > 1) as collided_keys, (select count(*) from ranked where dup_n > 1) as collided_profiles`;
+  return `with ${keyedCtes(shape, d).join(',\n')}\nselect ${collided}, (select count(*) from src where in_scope and refused_key is not null) as refused_keys`;
 }
 
 /** In-scope profiles whose key the destination refuses and that `sync_log` does not list yet for this sync (reported once). */

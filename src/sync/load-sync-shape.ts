@@ -28,5 +28,8 @@ export async function loadSyncShape(warehouse: Warehouse, project: LoadedProject
   if (sync.match.id_type !== undefined && !(await warehouse.tableExists(identifiers))) {
     throw new RunError('not-built', `sync '${sync.sync}' matches on id_type ${sync.match.id_type}, but ${identifiers.schema}.identifiers does not exist`, build);
   }
-  return syncShape(project, sync, types, key);
+  const shape = syncShape(project, sync, types, key);
+  const review = cdpTable(project, '_identity_review');
+  if (sync.match.id_type === undefined || !(await warehouse.tableExists(review))) return shape;
+  return { ...shape, tables: { ...shape.tables, review } };
 }

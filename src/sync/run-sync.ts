@@ -20,7 +20,7 @@ import { SyncStateStore } from './sync-state-store.js';
 import type { SyncShape } from './sync-shape.js';
 import { checkDrift, markDriftChecked, type DriftSummary } from './drift/check-drift.js';
 import { applyHoldsSql, driftTables } from './drift/drift-sql.js';
-import { diffSummary, type DiffSummary, type SyncSummary } from './sync-summary.js';
+import { diffSummary, matchKeyLines, type DiffSummary, type SyncSummary } from './sync-summary.js';
 
 /** Diff rows read from the warehouse per query. */
 const PAGE_ROWS = 2_000;
@@ -38,6 +38,8 @@ export interface SyncRunContext {
   readonly queue: SerialQueue;
   readonly fullResync: boolean;
   readonly progress: ProgressFactory;
+  /** Lines the user should see without --verbose (shared and refused match keys). */
+  readonly notice: (line: string) => void;
 }
 
 /** What the key checks found (docs/guarantees.md): keys shared by several profiles, keys the destination refuses. */
@@ -125,12 +127,9 @@ export async function sendSync(ctx: SyncRunContext, prepared: PreparedSync): Pro
     const store = new SyncStateStore(warehouse, shape, ctx.stage.runId, ctx.queue);
     if (prepared.newRefused.length > 0) {
       await store.commit({ rejected: prepared.newRefused });
-      ctx.stage.log(`  ${sync.sync}: ${prepared.newRefused.length} profile${prepared.newRefused.length === 1 ? '' : 's'} with a ${shape.matchField} ${sync.destination} always refuses: not sent (listed once in sync_log, code ${REFUSED_KEY_CODE})`);
+      ctx.notice(`  ${sync.sync}: ${prepared.newRefused.length} profile${prepared.newRefused.length === 1 ? '' : 's'} with a ${shape.matchField} ${sync.destination} always refuses: not sent (listed once in sync_log, code ${REFUSED_KEY_CODE})`);
     }
-    if (prepared.keys.collided_keys > 0) {
-      const k = prepared.keys;
-      ctx.stage.log(`  ${sync.sync}: ${k.collided_profiles} profiles share ${k.collided_keys} ${shape.matchField} key${k.collided_keys === 1 ? '' : 's'}; ${k.on_collision === 'skip' ? 'none of them is sent (match.on_collision: skip)' : 'the smallest profile id is sent (match.on_collision: lowest_profile_id)'}`);
-    }
+    if (prepared.keys.collided_keys > 0) ctx.notice(`  ${sync.sync}: ${matchKeyLines(prepared.keys, sync.destination)[0]}`);
     // Leaving records still send something when cdp set fields (mirror) or added memberships (every mode).
     const leavers = sync.mode === 'mirror' ? counts.leaveWithState : counts.leaveWithMembers;
     if (counts.enter + counts.change === 0 && leavers === 0) {

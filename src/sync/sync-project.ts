@@ -22,6 +22,8 @@ export interface SyncProjectOptions {
   /** Called for each failed sync after the first; the first failure is rethrown once all syncs ran. */
   readonly onSyncFailed?: (sync: string, error: RunError | ProjectError) => void;
   readonly onSyncDone?: (summary: SyncSummary) => void;
+  /** Lines the user should see (shared and refused match keys); the stage's log when not given. */
+  readonly notice?: (line: string) => void;
   /** Send even though the newest identity build tripped the identity quality gate (and record the acceptance). */
   readonly acceptIdentityChange?: boolean;
   /** Send even though removal gates are exceeded (`--accept-removals`; recorded in the run's counts). */
@@ -88,7 +90,7 @@ export async function syncProject(stage: StageContext, options: SyncProjectOptio
       opened.set(sync.destination, made);
       return made;
     };
-    return { stage, factory, open, queue, fullResync: options.fullResync, progress: options.progress };
+    return { stage, factory, open, queue, fullResync: options.fullResync, progress: options.progress, notice: options.notice ?? stage.log };
   };
   const failed = (sync: string, e: unknown): void => {
     if (!(e instanceof RunError || e instanceof ProjectError)) throw e;

@@ -40,6 +40,8 @@ export interface SyncShape {
     readonly diff: TableRef;
     readonly log: TableRef;
     readonly identifiers: TableRef;
+    /** `_identity_review`, when the build wrote one (shared identifiers for `match: { id_type }`). */
+    readonly review?: TableRef;
   };
 }
 

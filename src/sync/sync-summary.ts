@@ -100,3 +100,16 @@ export function driftLine(drift: DriftSummary, mode: SyncConfig['mode']): string
   ];
   return `drift in the CRM: ${parts.join(', ')} (${n(drift.requests)} reads, ${drift.seconds.toFixed(1)} s)`;
 }
+
+/** What the key checks found, when they found something: keys several people share, keys the destination refuses. */
+export function matchKeyLines(k: MatchKeyReport, destination: string): string[] {
+  const lines: string[] = [];
+  if (k.collided_keys > 0) {
+    const rule = k.on_collision === 'skip' ? 'the key is used for none of them (match.on_collision: skip)' : 'one of them keeps it (match.on_collision: keep_one)';
+    lines.push(`match keys: ${n(k.collided_profiles)} profiles share ${n(k.collided_keys)} key${k.collided_keys === 1 ? '' : 's'}; ${rule}`);
+  }
+  if (k.refused_keys > 0) {
+    lines.push(`match keys: ${n(k.refused_keys)} profile${k.refused_keys === 1 ? ' has a key' : 's have keys'} ${destination} always refuses: not sent (${n(k.new_refused_keys)} not reported before)`);
+  }
+  return lines;
+}

@@ -2,10 +2,10 @@ import { requireSyncableBuild } from '../../run/build-status.js';
 import { identityGateSchema } from '../../config/schema.js';
 import { formatIdentityGate, recheckIdentityGate } from '../../identity/identity-gate.js';
 import { latestIdentityGate, pendingIdentityGates } from '../../identity/identity-gate-store.js';
-import { planProject, type SyncPlan } from '../../sync/plan-project.js';
+import { planProject } from '../../sync/plan-project.js';
 import { gateLine } from '../../sync/removal-gates.js';
 import { selectSyncs } from '../../sync/sync-project.js';
-import { planLines } from '../../sync/sync-summary.js';
+import { matchKeyLines, planLines } from '../../sync/sync-summary.js';
 import type { CliCommand } from '../command.js';
 import { ExitCode } from '../exit-codes.js';
 import { names } from './sync-command-support.js';
@@ -25,7 +25,7 @@ export const planCommand: CliCommand = {
       if (plans.length === 0) ctx.reporter.info('no syncs: add one in connectors/');
       for (const plan of plans) {
         for (const line of planLines(`${plan.sync} -> ${plan.destination} ${plan.object} (mode ${plan.mode})`, plan.diff, plan.mode)) ctx.reporter.info(line);
-        for (const line of matchKeyLines(plan)) ctx.reporter.info(line);
+        for (const line of matchKeyLines(plan.match_keys, plan.destination)) ctx.reporter.info(`  ${line}`);
         for (const gate of plan.gates) {
           if (gate.exceeded) ctx.reporter.problem(`gate ${gateLine(gate)}`);
           else if (gate.removed > 0) ctx.reporter.info(`  gate ${gateLine(gate)}`);
@@ -50,14 +50,3 @@ export const planCommand: CliCommand = {
   },
 };
 
-/** What the key checks found, when they found something: shared keys and keys the destination refuses. */
-function matchKeyLines(plan: SyncPlan): string[] {
-  const k = plan.match_keys;
-  const lines: string[] = [];
-  if (k.collided_keys > 0) {
-    const rule = k.on_collision === 'skip' ? 'none of them is sent (match.on_collision: skip)' : 'the smallest profile id is sent (match.on_collision: lowest_profile_id)';
-    lines.push(`  match keys: ${k.collided_profiles} profiles share ${k.collided_keys} key${k.collided_keys === 1 ? '' : 's'}; ${rule}`);
-  }
-  if (k.refused_keys > 0) lines.push(`  match keys: ${k.refused_keys} profile${k.refused_keys === 1 ? ' has a key' : 's have keys'} ${plan.destination} always refuses: not sent (${k.new_refused_keys} not reported before)`);
-  return lines;
-}

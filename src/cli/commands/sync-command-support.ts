@@ -32,6 +32,7 @@ export function syncOptions(ctx: CommandContext, syncs: readonly Declared<SyncCo
     tuning: syncTuning(ctx.io.env),
     progress: progressFactory({ interactive: ctx.reporter.interactive, line: (l) => ctx.reporter.info(l) }),
     onSyncDone: (s) => ctx.reporter.info(resultLine(s)),
+    notice: (line) => ctx.reporter.info(line),
     onSyncFailed: (sync, e) => ctx.reporter.problem(`${sync}: failed: ${e.message}`),
   };
 }
