@@ -44,7 +44,7 @@ describe('diff SQL', () => {
   });
 
   it('keeps only records that enter, change or leave; one profile per key; nulls never sent with nulls: skip', async () => {
-    const shape = syncShape(project, { ...sync, match: { ...sync.match, on_collision: 'lowest_profile_id' } }, new Map([['email', 'string'], ['first_name', 'string'], ['lifetime_value', 'float']]), true);
+    const shape = syncShape(project, { ...sync, match: { ...sync.match, on_collision: 'keep_one' } }, new Map([['email', 'string'], ['first_name', 'string'], ['lifetime_value', 'float']]), true);
     const w = await DuckDBWarehouse.open({ path: ':memory:' });
     try {
       const d = w.dialect;
