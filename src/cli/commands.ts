@@ -1,6 +1,7 @@
 import type { CliCommand } from './command.js';
 import { buildCommand } from './commands/build.js';
 import { compileCommand } from './commands/compile.js';
+import { forgetCommand } from './commands/forget.js';
 import { generateCommand } from './commands/generate.js';
 import { historyCommand } from './commands/history.js';
 import { initCommand } from './commands/init.js';
@@ -24,6 +25,7 @@ export const commands: readonly CliCommand[] = [
   runCommand,
   pullCommand,
   inspectCommand,
+  forgetCommand,
   historyCommand,
   reportCommand,
   sandboxCommand,

@@ -73,7 +73,12 @@ export function keyedCtes(shape: SyncShape, d: Dialect): string[] {
     sync.audience === 'all'
       ? ''
       : ` and exists (select 1 from ${d.table(tables.members)} am where am.segment = ${d.literal(sync.audience)} and am.profile_id = p.profile_id)`;
-  const gate = sync.where !== undefined ? `coalesce((${sync.where}), false)` : 'true';
+  const consent = sync.where !== undefined ? `coalesce((${sync.where}), false)` : 'true';
+  // A person erased with `cdp forget` stays out, even when the sources bring their identifiers back.
+  const erased = tables.erasures
+    ? ` and not exists (select 1 from ${d.table(tables.identifiers)} ei join ${d.table(tables.erasures)} er on er.id_hash = ${d.md5Hex(`ei.id_type || ':' || ei.id_value`)} where ei.profile_id = p.profile_id)`
+    : '';
+  const gate = `${consent}${erased}`;
 
   const ctes: string[] = [];
   if (sync.match.id_type !== undefined) {

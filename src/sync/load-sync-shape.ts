@@ -30,6 +30,8 @@ export async function loadSyncShape(warehouse: Warehouse, project: LoadedProject
   }
   const shape = syncShape(project, sync, types, key);
   const review = cdpTable(project, '_identity_review');
-  if (sync.match.id_type === undefined || !(await warehouse.tableExists(review))) return shape;
-  return { ...shape, tables: { ...shape.tables, review } };
+  const erasures = cdpTable(project, 'erasures');
+  const withReview = sync.match.id_type !== undefined && (await warehouse.tableExists(review));
+  const withErasures = (await warehouse.tableExists(erasures)) && (await warehouse.tableExists(identifiers));
+  return { ...shape, tables: { ...shape.tables, ...(withReview ? { review } : {}), ...(withErasures ? { erasures } : {}) } };
 }

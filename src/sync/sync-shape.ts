@@ -42,6 +42,8 @@ export interface SyncShape {
     readonly identifiers: TableRef;
     /** `_identity_review`, when the build wrote one (shared identifiers for `match: { id_type }`). */
     readonly review?: TableRef;
+    /** `erasures`, when `cdp forget` wrote one: profiles holding an erased identifier are never in scope. */
+    readonly erasures?: TableRef;
   };
 }
 
