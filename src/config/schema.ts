@@ -178,10 +178,16 @@ export const modelsFileSchema = z.strictObject({
   segments: z.array(segment).default([]),
 });
 
+const audienceLimit = z
+  .number()
+  .min(0)
+  .max(100)
+  .optional()
+  .describe("Gate for this audience only: share (%) of its members that may be removed in one run (instead of the connector's max_audience_removals_pct)");
 const segmentTarget = z.union([
-  z.strictObject({ list: z.string() }),
-  z.strictObject({ campaign: z.string(), status: z.string().optional() }),
-  z.strictObject({ field: z.string() }),
+  z.strictObject({ list: z.string(), max_removals_pct: audienceLimit }),
+  z.strictObject({ campaign: z.string(), status: z.string().optional(), max_removals_pct: audienceLimit }),
+  z.strictObject({ field: z.string(), max_removals_pct: audienceLimit }),
 ]);
 export const syncSchema = z.strictObject({
   $schema: z.string().optional(),

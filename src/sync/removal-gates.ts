@@ -59,7 +59,7 @@ export function removalGates(shape: SyncShape, counts: DiffCounts, state: StateC
   };
   return [
     gate('records', sync.object, `${sync.destination} ${sync.object}`, removalCount(counts), state.records, sync.max_removals_pct),
-    ...shape.segments.map((s, j) => gate('audience', s.segment, describeTarget(s.target), counts.removes[j] + counts.leaveMembers[j], state.members[j], sync.max_audience_removals_pct)),
+    ...shape.segments.map((s, j) => gate('audience', s.segment, describeTarget(s.target), counts.removes[j] + counts.leaveMembers[j], state.members[j], s.target.max_removals_pct ?? sync.max_audience_removals_pct)),
     ...shape.fields.map((f, i) => gate('field', f.name, `field ${f.name}`, counts.fieldClears[i], state.values[i], sync.max_field_clears_pct)),
   ];
 }

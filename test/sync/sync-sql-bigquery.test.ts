@@ -73,7 +73,7 @@ describe.skipIf(!gate.bigquery.ok)('sync SQL on the BigQuery emulator', () => {
   let dir: string;
   beforeAll(async () => {
     emu = await startBigQueryEmulator();
-    dir = await makeProject({ where: 'marketing_consent', mode: 'mirror', fields: { firstname: 'first_name', cdp_ltv: 'lifetime_value' }, segments: 'segments:\n  high_value: { list: "CDP: High value" }' });
+    dir = await makeProject({ match: '{ trait: email, field: email, on_collision: keep_one }', where: 'marketing_consent', mode: 'mirror', fields: { firstname: 'first_name', cdp_ltv: 'lifetime_value' }, segments: 'segments:\n  high_value: { list: "CDP: High value" }' });
   }, 90_000);
   afterAll(async () => {
     await emu?.stop();
