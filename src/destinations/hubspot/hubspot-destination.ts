@@ -76,8 +76,8 @@ export class HubSpotDestination implements Destination {
   async close(): Promise<void> {}
 }
 
-/** An address HubSpot accepts as a contact's email: no spaces, one @, a dot in the domain. */
-export const EMAIL_KEY_PATTERN = '^[^\\s@]+@[^\\s@]+\\.[^\\s@]+$';
+/** An address HubSpot accepts as a contact's email: no spaces, one @, a dot in the domain. POSIX classes only, so DuckDB, BigQuery (RE2) and Snowflake read it alike. */
+export const EMAIL_KEY_PATTERN = '^[^[:space:]@]+@[^[:space:]@]+[.][^[:space:]@]+$';
 
 export const hubspotDestination: DestinationFactory = {
   type: 'hubspot',
