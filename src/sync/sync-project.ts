@@ -116,12 +116,14 @@ export async function syncProject(stage: StageContext, options: SyncProjectOptio
     if (!gates.open) {
       for (const p of prepared) await discardSync(contextFor(p.sync), p.shape);
     } else {
-      for (const p of prepared) {
+      for (const [i, p] of prepared.entries()) {
         try {
           const summary = await sendSync(contextFor(p.sync), p);
           summaries.push(summary);
           options.onSyncDone?.(summary);
         } catch (e) {
+          // An unexpected error ends the run: the diffs of the syncs not sent yet are dropped first.
+          if (!(e instanceof RunError || e instanceof ProjectError)) for (const rest of prepared.slice(i + 1)) await discardSync(contextFor(rest.sync), rest.shape);
           failed(p.sync.sync, e);
         }
       }
