@@ -2,6 +2,7 @@ import type { CliCommand } from './command.js';
 import { buildCommand } from './commands/build.js';
 import { debugCommand } from './commands/debug.js';
 import { compileCommand } from './commands/compile.js';
+import { forgetCommand } from './commands/forget.js';
 import { generateCommand } from './commands/generate.js';
 import { historyCommand } from './commands/history.js';
 import { initCommand } from './commands/init.js';
@@ -27,6 +28,7 @@ export const commands: readonly CliCommand[] = [
   pullCommand,
   inspectCommand,
   lsCommand,
+  forgetCommand,
   historyCommand,
   debugCommand,
   reportCommand,

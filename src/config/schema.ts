@@ -193,10 +193,16 @@ export const modelsFileSchema = z.strictObject({
   segments: z.array(segment).default([]),
 });
 
+const audienceLimit = z
+  .number()
+  .min(0)
+  .max(100)
+  .optional()
+  .describe("Gate for this audience only: share (%) of its members that may be removed in one run (instead of the connector's max_audience_removals_pct)");
 const segmentTarget = z.union([
-  z.strictObject({ list: z.string() }),
-  z.strictObject({ campaign: z.string(), status: z.string().optional() }),
-  z.strictObject({ field: z.string() }),
+  z.strictObject({ list: z.string(), max_removals_pct: audienceLimit }),
+  z.strictObject({ campaign: z.string(), status: z.string().optional(), max_removals_pct: audienceLimit }),
+  z.strictObject({ field: z.string(), max_removals_pct: audienceLimit }),
 ]);
 export const syncSchema = z.strictObject({
   $schema: z.string().optional(),
@@ -205,13 +211,39 @@ export const syncSchema = z.strictObject({
   object: z.string(),
   audience: name.default('all'),
   where: z.string().optional(),
-  match: z.strictObject({ trait: name, field: z.string() }),
+  match: z
+    .strictObject({
+      id_type: name
+        .optional()
+        .describe('Recommended: the match key is the profile\'s best identifier of this identity type (newest seen, not blocklisted, normalised; docs/guarantees.md)'),
+      trait: name.optional().describe('Older form: the match key is this trait\'s value (it can carry values identity blocklisted)'),
+      field: z.string().optional().describe('The destination field that identifies a record; defaults to the id_type name (e.g. email)'),
+      on_collision: z
+        .enum(['skip', 'keep_one'])
+        .default('skip')
+        .describe('A key several people share: skip uses it for none of them (reported; id_type falls back to the next identifier), keep_one sends one (id_type: the profile identity gave it to; trait: the smallest profile id)'),
+    })
+    .refine((m) => (m.id_type === undefined) !== (m.trait === undefined), { message: 'match needs exactly one of id_type: (recommended) or trait:' })
+    .refine((m) => m.trait === undefined || m.field !== undefined, { message: 'match with trait: needs field: (the destination field)', path: ['field'] })
+    .describe('How a profile finds its destination record'),
   mode: z.enum(['upsert', 'update', 'mirror']).default('upsert'),
   nulls: z.enum(['skip', 'clear']).default('skip'),
   fields: z.record(z.string(), name).default({}),
   segments: z.record(name, segmentTarget).default({}),
   create_fields: bool.default(false),
-  max_removals_pct: z.number().min(0).max(100).default(20),
+  max_removals_pct: z.number().min(0).max(100).default(20).describe('Gate: share (%) of synced records that may leave the sync or lose a membership in one run'),
+  max_audience_removals_pct: z
+    .number()
+    .min(0)
+    .max(100)
+    .default(20)
+    .describe('Gate: share (%) of the members cdp added to one list, campaign or segment field that may be removed in one run'),
+  max_field_clears_pct: z
+    .number()
+    .min(0)
+    .max(100)
+    .default(20)
+    .describe('Gate: share (%) of the values cdp set in one field that may be nulled or zeroed in one run'),
   /** Before each diff, read what changed in the CRM (hand edits, deletes, merges) and repair it (docs/drift.md). */
   drift: bool.default(false),
   /** Per destination field: who wins when someone else edits it. cdp (restore), crm (keep and report), if_empty. */
@@ -233,6 +265,12 @@ export type TraitConfig = z.infer<typeof trait>;
 export type SegmentConfig = z.infer<typeof segment>;
 export type SyncConfig = z.infer<typeof syncSchema>;
 export type SegmentTarget = z.infer<typeof segmentTarget>;
+export type MatchConfig = SyncConfig['match'];
+
+/** The destination field a sync matches on: `field`, or the id_type's name (`match: { id_type: email }`). */
+export function matchField(match: MatchConfig): string {
+  return match.field ?? match.id_type ?? '';
+}
 export type Aggregate = (typeof aggregates)[number];
 
 /** Seconds in a duration like `90d`. */

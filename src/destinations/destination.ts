@@ -169,5 +169,11 @@ export interface DestinationFactory {
   readonly type: DestinationConfig['type'];
   /** Whether match keys in `field` compare case-insensitively (HubSpot `email`). Pure, no I/O. */
   keyCaseInsensitive(object: string, field: string): boolean;
+  /**
+   * A regular expression (RE2 syntax, as the warehouses run it) every match key in `field` must match, or
+   * undefined. Keys that do not match would be refused on every run (an invalid email as HubSpot's key), so
+   * the diff never sends them and reports them once (docs/guarantees.md). Pure, no I/O.
+   */
+  keyPattern?(object: string, field: string): string | undefined;
   open(name: string, config: DestinationConfig, options: DestinationOptions): Destination;
 }

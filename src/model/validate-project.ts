@@ -136,8 +136,26 @@ function validateSync(project: LoadedProject, sync: Declared<SyncConfig>, traits
   if (sync.audience !== 'all' && !segments.has(sync.audience)) {
     out.push(error('unknown-segment', `audience '${sync.audience}' is not a segment`, at('audience'), suggestion(sync.audience, segments) ?? "use 'all' or a segment name"));
   }
-  if (!traits.has(sync.match.trait)) {
-    out.push(error('unknown-trait', `match trait '${sync.match.trait}' is not a trait`, at('match', 'trait'), suggestion(sync.match.trait, traits)));
+  const match = sync.match;
+  if (match.trait !== undefined && !traits.has(match.trait)) {
+    out.push(error('unknown-trait', `match trait '${match.trait}' is not a trait`, at('match', 'trait'), suggestion(match.trait, traits)));
+  }
+  const idTypes = Object.keys(project.identity?.id_types ?? {});
+  const sameType = match.trait !== undefined ? idTypes.find((t) => t === match.trait || t === match.field?.toLowerCase()) : undefined;
+  if (sameType !== undefined) {
+    out.push(
+      warning(
+        'match-from-trait',
+        `match takes the key from trait '${match.trait}', which can carry values identity blocklisted or several people share`,
+        at('match', 'trait'),
+        `use match: { id_type: ${sameType}${match.field !== undefined && match.field !== sameType ? `, field: ${match.field}` : ''} }; see docs/guarantees.md`,
+      ),
+    );
+  }
+  if (match.id_type !== undefined) {
+    if (!idTypes.includes(match.id_type)) {
+      out.push(error('unknown-id-type', `match id_type '${match.id_type}' is not declared in identity.id_types`, at('match', 'id_type'), suggestion(match.id_type, idTypes) ?? 'declare it under identity.id_types'));
+    }
   }
   for (const [field, trait] of Object.entries(sync.fields)) {
     if (!traits.has(trait)) out.push(error('unknown-trait', `field '${field}' maps unknown trait '${trait}'`, at('fields', field), suggestion(trait, traits)));

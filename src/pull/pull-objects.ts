@@ -1,6 +1,6 @@
 export { pulledTableName } from '../model/relations.js';
 import type { LoadedProject } from '../config/load-project.js';
-import type { DestinationConfig } from '../config/schema.js';
+import { matchField, type DestinationConfig } from '../config/schema.js';
 
 /** One CRM object `cdp pull` copies: the API name, a key-ish field, and the fields it keeps. */
 export interface PullObject {
@@ -30,7 +30,7 @@ export function pullObjects(project: LoadedProject, destination: string): readon
   const config = project.config.destinations[destination];
   if (!config) return [];
   return DEFAULTS[config.type].map((o) => {
-    const synced = project.syncs.filter((s) => s.destination === destination && s.object.toLowerCase() === o.object.toLowerCase()).flatMap((s) => [s.match.field, ...Object.keys(s.fields)]);
+    const synced = project.syncs.filter((s) => s.destination === destination && s.object.toLowerCase() === o.object.toLowerCase()).flatMap((s) => [matchField(s.match), ...Object.keys(s.fields)]);
     const seen = new Set(o.fields.map((f) => f.toLowerCase()));
     return { ...o, fields: [...o.fields, ...synced.filter((f) => !seen.has(f.toLowerCase()) && (seen.add(f.toLowerCase()), true))] };
   });

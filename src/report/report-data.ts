@@ -1,3 +1,4 @@
+import { gateLine, type RemovalGate } from '../sync/removal-gates.js';
 import type { LoadedProject } from '../config/load-project.js';
 import { RunError } from '../diagnostics/diagnostic.js';
 import { identityGateOfRun } from '../identity/identity-gate-store.js';
@@ -245,5 +246,10 @@ async function syncsSection(warehouse: Warehouse, project: LoadedProject, runId:
     gates.push({ gate: 'identity (accepted)', detail: `the change of build ${accepted.runId} was accepted by this run`, checks: accepted.checks.filter((c) => c.exceeded) });
   }
   if (error !== null && error.includes('max_removals_pct')) gates.push({ gate: 'max_removals_pct', detail: error, checks: [] });
+  // Removal gates (docs/guarantees.md): held ones stopped every sync, accepted ones were passed with --accept-removals.
+  const removals = obj(counts.removal_gates);
+  for (const [list, label] of [[removals.held, 'removals'], [removals.accepted, 'removals (accepted)']] as const) {
+    for (const g of Array.isArray(list) ? (list as RemovalGate[]) : []) gates.push({ gate: `${label}: ${g.gate}`, detail: gateLine(g), checks: [] });
+  }
   return { perSync, rejections, gates };
 }

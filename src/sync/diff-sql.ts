@@ -22,31 +22,10 @@ export interface DiffOptions {
  * the same on every run of one engine.
  */
 export function compileDiffSelect(shape: SyncShape, d: Dialect, options: DiffOptions): string {
-  const q = (n: string) => d.quoteIdentifier(n);
-  const { sync, fields, segments, tables } = shape;
+  const { fields, segments } = shape;
   const text = (expr: string) => d.cast(expr, 'string');
-  const keyText = `trim(${text(`p.${q(sync.match.trait)}`)})`;
-  const key = `nullif(${shape.keyCaseInsensitive ? `lower(${keyText})` : keyText}, '')`;
-  const audience =
-    sync.audience === 'all'
-      ? ''
-      : ` and exists (select 1 from ${d.table(tables.members)} am where am.segment = ${d.literal(sync.audience)} and am.profile_id = p.profile_id)`;
-  const gate = sync.where !== undefined ? `coalesce((${sync.where}), false)` : 'true';
-
-  const ctes: string[] = [];
-  ctes.push(
-    `src as (\n  select p.profile_id as profile_id, ${key} as match_key, (${gate}${audience}) as in_scope${fields.map((f, i) => `, p.${q(f.trait)} as v${i}`).join('')}\n  from ${d.table(tables.profiles)} p\n)`,
-  );
-  if (segments.length > 0) {
-    const flags = segments.map((s, j) => `max(case when segment = ${d.literal(s.segment)} then 1 else 0 end) as d${j}`).join(', ');
-    const names = segments.map((s) => d.literal(s.segment)).join(', ');
-    ctes.push(`mem as (\n  select profile_id, ${flags}\n  from ${d.table(tables.members)} where segment in (${names}) group by profile_id\n)`);
-  }
-  const memberJoin = segments.length > 0 ? ' left join mem on mem.profile_id = src.profile_id' : '';
-  ctes.push(
-    `ranked as (\n  select src.*${segments.map((_, j) => `, coalesce(mem.d${j}, 0) = 1 as d${j}`).join('')}, row_number() over (partition by src.match_key order by src.profile_id) as dup_rank\n  from src${memberJoin}\n  where src.in_scope and src.match_key is not null\n)`,
-  );
-  ctes.push(`desired as (select * from ranked where dup_rank = 1)`);
+  const ctes = keyedCtes(shape, d);
+  ctes.push(`desired as (select * from ranked where dup_rank = 1${shape.sync.match.on_collision === 'skip' ? ' and dup_n = 1' : ''})`);
   ctes.push(`st as (\n  ${stateSelect(shape, d, options.stateColumns)}\n)`);
 
   const perField = fields.map((f, i) => `, d.v${i} as v${i}, ${text(`d.v${i}`)} as t${i}, st.s${i} as s${i}`).join('');
@@ -55,7 +34,7 @@ export function compileDiffSelect(shape: SyncShape, d: Dialect, options: DiffOpt
     `joined as (\n  select coalesce(d.match_key, st.match_key) as match_key, coalesce(d.profile_id, st.profile_id) as profile_id, st.destination_id as destination_id,\n    case when d.match_key is null then 'leave' when st.match_key is null then 'enter' else 'change' end as op${perField}${perSegment}\n  from desired d full outer join st on st.match_key = d.match_key\n)`,
   );
 
-  const clear = sync.nulls === 'clear';
+  const clear = shape.sync.nulls === 'clear';
   const changed = fields.map((_, i) => {
     const test = options.fullResync
       ? clear ? `(t${i} is not null or s${i} is not null)` : `t${i} is not null`
@@ -69,6 +48,93 @@ export function compileDiffSelect(shape: SyncShape, d: Dialect, options: DiffOpt
   const filter = options.fullResync ? '' : `\nwhere op <> 'change'${anyChange.map((c) => ` or ${c}`).join('')}`;
   return `with ${ctes.join(',\n')},\nflagged as (\n  select joined.*${flags.map((f) => `, ${f}`).join('')}\n  from joined\n)\nselect * from flagged${filter}`;
 }
+
+/**
+ * The profiles with their match keys, as CTEs ending in `ranked` (in-scope profiles with a usable key,
+ * `dup_rank`/`dup_n` per key). `src` has per profile:
+ *
+ * - `match_key`: `match: { id_type }` — the profile's best identifier of that type from `identifiers`
+ *   (blocklisted values and hubs are never there): one the destination accepts first, then the newest seen;
+ *   `match: { trait }` — the trait's text. Trimmed, lower-cased when the destination ignores case, and NULL
+ *   when it does not match the destination's key pattern;
+ * - `refused_key`: the key the destination would refuse on every run (not sent, reported once);
+ * - `in_scope`: the consent gate and the audience.
+ */
+export function keyedCtes(shape: SyncShape, d: Dialect): string[] {
+  const q = (n: string) => d.quoteIdentifier(n);
+  const { sync, fields, segments, tables } = shape;
+  const text = (expr: string) => d.cast(expr, 'string');
+  const norm = (expr: string) => {
+    const trimmed = `trim(${text(expr)})`;
+    return `nullif(${shape.keyCaseInsensitive ? `lower(${trimmed})` : trimmed}, '')`;
+  };
+  const accepted = (expr: string) => (shape.keyPattern !== undefined ? d.regexpContains(expr, d.literal(shape.keyPattern)) : 'true');
+  const audience =
+    sync.audience === 'all'
+      ? ''
+      : ` and exists (select 1 from ${d.table(tables.members)} am where am.segment = ${d.literal(sync.audience)} and am.profile_id = p.profile_id)`;
+  const consent = sync.where !== undefined ? `coalesce((${sync.where}), false)` : 'true';
+  // A person erased with `cdp forget` stays out, even when the sources bring their identifiers back.
+  const erased = tables.erasures
+    ? ` and not exists (select 1 from ${d.table(tables.identifiers)} ei join ${d.table(tables.erasures)} er on er.id_hash = ${d.md5Hex(`ei.id_type || ':' || ei.id_value`)} where ei.profile_id = p.profile_id)`
+    : '';
+  const gate = `${consent}${erased}`;
+
+  const ctes: string[] = [];
+  if (sync.match.id_type !== undefined) {
+    const type = d.literal(sync.match.id_type);
+    // Values identity gave to one profile although other people's links to them were dropped (a family address).
+    const shared = shape.tables.review
+      ? `select k, count(distinct who) as n_other from (\n    select ${norm('id_value')} as k, other_type || ':' || other_value as who from ${d.table(shape.tables.review)} where reason = 'limit' and id_type = ${type}\n    union all\n    select ${norm('other_value')} as k, id_type || ':' || id_value as who from ${d.table(shape.tables.review)} where reason = 'limit' and other_type = ${type}\n  ) r group by k`
+      : `select ${d.cast('null', 'string')} as k, 0 as n_other from ${d.table(tables.identifiers)} where 1 = 0`;
+    const usable = sync.match.on_collision === 'skip' ? ' and n_other is null' : '';
+    ctes.push(
+      `shared as (\n  ${shared}\n)`,
+      `ids as (\n  select i.profile_id, ${norm('i.id_value')} as k, i.last_seen, i.first_seen, sh.n_other from ${d.table(tables.identifiers)} i left join shared sh on sh.k = ${norm('i.id_value')} where i.id_type = ${type}\n)`,
+      `best_key as (\n  select profile_id, k, ok from (\n    select profile_id, k, ${accepted('k')} as ok, row_number() over (partition by profile_id order by case when ${accepted('k')} then 0 else 1 end, last_seen desc, first_seen desc, k) as rn\n    from ids where k is not null${usable}\n  ) b where rn = 1\n)`,
+      `keyed as (\n  select p.*, bk.k as raw_key, bk.ok as key_ok from ${d.table(tables.profiles)} p left join best_key bk on bk.profile_id = p.profile_id\n)`,
+    );
+  } else {
+    const keyFrom = norm(`p.${q(sync.match.trait ?? '')}`);
+    ctes.push(`keyed as (\n  select p.*, ${keyFrom} as raw_key, ${accepted(keyFrom)} as key_ok from ${d.table(tables.profiles)} p\n)`);
+  }
+  ctes.push(
+    `src as (\n  select p.profile_id as profile_id, case when p.key_ok then p.raw_key end as match_key, case when not p.key_ok then p.raw_key end as refused_key, (${gate}${audience}) as in_scope${fields.map((f, i) => `, p.${q(f.trait)} as v${i}`).join('')}\n  from keyed p\n)`,
+  );
+  if (segments.length > 0) {
+    const flags = segments.map((s, j) => `max(case when segment = ${d.literal(s.segment)} then 1 else 0 end) as d${j}`).join(', ');
+    const names = segments.map((s) => d.literal(s.segment)).join(', ');
+    ctes.push(`mem as (\n  select profile_id, ${flags}\n  from ${d.table(tables.members)} where segment in (${names}) group by profile_id\n)`);
+  }
+  const memberJoin = segments.length > 0 ? ' left join mem on mem.profile_id = src.profile_id' : '';
+  ctes.push(
+    `ranked as (\n  select src.*${segments.map((_, j) => `, coalesce(mem.d${j}, 0) = 1 as d${j}`).join('')}, row_number() over (partition by src.match_key order by src.profile_id) as dup_rank, count(*) over (partition by src.match_key) as dup_n\n  from src${memberJoin}\n  where src.in_scope and src.match_key is not null\n)`,
+  );
+  return ctes;
+}
+
+/**
+ * One row: keys shared by several people (`collided_keys`, and `collided_profiles` sharing them) and
+ * in-scope profiles whose key the destination refuses. `match: { trait }`: one key text for several in-scope
+ * profiles. `match: { id_type }`: an identifier of in-scope profiles whose links to other people identity
+ * dropped (a `limit` row in `_identity_review`): the owner plus the people dropped.
+ */
+export function compileKeyReport(shape: SyncShape, d: Dialect): string {
+  const collided =
+    shape.sync.match.id_type !== undefined
+      ? `(select count(distinct ids.k) from ids join src on src.profile_id = ids.profile_id where src.in_scope and ids.n_other is not null) as collided_keys, (select coalesce(sum(1 + ids.n_other), 0) from ids join src on src.profile_id = ids.profile_id where src.in_scope and ids.n_other is not null) as collided_profiles`
+      : `(select count(distinct match_key) from ranked where dup_n > 1) as collided_keys, (select count(*) from ranked where dup_n > 1) as collided_profiles`;
+  return `with ${keyedCtes(shape, d).join(',\n')}\nselect ${collided}, (select count(*) from src where in_scope and refused_key is not null) as refused_keys`;
+}
+
+/** In-scope profiles whose key the destination refuses and that `sync_log` does not list yet for this sync (reported once). */
+export function compileNewRefusedKeys(shape: SyncShape, d: Dialect): string {
+  const log = d.table(shape.tables.log);
+  return `with ${keyedCtes(shape, d).join(',\n')}\nselect refused_key, min(profile_id) as profile_id from src where in_scope and refused_key is not null and not exists (select 1 from ${log} l where l.sync = ${d.literal(shape.sync.sync)} and l.code = ${d.literal(REFUSED_KEY_CODE)} and l.${d.quoteIdentifier('key')} = src.refused_key) group by refused_key order by refused_key`;
+}
+
+/** The `sync_log` code of a key the destination would always refuse (logged once, never sent). */
+export const REFUSED_KEY_CODE = 'refused-key';
 
 /** The state as the diff reads it; columns the table lacks (or a missing table) read as NULL. */
 function stateSelect(shape: SyncShape, d: Dialect, columns: ReadonlySet<string> | undefined): string {

@@ -1,10 +1,12 @@
 import type { Declared, LoadedProject } from '../config/load-project.js';
 import type { SyncConfig } from '../config/schema.js';
 import type { Warehouse } from '../warehouse/warehouse.js';
-import { compileDiffCounts, readDiffCounts, removalCount } from './diff-counts.js';
-import { compileDiffSelect } from './diff-sql.js';
+import { compileDiffCounts, readDiffCounts } from './diff-counts.js';
+import { compileDiffSelect, compileKeyReport, compileNewRefusedKeys } from './diff-sql.js';
+import { keyRules } from './key-rules.js';
 import { loadSyncShape } from './load-sync-shape.js';
-import { destinationFactory } from '../destinations/destinations.js';
+import { compileStateCounts, readStateCounts, removalGates, type RemovalGate } from './removal-gates.js';
+import type { MatchKeyReport } from './run-sync.js';
 import { diffSummary, type DiffSummary } from './sync-summary.js';
 
 export interface SyncPlan {
@@ -13,7 +15,10 @@ export interface SyncPlan {
   readonly object: string;
   readonly mode: SyncConfig['mode'];
   readonly diff: DiffSummary;
-  /** `cdp sync` would stop before sending: more removals than max_removals_pct. */
+  readonly match_keys: MatchKeyReport;
+  /** Every removal gate, as `cdp sync` would evaluate it before sending. */
+  readonly gates: readonly RemovalGate[];
+  /** `cdp sync` would stop before sending: a removal gate is exceeded. */
   readonly exceedsMaxRemovals: boolean;
 }
 
@@ -25,27 +30,33 @@ export async function planProject(warehouse: Warehouse, project: LoadedProject, 
   const d = warehouse.dialect;
   const plans: SyncPlan[] = [];
   for (const sync of syncs) {
-    const shape = await loadSyncShape(warehouse, project, sync, keyCaseInsensitive(project, sync));
+    const shape = await loadSyncShape(warehouse, project, sync, keyRules(project, sync));
     const exists = await warehouse.tableExists(shape.tables.state);
     const stateColumns = exists ? new Set((await warehouse.columns(shape.tables.state)).map((c) => c.name.toLowerCase())) : undefined;
     const select = compileDiffSelect(shape, d, { stateColumns, fullResync });
     const counts = readDiffCounts(shape, (await warehouse.query(compileDiffCounts(shape, `(\n${select}\n) diff`), { label: `plan ${sync.sync}` }))[0]);
-    const synced = exists ? Number((await warehouse.query(`select count(*) as n from ${d.table(shape.tables.state)}`))[0].n) : 0;
+    const stateSql = compileStateCounts(shape, d, stateColumns);
+    const state = readStateCounts(shape, stateSql ? (await warehouse.query(stateSql, { label: `plan state ${sync.sync}` }))[0] : undefined);
+    const report = (await warehouse.query(compileKeyReport(shape, d), { label: `plan match keys ${sync.sync}` }))[0];
+    const logged = await warehouse.tableExists(shape.tables.log);
+    const fresh = logged ? (await warehouse.query(compileNewRefusedKeys(shape, d), { label: `plan refused keys ${sync.sync}` })).length : Number(report.refused_keys ?? 0);
+    const gates = removalGates(shape, counts, state);
     plans.push({
       sync: sync.sync,
       destination: sync.destination,
       object: sync.object,
       mode: sync.mode,
-      diff: diffSummary(shape, counts, synced),
-      exceedsMaxRemovals: synced > 0 && (removalCount(counts) / synced) * 100 > sync.max_removals_pct,
+      diff: diffSummary(shape, counts, state.records),
+      match_keys: {
+        on_collision: sync.match.on_collision,
+        collided_keys: Number(report.collided_keys ?? 0),
+        collided_profiles: Number(report.collided_profiles ?? 0),
+        refused_keys: Number(report.refused_keys ?? 0),
+        new_refused_keys: fresh,
+      },
+      gates,
+      exceedsMaxRemovals: gates.some((g) => g.exceeded),
     });
   }
   return plans;
-}
-
-/** How the destination compares match keys; for a destination this cdp cannot sync to yet, emails ignore case. */
-function keyCaseInsensitive(project: LoadedProject, sync: Declared<SyncConfig>): boolean {
-  const config = project.config.destinations[sync.destination];
-  const factory = config ? destinationFactory(config.type) : undefined;
-  return factory ? factory.keyCaseInsensitive(sync.object, sync.match.field) : /email/i.test(sync.match.field);
 }

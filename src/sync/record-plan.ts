@@ -35,8 +35,9 @@ export interface PlanOptions {
 /**
  * Turns a diff record into operations (the Grouparoo split: the core decides what changes, the
  * destination only sends it). In scope: write the changed fields (an entering record is always
- * written, so that it exists and cdp learns its id), then membership entries and exits. Leaving:
- * mirror mode clears the fields and memberships cdp set; other modes stop syncing the record.
+ * written, so that it exists and cdp learns its id), then membership entries and exits. Leaving: every
+ * mode removes the memberships cdp added (lists, campaigns, segment fields set to false); mirror mode also
+ * clears the fields cdp set; then the record is no longer synced.
  */
 export function planRecord(shape: SyncShape, record: DiffRecord, options: PlanOptions): RecordPlan {
   const fields: Record<string, FieldValue> = {};
@@ -46,9 +47,12 @@ export function planRecord(shape: SyncShape, record: DiffRecord, options: PlanOp
   const remove: number[] = [];
 
   if (record.op === 'leave') {
-    if (options.mode !== 'mirror' || record.destinationId === null) return { record, add, remove, forget: true };
+    // Every mode takes back the memberships cdp added (consent withdrawn, out of the audience, ...);
+    // mirror also clears the fields cdp set. Until that is confirmed the state row stays, so it is retried.
+    if (record.destinationId === null) return { record, add, remove, forget: true };
+    const mirror = options.mode === 'mirror';
     shape.fields.forEach((f, i) => {
-      if (record.stored[i] !== null) {
+      if (mirror && record.stored[i] !== null) {
         fields[f.name] = null;
         sentFields.add(i);
       }

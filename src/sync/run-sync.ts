@@ -1,11 +1,14 @@
 import type { Declared } from '../config/load-project.js';
 import type { SyncConfig } from '../config/schema.js';
-import { ProjectError, RunError } from '../diagnostics/diagnostic.js';
+import { ProjectError } from '../diagnostics/diagnostic.js';
 import type { Destination, DestinationFactory } from '../destinations/destination.js';
 import type { StageContext } from '../model/stage-context.js';
-import { compileDiffCounts, readDiffCounts, removalCount } from './diff-counts.js';
+import { compileDiffCounts, readDiffCounts, type DiffCounts } from './diff-counts.js';
 import { readDiffRecord } from './diff-record.js';
-import { compileDiffSelect } from './diff-sql.js';
+import { compileDiffSelect, compileKeyReport, compileNewRefusedKeys, REFUSED_KEY_CODE } from './diff-sql.js';
+import { keyRules } from './key-rules.js';
+import { compileStateCounts, readStateCounts, removalGates, type RemovalGate } from './removal-gates.js';
+import type { LogRow } from './state-sql.js';
 import { loadSyncShape } from './load-sync-shape.js';
 import type { PacedTransport } from './paced-transport.js';
 import { planRecord } from './record-plan.js';
@@ -17,7 +20,7 @@ import { SyncStateStore } from './sync-state-store.js';
 import type { SyncShape } from './sync-shape.js';
 import { bindDriftReader, checkDrift, markDriftChecked, type BoundDriftReader, type DriftSummary } from './drift/check-drift.js';
 import { applyHoldsSql, driftTables } from './drift/drift-sql.js';
-import { diffSummary, type SyncSummary } from './sync-summary.js';
+import { diffSummary, matchKeyLines, type DiffSummary, type SyncSummary } from './sync-summary.js';
 
 /** Diff rows read from the warehouse per query. */
 const PAGE_ROWS = 2_000;
@@ -37,17 +40,45 @@ export interface SyncRunContext {
   readonly progress: ProgressFactory;
   /** Drift read from the tables this run's pull wrote (docs/drift.md), when it pulled the sync's object. */
   readonly pulledDrift?: (destination: string, object: string) => BoundDriftReader | undefined;
+  /** Lines the user should see without --verbose (shared and refused match keys). */
+  readonly notice: (line: string) => void;
+}
+
+/** What the key checks found (docs/guarantees.md): keys shared by several profiles, keys the destination refuses. */
+export interface MatchKeyReport {
+  readonly on_collision: SyncConfig['match']['on_collision'];
+  /** Keys shared by more than one in-scope profile, and those profiles (`skip`: none of them is sent). */
+  readonly collided_keys: number;
+  readonly collided_profiles: number;
+  /** In-scope profiles whose only key the destination would refuse on every run: never sent. */
+  readonly refused_keys: number;
+  /** Of those, the ones reported for the first time (logged in sync_log as `refused-key`). */
+  readonly new_refused_keys: number;
+}
+
+/** A sync whose diff is materialised and counted, and whose gates are known: nothing has been sent yet. */
+export interface PreparedSync {
+  readonly sync: Declared<SyncConfig>;
+  readonly shape: SyncShape;
+  readonly counts: DiffCounts;
+  readonly diff: DiffSummary;
+  readonly gates: readonly RemovalGate[];
+  readonly keys: MatchKeyReport;
+  readonly newRefused: readonly LogRow[];
+  readonly drift?: DriftSummary;
+  readonly started: number;
 }
 
 /**
- * One sync: diff in the warehouse (materialised, only changed records), guard removals, prepare the
- * destination, stream the diff through the pipeline, drop the state of records that left.
+ * The pre-send phase of one sync: drift repair (reads only), the diff materialised in the warehouse, its
+ * counts, the removal gates and the key report. Nothing is written to the destination; `sendSync` or
+ * `discardSync` must follow (the diff is a scratch table).
  */
-export async function runSync(ctx: SyncRunContext, sync: Declared<SyncConfig>): Promise<SyncSummary> {
+export async function prepareSync(ctx: SyncRunContext, sync: Declared<SyncConfig>): Promise<PreparedSync> {
   const started = performance.now();
   const { warehouse, project } = ctx.stage;
   const d = warehouse.dialect;
-  const shape = await loadSyncShape(warehouse, project, sync, ctx.factory.keyCaseInsensitive(sync.object, sync.match.field));
+  const shape = await loadSyncShape(warehouse, project, sync, keyRules(project, sync));
   const stateColumns = await SyncStateStore.ensureTables(warehouse, shape);
   const drift = sync.drift ? await driftBeforeDiff(ctx, shape) : undefined;
   const diff = d.scratchTable(shape.tables.diff);
@@ -58,19 +89,52 @@ export async function runSync(ctx: SyncRunContext, sync: Declared<SyncConfig>): 
   try {
     if (drift) for (const sql of applyHoldsSql(shape, d, diff, driftTables(shape).holds)) await warehouse.execute(sql, { label: `drift holds ${sync.sync}` });
     const counts = readDiffCounts(shape, (await warehouse.query(compileDiffCounts(shape, diff), { label: `count diff ${sync.sync}` }))[0]);
-    const synced = Number((await warehouse.query(`select count(*) as n from ${d.table(shape.tables.state)}`))[0].n);
-    const summary = diffSummary(shape, counts, synced);
-    if (synced > 0 && (removalCount(counts) / synced) * 100 > sync.max_removals_pct) {
-      throw new RunError(
-        'too-many-removals',
-        `sync '${sync.sync}' would remove ${removalCount(counts)} of ${synced} synced records (${summary.removalPct}%), more than max_removals_pct ${sync.max_removals_pct}; nothing was sent`,
-        `check the build (a broken trait or segment empties audiences); if intended, raise max_removals_pct in ${sync.origin.file.file}`,
-      );
-    }
-    const base = { sync: sync.sync, destination: sync.destination, object: sync.object, mode: sync.mode, diff: summary, ...(drift ? { drift } : {}) };
+    const stateSql = compileStateCounts(shape, d, stateColumns);
+    const state = readStateCounts(shape, stateSql ? (await warehouse.query(stateSql, { label: `count state ${sync.sync}` }))[0] : undefined);
+    const report = (await warehouse.query(compileKeyReport(shape, d), { label: `match keys ${sync.sync}` }))[0];
+    const newRefused = (await warehouse.query(compileNewRefusedKeys(shape, d), { label: `refused keys ${sync.sync}` })).map(
+      (r): LogRow => ({ key: String(r.refused_key), profileId: r.profile_id === null ? null : String(r.profile_id), operation: 'match', code: REFUSED_KEY_CODE, message: `${sync.destination} refuses '${String(r.refused_key)}' as ${shape.matchField} on every run; not sent` }),
+    );
+    const keys: MatchKeyReport = {
+      on_collision: sync.match.on_collision,
+      collided_keys: Number(report.collided_keys ?? 0),
+      collided_profiles: Number(report.collided_profiles ?? 0),
+      refused_keys: Number(report.refused_keys ?? 0),
+      new_refused_keys: newRefused.length,
+    };
+    return { sync, shape, counts, diff: diffSummary(shape, counts, state.records), gates: removalGates(shape, counts, state), keys, newRefused, ...(drift ? { drift } : {}), started };
+  } catch (error) {
+    await discardSync(ctx, shape);
+    throw error;
+  }
+}
+
+/** Drops a prepared sync's diff (the gates held, or it was never sent). */
+export async function discardSync(ctx: SyncRunContext, shape: SyncShape): Promise<void> {
+  const { warehouse } = ctx.stage;
+  await ctx.queue.run(() => warehouse.execute(warehouse.dialect.dropScratchTable(shape.tables.diff))).catch(() => undefined);
+}
+
+/**
+ * The send phase of one prepared sync: prepare the destination, stream the diff through the pipeline,
+ * then drop the state of records that left and hold nothing cdp added.
+ */
+export async function sendSync(ctx: SyncRunContext, prepared: PreparedSync): Promise<SyncSummary> {
+  const { sync, shape, counts, drift, started } = prepared;
+  const { warehouse } = ctx.stage;
+  const diff = warehouse.dialect.scratchTable(shape.tables.diff);
+  try {
+    const base = { sync: sync.sync, destination: sync.destination, object: sync.object, mode: sync.mode, diff: prepared.diff, match_keys: prepared.keys, gates: prepared.gates, ...(drift ? { drift } : {}) };
     const idle = { created: 0, updated: 0, cleared: 0, skipped: 0, gone: 0, added: 0, removed: 0 };
     const store = new SyncStateStore(warehouse, shape, ctx.stage.runId, ctx.queue);
-    if (counts.enter + counts.change === 0 && (sync.mode !== 'mirror' || counts.leaveWithState === 0)) {
+    if (prepared.newRefused.length > 0) {
+      await store.commit({ rejected: prepared.newRefused });
+      ctx.notice(`  ${sync.sync}: ${prepared.newRefused.length} profile${prepared.newRefused.length === 1 ? '' : 's'} with a ${shape.matchField} ${sync.destination} always refuses: not sent (listed once in sync_log, code ${REFUSED_KEY_CODE})`);
+    }
+    if (prepared.keys.collided_keys > 0) ctx.notice(`  ${sync.sync}: ${matchKeyLines(prepared.keys, sync.destination)[0]}`);
+    // Leaving records still send something when cdp set fields (mirror) or added memberships (every mode).
+    const leavers = sync.mode === 'mirror' ? counts.leaveWithState : counts.leaveWithMembers;
+    if (counts.enter + counts.change === 0 && leavers === 0) {
       // Nothing to send (at most records that stop being synced): the destination is not contacted.
       if (counts.leave > 0) await store.forgetLeavers(sync.mode);
       if (drift) await markDriftChecked(warehouse, shape, new Date());
@@ -79,12 +143,12 @@ export async function runSync(ctx: SyncRunContext, sync: Declared<SyncConfig>): 
 
     const { destination, transport } = await ctx.open();
     const before = transport.stats;
-    const pendingWrites = counts.enter + counts.change + (sync.mode === 'mirror' ? counts.leaveWithState : 0);
-    const prepared = await destination.prepare({ ...syncSpec(shape), pendingWrites }, transport);
-    if (!prepared.ok) throw new ProjectError(prepared.diagnostics);
-    for (const note of prepared.notes) ctx.stage.log(`  ${note}`);
+    const pendingWrites = counts.enter + counts.change + leavers;
+    const ready = await destination.prepare({ ...syncSpec(shape), pendingWrites }, transport);
+    if (!ready.ok) throw new ProjectError(ready.diagnostics);
+    for (const note of ready.notes) ctx.stage.log(`  ${note}`);
     const progress = ctx.progress(sync.sync, counts.total);
-    const pipeline = new SyncPipeline({ shape, target: prepared.target, transport, store, concurrency: 2 * destination.rateLimit.maxConcurrent, onProgress: (n) => progress.tick(n) });
+    const pipeline = new SyncPipeline({ shape, target: ready.target, transport, store, concurrency: 2 * destination.rateLimit.maxConcurrent, onProgress: (n) => progress.tick(n) });
     const options = { mode: sync.mode, fullResync: ctx.fullResync };
     try {
       for (let last = 0; ; ) {
@@ -114,10 +178,10 @@ export async function runSync(ctx: SyncRunContext, sync: Declared<SyncConfig>): 
       retries: after.retries - before.retries,
       rateLimited: after.rateLimited - before.rateLimited,
       seconds: elapsed(started),
-      notes: prepared.notes,
+      notes: ready.notes,
     };
   } finally {
-    await ctx.queue.run(() => warehouse.execute(d.dropScratchTable(shape.tables.diff))).catch(() => undefined);
+    await discardSync(ctx, shape);
   }
 }
 

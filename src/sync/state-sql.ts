@@ -80,16 +80,18 @@ export function forgetKeysSql(shape: SyncShape, d: Dialect, keys: readonly strin
 }
 
 /**
- * Drops the state of records that left the sync: all of them outside mirror mode (cdp stops syncing
- * them), and in mirror mode those on which nothing cdp set remains.
+ * Drops the state of records that left the sync once nothing cdp must take back remains on them: no
+ * membership cdp added (every mode) and, in mirror mode, no field cdp set. A removal that was refused
+ * keeps its row, so the next run retries it (docs/guarantees.md).
  */
 export function forgetLeaversSql(shape: SyncShape, d: Dialect, mode: SyncConfig['mode'], diff: string): string {
   const leaving = `match_key in (select match_key from ${diff} where op = 'leave')`;
+  // A row is kept until what cdp must take back is confirmed gone: memberships in every mode, fields in mirror.
   const nothingLeft = [
-    ...shape.fields.map((f) => `${d.quoteIdentifier(f.column)} is null`),
+    ...(mode === 'mirror' ? shape.fields.map((f) => `${d.quoteIdentifier(f.column)} is null`) : []),
     ...shape.segments.map((s) => `not coalesce(${d.quoteIdentifier(s.column)}, false)`),
   ];
-  const condition = mode === 'mirror' && nothingLeft.length > 0 ? `${leaving} and ${nothingLeft.join(' and ')}` : leaving;
+  const condition = nothingLeft.length > 0 ? `${leaving} and ${nothingLeft.join(' and ')}` : leaving;
   return `delete from ${d.table(shape.tables.state)} where ${condition}`;
 }
 

@@ -8,7 +8,8 @@ import type { StageContext } from '../model/stage-context.js';
 import type { BoundDriftReader } from './drift/check-drift.js';
 import { checkIdentityGate, type IdentityGateCheck } from './identity-gate-check.js';
 import { PacedTransport } from './paced-transport.js';
-import { runSync, type OpenedDestination } from './run-sync.js';
+import type { RemovalGate } from './removal-gates.js';
+import { discardSync, prepareSync, sendSync, type OpenedDestination, type PreparedSync, type SyncRunContext } from './run-sync.js';
 import { SerialQueue } from './serial-queue.js';
 import type { ProgressFactory } from './sync-progress.js';
 import type { SyncSummary } from './sync-summary.js';
@@ -22,17 +23,30 @@ export interface SyncProjectOptions {
   /** Called for each failed sync after the first; the first failure is rethrown once all syncs ran. */
   readonly onSyncFailed?: (sync: string, error: RunError | ProjectError) => void;
   readonly onSyncDone?: (summary: SyncSummary) => void;
+  /** Lines the user should see (shared and refused match keys); the stage's log when not given. */
+  readonly notice?: (line: string) => void;
   /** Send even though the newest identity build tripped the identity quality gate (and record the acceptance). */
   readonly acceptIdentityChange?: boolean;
   /** Drift checks answered from this run's pulled tables, where it pulled the synced object (docs/drift.md). */
   readonly pulledDrift?: (destination: string, object: string) => BoundDriftReader | undefined;
+  /** Send even though removal gates are exceeded (`--accept-removals`; recorded in the run's counts). */
+  readonly acceptRemovals?: boolean;
 }
+
+/**
+ * The removal gates of every selected sync, evaluated before any sync sends (docs/guarantees.md).
+ * `open: false`: at least one is exceeded and not accepted, so nothing was sent.
+ */
+export type RemovalGateCheck =
+  | { readonly open: true; readonly accepted: readonly RemovalGate[] }
+  | { readonly open: false; readonly held: readonly RemovalGate[] };
 
 export interface ProjectSyncResult {
   readonly syncs: readonly SyncSummary[];
   readonly rejected: number;
   /** The identity quality gate as the syncs found it; `open: false` means nothing was sent. */
   readonly identityGate: IdentityGateCheck;
+  readonly removal_gates: RemovalGateCheck;
 }
 
 /** The syncs named on the command line (all when none), or a usage error with a "did you mean". */
@@ -55,43 +69,74 @@ export function factoryFor(project: LoadedProject, sync: Declared<SyncConfig>): 
 }
 
 /**
- * Runs the syncs one after another; destinations are opened once and share their pacing across
- * syncs (rate limits are per account). A sync that fails does not stop the others.
+ * Runs the syncs in two phases. Pre-send: each sync's diff is materialised and counted and its removal
+ * gates evaluated; if any gate of any sync is exceeded (and not accepted), no sync sends anything.
+ * Send: the syncs one after another; destinations are opened once and share their pacing across syncs
+ * (rate limits are per account). A sync that fails does not stop the others.
  */
 export async function syncProject(stage: StageContext, options: SyncProjectOptions): Promise<ProjectSyncResult> {
   // With no sync selected nothing could be sent, so there is nothing to hold.
   const identityGate: IdentityGateCheck = options.syncs.length === 0 ? { open: true, accepted: [] } : await checkIdentityGate(stage, options.acceptIdentityChange ?? false);
-  if (!identityGate.open) return { syncs: [], rejected: 0, identityGate };
+  if (!identityGate.open) return { syncs: [], rejected: 0, identityGate, removal_gates: { open: true, accepted: [] } };
   const opened = new Map<string, OpenedDestination>();
   const queue = new SerialQueue();
   const summaries: SyncSummary[] = [];
-  let first: RunError | ProjectError | undefined;
+  const failures: [string, RunError | ProjectError][] = [];
+  const contextFor = (sync: Declared<SyncConfig>): SyncRunContext => {
+    const factory = factoryFor(stage.project, sync);
+    const open = async (): Promise<OpenedDestination> => {
+      const existing = opened.get(sync.destination);
+      if (existing) return existing;
+      const config = stage.project.config.destinations[sync.destination];
+      const destination = factory.open(sync.destination, config, { requestTimeoutMs: options.tuning.requestTimeoutMs, projectDir: stage.project.dir });
+      const made = { destination, transport: new PacedTransport(sync.destination, destination.rateLimit, options.tuning.retry) };
+      opened.set(sync.destination, made);
+      return made;
+    };
+    return { stage, factory, open, queue, fullResync: options.fullResync, progress: options.progress, notice: options.notice ?? stage.log, pulledDrift: options.pulledDrift };
+  };
+  const failed = (sync: string, e: unknown): void => {
+    if (!(e instanceof RunError || e instanceof ProjectError)) throw e;
+    failures.push([sync, e]);
+  };
+  let gates: RemovalGateCheck = { open: true, accepted: [] };
   try {
-    for (const sync of options.syncs) {
-      try {
-        const factory = factoryFor(stage.project, sync);
-        const open = async (): Promise<OpenedDestination> => {
-          const existing = opened.get(sync.destination);
-          if (existing) return existing;
-          const config = stage.project.config.destinations[sync.destination];
-          const destination = factory.open(sync.destination, config, { requestTimeoutMs: options.tuning.requestTimeoutMs, projectDir: stage.project.dir });
-          const made = { destination, transport: new PacedTransport(sync.destination, destination.rateLimit, options.tuning.retry) };
-          opened.set(sync.destination, made);
-          return made;
-        };
-        const summary = await runSync({ stage, factory, open, queue, fullResync: options.fullResync, progress: options.progress, pulledDrift: options.pulledDrift }, sync);
-        summaries.push(summary);
-        options.onSyncDone?.(summary);
-      } catch (e) {
-        if (!(e instanceof RunError || e instanceof ProjectError)) throw e;
-        // The first failure is rethrown at the end (and printed by the CLI); later ones are reported here.
-        if (first) options.onSyncFailed?.(sync.sync, e);
-        else first = e;
+    const prepared: PreparedSync[] = [];
+    try {
+      for (const sync of options.syncs) {
+        try {
+          prepared.push(await prepareSync(contextFor(sync), sync));
+        } catch (e) {
+          failed(sync.sync, e);
+        }
+      }
+      const exceeded = prepared.flatMap((p) => p.gates.filter((g) => g.exceeded));
+      gates = exceeded.length === 0 || options.acceptRemovals ? { open: true, accepted: exceeded } : { open: false, held: exceeded };
+    } catch (e) {
+      for (const p of prepared) await discardSync(contextFor(p.sync), p.shape);
+      throw e;
+    }
+    if (!gates.open) {
+      for (const p of prepared) await discardSync(contextFor(p.sync), p.shape);
+    } else {
+      for (const [i, p] of prepared.entries()) {
+        try {
+          const summary = await sendSync(contextFor(p.sync), p);
+          summaries.push(summary);
+          options.onSyncDone?.(summary);
+        } catch (e) {
+          // An unexpected error ends the run: the diffs of the syncs not sent yet are dropped first.
+          if (!(e instanceof RunError || e instanceof ProjectError)) for (const rest of prepared.slice(i + 1)) await discardSync(contextFor(rest.sync), rest.shape);
+          failed(p.sync.sync, e);
+        }
       }
     }
   } finally {
     for (const { destination } of opened.values()) await destination.close().catch(() => undefined);
   }
-  if (first) throw first;
-  return { syncs: summaries, rejected: summaries.reduce((sum, s) => sum + s.rejected, 0), identityGate };
+  // The first failure is rethrown (and printed by the CLI); later ones are reported here.
+  for (const [sync, e] of failures.slice(1)) options.onSyncFailed?.(sync, e);
+  if (failures.length > 0 && gates.open) throw failures[0][1];
+  if (failures.length > 0) options.onSyncFailed?.(failures[0][0], failures[0][1]);
+  return { syncs: summaries, rejected: summaries.reduce((sum, s) => sum + s.rejected, 0), identityGate, removal_gates: gates };
 }

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { locate, type Declared, type LoadedProject } from '../config/load-project.js';
-import type { SegmentTarget, SyncConfig } from '../config/schema.js';
+import { matchField, type SegmentTarget, type SyncConfig } from '../config/schema.js';
 import type { AudienceSpec, FieldSpec, SyncSpec } from '../destinations/destination.js';
 import type { SqlType, TableRef } from '../dialect/dialect.js';
 import { cdpTable } from '../model/relations.js';
@@ -26,7 +26,11 @@ export interface ShapeSegment {
 export interface SyncShape {
   readonly sync: Declared<SyncConfig>;
   readonly keyCaseInsensitive: boolean;
+  /** A pattern every key must match, or the destination refuses it on every run (KeyRules.pattern). */
+  readonly keyPattern: string | undefined;
   readonly keyType: SqlType;
+  /** The destination field matched on (`match.field`, or the id_type's name). */
+  readonly matchField: string;
   readonly fields: readonly ShapeField[];
   readonly segments: readonly ShapeSegment[];
   readonly tables: {
@@ -35,7 +39,18 @@ export interface SyncShape {
     readonly state: TableRef;
     readonly diff: TableRef;
     readonly log: TableRef;
+    readonly identifiers: TableRef;
+    /** `_identity_review`, when the build wrote one (shared identifiers for `match: { id_type }`). */
+    readonly review?: TableRef;
+    /** `erasures`, when `cdp forget` wrote one: profiles holding an erased identifier are never in scope. */
+    readonly erasures?: TableRef;
   };
+}
+
+/** How the destination compares and accepts keys of one sync's match field (DestinationFactory). */
+export interface KeyRules {
+  readonly caseInsensitive: boolean;
+  readonly pattern?: string;
 }
 
 export const STATE_KEY_COLUMNS = ['match_key', 'destination_id', 'profile_id', 'synced_at'] as const;
@@ -45,7 +60,8 @@ export const STATE_KEY_COLUMNS = ['match_key', 'destination_id', 'profile_id', '
  * type). Field and membership state columns are named after the destination field / segment
  * (`f_<field>`, `m_<segment>`), with a short hash only when two names would fold to one column.
  */
-export function syncShape(project: LoadedProject, sync: Declared<SyncConfig>, traitTypes: ReadonlyMap<string, SqlType>, keyCaseInsensitive: boolean): SyncShape {
+export function syncShape(project: LoadedProject, sync: Declared<SyncConfig>, traitTypes: ReadonlyMap<string, SqlType>, key: KeyRules | boolean): SyncShape {
+  const rules: KeyRules = typeof key === 'boolean' ? { caseInsensitive: key } : key;
   const typeOf = (trait: string): SqlType => traitTypes.get(trait.toLowerCase()) ?? 'string';
   const fieldColumns = columnNames('f_', Object.keys(sync.fields));
   const segmentColumns = columnNames('m_', Object.keys(sync.segments));
@@ -61,8 +77,10 @@ export function syncShape(project: LoadedProject, sync: Declared<SyncConfig>, tr
   const name = sync.sync.toLowerCase();
   return {
     sync,
-    keyCaseInsensitive,
-    keyType: typeOf(sync.match.trait),
+    keyCaseInsensitive: rules.caseInsensitive,
+    keyPattern: rules.pattern,
+    keyType: sync.match.trait !== undefined ? typeOf(sync.match.trait) : 'string',
+    matchField: matchField(sync.match),
     fields,
     segments,
     tables: {
@@ -71,6 +89,7 @@ export function syncShape(project: LoadedProject, sync: Declared<SyncConfig>, tr
       state: cdpTable(project, `sync_state_${name}`),
       diff: cdpTable(project, `_sync_diff_${name}`),
       log: cdpTable(project, 'sync_log'),
+      identifiers: cdpTable(project, 'identifiers'),
     },
   };
 }
@@ -101,7 +120,7 @@ export function syncSpec(shape: SyncShape): SyncSpec {
   return {
     sync: sync.sync,
     object: sync.object,
-    match: { name: sync.match.field, type: shape.keyType, at: at('match', 'field') },
+    match: { name: shape.matchField, type: shape.keyType, at: at('match', sync.match.field !== undefined ? 'field' : 'id_type') },
     fields,
     audiences,
     createFields: sync.create_fields,

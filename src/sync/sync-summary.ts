@@ -3,6 +3,8 @@ import { removalCount, type DiffCounts } from './diff-counts.js';
 import type { PipelineCounts } from './sync-pipeline.js';
 import type { DriftSummary } from './drift/check-drift.js';
 import type { SyncShape } from './sync-shape.js';
+import type { MatchKeyReport } from './run-sync.js';
+import type { RemovalGate } from './removal-gates.js';
 
 /** What a sync would send (`cdp plan`) or was asked to send (`cdp sync`). */
 export interface DiffSummary {
@@ -28,6 +30,10 @@ export interface SyncSummary {
   readonly mode: SyncConfig['mode'];
   readonly status: 'success' | 'rejected';
   readonly diff: DiffSummary;
+  /** Shared and refused match keys (docs/guarantees.md). */
+  readonly match_keys: MatchKeyReport;
+  /** Every removal gate of the sync, as evaluated before anything was sent. */
+  readonly gates: readonly RemovalGate[];
   readonly sent: Omit<PipelineCounts, 'rejected'>;
   readonly rejected: number;
   readonly requests: number;
@@ -46,7 +52,6 @@ export function describeTarget(target: SegmentTarget): string {
 }
 
 export function diffSummary(shape: SyncShape, counts: DiffCounts, synced: number): DiffSummary {
-  const mirror = shape.sync.mode === 'mirror';
   return {
     records: counts.total,
     creates: counts.enter,
@@ -54,7 +59,7 @@ export function diffSummary(shape: SyncShape, counts: DiffCounts, synced: number
     removals: counts.leave,
     fieldUpdates: Object.fromEntries(shape.fields.map((f, i) => [f.name, counts.fieldUpdates[i]])),
     memberships: Object.fromEntries(
-      shape.segments.map((s, j) => [s.segment, { target: describeTarget(s.target), add: counts.adds[j], remove: counts.removes[j] + (mirror ? counts.leaveMembers[j] : 0) }]),
+      shape.segments.map((s, j) => [s.segment, { target: describeTarget(s.target), add: counts.adds[j], remove: counts.removes[j] + counts.leaveMembers[j] }]),
     ),
     synced,
     removalPct: synced === 0 ? 0 : Math.round((removalCount(counts) / synced) * 10_000) / 100,
@@ -95,4 +100,17 @@ export function driftLine(drift: DriftSummary, mode: SyncConfig['mode']): string
   ];
   const cost = drift.from === 'pull' ? 'from the pulled table, 0 reads' : `${n(drift.requests)} reads`;
   return `drift in the CRM: ${parts.join(', ')} (${cost}, ${drift.seconds.toFixed(1)} s)`;
+}
+
+/** What the key checks found, when they found something: keys several people share, keys the destination refuses. */
+export function matchKeyLines(k: MatchKeyReport, destination: string): string[] {
+  const lines: string[] = [];
+  if (k.collided_keys > 0) {
+    const rule = k.on_collision === 'skip' ? 'the key is used for none of them (match.on_collision: skip)' : 'one of them keeps it (match.on_collision: keep_one)';
+    lines.push(`match keys: ${n(k.collided_profiles)} profiles share ${n(k.collided_keys)} key${k.collided_keys === 1 ? '' : 's'}; ${rule}`);
+  }
+  if (k.refused_keys > 0) {
+    lines.push(`match keys: ${n(k.refused_keys)} profile${k.refused_keys === 1 ? ' has a key' : 's have keys'} ${destination} always refuses: not sent (${n(k.new_refused_keys)} not reported before)`);
+  }
+  return lines;
 }

@@ -47,7 +47,7 @@ function files(): Record<string, string> {
       sync: contacts
       destination: hubspot
       object: contacts
-      match: { trait: email, field: email }
+      match: { id_type: email }
       fields: { cdp_age: age }
       create_fields: true
       max_removals_pct: 100

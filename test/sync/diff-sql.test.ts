@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadProject, type Declared } from '../../src/config/load-project.js';
+import { loadProject, type Declared, type LoadedProject } from '../../src/config/load-project.js';
 import type { SyncConfig } from '../../src/config/schema.js';
 import { dialects } from '../../src/dialect/dialects.js';
 import { compileDiffCounts, readDiffCounts } from '../../src/sync/diff-counts.js';
@@ -14,10 +14,12 @@ import { makeProject } from './sync-fixture.js';
 
 let dir: string;
 let sync: Declared<SyncConfig>;
+let project: LoadedProject;
 beforeAll(async () => {
   dir = await makeProject({ where: 'marketing_consent', fields: { firstname: 'first_name', cdp_ltv: 'lifetime_value' }, segments: 'segments:\n  high_value: { list: "CDP: High value" }' });
-  const { project } = await loadProject(dir, {});
-  if (!project) throw new Error('project did not load');
+  const loaded = (await loadProject(dir, {})).project;
+  if (!loaded) throw new Error('project did not load');
+  project = loaded;
   sync = project.syncs[0];
   shape = syncShape(project, sync, new Map([['email', 'string'], ['first_name', 'string'], ['lifetime_value', 'float']]), true);
 });
@@ -27,7 +29,9 @@ let shape: SyncShape;
 describe('diff SQL', () => {
   it('is written for every dialect, with its quoting and types', () => {
     const duck = compileDiffSelect(shape, dialects.duckdb, { stateColumns: new Set(), fullResync: false });
-    expect(duck).toContain(`nullif(lower(trim(cast(p."email" as varchar))), '') as match_key, (coalesce((marketing_consent), false)) as in_scope, p."first_name" as v0, p."lifetime_value" as v1`);
+    expect(duck).toContain(`select p.*, nullif(lower(trim(cast(p."email" as varchar))), '') as raw_key, true as key_ok from "cdp"."profiles" p`);
+    expect(duck).toContain(`case when p.key_ok then p.raw_key end as match_key, case when not p.key_ok then p.raw_key end as refused_key, (coalesce((marketing_consent), false)) as in_scope, p."first_name" as v0, p."lifetime_value" as v1`);
+    expect(duck).toContain('desired as (select * from ranked where dup_rank = 1 and dup_n = 1)');
     expect(duck).toContain('from desired d full outer join st on st.match_key = d.match_key');
     expect(duck).toContain(`max(case when segment = 'high_value' then 1 else 0 end) as d0`);
     expect(duck).toContain(`(op <> 'leave' and (t0 is not null and t0 is distinct from s0)) as c0`);
@@ -40,6 +44,7 @@ describe('diff SQL', () => {
   });
 
   it('keeps only records that enter, change or leave; one profile per key; nulls never sent with nulls: skip', async () => {
+    const shape = syncShape(project, { ...sync, match: { ...sync.match, on_collision: 'keep_one' } }, new Map([['email', 'string'], ['first_name', 'string'], ['lifetime_value', 'float']]), true);
     const w = await DuckDBWarehouse.open({ path: ':memory:' });
     try {
       const d = w.dialect;
@@ -72,9 +77,21 @@ describe('diff SQL', () => {
       expect(records[2]).toMatchObject({ changed: [true, false], values: ['E', null] });
       expect(planRecord(shape, records[0], { mode: 'upsert', fullResync: false })).toMatchObject({ write: { kind: 'upsert', fields: { cdp_ltv: 20 } }, add: [0], remove: [] });
       expect(planRecord(shape, records[1], { mode: 'mirror', fullResync: false })).toMatchObject({ write: { kind: 'update', operation: 'clear', fields: { firstname: null, cdp_ltv: null } }, remove: [0] });
-      expect(planRecord(shape, records[1], { mode: 'upsert', fullResync: false })).toMatchObject({ forget: true, add: [], remove: [] });
+      // every mode takes back the membership cdp added; only mirror clears fields
+      expect(planRecord(shape, records[1], { mode: 'upsert', fullResync: false })).toMatchObject({ forget: false, add: [], remove: [0] });
+      expect(planRecord(shape, records[1], { mode: 'upsert', fullResync: false }).write).toBeUndefined();
       const counts = readDiffCounts(shape, (await w.query(compileDiffCounts(shape, `(${select}) diff`)))[0]);
-      expect(counts).toMatchObject({ total: 3, enter: 1, change: 1, leave: 1, leaveWithState: 1, exiting: 0, fieldUpdates: [0, 1], fieldSets: [1, 0], adds: [1], removes: [0], leaveMembers: [1] });
+      expect(counts).toMatchObject({ total: 3, enter: 1, change: 1, leave: 1, leaveWithState: 1, leaveWithMembers: 1, exiting: 0, fieldUpdates: [0, 1], fieldSets: [1, 0], fieldClears: [0, 0], adds: [1], removes: [0], leaveMembers: [1] });
+      // match.on_collision: skip (the default) sends neither profile sharing b@x.com: the record leaves
+      const skipping = compileDiffSelect(syncShape(project, sync, new Map([['email', 'string'], ['first_name', 'string'], ['lifetime_value', 'float']]), true), d, {
+        stateColumns: new Set(['match_key', 'destination_id', 'profile_id', 'synced_at', 'f_firstname', 'f_cdp_ltv', 'm_high_value']),
+        fullResync: false,
+      });
+      expect((await w.query(`select match_key, op from (${skipping}) x order by match_key`)).map((r) => [r.match_key, r.op])).toEqual([
+        ['b@x.com', 'leave'],
+        ['c@x.com', 'leave'],
+        ['e@x.com', 'enter'],
+      ]);
     } finally {
       await w.close();
     }

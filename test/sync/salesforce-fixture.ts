@@ -111,6 +111,8 @@ export function projectFiles(c: ConnectorOptions = {}): Record<string, string> {
       c.segments ?? DEFAULT_SEGMENTS,
       `create_fields: ${c.createFields ?? false}`,
       'max_removals_pct: 100',
+      'max_audience_removals_pct: 100',
+      'max_field_clears_pct: 100',
       '',
     ].join('\n'),
   };

@@ -35,6 +35,10 @@ export interface ConnectorOptions {
   readonly audience?: string;
   readonly createFields?: boolean;
   readonly maxRemovalsPct?: number;
+  readonly maxAudienceRemovalsPct?: number;
+  readonly maxFieldClearsPct?: number;
+  /** The connector's match: line (default `{ trait: email, field: email }`). */
+  readonly match?: string;
   readonly fields?: Readonly<Record<string, string>>;
   readonly segments?: string;
   readonly requestsPer10s?: number;
@@ -76,7 +80,7 @@ export function projectFiles(connector: ConnectorOptions = {}): Record<string, s
       'object: contacts',
       `audience: ${connector.audience ?? 'all'}`,
       ...(connector.where !== undefined ? [`where: ${JSON.stringify(connector.where)}`] : []),
-      'match: { trait: email, field: email }',
+      `match: ${connector.match ?? '{ trait: email, field: email }'}`,
       `mode: ${connector.mode ?? 'upsert'}`,
       `nulls: ${connector.nulls ?? 'skip'}`,
       'fields:',
@@ -84,6 +88,8 @@ export function projectFiles(connector: ConnectorOptions = {}): Record<string, s
       connector.segments ?? 'segments:\n  high_value: { list: "CDP: High value" }\n  loyal: { field: cdp_loyal }',
       `create_fields: ${connector.createFields ?? true}`,
       `max_removals_pct: ${connector.maxRemovalsPct ?? 100}`,
+      `max_audience_removals_pct: ${connector.maxAudienceRemovalsPct ?? 100}`,
+      `max_field_clears_pct: ${connector.maxFieldClearsPct ?? 100}`,
       '',
     ].join('\n'),
   };

@@ -34,20 +34,42 @@ const props = (email: string) => Object.fromEntries(contacts(sandbox).get(email)
 const stateKeys = async (dir: string) => (await query(dir, 'select match_key from cdp.sync_state_contacts order by 1')).map((r) => String(r.match_key));
 
 describe('consent gate and modes', () => {
-  it('upsert: consent withdrawal stops syncing the record, nothing is cleared', async () => {
+  it('upsert: consent withdrawal removes the memberships cdp added (list and segment field), keeps the fields, and then stops syncing', async () => {
     const profiles = people(20);
     const dir = await synced(profiles);
-    const withdrawn = profiles.map((p) => (p.profile_id === 'p00012' ? { ...p, marketing_consent: false, first_name: 'Changed' } : p));
+    const gone = ['p00012', 'p00013', 'p00017'];
+    expect(listEmails(sandbox, 'CDP: High value')).toEqual(expect.arrayContaining(['person12@example.com', 'person13@example.com', 'person17@example.com']));
+    expect(props('person17@example.com')).toMatchObject({ cdp_loyal: 'true' });
+    const withdrawn = profiles.map((p) => (gone.includes(p.profile_id) ? { ...p, marketing_consent: false, first_name: 'Changed' } : p));
     await reseed(dir, withdrawn);
+    const plan = await runCdp(dir, sandbox, ['plan']);
+    expect(plan.stdout).toMatch(/high_value -> list "CDP: High value" {2}\+0 -3/);
+    expect(plan.stdout).toMatch(/loyal -> field cdp_loyal {2}\+0 -1/);
     expect((await runCdp(dir, sandbox, ['sync'])).code).toBe(0);
-    expect(sandbox.stats.writeRequests).toBe(0);
+    for (const email of ['person12@example.com', 'person13@example.com', 'person17@example.com']) expect(listEmails(sandbox, 'CDP: High value')).not.toContain(email);
+    expect(listEmails(sandbox, 'CDP: High value')).toContain('person14@example.com');
+    expect(props('person17@example.com')).toMatchObject({ cdp_loyal: 'false', firstname: 'Name17', cdp_lifetime_value: '170' });
     expect(props('person12@example.com')).toMatchObject({ firstname: 'Name12', cdp_lifetime_value: '120' });
-    expect(listEmails(sandbox, 'CDP: High value')).toContain('person12@example.com');
+    // removed, so cdp forgets them now; a later change of a withdrawn profile is not sent
     expect(await stateKeys(dir)).not.toContain('person12@example.com');
-    // a later change of the withdrawn profile is not sent either
+    sandbox.resetStats();
     await reseed(dir, withdrawn.map((p) => (p.profile_id === 'p00012' ? { ...p, first_name: 'Again' } : p)));
     expect((await runCdp(dir, sandbox, ['sync'])).code).toBe(0);
     expect(sandbox.stats.writeRequests).toBe(0);
+  });
+
+  it('upsert: a removal that did not go through keeps the state row, so the next run removes the membership', async () => {
+    const profiles = people(20);
+    const dir = await synced(profiles);
+    await reseed(dir, profiles.map((p) => (p.profile_id === 'p00012' ? { ...p, marketing_consent: false } : p)));
+    sandbox.faults.set({ rules: [{ kind: 'serverError', status: 503, count: 20, match: { method: 'PUT', path: '/crm/v3/lists/{listId}/memberships/remove' } }] });
+    expect((await runCdp(dir, sandbox, ['sync'])).code).toBe(1);
+    sandbox.faults.clear();
+    expect(listEmails(sandbox, 'CDP: High value')).toContain('person12@example.com');
+    expect(await stateKeys(dir)).toContain('person12@example.com');
+    expect((await runCdp(dir, sandbox, ['sync'])).code).toBe(0);
+    expect(listEmails(sandbox, 'CDP: High value')).not.toContain('person12@example.com');
+    expect(await stateKeys(dir)).not.toContain('person12@example.com');
   });
 
   it('mirror: consent withdrawal clears the fields cdp set and removes memberships; a re-run sends nothing', async () => {
@@ -154,12 +176,12 @@ describe('max_removals_pct', () => {
     expect(plan.code).toBe(0);
     expect(plan.stderr).toContain('more than max_removals_pct');
     const result = await runCdp(dir, sandbox, ['sync']);
-    expect(result.code).toBe(1);
-    expect(result.stderr).toContain('error too-many-removals');
+    expect(result.code).toBe(4);
+    expect(result.stderr).toContain('gate contacts: would remove 8 of 20 synced records');
     expect(result.stderr).toContain('would remove 8 of 20 synced records (40%)');
     expect(sandbox.stats.totalRequests).toBe(0);
     expect(await stateKeys(dir)).toEqual(state);
     const runs = await query(dir, `select status, error from cdp.runs order by started_at`);
-    expect(runs.at(-1)).toMatchObject({ status: 'failed' });
+    expect(runs.at(-1)).toMatchObject({ status: 'blocked' });
   });
 });

@@ -61,7 +61,7 @@ describe('rejected records', () => {
       { profile_id: 'q2', email: ' dup@example.com', first_name: 'Second' },
       { profile_id: 'q3', email: 'DUP@EXAMPLE.COM ', first_name: 'Third' },
     ];
-    const dir = await project(profiles);
+    const dir = await project(profiles, { match: '{ trait: email, field: email, on_collision: keep_one }' });
     const result = await runCdp(dir, sandbox, ['sync']);
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);

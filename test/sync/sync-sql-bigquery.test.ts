@@ -12,15 +12,17 @@ import { syncShape, type SyncShape } from '../../src/sync/sync-shape.js';
 import { SyncStateStore } from '../../src/sync/sync-state-store.js';
 import { BigQueryWarehouse } from '../../src/warehouse/bigquery-warehouse.js';
 import { DuckDBWarehouse } from '../../src/warehouse/duckdb-warehouse.js';
-import type { Warehouse } from '../../src/warehouse/warehouse.js';
+import type { Row, Warehouse } from '../../src/warehouse/warehouse.js';
 import { emulatorGate, startBigQueryEmulator, type BigQueryEmulator } from '../conformance/emulators.js';
 import { removeProject } from '../helpers/project.js';
 import { makeProject } from './sync-fixture.js';
+import { compileKeyReport } from '../../src/sync/diff-sql.js';
+import { EMAIL_KEY_PATTERN } from '../../src/destinations/hubspot/hubspot-destination.js';
 
 const gate = await emulatorGate('bigquery');
 
 /** Runs the sync's SQL on one warehouse: diff against a state with three records, commit, diff again. */
-async function exercise(w: Warehouse, project: LoadedProject, shape: SyncShape): Promise<{ first: DiffRecord[]; counts: DiffCounts; second: DiffRecord[] }> {
+async function exercise(w: Warehouse, project: LoadedProject, shape: SyncShape): Promise<{ first: DiffRecord[]; counts: DiffCounts; second: DiffRecord[]; keys: Row }> {
   const d = w.dialect;
   const t = (name: string) => d.table({ schema: project.config.schema, name });
   await w.execute(d.createSchema(project.config.schema));
@@ -30,7 +32,8 @@ async function exercise(w: Warehouse, project: LoadedProject, shape: SyncShape):
     union all select 'p2', 'B@x.com', 'B', 20, true
     union all select 'p3', ' b@x.com', 'Shadow', 99, true
     union all select 'p4', 'c@x.com', 'C', 30, false
-    union all select 'p7', 'e@x.com', 'E', null, true`);
+    union all select 'p7', 'e@x.com', 'E', null, true
+    union all select 'p8', 'n/a', 'Junk', 1, true`);
   await w.execute(`create or replace table ${t('segment_members')} as select 'high_value' as segment, 'p2' as profile_id, ${d.timestampLiteral(new Date('2026-01-01T00:00:00Z'))} as entered_at`);
   const columns = await SyncStateStore.ensureTables(w, shape);
   const texts = async (v: number) => String((await w.query(`select ${d.cast(d.cast(String(v), 'float'), 'string')} as t`))[0].t);
@@ -65,7 +68,9 @@ async function exercise(w: Warehouse, project: LoadedProject, shape: SyncShape):
   await w.execute(forgetLeaversSql(shape, d, 'mirror', diff));
   await w.execute(d.dropScratchTable(shape.tables.diff));
   const second = (await w.query(`select * from (${compileDiffSelect(shape, d, { stateColumns: columns, fullResync: false })}) x`)).map((r) => readDiffRecord(shape, r));
-  return { first, counts, second };
+  // shared keys (b@x.com twice) and keys a pattern refuses ('n/a'), with the destination's email pattern
+  const keys = (await w.query(compileKeyReport(shape, d)))[0];
+  return { first, counts, second, keys };
 }
 
 describe.skipIf(!gate.bigquery.ok)('sync SQL on the BigQuery emulator', () => {
@@ -73,7 +78,7 @@ describe.skipIf(!gate.bigquery.ok)('sync SQL on the BigQuery emulator', () => {
   let dir: string;
   beforeAll(async () => {
     emu = await startBigQueryEmulator();
-    dir = await makeProject({ where: 'marketing_consent', mode: 'mirror', fields: { firstname: 'first_name', cdp_ltv: 'lifetime_value' }, segments: 'segments:\n  high_value: { list: "CDP: High value" }' });
+    dir = await makeProject({ match: '{ trait: email, field: email, on_collision: keep_one }', where: 'marketing_consent', mode: 'mirror', fields: { firstname: 'first_name', cdp_ltv: 'lifetime_value' }, segments: 'segments:\n  high_value: { list: "CDP: High value" }' });
   }, 90_000);
   afterAll(async () => {
     await emu?.stop();
@@ -84,7 +89,8 @@ describe.skipIf(!gate.bigquery.ok)('sync SQL on the BigQuery emulator', () => {
     const { project } = await loadProject(dir, {});
     if (!project) throw new Error('project did not load');
     const types = new Map([['email', 'string' as const], ['first_name', 'string' as const], ['lifetime_value', 'float' as const]]);
-    const shape = syncShape(project, project.syncs[0], types, true);
+    // with HubSpot's email pattern, so that 'n/a' is refused by the same SQL on both engines
+    const shape = syncShape(project, project.syncs[0], types, { caseInsensitive: true, pattern: EMAIL_KEY_PATTERN });
     const duck = await DuckDBWarehouse.open({ path: ':memory:' });
     const big = await BigQueryWarehouse.open({ type: 'bigquery', projectId: emu.projectId, apiEndpoint: emu.apiEndpoint });
     try {
@@ -98,6 +104,8 @@ describe.skipIf(!gate.bigquery.ok)('sync SQL on the BigQuery emulator', () => {
       ]);
       expect(actual.first.map(view)).toEqual(expected.first.map(view));
       expect(actual.counts).toEqual(expected.counts);
+      expect(expected.keys).toEqual({ collided_keys: 1, collided_profiles: 2, refused_keys: 1 });
+      expect(Object.fromEntries(Object.entries(actual.keys).map(([k, v]) => [k, Number(v)]))).toEqual(expected.keys);
       expect(expected.second).toEqual([]);
       expect(actual.second).toEqual([]);
     } finally {

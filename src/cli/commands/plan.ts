@@ -3,8 +3,9 @@ import { identityGateSchema } from '../../config/schema.js';
 import { formatIdentityGate, recheckIdentityGate } from '../../identity/identity-gate.js';
 import { latestIdentityGate, pendingIdentityGates } from '../../identity/identity-gate-store.js';
 import { planProject } from '../../sync/plan-project.js';
+import { gateLine } from '../../sync/removal-gates.js';
 import { selectSyncs } from '../../sync/sync-project.js';
-import { planLines } from '../../sync/sync-summary.js';
+import { matchKeyLines, planLines } from '../../sync/sync-summary.js';
 import type { CliCommand } from '../command.js';
 import { ExitCode } from '../exit-codes.js';
 import { names } from './sync-command-support.js';
@@ -24,9 +25,14 @@ export const planCommand: CliCommand = {
       if (plans.length === 0) ctx.reporter.info('no syncs: add one in connectors/');
       for (const plan of plans) {
         for (const line of planLines(`${plan.sync} -> ${plan.destination} ${plan.object} (mode ${plan.mode})`, plan.diff, plan.mode)) ctx.reporter.info(line);
-        if (plan.exceedsMaxRemovals) {
-          ctx.reporter.problem(`${plan.sync}: ${plan.diff.removalPct}% of synced records would be removed, more than max_removals_pct; cdp sync would stop before sending`);
+        for (const line of matchKeyLines(plan.match_keys, plan.destination)) ctx.reporter.info(`  ${line}`);
+        for (const gate of plan.gates) {
+          if (gate.exceeded) ctx.reporter.problem(`gate ${gateLine(gate)}`);
+          else if (gate.removed > 0) ctx.reporter.info(`  gate ${gateLine(gate)}`);
         }
+      }
+      if (plans.some((p) => p.exceedsMaxRemovals)) {
+        ctx.reporter.problem('cdp sync would send nothing to any destination (exit 4) unless the gates are passed knowingly with --accept-removals');
       }
       const config = project.identity?.gate ?? identityGateSchema.parse({});
       const identityGate = {
@@ -43,3 +49,4 @@ export const planCommand: CliCommand = {
     }
   },
 };
+

@@ -34,12 +34,12 @@ export async function runOnce(
   if (!watching) printBuildSummary(ctx.reporter, build);
   // Drift checks of the objects just pulled read the pulled tables instead of the CRM (docs/drift.md).
   const pulledDrift = pulledDriftReaders(stage.warehouse, project, pulls);
-  const sending = { ...syncOptions(ctx, syncs, Boolean(options.fullResync), Boolean(options.acceptIdentityChange)), pulledDrift };
+  const sending = { ...syncOptions(ctx, syncs, Boolean(options.fullResync), options), pulledDrift };
   const synced = await syncProject(stage, watching ? { ...sending, progress: noProgress, onSyncDone: () => undefined } : sending);
   const { status, exitCode } = syncOutcome(ctx, synced, stage.runId);
   return {
     status,
-    counts: { ...(pulling ? { pulls: pullCounts(pulls) } : {}), build, syncs: syncCounts(synced), identity_gate: synced.identityGate },
+    counts: { ...(pulling ? { pulls: pullCounts(pulls) } : {}), build, syncs: syncCounts(synced), identity_gate: synced.identityGate, removal_gates: synced.removal_gates },
     result: { result: { runId: stage.runId, ...(pulling ? { pulls } : {}), build, ...synced }, exitCode },
   };
 }

@@ -94,9 +94,14 @@ export class HubSpotDestination implements Destination {
   async close(): Promise<void> {}
 }
 
+/** An address HubSpot accepts as a contact's email: no spaces, one @, a dot in the domain. POSIX classes only, so DuckDB, BigQuery (RE2) and Snowflake read it alike. */
+export const EMAIL_KEY_PATTERN = '^[^[:space:]@]+@[^[:space:]@]+[.][^[:space:]@]+$';
+
 export const hubspotDestination: DestinationFactory = {
   type: 'hubspot',
   keyCaseInsensitive: hubspotKeyCaseInsensitive,
+  /** HubSpot refuses an email key that is not name@domain.tld (INVALID_EMAIL, docs/crm/hubspot.md). */
+  keyPattern: (object, field) => (field === 'email' && hubspotKeyCaseInsensitive(object, field) ? EMAIL_KEY_PATTERN : undefined),
   open(name: string, config: DestinationConfig, options: DestinationOptions) {
     if (config.type !== 'hubspot') throw new Error(`destination '${name}' is ${config.type}, not hubspot`);
     return new HubSpotDestination(name, config, options);

@@ -109,6 +109,8 @@ export const salesforceDestination: DestinationFactory = {
   type: 'salesforce',
   /** Email (idLookup) matches case-insensitively; External IDs choose per field, so their keys are kept as they are. */
   keyCaseInsensitive: (_object, field) => field.toLowerCase() === 'email',
+  /** Email fields refuse a value that is not an address (INVALID_EMAIL_ADDRESS, docs/crm/salesforce.md). */
+  keyPattern: (_object, field) => (field.toLowerCase() === 'email' ? '^[^[:space:]@]+@[^[:space:]@]+[.][^[:space:]@]+$' : undefined),
   open(name: string, config: DestinationConfig, options: DestinationOptions) {
     if (config.type !== 'salesforce') throw new Error(`destination '${name}' is ${config.type}, not salesforce`);
     return new SalesforceDestination(name, config, options);
