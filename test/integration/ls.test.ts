@@ -28,7 +28,7 @@ beforeAll(async () => {
       sync: hs_contacts
       destination: hubspot
       object: contacts
-      match: { trait: ltv, field: email }
+      match: { id_type: email }
     `,
   });
 });
