@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { LoadedProject } from '../config/load-project.js';
+import { redactUrlCredentials } from '../diagnostics/redact-url-credentials.js';
 import { cdpTable } from '../model/relations.js';
 import type { Row, Warehouse } from '../warehouse/warehouse.js';
 
@@ -31,7 +32,7 @@ export class RunLog {
   async finish(status: Exclude<RunStatus, 'running'>, counts: unknown, error?: string): Promise<void> {
     const d = this.warehouse.dialect;
     await this.warehouse.execute(
-      `update ${d.table(cdpTable(this.project, 'runs'))} set finished_at = ${d.literal(new Date().toISOString())}, status = ${d.literal(status)}, counts = ${d.literal(JSON.stringify(counts))}, error = ${d.literal(error ?? null)} where run_id = ${d.literal(this.runId)}`,
+      `update ${d.table(cdpTable(this.project, 'runs'))} set finished_at = ${d.literal(new Date().toISOString())}, status = ${d.literal(status)}, counts = ${d.literal(JSON.stringify(counts))}, error = ${d.literal(error === undefined ? null : redactUrlCredentials(error))} where run_id = ${d.literal(this.runId)}`,
       { label: 'record run' },
     );
   }
