@@ -25,6 +25,8 @@ export async function withRun<T>(
   try {
     const lock = await RunLock.acquire(warehouse, project);
     const log = await RunLog.start(warehouse, project, command);
+    const died = await RunLog.markDied(warehouse, project, log.runId);
+    if (died > 0) ctx.reporter.verbose(`${died} earlier run(s) that never finished are now marked died`);
     try {
       const outcome = await work({
         project,
