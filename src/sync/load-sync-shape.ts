@@ -6,9 +6,11 @@ import { cdpTable } from '../model/relations.js';
 import { sqlTypeOf } from '../warehouse/sql-type.js';
 import type { Warehouse } from '../warehouse/warehouse.js';
 import { syncShape, type SyncShape } from './sync-shape.js';
+import { readTargets } from './sync-targets.js';
 
 /**
- * The sync's shape, with trait types read from the built `profiles` table. A missing table or
+ * The sync's shape, with trait types read from the built `profiles` table and the targets cdp last wrote
+ * (`_cdp_sync_targets`: renamed targets become retired entries, docs/sync-renames.md). A missing table or
  * column means the build is older than the project files: a run error that says so.
  */
 export async function loadSyncShape(warehouse: Warehouse, project: LoadedProject, sync: Declared<SyncConfig>, keyCaseInsensitive: boolean): Promise<SyncShape> {
@@ -24,5 +26,5 @@ export async function loadSyncShape(warehouse: Warehouse, project: LoadedProject
   const needsMembers = sync.audience !== 'all' || Object.keys(sync.segments).length > 0;
   const members = cdpTable(project, 'segment_members');
   if (needsMembers && !(await warehouse.tableExists(members))) throw new RunError('not-built', `${members.schema}.segment_members does not exist`, build);
-  return syncShape(project, sync, types, keyCaseInsensitive);
+  return syncShape(project, sync, types, keyCaseInsensitive, await readTargets(warehouse, project, sync.sync));
 }

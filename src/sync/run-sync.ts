@@ -14,6 +14,7 @@ import { SyncPipeline } from './sync-pipeline.js';
 import type { ProgressFactory } from './sync-progress.js';
 import { syncSpec } from './sync-shape.js';
 import { SyncStateStore } from './sync-state-store.js';
+import { pruneRetiredTargets, shapeTargets, writeTargets } from './sync-targets.js';
 import type { SyncShape } from './sync-shape.js';
 import { checkDrift, markDriftChecked, type DriftSummary } from './drift/check-drift.js';
 import { applyHoldsSql, driftTables } from './drift/drift-sql.js';
@@ -47,6 +48,8 @@ export async function runSync(ctx: SyncRunContext, sync: Declared<SyncConfig>): 
   const d = warehouse.dialect;
   const shape = await loadSyncShape(warehouse, project, sync, ctx.factory.keyCaseInsensitive(sync.object, sync.match.field));
   const stateColumns = await SyncStateStore.ensureTables(warehouse, shape);
+  // Before anything is sent: which column now belongs to which target (docs/sync-renames.md).
+  await ctx.queue.run(() => writeTargets(warehouse, project, sync.sync, shapeTargets(shape)));
   const drift = sync.drift ? await driftBeforeDiff(ctx, shape) : undefined;
   const diff = d.scratchTable(shape.tables.diff);
   const select = compileDiffSelect(shape, d, { stateColumns, fullResync: ctx.fullResync });
@@ -71,6 +74,7 @@ export async function runSync(ctx: SyncRunContext, sync: Declared<SyncConfig>): 
     if (counts.enter + counts.change === 0 && (sync.mode !== 'mirror' || counts.leaveWithState === 0)) {
       // Nothing to send (at most records that stop being synced): the destination is not contacted.
       if (counts.leave > 0) await store.forgetLeavers(sync.mode);
+      await ctx.queue.run(() => pruneRetiredTargets(warehouse, project, shape));
       if (drift) await markDriftChecked(warehouse, shape, new Date());
       return { ...base, status: 'success', sent: idle, rejected: 0, requests: drift?.requests ?? 0, retries: 0, rateLimited: 0, seconds: elapsed(started), notes: [] };
     }
@@ -99,6 +103,7 @@ export async function runSync(ctx: SyncRunContext, sync: Declared<SyncConfig>): 
       progress.stop();
     }
     await store.forgetLeavers(sync.mode);
+    await ctx.queue.run(() => pruneRetiredTargets(warehouse, project, shape));
     if (drift) await markDriftChecked(warehouse, shape, new Date());
 
     const after = transport.stats;
