@@ -14,7 +14,7 @@ import { SyncPipeline } from './sync-pipeline.js';
 import type { ProgressFactory } from './sync-progress.js';
 import { syncSpec } from './sync-shape.js';
 import { SyncStateStore } from './sync-state-store.js';
-import { pruneRetiredTargets, shapeTargets, writeTargets } from './sync-targets.js';
+import { pruneRetiredTargets, readTargets, sameTargets, shapeTargets, writeTargets } from './sync-targets.js';
 import type { SyncShape } from './sync-shape.js';
 import { checkDrift, markDriftChecked, type DriftSummary } from './drift/check-drift.js';
 import { applyHoldsSql, driftTables } from './drift/drift-sql.js';
@@ -49,7 +49,8 @@ export async function runSync(ctx: SyncRunContext, sync: Declared<SyncConfig>): 
   const shape = await loadSyncShape(warehouse, project, sync, ctx.factory.keyCaseInsensitive(sync.object, sync.match.field));
   const stateColumns = await SyncStateStore.ensureTables(warehouse, shape);
   // Before anything is sent: which column now belongs to which target (docs/sync-renames.md).
-  await ctx.queue.run(() => writeTargets(warehouse, project, sync.sync, shapeTargets(shape)));
+  const targets = shapeTargets(shape);
+  if (!sameTargets(await readTargets(warehouse, project, sync.sync), targets)) await ctx.queue.run(() => writeTargets(warehouse, project, sync.sync, targets));
   const drift = sync.drift ? await driftBeforeDiff(ctx, shape) : undefined;
   const diff = d.scratchTable(shape.tables.diff);
   const select = compileDiffSelect(shape, d, { stateColumns, fullResync: ctx.fullResync });

@@ -55,6 +55,12 @@ export function shapeTargets(shape: SyncShape): RecordedTarget[] {
   ];
 }
 
+/** Whether two lists hold the same targets (in any order): then nothing needs recording. */
+export function sameTargets(a: readonly RecordedTarget[], b: readonly RecordedTarget[]): boolean {
+  const text = (list: readonly RecordedTarget[]) => list.map((t) => JSON.stringify(t)).sort().join('\n');
+  return text(a) === text(b);
+}
+
 /** Replaces the sync's recorded targets, in one transaction. Run before anything is sent. */
 export async function writeTargets(warehouse: Warehouse, project: LoadedProject, sync: string, targets: readonly RecordedTarget[]): Promise<void> {
   const d = warehouse.dialect;
