@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DuckDBWarehouse } from '../../src/warehouse/duckdb-warehouse.js';
 import { cdp, removeProject, writeProject, yaml } from '../helpers/project.js';
+import { makeProject, membersOf, people, seed } from '../sync/sync-fixture.js';
 
 const CLI = join(dirname(fileURLToPath(import.meta.url)), '../../bin/cdp.js');
 
@@ -71,6 +72,16 @@ describe('small CLI defects (issue 15, item 8)', () => {
     const dir = await project({ 'cdp.config.yaml': config('{ type: duckdb, path: .cdp/w.duckdb }'), ...models });
     const result = await spawnCli(dir, ['validate'], { closeStdout: true });
     expect(result.stderr).not.toContain('EPIPE');
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+  });
+
+  it('cdp plan | head: plan ends quietly too', async () => {
+    const dir = await makeProject();
+    dirs.push(dir);
+    const profiles = people(50);
+    await seed(dir, profiles, membersOf(profiles));
+    const result = await spawnCli(dir, ['plan'], { closeStdout: true });
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
   });
