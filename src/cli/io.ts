@@ -14,9 +14,24 @@ export function processIO(): CliIO {
   return {
     cwd: process.cwd(),
     env: process.env,
-    stdout: (t) => process.stdout.write(t),
-    stderr: (t) => process.stderr.write(t),
+    stdout: pipeWriter(process.stdout),
+    stderr: pipeWriter(process.stderr),
     interactive: Boolean(process.stderr.isTTY),
+  };
+}
+
+/**
+ * Writes to a stream until its reader goes away (`cdp plan | head`): an EPIPE then silences the
+ * stream instead of crashing with a stack trace, and the command itself still finishes.
+ */
+function pipeWriter(stream: NodeJS.WriteStream): (text: string) => void {
+  let closed = false;
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') throw error;
+    closed = true;
+  });
+  return (text) => {
+    if (!closed) stream.write(text);
   };
 }
 

@@ -1,5 +1,6 @@
 import { Command, CommanderError, Option } from 'commander';
 import { formatDiagnostic, ProjectError, RunError } from '../diagnostics/diagnostic.js';
+import { redactUrlCredentials } from '../diagnostics/redact-url-credentials.js';
 import { WarehouseError } from '../warehouse/warehouse.js';
 import { commands } from './commands.js';
 import { CommandContext } from './context.js';
@@ -46,7 +47,9 @@ export async function main(argv: readonly string[], io: CliIO = processIO()): Pr
   return exitCode;
 }
 
-async function runGuarded(io: CliIO, options: GlobalOptions, run: (ctx: CommandContext) => Promise<number>): Promise<number> {
+async function runGuarded(cliIO: CliIO, options: GlobalOptions, run: (ctx: CommandContext) => Promise<number>): Promise<number> {
+  // Last line of defence: a URL's password never reaches the terminal, whatever text carried it.
+  const io: CliIO = { ...cliIO, stdout: (t) => cliIO.stdout(redactUrlCredentials(t)), stderr: (t) => cliIO.stderr(redactUrlCredentials(t)) };
   try {
     const ctx = new CommandContext(io, options);
     return await run(ctx);

@@ -13,9 +13,12 @@ const bool = z.preprocess((v) => (v === 'true' ? true : v === 'false' ? false : 
 export const durationPattern = /^(\d+)(s|m|h|d|w)$/;
 const duration = z.string().regex(durationPattern, 'must be a duration like 90d, 12h, 30m or 2w');
 
+/** A file or folder path: an empty one would silently mean "nothing" (DuckDB even opens an in-memory database). */
+const nonEmptyPath = z.string().trim().min(1, 'must not be empty');
+
 const duckdbWarehouse = z.strictObject({
   type: z.literal('duckdb'),
-  path: z.string().default('.cdp/warehouse.duckdb'),
+  path: nonEmptyPath.default('.cdp/warehouse.duckdb'),
   threads: positiveInt.optional(),
 });
 const bigqueryWarehouse = z.strictObject({
@@ -93,9 +96,9 @@ const source = z
   .strictObject({
     name,
     description: z.string().optional(),
-    table: z.string().optional(),
+    table: z.string().trim().min(1, 'must not be empty').optional(),
     model: name.optional(),
-    path: z.string().optional(),
+    path: nonEmptyPath.optional(),
     timestamp: z.string().optional(),
     primary_key: z.string().optional(),
     identifiers: z.array(identifier).default([]),

@@ -27,7 +27,8 @@ export class YamlFile {
     const document = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
     const diagnostics: Diagnostic[] = [];
     for (const problem of [...document.errors, ...document.warnings]) {
-      const [line, col] = problem.linePos?.[0] ? [problem.linePos[0].line, problem.linePos[0].col] : [1, 1];
+      // With prettyErrors off the parser leaves `linePos` unset; the offset in `pos` is always there.
+      const { line, col } = problem.linePos?.[0] ?? lines.linePos(problem.pos[0]);
       const message = problem.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
       diagnostics.push(error('yaml-syntax', message, { file, line, col }, 'check indentation, quotes and colons'));
     }

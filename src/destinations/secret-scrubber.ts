@@ -1,3 +1,5 @@
+import { redactUrlCredentials } from '../diagnostics/redact-url-credentials.js';
+
 /** Replaces every secret (and anything shaped like a bearer token) in a text, so errors and logs never carry one. */
 export type Scrubber = (text: string) => string;
 
@@ -10,6 +12,6 @@ export function secretScrubber(secrets: readonly (string | undefined)[]): Scrubb
     let out = text;
     for (const secret of known) out = out.split(secret).join(REDACTED);
     for (const shape of TOKEN_SHAPES) out = out.replace(shape, (m) => (m.toLowerCase().startsWith('bearer') ? `Bearer ${REDACTED}` : REDACTED));
-    return out;
+    return redactUrlCredentials(out);
   };
 }

@@ -56,8 +56,12 @@ export async function runProfiles(ctx: StageContext, rowsOf: (source: string) =>
   );
   const asOf = d.timestampLiteral(ctx.asOf);
   const nowRef = d.scratchTable(now);
+  const renames = hadMembers ? await findRenamedSegments(ctx, nowRef) : [];
+  for (const r of renames) ctx.log(`segment ${r.from} renamed to ${r.to}: same ${r.members} members, no entries or exits recorded`);
   await warehouse.transaction(
     [
+      // A renamed segment keeps its members and their entered_at (docs/sync-renames.md#segments-renamed-in-the-model).
+      ...renames.map((r) => `update ${d.table(members)} set segment = ${d.literal(r.to)} where segment = ${d.literal(r.from)}`),
       `insert into ${d.table(changes)} (run_id, segment, profile_id, change, changed_at)
 select ${d.literal(ctx.runId)}, n.segment, n.profile_id, 'enter', ${asOf} from ${nowRef} n
 where not exists (select 1 from ${d.table(members)} o where o.segment = n.segment and o.profile_id = n.profile_id)
@@ -95,6 +99,36 @@ left join ${d.table(members)} o on o.segment = n.segment and o.profile_id = n.pr
       exited: value(moved, s.name, 'exit'),
     })),
   };
+}
+
+/**
+ * Segments renamed in the model: a segment no longer declared whose last members are exactly the members
+ * of a newly declared segment (same profiles, at least one), each pair unambiguous. Anything else (a
+ * rename that also changed who is in it) is an exit from the old segment and an entry into the new one.
+ */
+async function findRenamedSegments(ctx: StageContext, nowRef: string): Promise<{ from: string; to: string; members: number }[]> {
+  const { project, warehouse } = ctx;
+  const d = warehouse.dialect;
+  const names = project.segments.map((s) => d.literal(s.name));
+  if (names.length === 0) return [];
+  const members = d.table(cdpTable(project, 'segment_members'));
+  const rows = await warehouse.query(
+    `with old as (select segment, profile_id from ${members} where segment not in (${names.join(', ')})),
+fresh as (select segment, profile_id from ${nowRef} where segment not in (select distinct segment from ${members})),
+oc as (select segment, count(*) as n from old group by segment),
+fc as (select segment, count(*) as n from fresh group by segment)
+select oc.segment as old_segment, fc.segment as new_segment, oc.n as n
+from oc join fc on oc.n = fc.n
+where not exists (
+  select 1 from old o where o.segment = oc.segment
+  and not exists (select 1 from fresh f where f.segment = fc.segment and f.profile_id = o.profile_id)
+)`,
+    { label: 'find renamed segments' },
+  );
+  const count = (key: 'old_segment' | 'new_segment', value: unknown) => rows.filter((r) => r[key] === value).length;
+  return rows
+    .filter((r) => count('old_segment', r.old_segment) === 1 && count('new_segment', r.new_segment) === 1)
+    .map((r) => ({ from: String(r.old_segment), to: String(r.new_segment), members: Number(r.n) }));
 }
 
 async function sourceColumnTypes(ctx: StageContext): Promise<SourceColumnTypes> {

@@ -59,6 +59,9 @@ export async function recordRun<T>(ctx: RunHost, project: LoadedProject, session
   // A watch's next cycle never starts on a lock taken over during the pause.
   await session.lock.verify();
   const log = await RunLog.start(session.warehouse, project, command);
+  // Runs still `running` while this one holds the lock were killed (docs/tables.md#runs).
+  const died = await RunLog.markDied(session.warehouse, project, log.runId);
+  if (died > 0) ctx.reporter.verbose(`${died} earlier run(s) that never finished are now marked died`);
   try {
     const outcome = await work({
       project,

@@ -29,7 +29,8 @@ export interface DiffCounts {
 export function compileDiffCounts(shape: SyncShape, relation: string): string {
   const n = (cond: string, alias: string) => `count(case when ${cond} then 1 end) as ${alias}`;
   const held = [...shape.fields.map((_, i) => `s${i} is not null`), ...shape.segments.map((_, j) => `sm${j}`)];
-  const exits = shape.segments.map((_, j) => `r${j}`);
+  // Moving members out of a retired target is not a removal from the audience (docs/sync-renames.md).
+  const exits = shape.segments.flatMap((s, j) => (s.retired ? [] : [`r${j}`]));
   const members = shape.segments.map((_, j) => `sm${j}`);
   const mirror = shape.sync.mode === 'mirror';
   const clears = shape.fields.map((f, i) => {

@@ -35,7 +35,8 @@ export function compileDiffSelect(shape: SyncShape, d: Dialect, options: DiffOpt
   );
 
   const clear = shape.sync.nulls === 'clear';
-  const changed = fields.map((_, i) => {
+  const changed = fields.map((f, i) => {
+    if (f.retired) return `(op <> 'leave' and s${i} is not null) as c${i}`;
     const test = options.fullResync
       ? clear ? `(t${i} is not null or s${i} is not null)` : `t${i} is not null`
       : clear ? `t${i} is distinct from s${i}` : `(t${i} is not null and t${i} is distinct from s${i})`;
@@ -99,16 +100,18 @@ export function keyedCtes(shape: SyncShape, d: Dialect): string[] {
     ctes.push(`keyed as (\n  select p.*, ${keyFrom} as raw_key, ${accepted(keyFrom)} as key_ok from ${d.table(tables.profiles)} p\n)`);
   }
   ctes.push(
-    `src as (\n  select p.profile_id as profile_id, case when p.key_ok then p.raw_key end as match_key, case when not p.key_ok then p.raw_key end as refused_key, (${gate}${audience}) as in_scope${fields.map((f, i) => `, p.${q(f.trait)} as v${i}`).join('')}\n  from keyed p\n)`,
+    `src as (\n  select p.profile_id as profile_id, case when p.key_ok then p.raw_key end as match_key, case when not p.key_ok then p.raw_key end as refused_key, (${gate}${audience}) as in_scope${fields.map((f, i) => `, ${f.retired ? d.cast('null', f.type) : `p.${q(f.trait)}`} as v${i}`).join('')}\n  from keyed p\n)`,
   );
-  if (segments.length > 0) {
-    const flags = segments.map((s, j) => `max(case when segment = ${d.literal(s.segment)} then 1 else 0 end) as d${j}`).join(', ');
-    const names = segments.map((s) => d.literal(s.segment)).join(', ');
+  // Retired targets (docs/sync-renames.md) want nobody: their members are removed, their values cleared.
+  const active = segments.flatMap((s, j) => (s.retired ? [] : [{ s, j }]));
+  if (active.length > 0) {
+    const flags = active.map(({ s, j }) => `max(case when segment = ${d.literal(s.segment)} then 1 else 0 end) as d${j}`).join(', ');
+    const names = active.map(({ s }) => d.literal(s.segment)).join(', ');
     ctes.push(`mem as (\n  select profile_id, ${flags}\n  from ${d.table(tables.members)} where segment in (${names}) group by profile_id\n)`);
   }
-  const memberJoin = segments.length > 0 ? ' left join mem on mem.profile_id = src.profile_id' : '';
+  const memberJoin = active.length > 0 ? ' left join mem on mem.profile_id = src.profile_id' : '';
   ctes.push(
-    `ranked as (\n  select src.*${segments.map((_, j) => `, coalesce(mem.d${j}, 0) = 1 as d${j}`).join('')}, row_number() over (partition by src.match_key order by src.profile_id) as dup_rank, count(*) over (partition by src.match_key) as dup_n\n  from src${memberJoin}\n  where src.in_scope and src.match_key is not null\n)`,
+    `ranked as (\n  select src.*${segments.map((s, j) => (s.retired ? `, false as d${j}` : `, coalesce(mem.d${j}, 0) = 1 as d${j}`)).join('')}, row_number() over (partition by src.match_key order by src.profile_id) as dup_rank, count(*) over (partition by src.match_key) as dup_n\n  from src${memberJoin}\n  where src.in_scope and src.match_key is not null\n)`,
   );
   return ctes;
 }

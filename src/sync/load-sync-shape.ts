@@ -6,9 +6,11 @@ import { cdpTable } from '../model/relations.js';
 import { sqlTypeOf } from '../warehouse/sql-type.js';
 import type { Warehouse } from '../warehouse/warehouse.js';
 import { syncShape, type KeyRules, type SyncShape } from './sync-shape.js';
+import { readTargets } from './sync-targets.js';
 
 /**
- * The sync's shape, with trait types read from the built `profiles` table. A missing table or
+ * The sync's shape, with trait types read from the built `profiles` table and the targets cdp last wrote
+ * (`_cdp_sync_targets`: renamed targets become retired entries, docs/sync-renames.md). A missing table or
  * column means the build is older than the project files: a run error that says so.
  */
 export async function loadSyncShape(warehouse: Warehouse, project: LoadedProject, sync: Declared<SyncConfig>, key: KeyRules): Promise<SyncShape> {
@@ -28,7 +30,7 @@ export async function loadSyncShape(warehouse: Warehouse, project: LoadedProject
   if (sync.match.id_type !== undefined && !(await warehouse.tableExists(identifiers))) {
     throw new RunError('not-built', `sync '${sync.sync}' matches on id_type ${sync.match.id_type}, but ${identifiers.schema}.identifiers does not exist`, build);
   }
-  const shape = syncShape(project, sync, types, key);
+  const shape = syncShape(project, sync, types, key, await readTargets(warehouse, project, sync.sync));
   const review = cdpTable(project, '_identity_review');
   const erasures = cdpTable(project, 'erasures');
   const withReview = sync.match.id_type !== undefined && (await warehouse.tableExists(review));

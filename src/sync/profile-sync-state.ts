@@ -1,6 +1,7 @@
 import type { LoadedProject } from '../config/load-project.js';
 import type { Value, Warehouse } from '../warehouse/warehouse.js';
 import { syncShape } from './sync-shape.js';
+import { readTargets } from './sync-targets.js';
 
 /** One person's state in one sync's destination, as cdp last confirmed it (`sync_state_<sync>`). */
 export interface ProfileSyncState {
@@ -24,7 +25,8 @@ export async function profileSyncStates(warehouse: Warehouse, project: LoadedPro
   const d = warehouse.dialect;
   const out: ProfileSyncState[] = [];
   for (const sync of project.syncs) {
-    const shape = syncShape(project, sync, new Map(), false);
+    // The recorded targets name the columns (docs/sync-renames.md); retired ones are not shown.
+    const shape = syncShape(project, sync, new Map(), false, await readTargets(warehouse, project, sync.sync));
     const base = { sync: sync.sync, destination: sync.destination, object: sync.object };
     const [row] = (await warehouse.tableExists(shape.tables.state))
       ? await warehouse.query(`select * from ${d.table(shape.tables.state)} where profile_id = ${d.literal(profileId)} order by synced_at desc limit 1`, { label: 'inspect: sync state' })
@@ -42,8 +44,8 @@ export async function profileSyncStates(warehouse: Warehouse, project: LoadedPro
             destinationId: row.destination_id === null ? null : String(row.destination_id),
             matchKey: row.match_key === null ? null : String(row.match_key),
             syncedAt: row.synced_at ?? null,
-            fields: Object.fromEntries(shape.fields.map((f) => [f.name, row[f.column.toLowerCase()] ?? null])),
-            segments: Object.fromEntries(shape.segments.map((s) => [s.segment, row[s.column.toLowerCase()] === true])),
+            fields: Object.fromEntries(shape.fields.filter((f) => !f.retired).map((f) => [f.name, row[f.column.toLowerCase()] ?? null])),
+            segments: Object.fromEntries(shape.segments.filter((s) => !s.retired).map((s) => [s.segment, row[s.column.toLowerCase()] === true])),
           }
         : null,
       rejections: rejections.map((r) => ({ runId: String(r.run_id), operation: String(r.operation), code: String(r.code ?? ''), message: String(r.message ?? '') })),

@@ -59,8 +59,11 @@ export function removalGates(shape: SyncShape, counts: DiffCounts, state: StateC
   };
   return [
     gate('records', sync.object, `${sync.destination} ${sync.object}`, removalCount(counts), state.records, sync.max_removals_pct),
-    ...shape.segments.map((s, j) => gate('audience', s.segment, describeTarget(s.target), counts.removes[j] + counts.leaveMembers[j], state.members[j], s.target.max_removals_pct ?? sync.max_audience_removals_pct)),
-    ...shape.fields.map((f, i) => gate('field', f.name, `field ${f.name}`, counts.fieldClears[i], state.values[i], sync.max_field_clears_pct)),
+    // A renamed target's old list or field is emptied on purpose (docs/sync-renames.md): not a removal to gate.
+    ...shape.segments.flatMap((s, j) =>
+      s.retired ? [] : [gate('audience', s.segment, describeTarget(s.target), counts.removes[j] + counts.leaveMembers[j], state.members[j], s.target.max_removals_pct ?? sync.max_audience_removals_pct)],
+    ),
+    ...shape.fields.flatMap((f, i) => (f.retired ? [] : [gate('field', f.name, `field ${f.name}`, counts.fieldClears[i], state.values[i], sync.max_field_clears_pct)])),
   ];
 }
 

@@ -17,6 +17,7 @@ import { SyncPipeline } from './sync-pipeline.js';
 import type { ProgressFactory } from './sync-progress.js';
 import { syncSpec } from './sync-shape.js';
 import { SyncStateStore } from './sync-state-store.js';
+import { pruneRetiredTargets, readTargets, sameTargets, shapeTargets, writeTargets } from './sync-targets.js';
 import type { SyncShape } from './sync-shape.js';
 import { bindDriftReader, checkDrift, markDriftChecked, type BoundDriftReader, type DriftSummary } from './drift/check-drift.js';
 import { applyHoldsSql, driftTables } from './drift/drift-sql.js';
@@ -80,6 +81,9 @@ export async function prepareSync(ctx: SyncRunContext, sync: Declared<SyncConfig
   const d = warehouse.dialect;
   const shape = await loadSyncShape(warehouse, project, sync, keyRules(project, sync));
   const stateColumns = await SyncStateStore.ensureTables(warehouse, shape);
+  // Before anything is sent: which column now belongs to which target (docs/sync-renames.md).
+  const targets = shapeTargets(shape);
+  if (!sameTargets(await readTargets(warehouse, project, sync.sync), targets)) await ctx.queue.run(() => writeTargets(warehouse, project, sync.sync, targets));
   const drift = sync.drift ? await driftBeforeDiff(ctx, shape) : undefined;
   const diff = d.scratchTable(shape.tables.diff);
   const select = compileDiffSelect(shape, d, { stateColumns, fullResync: ctx.fullResync });
@@ -121,7 +125,7 @@ export async function discardSync(ctx: SyncRunContext, shape: SyncShape): Promis
  */
 export async function sendSync(ctx: SyncRunContext, prepared: PreparedSync): Promise<SyncSummary> {
   const { sync, shape, counts, drift, started } = prepared;
-  const { warehouse } = ctx.stage;
+  const { warehouse, project } = ctx.stage;
   const diff = warehouse.dialect.scratchTable(shape.tables.diff);
   try {
     const base = { sync: sync.sync, destination: sync.destination, object: sync.object, mode: sync.mode, diff: prepared.diff, match_keys: prepared.keys, gates: prepared.gates, ...(drift ? { drift } : {}) };
@@ -137,6 +141,7 @@ export async function sendSync(ctx: SyncRunContext, prepared: PreparedSync): Pro
     if (counts.enter + counts.change === 0 && leavers === 0) {
       // Nothing to send (at most records that stop being synced): the destination is not contacted.
       if (counts.leave > 0) await store.forgetLeavers(sync.mode);
+      await ctx.queue.run(() => pruneRetiredTargets(warehouse, project, shape));
       if (drift) await markDriftChecked(warehouse, shape, new Date());
       return { ...base, status: 'success', sent: idle, rejected: 0, requests: drift?.requests ?? 0, retries: 0, rateLimited: 0, seconds: elapsed(started), notes: [] };
     }
@@ -165,6 +170,7 @@ export async function sendSync(ctx: SyncRunContext, prepared: PreparedSync): Pro
       progress.stop();
     }
     await store.forgetLeavers(sync.mode);
+    await ctx.queue.run(() => pruneRetiredTargets(warehouse, project, shape));
     if (drift) await markDriftChecked(warehouse, shape, new Date());
 
     const after = transport.stats;

@@ -4,6 +4,7 @@ import { matchField, type SegmentTarget, type SyncConfig } from '../config/schem
 import type { AudienceSpec, FieldSpec, SyncSpec } from '../destinations/destination.js';
 import type { SqlType, TableRef } from '../dialect/dialect.js';
 import { cdpTable } from '../model/relations.js';
+import { targetKey, type RecordedTarget } from './sync-targets.js';
 
 /** A mapped field: destination field <- trait, and the state column holding its last confirmed value. */
 export interface ShapeField {
@@ -11,6 +12,11 @@ export interface ShapeField {
   readonly trait: string;
   readonly type: SqlType;
   readonly column: string;
+  /**
+   * A field cdp wrote before and no longer maps (renamed or removed; mirror mode only): its desired value
+   * is NULL, so every value cdp left in it is cleared (docs/sync-renames.md).
+   */
+  readonly retired?: true;
 }
 
 /** A synced segment, and the state column holding its last confirmed membership. */
@@ -20,6 +26,12 @@ export interface ShapeSegment {
   readonly column: string;
   /** For `{ field: x }` targets: the boolean destination field written. */
   readonly field?: string;
+  /**
+   * A target cdp wrote before and no longer uses (the list, campaign or field was renamed, or the segment
+   * unmapped): nobody is desired in it, so its members are removed (docs/sync-renames.md). `segment` is the
+   * connector's segment name; the entry's own `segment` is an id unique within the shape.
+   */
+  readonly retired?: { readonly segment: string; readonly replacedBy?: SegmentTarget };
 }
 
 /** Everything the diff, the engine and the state need to know about one sync (pure data). */
@@ -60,20 +72,62 @@ export const STATE_KEY_COLUMNS = ['match_key', 'destination_id', 'profile_id', '
  * type). Field and membership state columns are named after the destination field / segment
  * (`f_<field>`, `m_<segment>`), with a short hash only when two names would fold to one column.
  */
-export function syncShape(project: LoadedProject, sync: Declared<SyncConfig>, traitTypes: ReadonlyMap<string, SqlType>, key: KeyRules | boolean): SyncShape {
+export function syncShape(
+  project: LoadedProject,
+  sync: Declared<SyncConfig>,
+  traitTypes: ReadonlyMap<string, SqlType>,
+  key: KeyRules | boolean,
+  recorded: readonly RecordedTarget[] = [],
+): SyncShape {
   const rules: KeyRules = typeof key === 'boolean' ? { caseInsensitive: key } : key;
   const typeOf = (trait: string): SqlType => traitTypes.get(trait.toLowerCase()) ?? 'string';
+  const recordedColumns = new Set(recorded.map((r) => r.column.toLowerCase()));
+  const claimed = new Set<string>();
+  /** The recorded column of a target that is still written, or a new column that no recorded target uses. */
+  const columnFor = (match: RecordedTarget | undefined, fallback: string, identity: string): string => {
+    if (match) {
+      claimed.add(match.column);
+      return match.column;
+    }
+    return recordedColumns.has(fallback.toLowerCase()) ? `${fallback}_${createHash('md5').update(identity).digest('hex').slice(0, 6)}` : fallback;
+  };
+  const recordedFields = recorded.filter((r): r is Extract<RecordedTarget, { kind: 'field' }> => r.kind === 'field');
+  const recordedSegments = recorded.filter((r): r is Extract<RecordedTarget, { kind: 'segment' }> => r.kind === 'segment');
+
   const fieldColumns = columnNames('f_', Object.keys(sync.fields));
   const segmentColumns = columnNames('m_', Object.keys(sync.segments));
-  const fields = Object.entries(sync.fields).map(([name, trait]): ShapeField => ({ name, trait, type: typeOf(trait), column: fieldColumns.get(name) ?? `f_${name}` }));
-  const segments = Object.entries(sync.segments).map(
-    ([segment, target]): ShapeSegment => ({
+  const fields = Object.entries(sync.fields).map(([name, trait]): ShapeField => {
+    const match = recordedFields.find((r) => r.field === name && !claimed.has(r.column));
+    return { name, trait, type: typeOf(trait), column: columnFor(match, fieldColumns.get(name) ?? `f_${name}`, `field:${name}`) };
+  });
+  const segments = Object.entries(sync.segments).map(([segment, target]): ShapeSegment => {
+    // Matched by what it writes to, so a segment renamed in the connector keeps its state (no churn).
+    const match = recordedSegments.find((r) => targetKey(r.target) === targetKey(target) && !claimed.has(r.column));
+    return {
       segment,
       target,
-      column: segmentColumns.get(segment) ?? `m_${segment}`,
+      column: columnFor(match, segmentColumns.get(segment) ?? `m_${segment}`, targetKey(target)),
       ...('field' in target ? { field: target.field } : {}),
-    }),
-  );
+    };
+  });
+  // Targets written before and no longer used. Lists and campaigns are always emptied (their members move
+  // to the new target); fields (and boolean segment fields) are cleared only in mirror mode.
+  const mirror = sync.mode === 'mirror';
+  for (const r of recordedFields) {
+    if (claimed.has(r.column) || !mirror || fields.some((f) => f.name === r.field)) continue;
+    fields.push({ name: r.field, trait: '', type: r.type, column: r.column, retired: true });
+  }
+  for (const r of recordedSegments) {
+    if (claimed.has(r.column) || ('field' in r.target && !mirror)) continue;
+    const replacedBy = sync.segments[r.segment];
+    segments.push({
+      segment: `${r.segment} (was ${targetKey(r.target)})`,
+      target: r.target,
+      column: r.column,
+      ...('field' in r.target ? { field: r.target.field } : {}),
+      retired: { segment: r.segment, ...(replacedBy ? { replacedBy } : {}) },
+    });
+  }
   const name = sync.sync.toLowerCase();
   return {
     sync,
@@ -110,12 +164,13 @@ function columnNames(prefix: string, names: readonly string[]): Map<string, stri
 export function syncSpec(shape: SyncShape): SyncSpec {
   const sync = shape.sync;
   const at = (...path: (string | number)[]) => sync.origin.file.locate([...sync.origin.path, ...path]);
-  const fields: FieldSpec[] = shape.fields.map((f) => ({ name: f.name, type: f.type, at: sync.origin.file.locate([...sync.origin.path, 'fields', f.name], { key: true }) }));
+  // A retired target is pointed at where its segment (or the connector's fields) is now.
+  const fields: FieldSpec[] = shape.fields.map((f) => ({ name: f.name, type: f.type, at: sync.origin.file.locate([...sync.origin.path, 'fields', ...(f.retired ? [] : [f.name])], { key: !f.retired }) }));
   for (const s of shape.segments) {
-    if (s.field !== undefined && !fields.some((f) => f.name === s.field)) fields.push({ name: s.field, type: 'boolean', at: at('segments', s.segment, 'field') });
+    if (s.field !== undefined && !fields.some((f) => f.name === s.field)) fields.push({ name: s.field, type: 'boolean', at: at('segments', s.retired?.segment ?? s.segment, 'field') });
   }
   const audiences: AudienceSpec[] = shape.segments.flatMap((s) =>
-    'field' in s.target ? [] : [{ segment: s.segment, target: s.target, at: at('segments', s.segment) }],
+    'field' in s.target ? [] : [{ segment: s.segment, target: s.target, at: at('segments', s.retired?.segment ?? s.segment) }],
   );
   return {
     sync: sync.sync,

@@ -17,6 +17,14 @@ export interface DiffSummary {
   /** Per destination field: records already synced whose value changes. */
   readonly fieldUpdates: Readonly<Record<string, number>>;
   readonly memberships: Readonly<Record<string, { readonly target: string; readonly add: number; readonly remove: number }>>;
+  /**
+   * Targets cdp wrote before and no longer uses (docs/sync-renames.md): memberships moved out of an old list
+   * or campaign (to the segment's new target, when it has one), and old fields cleared (mirror mode).
+   */
+  readonly retired: {
+    readonly memberships: readonly { readonly segment: string; readonly from: string; readonly to: string | null; readonly members: number }[];
+    readonly fields: readonly { readonly field: string; readonly records: number }[];
+  };
   /** Records in the sync's state before this run. */
   readonly synced: number;
   /** Records losing the sync or a membership, as a percentage of `synced` (what max_removals_pct limits). */
@@ -57,10 +65,18 @@ export function diffSummary(shape: SyncShape, counts: DiffCounts, synced: number
     creates: counts.enter,
     updates: counts.change,
     removals: counts.leave,
-    fieldUpdates: Object.fromEntries(shape.fields.map((f, i) => [f.name, counts.fieldUpdates[i]])),
+    fieldUpdates: Object.fromEntries(shape.fields.flatMap((f, i) => (f.retired ? [] : [[f.name, counts.fieldUpdates[i]]]))),
     memberships: Object.fromEntries(
-      shape.segments.map((s, j) => [s.segment, { target: describeTarget(s.target), add: counts.adds[j], remove: counts.removes[j] + counts.leaveMembers[j] }]),
+      shape.segments.flatMap((s, j) => (s.retired ? [] : [[s.segment, { target: describeTarget(s.target), add: counts.adds[j], remove: counts.removes[j] + counts.leaveMembers[j] }]])),
     ),
+    retired: {
+      memberships: shape.segments.flatMap((s, j) =>
+        s.retired
+          ? [{ segment: s.retired.segment, from: describeTarget(s.target), to: s.retired.replacedBy ? describeTarget(s.retired.replacedBy) : null, members: counts.removes[j] + counts.leaveMembers[j] }]
+          : [],
+      ),
+      fields: shape.fields.flatMap((f, i) => (f.retired ? [{ field: f.name, records: counts.fieldUpdates[i] }] : [])),
+    },
     synced,
     removalPct: synced === 0 ? 0 : Math.round((removalCount(counts) / synced) * 10_000) / 100,
   };
@@ -76,6 +92,10 @@ export function planLines(header: string, diff: DiffSummary, mode: SyncConfig['m
   lines.push(`  update  ${n(diff.updates)}${fields.length > 0 ? `  (${fields.map(([f, c]) => `${f} ${n(c)}`).join(', ')})` : ''}`);
   lines.push(`  remove  ${n(diff.removals)}${mode === 'mirror' ? ' (fields and memberships cdp set are cleared)' : ' (no longer synced)'}`);
   for (const [segment, m] of Object.entries(diff.memberships)) lines.push(`  ${segment} -> ${m.target}  +${n(m.add)} -${n(m.remove)}`);
+  for (const m of diff.retired.memberships) {
+    lines.push(m.to ? `  ${m.segment}: move ${n(m.members)} members from ${m.from} to ${m.to} (target renamed)` : `  ${m.segment}: remove ${n(m.members)} members from ${m.from} (no longer synced)`);
+  }
+  for (const f of diff.retired.fields) lines.push(`  clear old field ${f.field} on ${n(f.records)} records (no longer mapped; mirror mode)`);
   return lines;
 }
 

@@ -32,7 +32,7 @@ export class DuckDBWarehouse implements Warehouse {
   ) {}
 
   static async open(options: DuckDBWarehouseOptions): Promise<DuckDBWarehouse> {
-    if (options.path !== ':memory:') await mkdir(dirname(options.path), { recursive: true });
+    if (options.path !== ':memory:') await makeDirectory(dirname(options.path));
     const config: Record<string, string> = {};
     if (options.threads) config.threads = String(options.threads);
     const instance = await DuckDBInstance.create(options.path, config);
@@ -120,5 +120,24 @@ export class DuckDBWarehouse implements Warehouse {
     } catch (error) {
       throw new WarehouseError(error instanceof Error ? error.message : String(error), options?.label, sql);
     }
+  }
+}
+
+/**
+ * `mkdir -p`, one level at a time. Node's `mkdir(…, { recursive: true })` never returns for a folder
+ * under `/proc` (it retries forever); creating each missing level itself fails at once instead.
+ */
+async function makeDirectory(dir: string): Promise<void> {
+  try {
+    await mkdir(dir);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST') return;
+    const parent = dirname(dir);
+    if (code !== 'ENOENT' || parent === dir) throw error;
+    await makeDirectory(parent);
+    await mkdir(dir).catch((again: unknown) => {
+      if ((again as NodeJS.ErrnoException).code !== 'EEXIST') throw again;
+    });
   }
 }

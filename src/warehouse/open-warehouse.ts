@@ -14,10 +14,16 @@ export async function openWarehouse(config: WarehouseConfig, projectDir: string)
         return await DuckDBWarehouse.open({ path, threads: config.threads });
       } catch (error) {
         const message = error instanceof Error ? error.message : String(error);
-        if (/lock/i.test(message)) {
+        // DuckDB's words for a file another process has open; "lock" alone also matches "block" in a corruption message.
+        if (/could not set lock|conflicting lock/i.test(message)) {
           throw new RunError('lock-held', `the DuckDB file ${config.path} is in use by another process`, 'wait for the other cdp run to finish, or stop it');
         }
-        throw new RunError('warehouse-unreachable', `cannot open DuckDB file ${config.path}: ${message}`, 'check the path and its permissions');
+        const damaged = /corrupt|not a valid DuckDB database/i.test(message);
+        throw new RunError(
+          'warehouse-unreachable',
+          `cannot open DuckDB file ${config.path}: ${message}`,
+          damaged ? 'the file is damaged or is not a DuckDB database: restore it from a copy, or point warehouse.path at a new file and run cdp build' : 'check the path and its permissions',
+        );
       }
     }
     case 'bigquery': {

@@ -38,6 +38,8 @@ interface EngineOutcome {
   readonly crm: CrmState;
   /** A second `cdp sync` with nothing changed: its exit code and the write requests each CRM saw. */
   readonly resync: { readonly code: number; readonly hubspotWrites: number; readonly salesforceWrites: number };
+  /** A third `cdp sync` after renaming the list and the campaign in the connectors (docs/sync-renames.md). */
+  readonly renamed: { readonly sync: CliResult; readonly crm: CrmState } | undefined;
 }
 
 const targets = (await warehouseTargets()).filter((t) => t.available);
@@ -84,20 +86,29 @@ async function runEngine(target: WarehouseTarget): Promise<EngineOutcome> {
     try {
       const build = await cdp(dir, ['build', '--as-of', AS_OF], sandboxes.env);
       const resync = { code: -1, hubspotWrites: -1, salesforceWrites: -1 };
-      if (build.code !== 0) return { build, sync: build, identifiers: [], profiles: [], members: [], crm: crmState(sandboxes), resync };
+      if (build.code !== 0) return { build, sync: build, identifiers: [], profiles: [], members: [], crm: crmState(sandboxes), resync, renamed: undefined };
       const sync = await cdp(dir, ['sync', '--as-of', AS_OF], sandboxes.env);
       const crm = crmState(sandboxes);
       sandboxes.hubspot.resetStats();
       sandboxes.salesforce.resetStats();
       const again = await cdp(dir, ['sync', '--as-of', AS_OF], sandboxes.env);
       Object.assign(resync, { code: again.code, hubspotWrites: sandboxes.hubspot.stats.writeRequests, salesforceWrites: sandboxes.salesforce.stats.writeRequests });
+      for (const [file, from, to] of [
+        ['hubspot_contacts.yaml', '"CDP: High intent"', '"CDP: High intent (renamed)"'],
+        ['salesforce_contacts.yaml', '"CDP: Churn risk"', '"CDP: Churn risk (renamed)"'],
+      ] as const) {
+        const path = join(dir, 'connectors', file);
+        await writeFile(path, (await readFile(path, 'utf8')).replace(from, to));
+      }
+      const renamedSync = await cdp(dir, ['sync', '--as-of', AS_OF], sandboxes.env);
+      const renamed = { sync: renamedSync, crm: crmState(sandboxes) };
       const w = await openWarehouse(project.config.warehouse, dir);
       try {
         const t = (name: string) => w.dialect.table({ schema: project.config.schema, name });
         const identifiers = await w.query(`select id_type, id_value, profile_id, first_seen, last_seen from ${t('identifiers')} order by id_type, id_value`);
         const profiles = await w.query(`select * from ${t('profiles')} order by profile_id`);
         const members = await w.query(`select segment, profile_id, entered_at from ${t('segment_members')} order by segment, profile_id`);
-        return { build, sync, identifiers, profiles, members, crm, resync };
+        return { build, sync, identifiers, profiles, members, crm, resync, renamed };
       } finally {
         await w.close();
       }
@@ -143,6 +154,19 @@ describe('sample project end to end: cdp build and cdp sync on every engine', ()
 
   it.each(targets.map((t) => t.name))('%s: a second sync with nothing changed sends no write request', (name) => {
     expect(outcomes.get(name)?.resync).toEqual({ code: 0, hubspotWrites: 0, salesforceWrites: 0 });
+  });
+
+  it.each(targets.map((t) => t.name))('%s: a renamed list and campaign get the members, the old ones are emptied', (name) => {
+    const o = outcomes.get(name) as EngineOutcome;
+    expect(o.renamed?.sync.code, o.renamed?.sync.stderr).toBe(0);
+    const lists = o.renamed?.crm.hubspot.lists ?? {};
+    expect(o.crm.hubspot.lists['CDP: High intent']?.length).toBeGreaterThan(0);
+    expect(lists['CDP: High intent (renamed)']).toEqual(o.crm.hubspot.lists['CDP: High intent']);
+    expect(lists['CDP: High intent']).toEqual([]);
+    const members = (crm: CrmState | undefined, campaign: string) => (crm?.salesforce.campaignMembers ?? []).filter((m) => m.campaign === campaign).map((m) => m.email);
+    expect(members(o.crm, 'CDP: Churn risk').length).toBeGreaterThan(0);
+    expect(members(o.renamed?.crm, 'CDP: Churn risk (renamed)')).toEqual(members(o.crm, 'CDP: Churn risk'));
+    expect(members(o.renamed?.crm, 'CDP: Churn risk')).toEqual([]);
   });
 
   const others = targets.filter((t) => t.name !== 'duckdb').map((t) => t.name);

@@ -1,4 +1,5 @@
 import { recentRuns } from '../../run/run-log.js';
+import { error, ProjectError } from '../../diagnostics/diagnostic.js';
 import type { CliCommand } from '../command.js';
 import { ExitCode } from '../exit-codes.js';
 
@@ -7,10 +8,11 @@ export const historyCommand: CliCommand = {
   description: 'recent runs with their counts and failures',
   options: [{ flags: '-n, --limit <n>', description: 'how many runs', defaultValue: '20' }],
   async run(ctx, _args, options) {
+    const limit = runLimit(options.limit);
     const project = await ctx.project({ warehouse: true });
     const warehouse = await ctx.warehouse(project);
     try {
-      const runs = await recentRuns(warehouse, project, Number(options.limit) || 20);
+      const runs = await recentRuns(warehouse, project, limit);
       if (runs.length === 0) ctx.reporter.info('no runs yet');
       for (const run of runs) {
         const counts: unknown = typeof run.counts === 'string' ? JSON.parse(run.counts) : null;
@@ -24,6 +26,14 @@ export const historyCommand: CliCommand = {
     }
   },
 };
+
+/** `--limit` as a whole number above 0; anything else is a usage error (exit 2), never SQL. */
+function runLimit(value: unknown): number {
+  const text = String(value ?? '20').trim();
+  const n = /^\d+$/.test(text) ? Number(text) : Number.NaN;
+  if (!Number.isSafeInteger(n) || n < 1) throw new ProjectError([error('invalid-option', `--limit '${text}' must be a whole number above 0`, {}, 'e.g. --limit 50')]);
+  return n;
+}
 
 /** One line of what a run did: profiles and segment moves, and per sync what it changed. */
 function describeCounts(counts: unknown): string {

@@ -6,6 +6,7 @@ import type { BatchOutcome } from '../destination.js';
 import { DestinationStopped } from '../destination-stopped.js';
 import { mapBulkResults, type BulkRow } from './salesforce-bulk-results.js';
 import type { TargetContext } from './salesforce-context.js';
+import { openJob } from './salesforce-leftover-jobs.js';
 import { csvCell } from './salesforce-values.js';
 
 /** Waits between job state checks: short first (small jobs finish in seconds), then at most 10 s. */
@@ -43,7 +44,7 @@ export async function runBulkJob(ctx: TargetContext, spec: BulkJob): Promise<Bat
   const csv = stringify([columns, ...spec.rows.map((row) => columns.map((c) => (c in row.cells ? csvCell(row.cells[c]) : '')))]);
   let job: Job | undefined;
   try {
-    job = await ctx.send(async (conn) => {
+    job = await openJob(() => ctx.send(async (conn) => {
       const created = conn.bulk2.createJob({
         object: spec.object,
         operation: spec.operation,
@@ -54,7 +55,7 @@ export async function runBulkJob(ctx: TargetContext, spec: BulkJob): Promise<Bat
       });
       await created.open();
       return created;
-    });
+    }));
     const opened = job;
     await ctx.send(() => opened.uploadData(csv));
     await ctx.send(() => opened.close());

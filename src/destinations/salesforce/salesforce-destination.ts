@@ -8,6 +8,7 @@ import type { SalesforceCall, TargetContext } from './salesforce-context.js';
 import { describeObject } from './salesforce-describe.js';
 import { SalesforceDriftReader } from './salesforce-drift.js';
 import { classifySalesforceError } from './salesforce-failure.js';
+import { abortLeftoverJobs } from './salesforce-leftover-jobs.js';
 import { checkObjectSchema } from './salesforce-schema.js';
 import { SalesforceSession } from './salesforce-session.js';
 import { SalesforceTarget } from './salesforce-target.js';
@@ -68,12 +69,17 @@ export class SalesforceDestination implements Destination {
     const diagnostics = [...(schema.ok ? [] : schema.diagnostics), ...campaigns.diagnostics];
     if (!schema.ok || diagnostics.length > 0) return { ok: false, diagnostics };
 
+    // A killed run can leave Bulk jobs Open; abort them before writing again (their records are in this diff).
+    const objects = [schema.plan.object, ...(campaigns.campaigns.size > 0 ? ['CampaignMember'] : [])];
+    const aborted = await abortLeftoverJobs({ read, send }, objects);
+    const abortNote = aborted.length > 0 ? [`aborted ${aborted.length} Bulk API job(s) an earlier run left Open: ${aborted.join(', ')}`] : [];
+
     const pending = spec.pendingWrites ?? 0;
     const bulk = pending > this.config.bulkThreshold;
     const context: TargetContext = { send, read, classify: this.classify, scrub: this.scrub, plan: schema.plan, duplicates: this.config.duplicates };
     const target = new SalesforceTarget({ context, bulk, campaigns: campaigns.campaigns });
     const path = bulk ? `Bulk API 2.0 (${pending} pending writes > bulkThreshold ${this.config.bulkThreshold})` : undefined;
-    return { ok: true, target, notes: [...schema.notes, ...campaigns.notes, ...(path ? [`writing ${schema.plan.object} through ${path}`] : [])] };
+    return { ok: true, target, notes: [...abortNote, ...schema.notes, ...campaigns.notes, ...(path ? [`writing ${schema.plan.object} through ${path}`] : [])] };
   }
 
   async check(objects: readonly string[]): Promise<readonly DestinationCheck[]> {

@@ -151,8 +151,25 @@ function results(kind: ResultKind): (ctx: RouteContext) => HttpReply {
   };
 }
 
+/** Jobs per page of `GET /jobs/ingest` (docs/crm/salesforce.md#bulk-api-20). */
+export const JOBS_PAGE_SIZE = 1000;
+
+/**
+ * `GET /jobs/ingest`: every ingest job of the org, oldest first, `JOBS_PAGE_SIZE` per page, as
+ * `{done, records: JobInfo + jobType, nextRecordsUrl}`; `?jobType=` filters (only `V2Ingest` jobs exist here),
+ * `?queryLocator=` is the next page (the locator's form is the sandbox's own).
+ */
 function listJobs(ctx: RouteContext): HttpReply {
-  return jsonReply(200, { done: true, records: ctx.env.jobs.all().map(jobInfo), nextRecordsUrl: null });
+  const jobType = ctx.query.get('jobType');
+  const all = jobType !== null && jobType !== 'V2Ingest' ? [] : ctx.env.jobs.all();
+  const locator = ctx.query.get('queryLocator');
+  const start = locator === null ? 0 : Number(/-(\d+)$/.exec(locator)?.[1] ?? Number.NaN);
+  if (!Number.isInteger(start) || start < 0) return apiError(400, 'INVALID_QUERY_LOCATOR', 'invalid query locator');
+  const page = all.slice(start, start + JOBS_PAGE_SIZE);
+  const next = start + JOBS_PAGE_SIZE;
+  const done = next >= all.length;
+  const more = new URLSearchParams({ ...(jobType !== null ? { jobType } : {}), queryLocator: `01g${ctx.env.orgId.slice(3, 15)}-${next}` });
+  return jsonReply(200, { done, records: page.map((job) => ({ ...jobInfo(job), jobType: 'V2Ingest' })), nextRecordsUrl: done ? null : `${ctx.versionPath}/jobs/ingest?${more.toString()}` });
 }
 
 export const BULK2_ROUTES: readonly (readonly [string, string, RouteDefinition])[] = [
