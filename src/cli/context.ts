@@ -15,8 +15,9 @@ export class CommandContext {
   constructor(
     readonly io: CliIO,
     readonly options: GlobalOptions,
+    readonly command = 'cdp',
   ) {
-    this.reporter = new Reporter(io, options);
+    this.reporter = new Reporter(io, options, command);
     this.dir = resolve(io.cwd, options.projectDir ?? '.');
     this.asOf = parseAsOf(options.asOf);
   }

@@ -1,4 +1,5 @@
 import { formatDiagnostic, type Diagnostic } from '../diagnostics/diagnostic.js';
+import { formatJsonOutput, successOutput } from './json-output.js';
 
 /** Where a command writes. Tests pass their own; the binary uses the process's streams. */
 export interface CliIO {
@@ -30,9 +31,13 @@ export interface GlobalOptions {
 
 /** Human lines go to stderr when --json owns stdout; --quiet keeps only problems. */
 export class Reporter {
+  private pending: { value: unknown } | undefined;
+  private printed = false;
+
   constructor(
     private readonly io: CliIO,
     private readonly options: GlobalOptions,
+    readonly command = 'cdp',
   ) {}
 
   get interactive(): boolean {
@@ -59,8 +64,27 @@ export class Reporter {
     }
   }
 
-  /** The one machine-readable summary of a command, printed only with --json. */
+  /**
+   * The one machine-readable summary of a command, printed only with --json, in the envelope of
+   * docs/json-output.md once the exit code is known (`printSummary`, called by the CLI's runner).
+   */
   summary(value: unknown): void {
-    if (this.options.json) this.io.stdout(`${JSON.stringify(value, null, 2)}\n`);
+    this.pending = { value };
+  }
+
+  /** Prints the summary now (a command that keeps running, like `cdp sandbox`, calls it itself). */
+  printSummary(exitCode: number): void {
+    if (!this.options.json || this.printed) return;
+    this.printed = true;
+    this.io.stdout(formatJsonOutput(successOutput(this.command, exitCode, this.pending?.value ?? {})));
+  }
+
+  /** True once the --json output was written (so a later failure does not print a second one). */
+  get summaryPrinted(): boolean {
+    return this.printed;
+  }
+
+  markPrinted(): void {
+    this.printed = true;
   }
 }

@@ -5,6 +5,8 @@ import { commands } from './commands.js';
 import { CommandContext } from './context.js';
 import { ExitCode } from './exit-codes.js';
 import { processIO, type CliIO, type GlobalOptions } from './io.js';
+import { failureOutput, formatJsonOutput, type JsonError } from './json-output.js';
+import type { Diagnostic } from '../diagnostics/diagnostic.js';
 
 /** Runs the cdp CLI on argv (as process.argv: node, script, ...args) and returns the exit code. */
 export async function main(argv: readonly string[], io: CliIO = processIO()): Promise<number> {
@@ -29,7 +31,7 @@ export async function main(argv: readonly string[], io: CliIO = processIO()): Pr
       const cmd = args.at(-1) as Command;
       const options = cmd.optsWithGlobals() as GlobalOptions & Record<string, unknown>;
       const positional = args.slice(0, -2) as (string | string[] | undefined)[];
-      exitCode = await runGuarded(io, options, (ctx) => command.run(ctx, positional, options));
+      exitCode = await runGuarded(io, options, command.name, (ctx) => command.run(ctx, positional, options));
     });
   }
 
@@ -37,36 +39,59 @@ export async function main(argv: readonly string[], io: CliIO = processIO()): Pr
     await program.parseAsync([...argv]);
   } catch (error) {
     if (error instanceof CommanderError) {
-      return error.exitCode === 0 ? ExitCode.ok : ExitCode.invalid;
+      if (error.exitCode === 0) return ExitCode.ok;
+      if (argv.includes('--json')) {
+        const command = argv.slice(2).find((a) => commands.some((c) => c.name === a)) ?? 'cdp';
+        io.stdout(formatJsonOutput(failureOutput(command, ExitCode.invalid, { code: 'usage', message: error.message.replace(/^error: /, '') })));
+      }
+      return ExitCode.invalid;
     }
     throw error;
   }
   return exitCode;
 }
 
-async function runGuarded(io: CliIO, options: GlobalOptions, run: (ctx: CommandContext) => Promise<number>): Promise<number> {
+async function runGuarded(io: CliIO, options: GlobalOptions, command: string, run: (ctx: CommandContext) => Promise<number>): Promise<number> {
+  let ctx: CommandContext | undefined;
   try {
-    const ctx = new CommandContext(io, options);
-    return await run(ctx);
+    ctx = new CommandContext(io, options, command);
+    const code = await run(ctx);
+    ctx.reporter.printSummary(code);
+    return code;
   } catch (error) {
-    if (error instanceof ProjectError) {
-      for (const d of error.diagnostics) io.stderr(`${formatDiagnostic(d)}\n`);
-      const errors = error.diagnostics.filter((d) => d.severity === 'error').length;
-      io.stderr(`${errors} error${errors === 1 ? '' : 's'}\n`);
-      return ExitCode.invalid;
+    const failure = describeFailure(io, options, error);
+    if (options.json && !ctx?.reporter.summaryPrinted) {
+      ctx?.reporter.markPrinted();
+      io.stdout(formatJsonOutput(failureOutput(command, failure.exitCode, failure.error, failure.diagnostics)));
     }
-    if (error instanceof RunError) {
-      io.stderr(`error ${error.code}: ${error.message}${error.hint ? ` (${error.hint})` : ''}\n`);
-      return ExitCode.runFailed;
-    }
-    if (error instanceof WarehouseError) {
-      io.stderr(`error warehouse: ${error.message}\n`);
-      if (options.verbose) io.stderr(`${error.sql}\n`);
-      return ExitCode.runFailed;
-    }
-    const message = error instanceof Error ? error.message : String(error);
-    io.stderr(`error: ${message}\n`);
-    if (options.verbose && error instanceof Error && error.stack) io.stderr(`${error.stack}\n`);
-    return ExitCode.runFailed;
+    return failure.exitCode;
   }
+}
+
+/** Prints a command's failure for people (stderr) and returns it as data for --json. */
+function describeFailure(io: CliIO, options: GlobalOptions, error: unknown): { exitCode: number; error: JsonError; diagnostics: readonly Diagnostic[] } {
+  if (error instanceof ProjectError) {
+    for (const d of error.diagnostics) io.stderr(`${formatDiagnostic(d)}\n`);
+    const errors = error.diagnostics.filter((d) => d.severity === 'error');
+    io.stderr(`${errors.length} error${errors.length === 1 ? '' : 's'}\n`);
+    const first = errors[0];
+    return {
+      exitCode: ExitCode.invalid,
+      error: { code: first?.code ?? 'invalid', message: `${errors.length} error${errors.length === 1 ? '' : 's'} in the project or the command line` },
+      diagnostics: error.diagnostics,
+    };
+  }
+  if (error instanceof RunError) {
+    io.stderr(`error ${error.code}: ${error.message}${error.hint ? ` (${error.hint})` : ''}\n`);
+    return { exitCode: ExitCode.runFailed, error: { code: error.code, message: error.message, ...(error.hint ? { hint: error.hint } : {}) }, diagnostics: [] };
+  }
+  if (error instanceof WarehouseError) {
+    io.stderr(`error warehouse: ${error.message}\n`);
+    if (options.verbose) io.stderr(`${error.sql}\n`);
+    return { exitCode: ExitCode.runFailed, error: { code: 'warehouse', message: error.message }, diagnostics: [] };
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  io.stderr(`error: ${message}\n`);
+  if (options.verbose && error instanceof Error && error.stack) io.stderr(`${error.stack}\n`);
+  return { exitCode: ExitCode.runFailed, error: { code: 'failed', message }, diagnostics: [] };
 }

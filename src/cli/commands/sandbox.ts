@@ -38,6 +38,7 @@ export const sandboxCommand: CliCommand = {
       ctx.reporter.info('');
       ctx.reporter.info(`State and fault injection: <url>/__sandbox/state, <url>/__sandbox/faults. Press Ctrl+C to stop.`);
       ctx.reporter.summary({ command: 'sandbox', hubspot: { url: hubspot.url, portalId: hubspot.portalId }, salesforce: { url: salesforce.url }, env });
+      ctx.reporter.printSummary(ExitCode.ok);
       await untilSignal();
       ctx.reporter.info('stopping sandboxes');
       return ExitCode.ok;

@@ -16,7 +16,7 @@ export const validateCommand: CliCommand = {
     ctx.reporter.info(
       `ok: ${counts.models} models, ${counts.sources} sources, ${counts.traits} traits, ${counts.segments} segments, ${counts.syncs} syncs`,
     );
-    ctx.reporter.summary({ ok: true, ...counts });
+    ctx.reporter.summary(counts);
     return ExitCode.ok;
   },
 };
