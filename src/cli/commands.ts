@@ -7,6 +7,7 @@ import { initCommand } from './commands/init.js';
 import { inspectCommand } from './commands/inspect.js';
 import { planCommand } from './commands/plan.js';
 import { pullCommand } from './commands/pull.js';
+import { rejectionsCommand } from './commands/rejections.js';
 import { reportCommand } from './commands/report.js';
 import { runCommand } from './commands/run.js';
 import { sandboxCommand } from './commands/sandbox.js';
@@ -25,6 +26,7 @@ export const commands: readonly CliCommand[] = [
   pullCommand,
   inspectCommand,
   historyCommand,
+  rejectionsCommand,
   reportCommand,
   sandboxCommand,
   generateCommand,

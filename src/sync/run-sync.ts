@@ -2,6 +2,7 @@ import type { Declared } from '../config/load-project.js';
 import type { SyncConfig } from '../config/schema.js';
 import { ProjectError, RunError } from '../diagnostics/diagnostic.js';
 import type { Destination, DestinationFactory } from '../destinations/destination.js';
+import { destinationScrubber } from '../destinations/destination-secrets.js';
 import type { StageContext } from '../model/stage-context.js';
 import { compileDiffCounts, readDiffCounts, removalCount } from './diff-counts.js';
 import { readDiffRecord } from './diff-record.js';
@@ -67,7 +68,7 @@ export async function runSync(ctx: SyncRunContext, sync: Declared<SyncConfig>): 
     }
     const base = { sync: sync.sync, destination: sync.destination, object: sync.object, mode: sync.mode, diff: summary, ...(drift ? { drift } : {}) };
     const idle = { created: 0, updated: 0, cleared: 0, skipped: 0, gone: 0, added: 0, removed: 0 };
-    const store = new SyncStateStore(warehouse, shape, ctx.stage.runId, ctx.queue);
+    const store = new SyncStateStore(warehouse, shape, ctx.stage.runId, ctx.queue, destinationScrubber(project.config.destinations[sync.destination]));
     if (counts.enter + counts.change === 0 && (sync.mode !== 'mirror' || counts.leaveWithState === 0)) {
       // Nothing to send (at most records that stop being synced): the destination is not contacted.
       if (counts.leave > 0) await store.forgetLeavers(sync.mode);
