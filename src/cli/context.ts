@@ -3,6 +3,7 @@ import { loadProject, type LoadedProject } from '../config/load-project.js';
 import { error, hasErrors, ProjectError, type Diagnostic } from '../diagnostics/diagnostic.js';
 import { validateProject } from '../model/validate-project.js';
 import { openWarehouse } from '../warehouse/open-warehouse.js';
+import { openForReading } from '../warehouse/open-read-only.js';
 import type { Warehouse } from '../warehouse/warehouse.js';
 import { Reporter, type CliIO, type GlobalOptions } from './io.js';
 
@@ -52,6 +53,13 @@ export class CommandContext {
 
   async warehouse(project: LoadedProject): Promise<Warehouse> {
     return openWarehouse(project.config.warehouse, project.dir);
+  }
+
+  /** For commands that only read: never waits on a run; on DuckDB, reads a copy while a run has the file. */
+  async readOnlyWarehouse(project: LoadedProject): Promise<Warehouse> {
+    const { warehouse, source } = await openForReading(project.config.warehouse, project.dir);
+    if (source === 'snapshot') this.reporter.problem(`note: a run has ${project.config.warehouse.type === 'duckdb' ? project.config.warehouse.path : 'the warehouse'} open; showing a copy of it as of now (what that run has not yet written is missing)`);
+    return warehouse;
   }
 }
 

@@ -8,7 +8,7 @@ export const historyCommand: CliCommand = {
   options: [{ flags: '-n, --limit <n>', description: 'how many runs', defaultValue: '20' }],
   async run(ctx, _args, options) {
     const project = await ctx.project({ warehouse: true });
-    const warehouse = await ctx.warehouse(project);
+    const warehouse = await ctx.readOnlyWarehouse(project);
     try {
       const runs = await recentRuns(warehouse, project, Number(options.limit) || 20);
       if (runs.length === 0) ctx.reporter.info('no runs yet');

@@ -23,7 +23,7 @@ export const inspectCommand: CliCommand = {
       throw new ProjectError([error('invalid-argument', `'${text}' is not type:value`, {}, 'e.g. cdp inspect email:jane@example.org')]);
     }
     const project = await ctx.project({ warehouse: true });
-    const warehouse = await ctx.warehouse(project);
+    const warehouse = await ctx.readOnlyWarehouse(project);
     try {
       const identity = await inspectIdentity(warehouse, project, text.slice(0, at), text.slice(at + 1));
       const r = ctx.reporter;
