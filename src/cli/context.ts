@@ -2,6 +2,8 @@ import { resolve } from 'node:path';
 import { loadProject, type LoadedProject } from '../config/load-project.js';
 import { error, hasErrors, ProjectError, type Diagnostic } from '../diagnostics/diagnostic.js';
 import { validateProject } from '../model/validate-project.js';
+import { sourceColumns } from '../model/source-columns.js';
+import { validateColumns } from '../model/validate-columns.js';
 import { openWarehouse } from '../warehouse/open-warehouse.js';
 import { openForReading } from '../warehouse/open-read-only.js';
 import type { Warehouse } from '../warehouse/warehouse.js';
@@ -26,9 +28,10 @@ export class CommandContext {
   /**
    * Loads and checks the project. Problems that stop the command throw a ProjectError (exit 2);
    * warnings are printed. `needs` names config the command will use, so that only then a
-   * missing `${VAR}` in it is an error.
+   * missing `${VAR}` in it is an error. With `columns`, the source columns that sources and traits
+   * name are checked against what the warehouse (or the files) have, in the same report.
    */
-  async project(needs: { readonly warehouse?: boolean; readonly destinations?: readonly string[] | 'used' } = {}): Promise<LoadedProject> {
+  async project(needs: { readonly warehouse?: boolean; readonly destinations?: readonly string[] | 'used'; readonly columns?: boolean } = {}): Promise<LoadedProject> {
     const { project, diagnostics } = await loadProject(this.dir, this.io.env);
     const all: Diagnostic[] = [...diagnostics];
     if (project) {
@@ -44,6 +47,11 @@ export class CommandContext {
           all.push(error('missing-env', `destination '${String(name)}' needs \${${use.variable}}, which is not set`, use.at, hint));
         }
       }
+    }
+    const configFile = project?.config.origin.file.file;
+    const warehouseUsable = project && !all.some((d) => d.severity === 'error' && d.file === configFile) && !project.missingEnv.some((u) => u.path[0] === 'warehouse');
+    if (needs.columns && project && warehouseUsable) {
+      all.push(...validateColumns(project, await sourceColumns(project, (line) => this.reporter.verbose(line))));
     }
     const sorted = sortDiagnostics(all);
     if (!project || hasErrors(sorted)) throw new ProjectError(sorted);

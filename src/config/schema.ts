@@ -200,6 +200,9 @@ const segment = z.strictObject({
   where: z.string().describe('A SQL predicate over traits and other segments; NULL counts as false'),
 });
 
+/** Each list item and block of a models file, for checking the parts of a file that failed as a whole. */
+export const modelsFileParts = { models: model, sources: source, traits: trait, segments: segment } as const;
+
 export const modelsFileSchema = z.strictObject({
   $schema: schemaRef,
   models: z.array(model).default([]).describe('SQL models: SELECTs that become views or tables'),

@@ -15,7 +15,7 @@ export const buildCommand: CliCommand = {
     { flags: '--full-refresh', description: 'rebuild identity from scratch instead of incrementally' },
   ],
   async run(ctx, _args, options) {
-    const project = await ctx.project({ warehouse: true });
+    const project = await ctx.project({ warehouse: true, columns: true });
     const selectors = options.select as string[] | undefined;
     let selected: Set<string> | undefined;
     if (selectors) {

@@ -5,7 +5,7 @@ export const validateCommand: CliCommand = {
   name: 'validate',
   description: 'check every project file; print all problems as file:line:col CODE message (hint)',
   async run(ctx) {
-    const project = await ctx.project({ warehouse: true, destinations: 'used' });
+    const project = await ctx.project({ warehouse: true, destinations: 'used', columns: true });
     const counts = {
       models: project.models.length,
       sources: project.sources.length,
