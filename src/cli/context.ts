@@ -66,7 +66,7 @@ export class CommandContext {
   /** For commands that only read: never waits on a run; on DuckDB, reads a copy while a run has the file. */
   async readOnlyWarehouse(project: LoadedProject): Promise<Warehouse> {
     const { warehouse, source } = await openForReading(project.config.warehouse, project.dir);
-    if (source === 'snapshot') this.reporter.problem(`note: a run has ${project.config.warehouse.type === 'duckdb' ? project.config.warehouse.path : 'the warehouse'} open; showing a copy of it as of now (what that run has not yet written is missing)`);
+    if (source === 'snapshot') this.reporter.problem('note: a run has the warehouse file open; showing a copy of it as of now (what that run has not written yet is missing)');
     return warehouse;
   }
 }

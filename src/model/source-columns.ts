@@ -1,9 +1,5 @@
-import { existsSync } from 'node:fs';
-import { isAbsolute, join } from 'node:path';
 import type { LoadedProject } from '../config/load-project.js';
-import { DuckDBWarehouse } from '../warehouse/duckdb-warehouse.js';
-import { openForReading } from '../warehouse/open-read-only.js';
-import { openWarehouse } from '../warehouse/open-warehouse.js';
+import { openForDescribing } from '../warehouse/open-read-only.js';
 import type { Warehouse } from '../warehouse/warehouse.js';
 import { fileSourceSelect } from './compile-models.js';
 import { qualifiedName, sourceRelation } from './relations.js';
@@ -53,16 +49,9 @@ async function describe(warehouse: Warehouse, duckdb: boolean, project: LoadedPr
   return undefined;
 }
 
-/** The warehouse, read-only; for DuckDB without a database file yet, an in-memory one (files only). */
 async function openQuietly(project: LoadedProject, log: (line: string) => void): Promise<Warehouse | undefined> {
-  const config = project.config.warehouse;
   try {
-    if (config.type === 'duckdb') {
-      const path = config.path === ':memory:' || isAbsolute(config.path) ? config.path : join(project.dir, config.path);
-      if (path === ':memory:' || !existsSync(path)) return await DuckDBWarehouse.open({ path: ':memory:' });
-      return (await openForReading(config, project.dir)).warehouse;
-    }
-    return await openWarehouse(config, project.dir);
+    return await openForDescribing(project.config.warehouse, project.dir);
   } catch (error) {
     log(`source columns not checked: the warehouse is not reachable (${error instanceof Error ? error.message : String(error)})`);
     return undefined;

@@ -3,6 +3,7 @@ import type { StageContext } from '../model/stage-context.js';
 import type { Warehouse } from '../warehouse/warehouse.js';
 import { RunLock } from './run-lock.js';
 import { RunLog, type RunStatus } from './run-log.js';
+import { writeRunResults } from './run-results.js';
 
 /** What a run needs from the command that starts it (the CLI's context provides it). */
 export interface RunHost {
@@ -25,6 +26,12 @@ export async function withRun<T>(
   try {
     const lock = await RunLock.acquire(warehouse, project);
     const log = await RunLog.start(warehouse, project, command);
+    // target/run_results.json: the run's outcome as a file (docs/json-output.md); never fails the run.
+    const results = (status: string, counts: unknown, error: string | null) =>
+      writeRunResults(project, { runId: log.runId, command, status, startedAt: log.startedAt, finishedAt: new Date(), counts, error }).then(
+        (path) => ctx.reporter.verbose(`wrote ${path}`),
+        (e: unknown) => ctx.reporter.verbose(`could not write target/run_results.json: ${e instanceof Error ? e.message : String(e)}`),
+      );
     try {
       const outcome = await work({
         project,
@@ -35,9 +42,12 @@ export async function withRun<T>(
         log: (line) => ctx.reporter.verbose(line),
       });
       await log.finish(outcome.status, outcome.counts);
+      await results(outcome.status, outcome.counts, null);
       return outcome.result;
     } catch (error) {
-      await log.finish('failed', null, error instanceof Error ? error.message : String(error)).catch(() => undefined);
+      const message = error instanceof Error ? error.message : String(error);
+      await log.finish('failed', null, message).catch(() => undefined);
+      await results('failed', null, message);
       throw error;
     } finally {
       await lock.release().catch(() => undefined);

@@ -30,6 +30,18 @@ export async function openForReading(config: WarehouseConfig, projectDir: string
   return { warehouse: await openSnapshot(path, config), source: 'snapshot' };
 }
 
+/**
+ * For looking at what sources have (`cdp validate`): the warehouse read as above, or, for DuckDB before
+ * the first build, an in-memory database (which can still describe files), so validating creates no file.
+ */
+export async function openForDescribing(config: WarehouseConfig, projectDir: string): Promise<Warehouse> {
+  if (config.type === 'duckdb') {
+    const path = config.path === ':memory:' || isAbsolute(config.path) ? config.path : join(projectDir, config.path);
+    if (path === ':memory:' || !existsSync(path)) return DuckDBWarehouse.open({ path: ':memory:' });
+  }
+  return (await openForReading(config, projectDir)).warehouse;
+}
+
 async function openSnapshot(path: string, config: Extract<WarehouseConfig, { type: 'duckdb' }>): Promise<Warehouse> {
   let last: unknown;
   // A copy taken while the run checkpoints can be torn; a second copy a moment later is not.

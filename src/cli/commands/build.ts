@@ -28,7 +28,7 @@ export const buildCommand: CliCommand = {
     }
     const summary = await withRun(ctx, project, 'build', async (stage) => {
       const result = await buildProject({ ...stage, fullRefresh: Boolean(options.fullRefresh) }, selected);
-      return { status: 'success' as const, counts: result, result };
+      return { status: 'success' as const, counts: result, result: { runId: stage.runId, ...result } };
     });
     printBuildSummary(ctx.reporter, summary);
     ctx.reporter.summary({ command: 'build', ...summary });
