@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { LoadedProject } from '../config/load-project.js';
 import { toSnakeCase } from './snake-case-keys.js';
 
-/** The version of `target/run_results.json` (docs/json-output.md#target-run_resultsjson). */
+/** The version of `target/run_results.json` (docs/json-output.md#run-results-file). */
 export const RUN_RESULTS_VERSION = 1;
 
 export interface RunResults {
