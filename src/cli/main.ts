@@ -7,6 +7,7 @@ import { ExitCode } from './exit-codes.js';
 import { processIO, type CliIO, type GlobalOptions } from './io.js';
 import { failureOutput, formatJsonOutput, type JsonError } from './json-output.js';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
+import { UserSqlError } from '../run/user-sql-error.js';
 
 /** Runs the cdp CLI on argv (as process.argv: node, script, ...args) and returns the exit code. */
 export async function main(argv: readonly string[], io: CliIO = processIO()): Promise<number> {
@@ -80,6 +81,11 @@ function describeFailure(io: CliIO, options: GlobalOptions, error: unknown): { e
       error: { code: first?.code ?? 'invalid', message: `${errors.length} error${errors.length === 1 ? '' : 's'} in the project or the command line` },
       diagnostics: error.diagnostics,
     };
+  }
+  if (error instanceof UserSqlError) {
+    io.stderr(`${formatDiagnostic(error.diagnostic)}\n`);
+    if (options.verbose) io.stderr(`${error.sql}\n`);
+    return { exitCode: ExitCode.runFailed, error: { code: error.code, message: error.message, ...(error.hint ? { hint: error.hint } : {}) }, diagnostics: [error.diagnostic] };
   }
   if (error instanceof RunError) {
     io.stderr(`error ${error.code}: ${error.message}${error.hint ? ` (${error.hint})` : ''}\n`);

@@ -1,9 +1,10 @@
 import type { LoadedProject } from '../config/load-project.js';
 import type { StageContext } from '../model/stage-context.js';
-import type { Warehouse } from '../warehouse/warehouse.js';
+import { WarehouseError, type Warehouse } from '../warehouse/warehouse.js';
 import { RunLock } from './run-lock.js';
 import { RunLog, type RunStatus } from './run-log.js';
 import { writeRunResults } from './run-results.js';
+import { locateUserSqlError } from './user-sql-error.js';
 
 /** What a run needs from the command that starts it (the CLI's context provides it). */
 export interface RunHost {
@@ -48,7 +49,8 @@ export async function withRun<T>(
       const message = error instanceof Error ? error.message : String(error);
       await log.finish('failed', null, message).catch(() => undefined);
       await results('failed', null, message);
-      throw error;
+      // SQL the user wrote is reported at its file and line, naming the model, trait or segment.
+      throw (error instanceof WarehouseError ? locateUserSqlError(project, error) : undefined) ?? error;
     } finally {
       await lock.release().catch(() => undefined);
     }

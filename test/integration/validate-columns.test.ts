@@ -93,3 +93,44 @@ describe('cdp validate: source columns, schema and references in one report', ()
     expect(result.stderr).toMatch(/^models\/m\.yaml:9:\d+ unknown-column trait 'spent' reads column 'amuont', which source 'orders' does not have \(did you mean 'amount'\?\)$/m);
   });
 });
+
+describe('cdp build: errors in SQL the user wrote', () => {
+  it('name the file, the line, and the model or trait', async () => {
+    const dir = await project({
+      'cdp.config.yaml': 'project: t\n',
+      'data/orders.csv': orders,
+      'models/m.yaml': yaml`
+        models:
+          - name: clean
+            sql: |
+              select order_id, email,
+                amout
+              from {{ ref('orders') }}
+        sources:
+          - { name: orders, path: data/orders.csv }
+      `,
+    });
+    const model = await cdp(dir, ['build', '--json']);
+    expect(model.code).toBe(1);
+    expect(model.stderr).toMatch(/^models\/m\.yaml:5:9 user-sql model 'clean' failed in the warehouse: Binder Error: Referenced column "amout" not found in FROM clause! \(did you mean 'amount'\? --verbose prints the statement the warehouse ran\)$/m);
+    expect(JSON.parse(model.stdout)).toMatchObject({ ok: false, exit_code: 1, error: { code: 'user-sql' }, diagnostics: [{ file: 'models/m.yaml', line: 5, col: 9 }] });
+
+    const { writeFile } = await import('node:fs/promises');
+    const { join } = await import('node:path');
+    await writeFile(
+      join(dir, 'models/m.yaml'),
+      yaml`
+        sources:
+          - { name: orders, path: data/orders.csv, identifiers: [{ column: email, type: email }] }
+        identity:
+          id_types: { email: { priority: 1 } }
+        traits:
+          - { name: total, from: orders, aggregate: sum, column: amount }
+          - { name: odd, sql: total * no_such_function(2) }
+      `,
+    );
+    const trait = await cdp(dir, ['build']);
+    expect(trait.code).toBe(1);
+    expect(trait.stderr).toMatch(/^models\/m\.yaml:7:31 user-sql trait 'odd' failed in the warehouse: Catalog Error: Scalar Function with name no_such_function does not exist!/m);
+  });
+});
