@@ -4,7 +4,7 @@ import { WarehouseError } from '../warehouse/warehouse.js';
 import { commands } from './commands.js';
 import { CommandContext } from './context.js';
 import { ExitCode } from './exit-codes.js';
-import { processIO, type CliIO, type GlobalOptions } from './io.js';
+import { processIO, type CliIO, type GlobalOptions, type Reporter } from './io.js';
 import { failureOutput, formatJsonOutput, type JsonError } from './json-output.js';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import { UserSqlError } from '../run/user-sql-error.js';
@@ -19,7 +19,8 @@ export async function main(argv: readonly string[], io: CliIO = processIO()): Pr
     .option('--as-of <timestamp>', 'reference time for relative windows (ISO 8601); default now')
     .option('--json', 'print one machine-readable summary on stdout')
     .addOption(new Option('--quiet', 'print only problems').conflicts('verbose'))
-    .option('--verbose', 'print every step and statement label')
+    .option('--verbose', 'print every step and statement label, with the time and how long the previous step took')
+    .addOption(new Option('--log-format <format>', 'text, or json: every line for people becomes a JSON log record on stderr').choices(['text', 'json']).default('text'))
     .showHelpAfterError()
     .exitOverride()
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
@@ -57,10 +58,12 @@ async function runGuarded(io: CliIO, options: GlobalOptions, command: string, ru
   try {
     ctx = new CommandContext(io, options, command);
     const code = await run(ctx);
+    ctx.reporter.finish();
     ctx.reporter.printSummary(code);
     return code;
   } catch (error) {
-    const failure = describeFailure(io, options, error);
+    ctx?.reporter.finish();
+    const failure = describeFailure(io, options, error, ctx?.reporter);
     if (options.json && !ctx?.reporter.summaryPrinted) {
       ctx?.reporter.markPrinted();
       io.stdout(formatJsonOutput(failureOutput(command, failure.exitCode, failure.error, failure.diagnostics)));
@@ -70,11 +73,14 @@ async function runGuarded(io: CliIO, options: GlobalOptions, command: string, ru
 }
 
 /** Prints a command's failure for people (stderr) and returns it as data for --json. */
-function describeFailure(io: CliIO, options: GlobalOptions, error: unknown): { exitCode: number; error: JsonError; diagnostics: readonly Diagnostic[] } {
+function describeFailure(io: CliIO, options: GlobalOptions, error: unknown, reporter?: Reporter): { exitCode: number; error: JsonError; diagnostics: readonly Diagnostic[] } {
+  // Through the reporter when there is one, so --log-format json turns these into log records too.
+  const line = (text: string) => (reporter ? reporter.problem(text) : io.stderr(`${text}\n`));
+  const located = (list: readonly Diagnostic[]) => (reporter ? reporter.diagnostics(list) : list.forEach((d) => io.stderr(`${formatDiagnostic(d)}\n`)));
   if (error instanceof ProjectError) {
-    for (const d of error.diagnostics) io.stderr(`${formatDiagnostic(d)}\n`);
+    located(error.diagnostics);
     const errors = error.diagnostics.filter((d) => d.severity === 'error');
-    io.stderr(`${errors.length} error${errors.length === 1 ? '' : 's'}\n`);
+    line(`${errors.length} error${errors.length === 1 ? '' : 's'}`);
     const first = errors[0];
     return {
       exitCode: ExitCode.invalid,
@@ -83,21 +89,21 @@ function describeFailure(io: CliIO, options: GlobalOptions, error: unknown): { e
     };
   }
   if (error instanceof UserSqlError) {
-    io.stderr(`${formatDiagnostic(error.diagnostic)}\n`);
-    if (options.verbose) io.stderr(`${error.sql}\n`);
+    located([error.diagnostic]);
+    if (options.verbose) line(error.sql);
     return { exitCode: ExitCode.runFailed, error: { code: error.code, message: error.message, ...(error.hint ? { hint: error.hint } : {}) }, diagnostics: [error.diagnostic] };
   }
   if (error instanceof RunError) {
-    io.stderr(`error ${error.code}: ${error.message}${error.hint ? ` (${error.hint})` : ''}\n`);
+    line(`error ${error.code}: ${error.message}${error.hint ? ` (${error.hint})` : ''}`);
     return { exitCode: ExitCode.runFailed, error: { code: error.code, message: error.message, ...(error.hint ? { hint: error.hint } : {}) }, diagnostics: [] };
   }
   if (error instanceof WarehouseError) {
-    io.stderr(`error warehouse: ${error.message}\n`);
-    if (options.verbose) io.stderr(`${error.sql}\n`);
+    line(`error warehouse: ${error.message}`);
+    if (options.verbose) line(error.sql);
     return { exitCode: ExitCode.runFailed, error: { code: 'warehouse', message: error.message }, diagnostics: [] };
   }
   const message = error instanceof Error ? error.message : String(error);
-  io.stderr(`error: ${message}\n`);
-  if (options.verbose && error instanceof Error && error.stack) io.stderr(`${error.stack}\n`);
+  line(`error: ${message}`);
+  if (options.verbose && error instanceof Error && error.stack) line(error.stack);
   return { exitCode: ExitCode.runFailed, error: { code: 'failed', message }, diagnostics: [] };
 }

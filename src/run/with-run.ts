@@ -10,7 +10,7 @@ import { locateUserSqlError } from './user-sql-error.js';
 export interface RunHost {
   warehouse(project: LoadedProject): Promise<Warehouse>;
   readonly asOf: Date;
-  readonly reporter: { verbose(line: string): void };
+  readonly reporter: { verbose(line: string): void; step(line: string): void };
 }
 
 /**
@@ -40,7 +40,7 @@ export async function withRun<T>(
         runId: log.runId,
         asOf: ctx.asOf,
         fullRefresh: false,
-        log: (line) => ctx.reporter.verbose(line),
+        log: (line) => ctx.reporter.step(line),
       });
       await log.finish(outcome.status, outcome.counts);
       await results(outcome.status, outcome.counts, null);
