@@ -17,7 +17,8 @@ export const runCommand: CliCommand = {
     acceptIdentityChangeOption,
   ],
   async run(ctx, _args, options) {
-    const { project, syncs } = await loadSyncProject(ctx, []);
+    // It builds, so source columns are checked first, as `cdp build` does.
+    const { project, syncs } = await loadSyncProject(ctx, [], true);
     const pulling = Boolean(options.pull) || project.config.pull;
     const outcome = await withRun(ctx, project, 'run', async (stage) => {
       const pulls = pulling ? await pullProject(stage, selectDestinations(project, []), syncTuning(ctx.io.env), ctx.io.env, (s) => ctx.reporter.info(pullLine(project.config.schema, s))) : [];
