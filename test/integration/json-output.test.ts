@@ -78,7 +78,7 @@ describe('--json output (docs/json-output.md)', () => {
     });
     const build = await cdp(dir, ['build', '--json']);
     expect(build.code).toBe(1);
-    expect(JSON.parse(build.stdout)).toMatchObject({ version: JSON_OUTPUT_VERSION, command: 'build', ok: false, exit_code: 1, error: { code: 'warehouse', message: expect.stringContaining('no_such_table') } });
+    expect(JSON.parse(build.stdout)).toMatchObject({ version: JSON_OUTPUT_VERSION, command: 'build', ok: false, exit_code: 1, error: { code: 'user-sql', message: expect.stringContaining('no_such_table') }, diagnostics: [{ file: 'models/m.yaml', line: 3 }] });
 
     const usage = await cdp(dir, ['build', '--no-such-flag', '--json']);
     expect(usage.code).toBe(2);
