@@ -10,6 +10,7 @@ import { inspectCommand } from './commands/inspect.js';
 import { lsCommand } from './commands/ls.js';
 import { planCommand } from './commands/plan.js';
 import { pullCommand } from './commands/pull.js';
+import { rejectionsCommand } from './commands/rejections.js';
 import { reportCommand } from './commands/report.js';
 import { runCommand } from './commands/run.js';
 import { sandboxCommand } from './commands/sandbox.js';
@@ -31,6 +32,7 @@ export const commands: readonly CliCommand[] = [
   forgetCommand,
   historyCommand,
   debugCommand,
+  rejectionsCommand,
   reportCommand,
   sandboxCommand,
   generateCommand,

@@ -3,7 +3,10 @@ import { loadProject, type LoadedProject } from '../config/load-project.js';
 import { error, hasErrors, ProjectError, warning, type Diagnostic } from '../diagnostics/diagnostic.js';
 import { validateProject } from '../model/validate-project.js';
 import { validatePulledSources } from '../pull/validate-pulled-sources.js';
+import { sourceColumns } from '../model/source-columns.js';
+import { validateColumns } from '../model/validate-columns.js';
 import { openWarehouse } from '../warehouse/open-warehouse.js';
+import { openForReading } from '../warehouse/open-read-only.js';
 import type { Warehouse } from '../warehouse/warehouse.js';
 import { Reporter, type CliIO, type GlobalOptions } from './io.js';
 
@@ -16,8 +19,9 @@ export class CommandContext {
   constructor(
     readonly io: CliIO,
     readonly options: GlobalOptions,
+    readonly command = 'cdp',
   ) {
-    this.reporter = new Reporter(io, options);
+    this.reporter = new Reporter(io, options, command);
     this.dir = resolve(io.cwd, options.projectDir ?? '.');
     this.asOf = parseAsOf(options.asOf);
   }
@@ -26,10 +30,16 @@ export class CommandContext {
    * Loads and checks the project. Problems that stop the command throw a ProjectError (exit 2);
    * warnings are printed. `needs` names config the command will use, so that only then a
    * missing `${VAR}` in it is an error. `missingEnv: 'warning'` (validate: it checks files, not
-   * secrets) reports those as warnings instead.
+   * secrets) reports those as warnings instead. With `columns`, the source columns that sources and
+   * traits name are checked against what the warehouse (or the files) have, in the same report.
    */
   async project(
-    needs: { readonly warehouse?: boolean; readonly destinations?: readonly string[] | 'used' | 'all'; readonly missingEnv?: 'error' | 'warning' } = {},
+    needs: {
+      readonly warehouse?: boolean;
+      readonly destinations?: readonly string[] | 'used' | 'all';
+      readonly missingEnv?: 'error' | 'warning';
+      readonly columns?: boolean;
+    } = {},
   ): Promise<LoadedProject> {
     const { project, diagnostics } = await loadProject(this.dir, this.io.env, { target: this.options.target });
     const all: Diagnostic[] = [...diagnostics];
@@ -53,6 +63,11 @@ export class CommandContext {
         }
       }
     }
+    const configFile = project?.config.origin.file.file;
+    const warehouseUsable = project && !all.some((d) => d.severity === 'error' && d.file === configFile) && !project.missingEnv.some((u) => u.path[0] === 'warehouse');
+    if (needs.columns && project && warehouseUsable) {
+      all.push(...validateColumns(project, await sourceColumns(project, (line) => this.reporter.verbose(line))));
+    }
     const sorted = sortDiagnostics(all);
     if (!project || hasErrors(sorted)) throw new ProjectError(sorted);
     this.reporter.diagnostics(sorted);
@@ -61,6 +76,13 @@ export class CommandContext {
 
   async warehouse(project: LoadedProject): Promise<Warehouse> {
     return openWarehouse(project.config.warehouse, project.dir);
+  }
+
+  /** For commands that only read: never waits on a run; on DuckDB, reads a copy while a run has the file. */
+  async readOnlyWarehouse(project: LoadedProject): Promise<Warehouse> {
+    const { warehouse, source } = await openForReading(project.config.warehouse, project.dir);
+    if (source === 'snapshot') this.reporter.problem('note: a run has the warehouse file open; showing a copy of it as of now (what that run has not written yet is missing)');
+    return warehouse;
   }
 }
 

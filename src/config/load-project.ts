@@ -1,10 +1,14 @@
+import type { ZodType } from 'zod';
 import { existsSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { error, type Diagnostic, type Location } from '../diagnostics/diagnostic.js';
 import { suggestion } from '../diagnostics/did-you-mean.js';
+import { parseConfigParts, parsePart, partName } from './parse-part.js';
 import {
   configSchema,
+  identitySchema,
+  modelsFileParts,
   modelsFileSchema,
   syncSchema,
   type CdpConfig,
@@ -41,6 +45,21 @@ export interface LoadedProject {
   readonly syncs: readonly Declared<SyncConfig>[];
   /** Env variables the files reference but the environment lacks. */
   readonly missingEnv: readonly EnvUse[];
+  /**
+   * Names declared in parts that failed their schema (already reported): references to them are not
+   * reported again. Empty when the project is valid.
+   */
+  readonly invalidNames?: InvalidNames;
+}
+
+export interface InvalidNames {
+  readonly models: ReadonlySet<string>;
+  readonly sources: ReadonlySet<string>;
+  readonly traits: ReadonlySet<string>;
+  readonly segments: ReadonlySet<string>;
+  readonly destinations: ReadonlySet<string>;
+  /** An identity: block was declared but failed its schema. */
+  readonly identity: boolean;
 }
 
 export const CONFIG_FILE = 'cdp.config.yaml';
@@ -81,19 +100,41 @@ export async function loadProject(
   const chosen = config.value ? selectTarget(config.value, configYaml, target, options.target === undefined) : undefined;
   if (chosen && !chosen.ok) diagnostics.push(chosen.diagnostic);
   const missingEnv: EnvUse[] = targetEnvUses(configYaml.envUses, target);
+
+  const invalid = { models: new Set<string>(), sources: new Set<string>(), traits: new Set<string>(), segments: new Set<string>(), destinations: new Set<string>(), identity: false };
   for (const path of await yamlFiles(join(dir, 'models'))) {
     const yaml = await read(path);
     missingEnv.push(...yaml.envUses);
     const parsed = yaml.validate(modelsFileSchema);
     diagnostics.push(...parsed.diagnostics);
-    if (!parsed.value) continue;
-    const declare = <T extends object>(key: string, items: readonly T[], into: Declared<T>[]) =>
+    const declare = <T extends object>(key: keyof typeof modelsFileParts, items: readonly T[], into: Declared<T>[]) =>
       items.forEach((item, i) => into.push({ ...item, origin: { file: yaml, path: [key, i] } }));
-    declare('models', parsed.value.models, models);
-    declare('sources', parsed.value.sources, sources);
-    declare('traits', parsed.value.traits, traits);
-    declare('segments', parsed.value.segments, segments);
-    if (parsed.value.identity) identities.push({ ...parsed.value.identity, origin: { file: yaml, path: ['identity'] } });
+    if (parsed.value) {
+      declare('models', parsed.value.models, models);
+      declare('sources', parsed.value.sources, sources);
+      declare('traits', parsed.value.traits, traits);
+      declare('segments', parsed.value.segments, segments);
+      if (parsed.value.identity) identities.push({ ...parsed.value.identity, origin: { file: yaml, path: ['identity'] } });
+      continue;
+    }
+    // The file failed its schema: keep the parts that pass on their own, so their references are
+    // checked now rather than after the schema errors are fixed.
+    const data = (typeof yaml.data === 'object' && yaml.data !== null ? yaml.data : {}) as Record<string, unknown>;
+    const recover = <T extends object>(key: keyof typeof modelsFileParts, into: Declared<T>[]) => {
+      const items = Array.isArray(data[key]) ? (data[key] as unknown[]) : [];
+      items.forEach((item, i) => {
+        const part = parsePart(modelsFileParts[key] as ZodType, item) as T | undefined;
+        if (part) into.push({ ...part, origin: { file: yaml, path: [key, i] } });
+        else if (partName(item)) invalid[key].add(partName(item) as string);
+      });
+    };
+    recover('models', models);
+    recover('sources', sources);
+    recover('traits', traits);
+    recover('segments', segments);
+    const identity = data.identity === undefined ? undefined : parsePart(identitySchema, data.identity);
+    if (identity) identities.push({ ...identity, origin: { file: yaml, path: ['identity'] } });
+    else if (data.identity !== undefined) invalid.identity = true;
   }
   for (const extra of identities.slice(1)) {
     diagnostics.push(
@@ -110,11 +151,13 @@ export async function loadProject(
     if (parsed.value) syncs.push({ ...parsed.value, origin: { file: yaml, path: [] } });
   }
 
-  if (!config.value) return { diagnostics };
+  const recovered = config.value ? { value: config.value, droppedDestinations: [] } : parseConfigParts(configSchema, configYaml.data);
+  if (!recovered.value) return { diagnostics };
+  for (const name of recovered.droppedDestinations) invalid.destinations.add(name);
   return {
     project: {
       dir,
-      config: { ...config.value, warehouse: chosen?.ok ? chosen.warehouse : config.value.warehouse, origin: { file: configYaml, path: [] } },
+      config: { ...recovered.value, warehouse: chosen?.ok ? chosen.warehouse : recovered.value.warehouse, origin: { file: configYaml, path: [] } },
       models,
       sources,
       identity: identities[0],
@@ -122,6 +165,7 @@ export async function loadProject(
       segments,
       syncs,
       missingEnv,
+      invalidNames: invalid,
     },
     diagnostics,
   };

@@ -13,99 +13,118 @@ const bool = z.preprocess((v) => (v === 'true' ? true : v === 'false' ? false : 
 export const durationPattern = /^(\d+)(s|m|h|d|w)$/;
 const duration = z.string().regex(durationPattern, 'must be a duration like 90d, 12h, 30m or 2w');
 
+const schemaRef = z.string().describe('The JSON Schema of this file, for editors (yaml-language-server)').optional();
 /** A file or folder path: an empty one would silently mean "nothing" (DuckDB even opens an in-memory database). */
 const nonEmptyPath = z.string().trim().min(1, 'must not be empty');
 
 const duckdbWarehouse = z.strictObject({
-  type: z.literal('duckdb'),
-  path: nonEmptyPath.default('.cdp/warehouse.duckdb'),
-  threads: positiveInt.optional(),
+  type: z.literal('duckdb').describe('DuckDB: an embedded database file (the default)'),
+  path: nonEmptyPath.default('.cdp/warehouse.duckdb').describe('The database file, relative to the project folder; :memory: for a throw-away database'),
+  threads: positiveInt.optional().describe("DuckDB worker threads (default: DuckDB's, all cores)"),
 });
 const bigqueryWarehouse = z.strictObject({
-  type: z.literal('bigquery'),
-  projectId: z.string(),
-  dataset: z.string().optional(),
-  location: z.string().optional(),
-  keyFilename: z.string().optional(),
-  apiEndpoint: z.string().optional(),
+  type: z.literal('bigquery').describe('Google BigQuery'),
+  projectId: z.string().describe('The Google Cloud project jobs run (and are billed) in'),
+  dataset: z.string().optional().describe('Default dataset for unqualified table names in model SQL'),
+  location: z.string().optional().describe("Where jobs run and cdp creates its dataset; match your sources' location"),
+  keyFilename: z.string().optional().describe('A service-account key file; without it, Application Default Credentials'),
+  apiEndpoint: z.string().optional().describe('Another API endpoint: regional, private, or an emulator'),
 });
 const snowflakeWarehouse = z.strictObject({
-  type: z.literal('snowflake'),
-  account: z.string(),
-  username: z.string(),
-  password: z.string().optional(),
-  privateKeyPath: z.string().optional(),
-  warehouse: z.string(),
-  database: z.string(),
-  role: z.string().optional(),
-  accessUrl: z.string().optional(),
+  type: z.literal('snowflake').describe('Snowflake'),
+  account: z.string().describe('The account identifier (orgname-accountname)'),
+  username: z.string().describe('The user cdp logs in as'),
+  password: z.string().optional().describe('Password authentication (use ${VAR}); or privateKeyPath'),
+  privateKeyPath: z.string().optional().describe('Key-pair authentication: an unencrypted PKCS#8 PEM file'),
+  warehouse: z.string().describe('The virtual warehouse queries run on'),
+  database: z.string().describe("The database holding cdp's schema"),
+  role: z.string().optional().describe("The role to use (default: the user's default role)"),
+  accessUrl: z.string().optional().describe("Another endpoint (an emulator, a private link) instead of the account's URL"),
 });
 export const warehouseSchema = z.discriminatedUnion('type', [duckdbWarehouse, bigqueryWarehouse, snowflakeWarehouse]);
 
 const hubspotDestination = z.strictObject({
-  type: z.literal('hubspot'),
-  accessToken: z.string(),
-  baseUrl: z.string().default('https://api.hubapi.com'),
-  requestsPer10s: positiveInt.default(100),
+  type: z.literal('hubspot').describe('HubSpot CRM'),
+  accessToken: z.string().describe('A private-app access token; write ${HUBSPOT_ACCESS_TOKEN}, never the token itself'),
+  baseUrl: z.string().default('https://api.hubapi.com').describe("The API's base URL (the sandbox's URL in development)"),
+  requestsPer10s: positiveInt.default(100).describe("Client-side pacing: at most this many requests per rolling 10 seconds; set it to your account's limit"),
 });
 const salesforceAuth = z.discriminatedUnion('flow', [
-  z.strictObject({ flow: z.literal('jwt'), clientId: z.string(), username: z.string(), privateKeyPath: z.string() }),
-  z.strictObject({ flow: z.literal('client_credentials'), clientId: z.string(), clientSecret: z.string() }),
   z.strictObject({
-    flow: z.literal('password'),
-    clientId: z.string(),
-    clientSecret: z.string(),
-    username: z.string(),
-    password: z.string(),
+    flow: z.literal('jwt').describe('OAuth 2.0 JWT bearer flow (a connected app with a certificate)'),
+    clientId: z.string().describe("The connected app's consumer key"),
+    username: z.string().describe('The Salesforce user cdp acts as'),
+    privateKeyPath: z.string().describe('The private key: a PEM file relative to the project folder, or the PEM text itself (use ${VAR})'),
+  }),
+  z.strictObject({
+    flow: z.literal('client_credentials').describe('OAuth 2.0 client credentials flow'),
+    clientId: z.string().describe("The connected app's consumer key"),
+    clientSecret: z.string().describe("The connected app's consumer secret (use ${VAR})"),
+  }),
+  z.strictObject({
+    flow: z.literal('password').describe('OAuth 2.0 username-password flow'),
+    clientId: z.string().describe("The connected app's consumer key"),
+    clientSecret: z.string().describe("The connected app's consumer secret (use ${VAR})"),
+    username: z.string().describe('The Salesforce user cdp acts as'),
+    password: z.string().describe("The user's password, with the security token appended if the org needs one (use ${VAR})"),
   }),
 ]);
 const salesforceDestination = z.strictObject({
-  type: z.literal('salesforce'),
-  loginUrl: z.string().default('https://login.salesforce.com'),
-  apiVersion: z.string().regex(/^\d+\.\d$/, 'must look like "62.0"').default('62.0'),
-  auth: salesforceAuth,
+  type: z.literal('salesforce').describe('Salesforce CRM'),
+  loginUrl: z.string().default('https://login.salesforce.com').describe('The login host or My Domain URL of the OAuth token endpoint'),
+  apiVersion: z
+    .string()
+    .regex(/^\d+\.\d$/, 'must look like "62.0"')
+    .default('62.0').describe('REST API version, "NN.N" (quote it); at least 46.0'),
+  auth: salesforceAuth.describe('How cdp logs in: flow jwt, client_credentials or password'),
   /** Diffs larger than this many records go through Bulk API 2.0 instead of sObject Collections. */
-  bulkThreshold: positiveInt.default(2000),
+  bulkThreshold: positiveInt.default(2000).describe('A sync with more writes than this goes through Bulk API 2.0 instead of sObject Collections'),
   /**
    * A create refused by an active duplicate rule (DUPLICATES_DETECTED): `match` writes to the record the
    * rule names instead (reported when it names none), `allow_save` sends Sforce-Duplicate-Rule-Header
    * allowSave=true. See docs/drift.md.
    */
-  duplicates: z.enum(['match', 'allow_save']).default('match'),
+  duplicates: z.enum(['match', 'allow_save']).default('match').describe('A create refused by a duplicate rule: match writes to the record the rule names; allow_save saves anyway'),
 });
 export const destinationSchema = z.discriminatedUnion('type', [hubspotDestination, salesforceDestination]);
 
 export const configSchema = z.strictObject({
-  $schema: z.string().optional(),
-  project: name,
-  warehouse: warehouseSchema.default({ type: 'duckdb', path: '.cdp/warehouse.duckdb' }),
+  $schema: schemaRef,
+  project: name.describe("The project's name"),
+  warehouse: warehouseSchema.default({ type: 'duckdb', path: '.cdp/warehouse.duckdb' }).describe('Where cdp computes: type duckdb, bigquery or snowflake'),
   targets: z
     .record(name, warehouseSchema)
     .default({})
     .describe('Named warehouse blocks, dbt-style: `--target <name>` or CDP_TARGET=<name> uses one instead of `warehouse:` (docs/targets.md)'),
-  schema: name.default('cdp'),
-  destinations: z.record(name, destinationSchema).default({}),
+  schema: name.default('cdp').describe('The schema (BigQuery: dataset) cdp writes all its tables into'),
+  destinations: z.record(name, destinationSchema).default({}).describe('CRM accounts by name; connectors refer to them by that name'),
   /** A run lock older than this is stale and taken over. */
-  lock_timeout_minutes: positiveInt.default(60),
+  lock_timeout_minutes: positiveInt.default(60).describe('A run lock whose holder has not been heard from for this many minutes is stale and taken over'),
   /** `cdp run` pulls CRM records into the warehouse first (like `cdp run --pull`; docs/pull.md). */
-  pull: bool.default(false),
+  pull: bool.default(false).describe('cdp run pulls CRM records into the warehouse first, like cdp run --pull'),
 });
 
-const identifier = z.strictObject({ column: z.string(), type: name });
+const identifier = z.strictObject({
+  column: z.string().describe('The source column holding the identifier'),
+  type: name.describe('The identifier type, declared under identity.id_types'),
+});
 const source = z
   .strictObject({
-    name,
-    description: z.string().optional(),
-    table: z.string().trim().min(1, 'must not be empty').optional(),
-    model: name.optional(),
-    path: nonEmptyPath.optional(),
-    timestamp: z.string().optional(),
-    primary_key: z.string().optional(),
-    identifiers: z.array(identifier).default([]),
+    name: name.describe("The source's name; traits read it with from:"),
+    description: z.string().optional().describe('Free text'),
+    table: z.string().trim().min(1, 'must not be empty').optional().describe('A warehouse table, e.g. raw.orders; exactly one of table, model, path'),
+    model: name.optional().describe('A model of this project; exactly one of table, model, path'),
+    path: nonEmptyPath.optional().describe('DuckDB only: CSV, Parquet or JSON files relative to the project folder, globs allowed'),
+    timestamp: z.string().optional().describe('The column holding when the row happened (for windows, first/last traits, link_window)'),
+    primary_key: z.string().optional().describe('A row id column; cdp inspect shows one as evidence for each link'),
+    identifiers: z.array(identifier).default([]).describe('Columns that identify a person: [{ column, type }]'),
     /** Declared column types: values that do not convert make their row a bad row (docs/bad-rows.md). */
-    columns: z.record(z.string(), z.enum(['string', 'integer', 'float', 'boolean', 'timestamp', 'date'])).default({}),
+    columns: z
+      .record(z.string(), z.enum(['string', 'integer', 'float', 'boolean', 'timestamp', 'date']))
+      .default({})
+      .describe('Declared column types, e.g. { amount: float }; a value that does not convert makes a bad row'),
     /** skip: quarantine bad rows and go on (counted in the run summary); fail: stop the build. */
-    on_bad_rows: z.enum(['fail', 'skip']).default('skip'),
+    on_bad_rows: z.enum(['fail', 'skip']).default('skip').describe('skip: quarantine bad rows and go on; fail: stop the build'),
     /** Once `cdp pull` has copied this CRM object, read the pulled records instead (docs/pull.md). */
     pulled: z
       .strictObject({
@@ -123,22 +142,29 @@ const source = z
   });
 
 const model = z.strictObject({
-  name,
-  description: z.string().optional(),
-  materialized: z.enum(['view', 'table']).default('view'),
-  sql: z.string(),
+  name: name.describe("The relation's name; other models use it with {{ ref('name') }}"),
+  description: z.string().optional().describe('Free text'),
+  materialized: z.enum(['view', 'table']).default('view').describe('view, or table (replaced atomically)'),
+  sql: z.string().describe("One SELECT; {{ ref('x') }} names a model or source, {{ source('schema', 'table') }} a raw table"),
 });
 
 const idType = z.strictObject({
-  priority: int.default(5),
-  normalize: z.enum(['email', 'phone', 'lower', 'trim', 'none']).optional(),
-  max_per_profile: positiveInt.optional(),
-  link_window: duration.optional(),
+  priority: int.default(5).describe("Lower is stronger: a row's strongest identifier is its link centre"),
+  normalize: z.enum(['email', 'phone', 'lower', 'trim', 'none']).optional().describe('How values are cleaned before matching (default from the type name: email, phone, else trim)'),
+  max_per_profile: positiveInt.optional().describe('At most this many values of the type in one profile'),
+  link_window: duration.optional().describe("A value links only if seen within this duration before the run's reference time"),
   /** Phones without a country code get this calling code (digits, no +). */
-  default_country_code: z.string().regex(/^\d{1,3}$/).optional(),
+  default_country_code: z
+    .string()
+    .regex(/^\d{1,3}$/)
+    .optional().describe('Calling code (1-3 digits, no +) for phone numbers written without one'),
 });
 const blockRule = z
-  .strictObject({ type: name.optional(), value: z.string().optional(), pattern: z.string().optional() })
+  .strictObject({
+    type: name.optional().describe('Limit the entry to one identifier type'),
+    value: z.string().optional().describe('An exact value (case-insensitive); one of value or pattern'),
+    pattern: z.string().optional().describe('A regular expression, matched anywhere; one of value or pattern'),
+  })
   .refine((b) => (b.value === undefined) !== (b.pattern === undefined), { message: 'a blocklist entry needs exactly one of value: or pattern:' });
 
 const percent = z.preprocess((v) => (typeof v === 'string' && /^\d+(\.\d+)?$/.test(v.trim()) ? Number(v) : v), z.number().min(0));
@@ -162,38 +188,45 @@ export const identityGateSchema = z
   .describe('Identity quality gate: thresholds checked at the end of each build; syncs refuse to send (exit 4) until the change is accepted with --accept-identity-change');
 
 export const identitySchema = z.strictObject({
-  id_types: z.record(name, idType),
-  blocklist: z.array(blockRule).default([]),
+  id_types: z.record(name, idType).describe('Identifier types by name (email, user_id, ...) with their priority and limits'),
+  blocklist: z.array(blockRule).default([]).describe('Values that never link anyone: [{ type?, value? , pattern? }]'),
   /** Replace the built-in blocklist (null, undefined, -1, all zeros, ...) instead of adding to it. */
-  default_blocklist: bool.default(true),
-  max_links_per_value: positiveInt.default(50),
-  max_profile_size: positiveInt.default(1000),
-  fail_on_oversize: bool.default(false),
-  max_rounds: positiveInt.default(60),
+  default_blocklist: bool.default(true).describe('Also apply the built-in list of placeholder values (null, undefined, -1, all zeros, ...)'),
+  max_links_per_value: positiveInt.default(50).describe('A value seen with more than this many distinct stronger identifiers is a hub and links nothing'),
+  max_profile_size: positiveInt.default(1000).describe('Profiles with more identifiers than this are reported after the build'),
+  fail_on_oversize: bool.default(false).describe('Fail the build (nothing published) when a profile is over max_profile_size'),
+  max_rounds: positiveInt.default(60).describe('Round budget of the connected-components loop; running out fails the build'),
   gate: identityGateSchema.default(() => identityGateSchema.parse({})),
 });
 
 export const aggregates = ['count', 'count_distinct', 'sum', 'avg', 'min', 'max', 'first', 'last', 'exists'] as const;
 const trait = z.strictObject({
-  name,
-  description: z.string().optional(),
-  from: name.optional(),
-  aggregate: z.enum(aggregates).optional(),
-  column: z.string().optional(),
-  where: z.string().optional(),
-  window: duration.optional(),
-  sql: z.string().optional(),
-  type: z.enum(['string', 'integer', 'float', 'boolean', 'timestamp', 'date']).optional(),
+  name: name.describe('The column name in profiles'),
+  description: z.string().optional().describe('Free text'),
+  from: name.optional().describe('The source to aggregate (with aggregate:)'),
+  aggregate: z.enum(aggregates).optional().describe('count, count_distinct, sum, avg, min, max, first, last or exists'),
+  column: z.string().optional().describe('The source column to aggregate; not needed for count and exists'),
+  where: z.string().optional().describe("A SQL filter over the source's columns"),
+  window: duration.optional().describe("Only rows within this duration before the run's reference time, e.g. 90d"),
+  sql: z.string().optional().describe('A derived trait: a SQL expression over other traits'),
+  type: z.enum(['string', 'integer', 'float', 'boolean', 'timestamp', 'date']).optional().describe('Force the column type (default: inferred)'),
 });
-const segment = z.strictObject({ name, description: z.string().optional(), where: z.string() });
+const segment = z.strictObject({
+  name: name.describe("The segment's name (also a boolean other segments and sync where: can use)"),
+  description: z.string().optional().describe('Free text'),
+  where: z.string().describe('A SQL predicate over traits and other segments; NULL counts as false'),
+});
+
+/** Each list item and block of a models file, for checking the parts of a file that failed as a whole. */
+export const modelsFileParts = { models: model, sources: source, traits: trait, segments: segment } as const;
 
 export const modelsFileSchema = z.strictObject({
-  $schema: z.string().optional(),
-  models: z.array(model).default([]),
-  sources: z.array(source).default([]),
-  identity: identitySchema.optional(),
-  traits: z.array(trait).default([]),
-  segments: z.array(segment).default([]),
+  $schema: schemaRef,
+  models: z.array(model).default([]).describe('SQL models: SELECTs that become views or tables'),
+  sources: z.array(source).default([]).describe('Where person data comes from: tables, models or files, with their identifier columns'),
+  identity: identitySchema.optional().describe('Identity resolution: identifier types, blocklist, limits and the quality gate'),
+  traits: z.array(trait).default([]).describe('Per-person values computed from sources or other traits (columns of profiles)'),
+  segments: z.array(segment).default([]).describe('Named groups of profiles defined by a SQL predicate over traits'),
 });
 
 const audienceLimit = z
@@ -203,17 +236,21 @@ const audienceLimit = z
   .optional()
   .describe("Gate for this audience only: share (%) of its members that may be removed in one run (instead of the connector's max_audience_removals_pct)");
 const segmentTarget = z.union([
-  z.strictObject({ list: z.string(), max_removals_pct: audienceLimit }),
-  z.strictObject({ campaign: z.string(), status: z.string().optional(), max_removals_pct: audienceLimit }),
-  z.strictObject({ field: z.string(), max_removals_pct: audienceLimit }),
+  z.strictObject({ list: z.string().describe('A HubSpot static list, by name'), max_removals_pct: audienceLimit }),
+  z.strictObject({
+    campaign: z.string().describe('A Salesforce campaign, by name'),
+    status: z.string().optional().describe("The campaign member status (default: the campaign's default)"),
+    max_removals_pct: audienceLimit,
+  }),
+  z.strictObject({ field: z.string().describe('A boolean property / checkbox on the record'), max_removals_pct: audienceLimit }),
 ]);
 export const syncSchema = z.strictObject({
-  $schema: z.string().optional(),
-  sync: name,
-  destination: name,
-  object: z.string(),
-  audience: name.default('all'),
-  where: z.string().optional(),
+  $schema: schemaRef,
+  sync: name.describe("The sync's name: cdp sync <name>, table sync_state_<name>"),
+  destination: name.describe('A key of destinations: in cdp.config.yaml'),
+  object: z.string().describe('The destination object: HubSpot contacts or companies; a Salesforce sObject (Contact, Lead, Account, ...)'),
+  audience: name.default('all').describe('all (every profile with a match key) or a segment name'),
+  where: z.string().optional().describe('Consent gate: a SQL predicate over traits and segments; profiles for which it is not true are not synced'),
   match: z
     .strictObject({
       id_type: name
@@ -229,11 +266,11 @@ export const syncSchema = z.strictObject({
     .refine((m) => (m.id_type === undefined) !== (m.trait === undefined), { message: 'match needs exactly one of id_type: (recommended) or trait:' })
     .refine((m) => m.trait === undefined || m.field !== undefined, { message: 'match with trait: needs field: (the destination field)', path: ['field'] })
     .describe('How a profile finds its destination record'),
-  mode: z.enum(['upsert', 'update', 'mirror']).default('upsert'),
-  nulls: z.enum(['skip', 'clear']).default('skip'),
-  fields: z.record(z.string(), name).default({}),
-  segments: z.record(name, segmentTarget).default({}),
-  create_fields: bool.default(false),
+  mode: z.enum(['upsert', 'update', 'mirror']).default('upsert').describe('upsert (create or update), update (existing records only), mirror (upsert, and clear on leaving)'),
+  nulls: z.enum(['skip', 'clear']).default('skip').describe('skip: a null trait never overwrites; clear: a null trait clears the field'),
+  fields: z.record(z.string(), name).default({}).describe('destination_field: trait'),
+  segments: z.record(name, segmentTarget).default({}).describe('segment: target, where target is { list }, { campaign, status? } or { field }'),
+  create_fields: bool.default(false).describe('HubSpot: create missing properties; Salesforce reports which field to create'),
   max_removals_pct: z.number().min(0).max(100).default(20).describe('Gate: share (%) of synced records that may leave the sync or lose a membership in one run'),
   max_audience_removals_pct: z
     .number()
@@ -248,9 +285,12 @@ export const syncSchema = z.strictObject({
     .default(20)
     .describe('Gate: share (%) of the values cdp set in one field that may be nulled or zeroed in one run'),
   /** Before each diff, read what changed in the CRM (hand edits, deletes, merges) and repair it (docs/drift.md). */
-  drift: bool.default(false),
+  drift: bool.default(false).describe('Before each diff, read what changed in the CRM (hand edits, deletes, merges) and repair it'),
   /** Per destination field: who wins when someone else edits it. cdp (restore), crm (keep and report), if_empty. */
-  ownership: z.record(z.string(), z.enum(['cdp', 'crm', 'if_empty'])).default({}),
+  ownership: z
+    .record(z.string(), z.enum(['cdp', 'crm', 'if_empty']))
+    .default({})
+    .describe('Per destination field, who wins when someone else edits it: cdp (restore), crm (keep and report), if_empty'),
 });
 
 export type CdpConfig = z.infer<typeof configSchema>;

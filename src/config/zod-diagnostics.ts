@@ -41,7 +41,17 @@ export function zodIssueDiagnostic(issue: core.$ZodIssue, yaml: YamlFile, schema
     }
     case 'invalid_union': {
       const given = valueAt(yaml.data, path);
-      const discriminator = (issue as { discriminator?: string }).discriminator;
+      const { discriminator, options } = issue as { discriminator?: string; options?: unknown[] };
+      if (discriminator && path.at(-1) === discriminator) {
+        // `type: duckbd`: zod 4 puts the discriminator in the path and lists what it accepts.
+        const known = (options ?? []).map(String);
+        return error(
+          'invalid-value',
+          `${where}: '${String(given)}' is not a known ${discriminator}`,
+          yaml.locate(path),
+          (typeof given === 'string' ? suggestion(given, known) : undefined) ?? `use one of: ${known.join(', ')}`,
+        );
+      }
       if (discriminator && typeof given === 'object' && given !== null) {
         const value = (given as Record<string, unknown>)[discriminator];
         return error(

@@ -18,17 +18,19 @@ export function suggestion(input: string, candidates: Iterable<string>): string 
   return match ? `did you mean '${match}'?` : undefined;
 }
 
+/** Edits between two names, a swap of two neighbouring letters (`emial`) counting as one (optimal string alignment). */
 function editDistance(a: string, b: string): number {
-  const previous = Array.from({ length: b.length + 1 }, (_, i) => i);
+  let before: number[] = [];
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
   for (let i = 1; i <= a.length; i++) {
-    let diagonal = previous[0];
-    previous[0] = i;
+    const current = [i];
     for (let j = 1; j <= b.length; j++) {
-      const above = previous[j];
       const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      previous[j] = Math.min(previous[j] + 1, previous[j - 1] + 1, diagonal + cost);
-      diagonal = above;
+      current[j] = Math.min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) current[j] = Math.min(current[j], before[j - 2] + 1);
     }
+    before = previous;
+    previous = current;
   }
   return previous[b.length];
 }

@@ -6,6 +6,13 @@ import { cdpTable, pulledTableName, qualifiedName, sourceRelation } from './rela
 import { topologicalOrder } from './find-cycle.js';
 import { renderTemplates, templateCalls } from './templates.js';
 
+/** `select * from read_csv_auto(...)`: what a source with `path:` reads (DuckDB). */
+export function fileSourceSelect(project: LoadedProject, dialect: Dialect, sourcePath: string): string {
+  const path = isAbsolute(sourcePath) ? sourcePath : join(project.dir, sourcePath);
+  const format = /\.parquet$/i.test(sourcePath) ? 'parquet' : /\.json(l)?$/i.test(sourcePath) ? 'json' : 'csv';
+  return `select * from ${dialect.readFile(path, format)}`;
+}
+
 /**
  * Sources over tables and files, SQL models in dependency order (a model may ref a model or such a
  * source), then sources over models. `selected` limits which models run.
@@ -29,9 +36,7 @@ export function compileModels(project: LoadedProject, dialect: Dialect, selected
       return { id: `source.${source.name}`, stage: 'sources', label: `source ${source.name} (pulled)`, statements, replaces: { target, kind: 'table' } };
     }
     if (source.path !== undefined) {
-      const path = isAbsolute(source.path) ? source.path : join(project.dir, source.path);
-      const format = /\.parquet$/i.test(source.path) ? 'parquet' : /\.json(l)?$/i.test(source.path) ? 'json' : 'csv';
-      statements = [dialect.createTableAs(target, `select * from ${dialect.readFile(path, format)}`)];
+      statements = [dialect.createTableAs(target, fileSourceSelect(project, dialect, source.path))];
     } else {
       const from = source.model !== undefined ? dialect.table(cdpTable(project, source.model)) : qualifiedName(dialect, source.table as string);
       statements = [dialect.createViewAs(target, `select * from ${from}`)];

@@ -13,10 +13,12 @@ import { templateCalls } from './templates.js';
  */
 export function validateProject(project: LoadedProject): Diagnostic[] {
   const out: Diagnostic[] = [];
-  const modelNames = new Set(project.models.map((m) => m.name));
-  const sourceNames = new Set(project.sources.map((s) => s.name));
-  const traitNames = new Set(project.traits.map((t) => t.name));
-  const segmentNames = new Set(project.segments.map((s) => s.name));
+  // Names of parts that failed their schema count as declared: that part's error is reported once.
+  const invalid = project.invalidNames;
+  const modelNames = new Set([...project.models.map((m) => m.name), ...(invalid?.models ?? [])]);
+  const sourceNames = new Set([...project.sources.map((s) => s.name), ...(invalid?.sources ?? [])]);
+  const traitNames = new Set([...project.traits.map((t) => t.name), ...(invalid?.traits ?? [])]);
+  const segmentNames = new Set([...project.segments.map((s) => s.name), ...(invalid?.segments ?? [])]);
 
   duplicates(project.models, 'model', out);
   duplicates(project.sources, 'source', out);
@@ -64,7 +66,7 @@ export function validateProject(project: LoadedProject): Diagnostic[] {
         out.push(error('unknown-id-type', `identifier type '${id.type}' is not declared in identity.id_types`, at, suggestion(id.type, idTypes) ?? `declare it under identity.id_types`));
       }
     });
-    if (source.identifiers.length > 0 && !project.identity) {
+    if (source.identifiers.length > 0 && !project.identity && !invalid?.identity) {
       out.push(error('missing-identity', `source '${source.name}' has identifiers but the project has no identity: block`, locate(source.origin, 'identifiers'), 'add identity: { id_types: ... } to a models file'));
     }
   }
@@ -96,7 +98,8 @@ export function validateProject(project: LoadedProject): Diagnostic[] {
     if (needsColumn && trait.column === undefined) {
       out.push(error('invalid-trait', `trait '${trait.name}' (${trait.aggregate}) needs column:`, locate(trait.origin), undefined));
     }
-    const source = sourceByName.get(trait.from) as Declared<SourceConfig>;
+    const source = sourceByName.get(trait.from) as Declared<SourceConfig> | undefined;
+    if (!source) continue;
     if ((trait.window !== undefined || trait.aggregate === 'first' || trait.aggregate === 'last') && source.timestamp === undefined) {
       out.push(error('missing-timestamp', `trait '${trait.name}' needs a timestamp, but source '${source.name}' declares none`, locate(source.origin), 'add timestamp: <column> to the source'));
     }
@@ -130,7 +133,7 @@ function validateSync(project: LoadedProject, sync: Declared<SyncConfig>, traits
   const destinations = project.config.destinations;
   const destination = destinations[sync.destination];
   const at = (...path: (string | number)[]) => sync.origin.file.locate(path);
-  if (!destination) {
+  if (!destination && !project.invalidNames?.destinations.has(sync.destination)) {
     out.push(error('unknown-destination', `sync '${sync.sync}' uses unknown destination '${sync.destination}'`, at('destination'), suggestion(sync.destination, Object.keys(destinations)) ?? `declare it under destinations: in cdp.config.yaml`));
   }
   if (sync.audience !== 'all' && !segments.has(sync.audience)) {

@@ -1,15 +1,17 @@
 import type { LoadedProject } from '../config/load-project.js';
 import type { StageContext } from '../model/stage-context.js';
-import type { Warehouse } from '../warehouse/warehouse.js';
+import { WarehouseError, type Warehouse } from '../warehouse/warehouse.js';
 import { LockedWarehouse } from './locked-warehouse.js';
 import { RunLock } from './run-lock.js';
 import { RunLog, type RunStatus } from './run-log.js';
+import { writeRunResults } from './run-results.js';
+import { locateUserSqlError } from './user-sql-error.js';
 
 /** What a run needs from the command that starts it (the CLI's context provides it). */
 export interface RunHost {
   warehouse(project: LoadedProject): Promise<Warehouse>;
   readonly asOf: Date;
-  readonly reporter: { verbose(line: string): void };
+  readonly reporter: { verbose(line: string): void; step(line: string): void };
 }
 
 /** What one run's work returns: its status and counts for the `runs` table, and the command's result. */
@@ -62,6 +64,12 @@ export async function recordRun<T>(ctx: RunHost, project: LoadedProject, session
   // Runs still `running` while this one holds the lock were killed (docs/tables.md#runs).
   const died = await RunLog.markDied(session.warehouse, project, log.runId);
   if (died > 0) ctx.reporter.verbose(`${died} earlier run(s) that never finished are now marked died`);
+  // target/run_results.json: the run's outcome as a file (docs/json-output.md); never fails the run.
+  const results = (status: string, counts: unknown, error: string | null) =>
+    writeRunResults(project, { runId: log.runId, command, status, startedAt: log.startedAt, finishedAt: new Date(), counts, error }).then(
+      (path) => ctx.reporter.verbose(`wrote ${path}`),
+      (e: unknown) => ctx.reporter.verbose(`could not write target/run_results.json: ${e instanceof Error ? e.message : String(e)}`),
+    );
   try {
     const outcome = await work({
       project,
@@ -69,14 +77,18 @@ export async function recordRun<T>(ctx: RunHost, project: LoadedProject, session
       runId: log.runId,
       asOf: ctx.asOf,
       fullRefresh: false,
-      log: (line) => ctx.reporter.verbose(line),
+      log: (line) => ctx.reporter.step(line),
     });
     await session.lock.verify();
     await log.finish(outcome.status, outcome.counts);
+    await results(outcome.status, outcome.counts, null);
     return outcome.result;
   } catch (error) {
-    await log.finish('failed', null, error instanceof Error ? error.message : String(error)).catch(() => undefined);
-    throw error;
+    const message = error instanceof Error ? error.message : String(error);
+    await log.finish('failed', null, message).catch(() => undefined);
+    await results('failed', null, message);
+    // SQL the user wrote is reported at its file and line, naming the model, trait or segment.
+    throw (error instanceof WarehouseError ? locateUserSqlError(project, error) : undefined) ?? error;
   }
 }
 

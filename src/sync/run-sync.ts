@@ -2,6 +2,7 @@ import type { Declared } from '../config/load-project.js';
 import type { SyncConfig } from '../config/schema.js';
 import { ProjectError } from '../diagnostics/diagnostic.js';
 import type { Destination, DestinationFactory } from '../destinations/destination.js';
+import { destinationScrubber } from '../destinations/destination-secrets.js';
 import type { StageContext } from '../model/stage-context.js';
 import { compileDiffCounts, readDiffCounts, type DiffCounts } from './diff-counts.js';
 import { readDiffRecord } from './diff-record.js';
@@ -130,7 +131,7 @@ export async function sendSync(ctx: SyncRunContext, prepared: PreparedSync): Pro
   try {
     const base = { sync: sync.sync, destination: sync.destination, object: sync.object, mode: sync.mode, diff: prepared.diff, match_keys: prepared.keys, gates: prepared.gates, ...(drift ? { drift } : {}) };
     const idle = { created: 0, updated: 0, cleared: 0, skipped: 0, gone: 0, added: 0, removed: 0 };
-    const store = new SyncStateStore(warehouse, shape, ctx.stage.runId, ctx.queue);
+    const store = new SyncStateStore(warehouse, shape, ctx.stage.runId, ctx.queue, destinationScrubber(project.config.destinations[sync.destination]));
     if (prepared.newRefused.length > 0) {
       await store.commit({ rejected: prepared.newRefused });
       ctx.notice(`  ${sync.sync}: ${prepared.newRefused.length} profile${prepared.newRefused.length === 1 ? '' : 's'} with a ${shape.matchField} ${sync.destination} always refuses: not sent (listed once in sync_log, code ${REFUSED_KEY_CODE})`);

@@ -20,6 +20,8 @@ export interface LogRow {
   readonly operation: string;
   readonly code: string;
   readonly message: string;
+  /** What was sent for this record (fields, or the membership), as JSON; secrets are scrubbed before it is stored. */
+  readonly payload?: string;
 }
 
 const CHUNK = 500;
@@ -95,7 +97,7 @@ export function forgetLeaversSql(shape: SyncShape, d: Dialect, mode: SyncConfig[
   return `delete from ${d.table(shape.tables.state)} where ${condition}`;
 }
 
-export const LOG_COLUMNS = ['run_id', 'sync', 'key', 'profile_id', 'operation', 'code', 'message', 'at'] as const;
+export const LOG_COLUMNS = ['run_id', 'sync', 'key', 'profile_id', 'operation', 'code', 'message', 'at', 'payload'] as const;
 
 export function createLogTableSql(d: Dialect, table: TableRef): string {
   const s = d.typeName('string');
@@ -108,17 +110,23 @@ export function createLogTableSql(d: Dialect, table: TableRef): string {
     code: s,
     message: s,
     at: d.typeName('timestamp'),
+    payload: s,
   };
   return `create table if not exists ${d.table(table)} (${LOG_COLUMNS.map((c) => `${d.quoteIdentifier(c)} ${types[c]}`).join(', ')})`;
 }
 
-export function insertLogRowsSql(d: Dialect, table: TableRef, runId: string, sync: string, rows: readonly LogRow[], now: Date): string[] {
+/** `sync_log` tables written before the payload column existed get it (null for their old rows). */
+export function addLogColumnsSql(d: Dialect, table: TableRef, existing: ReadonlySet<string>): string[] {
+  return existing.has('payload') ? [] : [d.addColumn(table, 'payload', 'string')];
+}
+
+export function insertLogRowsSql(d: Dialect, table: TableRef, runId: string, sync: string, rows: readonly LogRow[], now: Date, scrub: (text: string) => string = (t) => t): string[] {
   const names = LOG_COLUMNS.map((c) => d.quoteIdentifier(c)).join(', ');
   const at = d.timestampLiteral(now);
   return chunks(rows).map(
     (chunk) =>
       `insert into ${d.table(table)} (${names}) values\n${chunk
-        .map((r) => `(${[d.literal(runId), d.literal(sync), d.literal(r.key), d.literal(r.profileId), d.literal(r.operation), d.literal(r.code), d.literal(r.message.slice(0, 2000)), at].join(', ')})`)
+        .map((r) => `(${[d.literal(runId), d.literal(sync), d.literal(r.key), d.literal(r.profileId), d.literal(r.operation), d.literal(r.code), d.literal(scrub(r.message).slice(0, 2000)), at, d.literal(r.payload === undefined ? null : scrub(r.payload))].join(', ')})`)
         .join(',\n')}`,
   );
 }

@@ -121,7 +121,7 @@ export class SyncPipeline {
           this.counters.gone++;
         }
       } else {
-        rejected.push(this.logRow(plan, write.operation, result));
+        rejected.push(this.logRow(plan, write.operation, result, records[i]));
         if (record.destinationId !== null) follow.push({ plan, id: record.destinationId });
       }
     });
@@ -173,7 +173,7 @@ export class SyncPipeline {
         forget.push(op.key);
         this.counters.gone++;
       } else {
-        rejected.push({ key: op.key, profileId: op.profileId, operation: `${add ? 'add_member' : 'remove_member'}:${name}`, code: result.code, message: result.message });
+        rejected.push({ key: op.key, profileId: op.profileId, operation: `${add ? 'add_member' : 'remove_member'}:${name}`, code: result.code, message: result.message, payload: JSON.stringify({ id: op.id, segment: name, member: add }) });
         this.rejectedKeys.add(op.key);
       }
     });
@@ -181,8 +181,8 @@ export class SyncPipeline {
     await store.commit({ membership: { segment, member: add, keys }, forget, rejected });
   }
 
-  private logRow(plan: RecordPlan, operation: string, result: Extract<RecordResult, { ok: false }>): LogRow {
+  private logRow(plan: RecordPlan, operation: string, result: Extract<RecordResult, { ok: false }>, sent: WriteRecord): LogRow {
     this.rejectedKeys.add(plan.record.key);
-    return { key: plan.record.key, profileId: plan.record.profileId, operation, code: result.code, message: result.message };
+    return { key: plan.record.key, profileId: plan.record.profileId, operation, code: result.code, message: result.message, payload: JSON.stringify({ [this.parts.shape.matchField]: sent.key, ...(sent.id !== undefined ? { id: sent.id } : {}), ...sent.fields }) };
   }
 }

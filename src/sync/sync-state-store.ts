@@ -1,8 +1,10 @@
 import type { SyncConfig } from '../config/schema.js';
 import type { Warehouse } from '../warehouse/warehouse.js';
+import { secretScrubber, type Scrubber } from '../destinations/secret-scrubber.js';
 import type { SerialQueue } from './serial-queue.js';
 import type { SyncShape } from './sync-shape.js';
 import {
+  addLogColumnsSql,
   addStateColumnsSql,
   createLogTableSql,
   createStateTableSql,
@@ -36,6 +38,8 @@ export class SyncStateStore {
     private readonly shape: SyncShape,
     private readonly runId: string,
     private readonly queue: SerialQueue,
+    /** Scrubs the destination's secrets from what goes into sync_log (docs/tables.md). */
+    private readonly scrub: Scrubber = secretScrubber([]),
   ) {}
 
   /** Creates the state and log tables, and state columns for fields or segments added since. */
@@ -44,6 +48,8 @@ export class SyncStateStore {
     await warehouse.execute(d.createSchema(shape.tables.state.schema));
     await warehouse.execute(createStateTableSql(shape, d), { label: `create ${shape.tables.state.name}` });
     await warehouse.execute(createLogTableSql(d, shape.tables.log), { label: 'create sync_log' });
+    const logColumns = new Set((await warehouse.columns(shape.tables.log)).map((c) => c.name.toLowerCase()));
+    for (const sql of addLogColumnsSql(d, shape.tables.log, logColumns)) await warehouse.execute(sql, { label: 'extend sync_log' });
     const existing = new Set((await warehouse.columns(shape.tables.state)).map((c) => c.name.toLowerCase()));
     const added = addStateColumnsSql(shape, d, existing);
     for (const sql of added) await warehouse.execute(sql, { label: `extend ${shape.tables.state.name}` });
@@ -88,7 +94,7 @@ export class SyncStateStore {
       ...forgetKeysSql(this.shape, d, change.forget ?? []),
       ...writeStateRowsSql(this.shape, d, change.rows ?? [], now),
       ...(change.membership ? setMembershipSql(this.shape, d, change.membership.segment, change.membership.member, change.membership.keys) : []),
-      ...insertLogRowsSql(d, this.shape.tables.log, this.runId, this.shape.sync.sync, change.rejected ?? [], now),
+      ...insertLogRowsSql(d, this.shape.tables.log, this.runId, this.shape.sync.sync, change.rejected ?? [], now, this.scrub),
     ];
   }
 

@@ -1,13 +1,19 @@
+import PQueue from 'p-queue';
+
 /**
- * At most `max` tasks at once. `run` waits for a free slot (backpressure for the reader), never for
- * the task itself. The first failure is kept: later `run`s throw it, and `drain` rethrows it once
- * every running task has settled, so confirmed work is always committed before the sync stops.
+ * At most `max` tasks at once (a p-queue). `run` waits until its task has started (backpressure for
+ * the reader), never for the task itself. The first failure is kept: later `run`s throw it, tasks
+ * not yet started are skipped, and
+ * `drain` rethrows it once every running task has settled, so confirmed work is always committed
+ * before the sync stops.
  */
 export class TaskPool {
-  private readonly running = new Set<Promise<void>>();
+  private readonly queue: PQueue;
   private failure: { readonly error: unknown } | undefined;
 
-  constructor(private readonly max: number) {}
+  constructor(max: number) {
+    this.queue = new PQueue({ concurrency: max });
+  }
 
   get failed(): boolean {
     return this.failure !== undefined;
@@ -15,16 +21,14 @@ export class TaskPool {
 
   async run(task: () => Promise<void>): Promise<void> {
     this.rethrow();
-    while (this.running.size >= this.max) {
-      await Promise.race(this.running);
-      this.rethrow();
-    }
-    const promise: Promise<void> = task()
+    // A task whose turn comes after a failure is skipped: nothing more is sent once one batch failed.
+    this.queue
+      .add(() => (this.failure ? Promise.resolve() : task()))
       .catch((error: unknown) => {
         this.failure ??= { error };
-      })
-      .finally(() => this.running.delete(promise));
-    this.running.add(promise);
+      });
+    // Returns once nothing waits for a slot, i.e. this task has started (or was skipped).
+    await this.queue.onSizeLessThan(1);
   }
 
   /** Waits for every task; rethrows the first failure. */
@@ -35,7 +39,7 @@ export class TaskPool {
 
   /** Waits for every task without throwing. */
   async settle(): Promise<void> {
-    while (this.running.size > 0) await Promise.allSettled([...this.running]);
+    await this.queue.onIdle();
   }
 
   private rethrow(): void {

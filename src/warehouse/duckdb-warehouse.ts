@@ -18,6 +18,8 @@ export interface DuckDBWarehouseOptions {
   /** A file path, or ":memory:". */
   readonly path: string;
   readonly threads?: number;
+  /** Open without writing (DuckDB's READ_ONLY access mode); several readers may share the file. */
+  readonly readOnly?: boolean;
 }
 
 /** The embedded default: one DuckDB file, one connection, statements run in order. */
@@ -32,8 +34,9 @@ export class DuckDBWarehouse implements Warehouse {
   ) {}
 
   static async open(options: DuckDBWarehouseOptions): Promise<DuckDBWarehouse> {
-    if (options.path !== ':memory:') await makeDirectory(dirname(options.path));
+    if (options.path !== ':memory:' && !options.readOnly) await makeDirectory(dirname(options.path));
     const config: Record<string, string> = {};
+    if (options.readOnly) config.access_mode = 'READ_ONLY';
     if (options.threads) config.threads = String(options.threads);
     const instance = await DuckDBInstance.create(options.path, config);
     const connection = await instance.connect();

@@ -67,7 +67,7 @@ describe('cdp build', () => {
     await writeFile(join(dir, 'models/m.yaml'), 'models:\n  - { name: good, materialized: table, sql: select x from nowhere }\n');
     const failed = await cdp(dir, ['build']);
     expect(failed.code).toBe(1);
-    expect(failed.stderr).toMatch(/^error warehouse: model good: Catalog Error: Table with name nowhere does not exist/m);
+    expect(failed.stderr).toMatch(/^models\/m\.yaml:2:\d+ user-sql model 'good' failed in the warehouse: Catalog Error: Table with name nowhere does not exist/m);
     const w = await DuckDBWarehouse.open({ path: join(dir, '.cdp/warehouse.duckdb') });
     expect(await w.query('select x from cdp.good')).toEqual([{ x: 1 }]);
     expect((await w.query('select status from cdp.runs order by started_at')).map((r) => r.status)).toEqual(['success', 'failed']);

@@ -87,9 +87,9 @@ describe('identity quality gate', () => {
     expect(tripped.stderr).toContain('identity gate: tripped');
     expect(tripped.stderr).toMatch(/changed_pct: 65 > 5 \(identity\.gate\.max_changed_pct\): 39 merged and 0 split of 60 profiles/);
     expect(tripped.stderr).toContain('nothing was sent');
-    const summary = JSON.parse(tripped.stdout) as { identityGate: { open: boolean; held: { checks: { check: string; value: number; exceeded: boolean }[] }[] } };
-    expect(summary.identityGate.open).toBe(false);
-    expect(summary.identityGate.held[0].checks.filter((c) => c.exceeded).map((c) => c.check)).toEqual(['changed_pct', 'top1pct_growth_pct']);
+    const summary = JSON.parse(tripped.stdout) as { identity_gate: { open: boolean; held: { checks: { check: string; value: number; exceeded: boolean }[] }[] } };
+    expect(summary.identity_gate.open).toBe(false);
+    expect(summary.identity_gate.held[0].checks.filter((c) => c.exceeded).map((c) => c.check)).toEqual(['changed_pct', 'top1pct_growth_pct']);
     expect(writes(sandbox)).toEqual({});
     const [run] = await query(dir, 'select status, counts from cdp.runs order by started_at desc limit 1');
     expect(run.status).toBe('blocked');
@@ -149,22 +149,22 @@ describe('identity quality gate', () => {
         gate: { max_new_hubs: 0 }
     `.replace(/^/gm, '  '));
     const d = await writeProject({ ...project, 'models/people.yaml': project['models/people.yaml'].replace('max_links_per_value: 100000', 'max_links_per_value: 5') });
-    type Build = { identity: { hubs: number; newHubs: number }; identityGate: { status: string; checks: { check: string; value: number; exceeded: boolean }[] } };
+    type Build = { identity: { hubs: number; new_hubs: number }; identity_gate: { status: string; checks: { check: string; value: number; exceeded: boolean }[] } };
     const build = async (): Promise<Build> => {
       const r = await runCdp(d, sandbox, ['build', '--json']);
       expect(r.code, r.stderr).toBe(0);
       return JSON.parse(r.stdout) as Build;
     };
     try {
-      expect((await build()).identity.newHubs).toBe(0);
+      expect((await build()).identity.new_hubs).toBe(0);
       await writeFile(join(d, 'data/signups.csv'), signups(true));
       const hub = await build();
-      expect(hub.identity).toMatchObject({ hubs: 1, newHubs: 1 });
-      expect(hub.identityGate.status).toBe('tripped');
-      expect(hub.identityGate.checks.filter((c) => c.exceeded).map((c) => [c.check, c.value])).toEqual([['new_hubs', 1]]);
+      expect(hub.identity).toMatchObject({ hubs: 1, new_hubs: 1 });
+      expect(hub.identity_gate.status).toBe('tripped');
+      expect(hub.identity_gate.checks.filter((c) => c.exceeded).map((c) => [c.check, c.value])).toEqual([['new_hubs', 1]]);
       const again = await build();
-      expect(again.identity).toMatchObject({ hubs: 1, newHubs: 0 });
-      expect(again.identityGate.status).toBe('passed');
+      expect(again.identity).toMatchObject({ hubs: 1, new_hubs: 0 });
+      expect(again.identity_gate.status).toBe('passed');
     } finally {
       await removeProject(d);
     }

@@ -4,7 +4,6 @@ import { pathToFileURL } from 'node:url';
 import type { Browser } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadProject } from '../../src/config/load-project.js';
-import type { IdentityInspection } from '../../src/identity/inspect-identity.js';
 import type { ReportData } from '../../src/report/report-data.js';
 import { startSandboxes, type Sandboxes } from '../../src/sandbox/start-sandboxes.js';
 import { browserAvailable, launchChromium, openPage, screenshot } from '../helpers/browser.js';
@@ -157,8 +156,13 @@ describe.runIf(browserAvailable())('cdp report and cdp inspect --html in Chromiu
 
     const inspected = await cdp(dir, ['inspect', `${String(first.id_type)}:${String(first.id_value)}`, '--html', 'out/person.html', '--json'], sandboxes.env);
     expect(inspected.code, inspected.stderr).toBe(0);
-    const identity = JSON.parse(inspected.stdout) as Extract<IdentityInspection, { found: true }> & { destinations: { sync: string }[] };
-    expect(identity.profileId).toBe(largest);
+    const identity = JSON.parse(inspected.stdout) as {
+      profile_id: string;
+      identifiers: { id_type: string; id_value: string }[];
+      links: { from: { id_type: string; id_value: string }; evidence: { source: string; rows: number }[] }[];
+      destinations: { sync: string }[];
+    };
+    expect(identity.profile_id).toBe(largest);
     expect(identity.links.length).toBeGreaterThan(0);
 
     const { page, log } = await openPage(browser, pathToFileURL(join(dir, 'out', 'person.html')).href);
@@ -171,14 +175,14 @@ describe.runIf(browserAvailable())('cdp report and cdp inspect --html in Chromiu
         const cy = (window as { cdpGraph: Cy }).cdpGraph;
         return { members: cy.nodes('[kind = "member"]').map((n) => n.id()).sort(), links: cy.edges('[kind = "link"]').length };
       });
-      expect(graph.members).toEqual(identity.identifiers.map((i) => `${i.idType}:${i.idValue}`).sort());
+      expect(graph.members).toEqual(identity.identifiers.map((i) => `${i.id_type}:${i.id_value}`).sort());
       expect(graph.links).toBe(identity.links.length);
 
       // Clicking a link shows the rows behind it.
       await page.evaluate(() => (window as { cdpGraph: Cy }).cdpGraph.edges('[kind = "link"]')[0].emit('tap'));
       const details = await page.$eval('#details', (e) => e.textContent ?? '');
       const link = identity.links[0];
-      expect(details).toContain(`${link.from.idType}:${link.from.idValue}`);
+      expect(details).toContain(`${link.from.id_type}:${link.from.id_value}`);
       expect(details).toContain(`${link.evidence[0].source}: ${link.evidence[0].rows} row`);
 
       const destinations = await page.$$eval('#destinations tbody tr td:first-child', (els) => els.map((e) => e.textContent));

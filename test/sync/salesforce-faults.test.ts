@@ -118,7 +118,7 @@ describe('under injected faults', () => {
     const result = await runCdp(dir, sandbox, ['sync', '--json']);
     expect(result.code).toBe(0);
     expect(sandbox.stats.limitExceeded.injected).toBe(4);
-    expect(JSON.parse(result.stdout)).toMatchObject({ syncs: [{ sent: { created: 600 }, rateLimited: 4 }] });
+    expect(JSON.parse(result.stdout)).toMatchObject({ syncs: [{ sent: { created: 600 }, rate_limited: 4 }] });
     expect(contacts(sandbox).size).toBe(600);
   });
 });

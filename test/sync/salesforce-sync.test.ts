@@ -73,8 +73,8 @@ describe('cdp sync to Salesforce through sObject Collections', () => {
     expect(writes(sandbox)).toEqual({ [UPSERT]: 1, 'POST /composite/sobjects': 1, 'DELETE /composite/sobjects': 1 });
     expect(contacts(sandbox).get('person3@example.com')).toMatchObject({ FirstName: 'Renamed', CDP_Order_Count__c: 42, CDP_Loyal__c: true });
     expect(campaignEmails(sandbox, 'CDP: High value')).toEqual(highValueEmails(changed));
-    const summary = JSON.parse(third.stdout) as { syncs: { diff: { fieldUpdates: Record<string, number> }; sent: Record<string, number> }[] };
-    expect(summary.syncs[0].diff.fieldUpdates).toMatchObject({ FirstName: 1, CDP_Lifetime_Value__c: 3, CDP_Order_Count__c: 1, LastName: 0 });
+    const summary = JSON.parse(third.stdout) as { syncs: { diff: { field_updates: Record<string, number> }; sent: Record<string, number> }[] };
+    expect(summary.syncs[0].diff.field_updates).toMatchObject({ FirstName: 1, CDP_Lifetime_Value__c: 3, CDP_Order_Count__c: 1, LastName: 0 });
     expect(summary.syncs[0].sent).toMatchObject({ updated: 4, added: 1, removed: 1 });
   });
 

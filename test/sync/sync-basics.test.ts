@@ -72,8 +72,8 @@ describe('cdp sync against the HubSpot sandbox', () => {
     expect(history('person4@example.com', 'firstname')).toBe(before.first4);
     expect(contacts(sandbox).get('person3@example.com')?.properties.get('cdp_loyal')).toBe('true');
     expect(listEmails(sandbox, 'CDP: High value')).toContain('person5@example.com');
-    const summary = JSON.parse(third.stdout) as { syncs: { diff: { fieldUpdates: Record<string, number> } }[] };
-    expect(summary.syncs[0].diff.fieldUpdates).toEqual({ firstname: 1, cdp_lifetime_value: 2, cdp_order_count: 1, cdp_last_order_at: 0 });
+    const summary = JSON.parse(third.stdout) as { syncs: { diff: { field_updates: Record<string, number> } }[] };
+    expect(summary.syncs[0].diff.field_updates).toEqual({ firstname: 1, cdp_lifetime_value: 2, cdp_order_count: 1, cdp_last_order_at: 0 });
   });
 
   it('removes a profile that leaves a segment from its list, and records the run counts', async () => {

@@ -81,7 +81,7 @@ describe('run lock heartbeat', () => {
   });
 
   it('a run that lost its lock meanwhile is recorded as failed, never as success', async () => {
-    const host = { warehouse: async () => warehouse as Warehouse, asOf: new Date(), reporter: { verbose: () => undefined } };
+    const host = { warehouse: async () => warehouse as Warehouse, asOf: new Date(), reporter: { verbose: () => undefined, step: () => undefined } };
     // withLock closes the warehouse it opened: give it a second session of the same in-memory database.
     const outcome = await withLock({ ...host, warehouse: () => warehouse.session() }, project, (session) =>
       recordRun(host, project, session, 'build', async () => {

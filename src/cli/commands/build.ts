@@ -15,7 +15,7 @@ export const buildCommand: CliCommand = {
     { flags: '--full-refresh', description: 'rebuild identity from scratch instead of incrementally' },
   ],
   async run(ctx, _args, options) {
-    const project = await ctx.project({ warehouse: true });
+    const project = await ctx.project({ warehouse: true, columns: true });
     const selectors = options.select as string[] | undefined;
     let selected: Set<string> | undefined;
     if (selectors) {
@@ -28,7 +28,7 @@ export const buildCommand: CliCommand = {
     }
     const summary = await withRun(ctx, project, 'build', async (stage) => {
       const result = await buildProject({ ...stage, fullRefresh: Boolean(options.fullRefresh) }, selected);
-      return { status: 'success' as const, counts: result, result };
+      return { status: 'success' as const, counts: result, result: { runId: stage.runId, ...result } };
     });
     printBuildSummary(ctx.reporter, summary);
     ctx.reporter.summary({ command: 'build', ...summary });

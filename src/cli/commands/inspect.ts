@@ -3,6 +3,8 @@ import { dirname, join, resolve } from 'node:path';
 import { ProjectError, error } from '../../diagnostics/diagnostic.js';
 import { inspectIdentity, type IdentifierRef, type InspectedIdentifier } from '../../identity/inspect-identity.js';
 import { quarantinedRows } from '../../identity/quarantined-rows.js';
+import { PROFILE_ID, profileAnchor } from '../../identity/profile-anchor.js';
+import { explainGuard, explainGuards } from '../../identity/explain-guard.js';
 import { inspectProfile } from '../../profile/inspect-profile.js';
 import { inspectHtml } from '../../report/inspect-html.js';
 import { profileSyncStates } from '../../sync/profile-sync-state.js';
@@ -14,19 +16,30 @@ const ref = (r: IdentifierRef) => `${r.idType}:${r.idValue}`;
 export const inspectCommand: CliCommand = {
   name: 'inspect',
   description: "one person's 360° view: identifiers and why they link, traits, segments",
-  arguments: [{ spec: '<identifier>', description: 'type:value, e.g. email:jane@example.org or user_id:u_42' }],
+  arguments: [{ spec: '<identifier>', description: 'type:value, e.g. email:jane@example.org or user_id:u_42; or a profile id (p_…)' }],
   options: [{ flags: '--html [file]', description: 'also write the identity graph, traits, segments and destination state as an interactive page (default target/inspect/<type>-<value>.html)' }],
   async run(ctx, args, options) {
-    const text = String(args[0]);
-    const at = text.indexOf(':');
-    if (at <= 0 || at === text.length - 1) {
-      throw new ProjectError([error('invalid-argument', `'${text}' is not type:value`, {}, 'e.g. cdp inspect email:jane@example.org')]);
+    let text = String(args[0]);
+    const byProfile = PROFILE_ID.test(text);
+    if (!byProfile && (text.indexOf(':') <= 0 || text.indexOf(':') === text.length - 1)) {
+      throw new ProjectError([error('invalid-argument', `'${text}' is not type:value or a profile id`, {}, 'e.g. cdp inspect email:jane@example.org, or cdp inspect p_1417a6c2a0d748d6')]);
     }
     const project = await ctx.project({ warehouse: true });
-    const warehouse = await ctx.warehouse(project);
+    const warehouse = await ctx.readOnlyWarehouse(project);
     try {
-      const identity = await inspectIdentity(warehouse, project, text.slice(0, at), text.slice(at + 1));
       const r = ctx.reporter;
+      if (byProfile) {
+        const anchor = await profileAnchor(warehouse, project, text);
+        if (!anchor.found) {
+          r.info(`${text}: no profile (${anchor.reason === 'not-built' ? 'identity has not been built yet: run `cdp build`' : 'no profile has this id, and none absorbed it; ids come from `cdp build` output, `cdp inspect type:value` or the profiles table'})`);
+          r.summary({ found: false, profileId: text, reason: anchor.reason });
+          return ExitCode.ok;
+        }
+        if (anchor.absorbedInto) r.info(`${text} was merged into ${anchor.absorbedInto}`);
+        text = `${anchor.idType}:${anchor.idValue}`;
+      }
+      const at = text.indexOf(':');
+      const identity = await inspectIdentity(warehouse, project, text.slice(0, at), text.slice(at + 1));
       if (!identity.found) {
         const why = {
           'unknown-type': `'${identity.query.idType}' is not an identifier type of this project`,
@@ -37,7 +50,7 @@ export const inspectCommand: CliCommand = {
           'not-seen': 'no source row has this identifier',
         }[identity.reason];
         r.info(`${ref(identity.query)}: no profile (${why})`);
-        for (const drop of identity.dropped) r.info(`  dropped (${drop.reason}): ${drop.detail}`);
+        for (const line of explainGuards(identity.dropped, project)) r.info(`  ${line}`);
         if (options.html !== undefined && options.html !== false) r.info('no profile, so no graph page was written');
         r.summary(identity);
         return ExitCode.ok;
@@ -48,7 +61,7 @@ export const inspectCommand: CliCommand = {
       for (const id of identity.identifiers) r.info(`  ${ref(id)}  ${linkText(id)}`);
       if (identity.dropped.length) {
         r.info('\nkept apart by guards:');
-        for (const drop of identity.dropped) r.info(`  ${drop.reason}: ${ref(drop.identifier)}${drop.other ? ` - ${ref(drop.other)}` : ''}  ${drop.detail}`);
+        for (const line of new Set(identity.dropped.map((drop) => `${ref(drop.identifier)}: ${explainGuard(drop, project)}`))) r.info(`  ${line}`);
       }
       const quarantined = await quarantinedRows(warehouse, project, identity.identifiers);
       if (quarantined.length) {

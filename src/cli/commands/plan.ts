@@ -18,7 +18,7 @@ export const planCommand: CliCommand = {
   async run(ctx, args, options) {
     const project = await ctx.project({ warehouse: true });
     const syncs = selectSyncs(project, names(args[0]));
-    const warehouse = await ctx.warehouse(project);
+    const warehouse = await ctx.readOnlyWarehouse(project);
     try {
       await requireSyncableBuild(warehouse, project);
       const plans = await planProject(warehouse, project, syncs, Boolean(options.fullResync));

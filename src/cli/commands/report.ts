@@ -14,7 +14,7 @@ export const reportCommand: CliCommand = {
   ],
   async run(ctx, _args, options) {
     const project = await ctx.project({ warehouse: true });
-    const warehouse = await ctx.warehouse(project);
+    const warehouse = await ctx.readOnlyWarehouse(project);
     try {
       const data = await collectReportData(warehouse, project, options.run as string | undefined);
       const out = resolve(project.dir, String(options.out));

@@ -18,7 +18,8 @@ export const runCommand: CliCommand = {
   ],
   async run(ctx, _args, options) {
     const everyMs = options.every === undefined ? undefined : parseEvery(String(options.every));
-    const { project, syncs } = await loadSyncProject(ctx, []);
+    // It builds, so source columns are checked first, as `cdp build` does.
+    const { project, syncs } = await loadSyncProject(ctx, [], true);
     if (everyMs !== undefined) return watchRuns(ctx, project, syncs, options, everyMs);
     const outcome = await withRun(ctx, project, 'run', (stage) => runOnce(ctx, project, syncs, options, stage, false));
     ctx.reporter.summary({ command: 'run', ...outcome.result });

@@ -1,4 +1,4 @@
-import { error, ProjectError } from '../../diagnostics/diagnostic.js';
+import { error, ProjectError, RunError } from '../../diagnostics/diagnostic.js';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { CONFIG_FILE } from '../../config/load-project.js';
@@ -24,11 +24,13 @@ export const sandboxCommand: CliCommand = {
     const limit = port(options.requestsPer10s, '--requests-per-10s');
     // The project (when there is one) tells the Salesforce org which custom fields it should have.
     const project = existsSync(join(ctx.dir, CONFIG_FILE)) ? await ctx.project().catch(() => undefined) : undefined;
-    const sandboxes = await startSandboxes(project, ctx.dir, {
-      host: HOST,
-      hubspotPort: port(options.portHubspot, '--port-hubspot'),
-      salesforcePort: port(options.portSalesforce, '--port-salesforce'),
-      requestsPer10s: limit,
+    const hubspotPort = port(options.portHubspot, '--port-hubspot');
+    const salesforcePort = port(options.portSalesforce, '--port-salesforce');
+    const sandboxes = await startSandboxes(project, ctx.dir, { host: HOST, hubspotPort, salesforcePort, requestsPer10s: limit }).catch((e: unknown) => {
+      throw portInUse(e, [
+        { port: hubspotPort, what: 'the HubSpot sandbox', flag: '--port-hubspot' },
+        { port: salesforcePort, what: 'the Salesforce sandbox', flag: '--port-salesforce' },
+      ]);
     });
     try {
       const { hubspot, salesforce, env } = sandboxes;
@@ -44,6 +46,7 @@ export const sandboxCommand: CliCommand = {
       ctx.reporter.info('');
       ctx.reporter.info(`State and fault injection: <url>/__sandbox/state, <url>/__sandbox/faults. Press Ctrl+C to stop.`);
       ctx.reporter.summary({ command: 'sandbox', hubspot: { url: hubspot.url, portalId: hubspot.portalId }, salesforce: { url: salesforce.url }, env });
+      ctx.reporter.printSummary(ExitCode.ok);
       await untilSignal();
       ctx.reporter.info('stopping sandboxes');
       return ExitCode.ok;
@@ -52,6 +55,18 @@ export const sandboxCommand: CliCommand = {
     }
   },
 };
+
+/** A port another process holds (EADDRINUSE) as a message that says which one and what to do. */
+function portInUse(e: unknown, ports: readonly { port: number; what: string; flag: string }[]): unknown {
+  const failure = e as NodeJS.ErrnoException & { port?: number };
+  if (failure?.code !== 'EADDRINUSE') return e;
+  const taken = ports.find((p) => p.port === failure.port) ?? ports[0];
+  return new RunError(
+    'port-in-use',
+    `port ${failure.port ?? taken.port} on ${HOST}, wanted by ${taken.what}, is already in use by another process (is another \`cdp sandbox\` running?)`,
+    `stop that process, or pick another port: ${taken.flag} <port> (0 picks a free one)`,
+  );
+}
 
 function port(value: unknown, flag: string): number {
   const n = Number(value);

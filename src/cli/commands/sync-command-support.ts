@@ -14,8 +14,8 @@ import { gateLine } from '../../sync/removal-gates.js';
  * Loads the project for commands that sync: the named syncs (all when none), and only their
  * destinations' `${VAR}`s are required.
  */
-export async function loadSyncProject(ctx: CommandContext, names: readonly string[]): Promise<{ project: LoadedProject; syncs: Declared<SyncConfig>[] }> {
-  const first = await ctx.project({ warehouse: true });
+export async function loadSyncProject(ctx: CommandContext, names: readonly string[], columns = false): Promise<{ project: LoadedProject; syncs: Declared<SyncConfig>[] }> {
+  const first = await ctx.project({ warehouse: true, columns });
   const syncs = selectSyncs(first, names);
   const destinations = [...new Set(syncs.map((s) => s.destination))];
   if (destinations.length === 0 || first.missingEnv.length === 0) return { project: first, syncs };

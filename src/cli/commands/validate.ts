@@ -5,7 +5,7 @@ export const validateCommand: CliCommand = {
   name: 'validate',
   description: 'check every project file; print all problems as file:line:col CODE message (hint)',
   async run(ctx) {
-    const project = await ctx.project({ warehouse: true, destinations: 'used', missingEnv: 'warning' });
+    const project = await ctx.project({ warehouse: true, destinations: 'used', missingEnv: 'warning', columns: true });
     const counts = {
       models: project.models.length,
       sources: project.sources.length,
@@ -16,7 +16,7 @@ export const validateCommand: CliCommand = {
     ctx.reporter.info(
       `ok: ${counts.models} models, ${counts.sources} sources, ${counts.traits} traits, ${counts.segments} segments, ${counts.syncs} syncs`,
     );
-    ctx.reporter.summary({ ok: true, ...counts });
+    ctx.reporter.summary(counts);
     return ExitCode.ok;
   },
 };
