@@ -5,7 +5,7 @@ import { basename, isAbsolute, join } from 'node:path';
 import type { WarehouseConfig } from '../config/schema.js';
 import { RunError } from '../diagnostics/diagnostic.js';
 import { DuckDBWarehouse } from './duckdb-warehouse.js';
-import { openWarehouse } from './open-warehouse.js';
+import { duckdbOpenError, isDuckDBFileInUse, openWarehouse } from './open-warehouse.js';
 import type { Warehouse } from './warehouse.js';
 
 /** Where the read came from: the live database, or a copy taken because a run had the DuckDB file open. */
@@ -25,7 +25,8 @@ export async function openForReading(config: WarehouseConfig, projectDir: string
   try {
     return { warehouse: await DuckDBWarehouse.open({ path, threads: config.threads, readOnly: true }), source: 'live' };
   } catch (error) {
-    if (!/lock/i.test(error instanceof Error ? error.message : String(error))) throw error;
+    // Only a file a run has open is read through a copy; a damaged one is reported as damaged.
+    if (!isDuckDBFileInUse(error)) throw duckdbOpenError(config.path, error);
   }
   return { warehouse: await openSnapshot(path, config), source: 'snapshot' };
 }

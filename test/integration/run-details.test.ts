@@ -79,7 +79,7 @@ describe('run details', () => {
 
     const builtIn = await cdp(dir, ['inspect', 'email:TEST@test.com']);
     expect(builtIn.stdout).toBe(
-      'email:test@test.com: no profile (the value is blocklisted, so it links no one)\n' +
+      "email:test@test.com: no profile (the value is blocklisted by rule 'default: test@test.com', so it links no one)\n" +
         '  blocklisted: on the built-in list of placeholder values (test@test.com); set identity.default_blocklist: false to use only your own list\n' +
         '  blocklisted (link to user_id:u3 in signups): on the built-in list of placeholder values (test@test.com); set identity.default_blocklist: false to use only your own list\n',
     );

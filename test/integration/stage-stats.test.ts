@@ -39,9 +39,9 @@ async function count(sql: string): Promise<number> {
 
 interface Stage {
   readonly stage: string;
-  readonly rowsRead: number | null;
-  readonly rowsWritten: number;
-  readonly bytesBilled: number | null;
+  readonly rows_read: number | null;
+  readonly rows_written: number;
+  readonly bytes_billed: number | null;
   readonly bytes_processed: number | null;
 }
 
@@ -49,21 +49,21 @@ describe('per-stage rows in the run summary', () => {
   it('--json has rows read and written per stage (bytes null on DuckDB), and the human summary one line per stage', async () => {
     const json = await cdp(dir, ['--json', 'run'], sandboxes.env);
     expect(json.code, json.stderr).toBe(0);
-    const summary = JSON.parse(json.stdout) as { runId: string; build: { stages: Stage[] } };
+    const summary = JSON.parse(json.stdout) as { run_id: string; build: { stages: Stage[] } };
     const stages = summary.build.stages;
     expect(stages.map((s) => s.stage)).toEqual(['models', 'types', 'identity', 'profiles']);
-    for (const s of stages) expect({ billed: s.bytesBilled, processed: s.bytes_processed }).toEqual({ billed: null, processed: null });
+    for (const s of stages) expect({ billed: s.bytes_billed, processed: s.bytes_processed }).toEqual({ billed: null, processed: null });
 
     const identitySources = ['web_events', 'app_events', 'orders', 'hubspot_contacts', 'salesforce_contacts', 'email_events', 'consents', 'contact_emails'];
     const sourceRows = await count(`select ${identitySources.map((s) => `(select count(*) from cdp.source_${s})`).join(' + ')} as n`);
     const identity = stages.find((s) => s.stage === 'identity');
-    expect(identity?.rowsRead).toBe(sourceRows);
-    const run = `'${summary.runId}'`;
+    expect(identity?.rows_read).toBe(sourceRows);
+    const run = `'${summary.run_id}'`;
     const profilesWritten = await count(
       `select (select count(*) from cdp.profiles) + (select count(*) from cdp.segment_members) + (select count(*) from cdp.segment_changes where run_id = ${run}) as n`,
     );
-    expect(stages.find((s) => s.stage === 'profiles')?.rowsWritten).toBe(profilesWritten);
-    expect(stages.find((s) => s.stage === 'models')?.rowsWritten).toBeGreaterThan(0);
+    expect(stages.find((s) => s.stage === 'profiles')?.rows_written).toBe(profilesWritten);
+    expect(stages.find((s) => s.stage === 'models')?.rows_written).toBeGreaterThan(0);
 
     const human = await cdp(dir, ['run'], sandboxes.env);
     expect(human.code, human.stderr).toBe(0);

@@ -1,4 +1,5 @@
 import ms from 'ms';
+import { successOutput } from '../json-output.js';
 import type { Declared, LoadedProject } from '../../config/load-project.js';
 import type { SyncConfig } from '../../config/schema.js';
 import { error as diagnostic, formatDiagnostic, ProjectError, RunError } from '../../diagnostics/diagnostic.js';
@@ -133,7 +134,10 @@ function syncCountsOf(result: RunResult | undefined): CycleReport['syncs'] {
 
 function report(ctx: CommandContext, r: CycleReport): void {
   if (ctx.options.json) {
-    ctx.io.stdout(`${JSON.stringify(r)}\n`);
+    // One versioned, snake_case object per line (docs/json-output.md); a watch prints no final summary.
+    ctx.io.stdout(`${JSON.stringify(successOutput('run', r.exit_code, r))}\n`);
+    // Once cycles are reported, they are the whole --json output: no summary object follows.
+    ctx.reporter.markPrinted();
     if (r.error !== null) ctx.reporter.problem(`cycle ${r.cycle} failed: error ${r.error}`);
     return;
   }
