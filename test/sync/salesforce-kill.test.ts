@@ -9,7 +9,7 @@ import { campaignEmails, contacts, highValueEmails, makeProject, people, query, 
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 /** The real CLI entry point, run from source (no build step) in a child process. */
-const CHILD = join(ROOT, 'test/sync/salesforce-cli-child.ts');
+const CHILD = join(ROOT, 'test/destinations/cli-child.ts');
 
 let sandbox: SalesforceSandbox;
 const dirs: string[] = [];
@@ -39,45 +39,10 @@ async function killMidSync(dir: string, ready: () => boolean): Promise<void> {
   await sleep(300); // requests the child had in flight still land; let them
 }
 
-const UPSERT = 'PATCH /composite/sobjects/Contact/{field}';
 const confirmed = async (dir: string): Promise<number> => Number((await query(dir, 'select count(*) as n from cdp.sync_state_contacts'))[0].n);
 
+/** The kill through sObject Collections runs for every destination in test/destinations/kill.test.ts. */
 describe('a Salesforce sync killed with SIGKILL', () => {
-  it('is recovered by the next run through Collections: nothing lost, nothing duplicated', async () => {
-    const dir = await makeProject({ where: 'marketing_consent', bulkThreshold: 5000 });
-    dirs.push(dir);
-    const profiles = people(2400);
-    await seed(dir, profiles);
-    // Slow every write so that the kill lands while batches are in flight and others are committed.
-    sandbox.faults.set({ rules: [{ kind: 'delay', ms: 200, match: { path: '/composite/sobjects/Contact/{field}' } }] });
-    await killMidSync(dir, () => (sandbox.stats.requests[UPSERT] ?? 0) >= 7);
-
-    const landed = contacts(sandbox).size;
-    expect(landed).toBeGreaterThan(0);
-    expect(landed).toBeLessThan(2400);
-    const before = await confirmed(dir);
-    expect(before).toBeGreaterThan(0);
-    expect(before).toBeLessThanOrEqual(landed);
-
-    // The killed run's lock names a process of this machine that is gone: the next run takes it over at once.
-    sandbox.faults.clear();
-    sandbox.resetStats();
-    const next = await runCdp(dir, sandbox, ['sync']);
-    expect(next.stderr).toBe('');
-    expect(next.code).toBe(0);
-    // exactly what was unconfirmed is sent again, never a confirmed record
-    expect((sandbox.stats.recordsPerCall[UPSERT] ?? []).reduce((a, b) => a + b, 0)).toBe(2400 - before);
-    expect(sandbox.store.count('Contact')).toBe(2400);
-    const byEmail = contacts(sandbox);
-    for (const p of profiles) expect(byEmail.get(p.email ?? '')?.CDP_Lifetime_Value__c).toBe(p.lifetime_value);
-    expect(campaignEmails(sandbox, 'CDP: High value')).toEqual(highValueEmails(profiles));
-    expect(await confirmed(dir)).toBe(2400);
-
-    sandbox.resetStats();
-    expect((await runCdp(dir, sandbox, ['sync'])).code).toBe(0);
-    expect(sandbox.stats.totalRequests).toBe(0);
-  });
-
   it('is recovered after a kill while a Bulk API job runs: the job is sent again, nothing duplicated', async () => {
     const dir = await makeProject({ where: 'marketing_consent', bulkThreshold: 300 });
     dirs.push(dir);

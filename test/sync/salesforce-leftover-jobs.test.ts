@@ -10,7 +10,7 @@ import { contacts, makeProject, people, query, runCdp, sandboxEnv, seed, startSa
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 /** The real CLI entry point, run from source in a child process. */
-const CHILD = join(ROOT, 'test/sync/salesforce-cli-child.ts');
+const CHILD = join(ROOT, 'test/destinations/cli-child.ts');
 
 let sandbox: SalesforceSandbox;
 const dirs: string[] = [];

@@ -21,39 +21,8 @@ async function project(profiles: readonly Profile[], connector: ConnectorOptions
   return dir;
 }
 
+/** Rejected records in sync_log, retried next run: test/destinations/rejections.test.ts, for every destination. */
 describe('rejected records', () => {
-  it('land in sync_log with the destination code and message (exit 3), the others land, and they are retried next run', async () => {
-    const profiles = people(120, (i) => (i % 40 === 7 ? { email: `bounce${i}@bounce.example` } : {}));
-    const dir = await project(profiles);
-    sandbox.faults.set({ rejectRecords: [{ field: 'email', pattern: '@bounce\\.example$' }] });
-    const first = await runCdp(dir, sandbox, ['sync', '--json']);
-    expect(first.code).toBe(3);
-    expect(first.stderr).toContain('3 records were rejected; see sync_log');
-    expect(contacts(sandbox).size).toBe(117);
-    const log = await query(dir, 'select sync, key, profile_id, operation, code, message from cdp.sync_log order by key');
-    expect(log).toEqual(
-      [47, 7, 87].map((i) => ({
-        sync: 'contacts',
-        key: `bounce${i}@bounce.example`,
-        profile_id: `p${String(i).padStart(5, '0')}`,
-        operation: 'upsert',
-        code: 'INVALID_EMAIL',
-        message: `Email address bounce${i}@bounce.example is invalid`,
-      })),
-    );
-    const runs = await query(dir, 'select status from cdp.runs');
-    expect(runs).toEqual([{ status: 'rejected' }]);
-    expect(JSON.parse(first.stdout)).toMatchObject({ command: 'sync', rejected: 3, syncs: [{ status: 'rejected', rejected: 3, sent: { created: 117 } }] });
-
-    sandbox.faults.clear();
-    sandbox.resetStats();
-    const second = await runCdp(dir, sandbox, ['sync']);
-    expect(second.code).toBe(0);
-    expect(sandbox.stats.batchInputs['POST /crm/v3/objects/contacts/batch/upsert']).toEqual([3]);
-    expect(contacts(sandbox).size).toBe(120);
-    expect(listEmails(sandbox, 'CDP: High value')).toContain('bounce87@bounce.example');
-  });
-
   it('never puts one key twice in a batch: keys differing in case and spaces are one record', async () => {
     const profiles: Profile[] = [
       ...people(150),
