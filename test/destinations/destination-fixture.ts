@@ -173,6 +173,12 @@ export function people(n: number, make: (i: number) => Partial<Profile> = () => 
   }));
 }
 
+/** Two fields changed on p00003, one on p00004, a segment entry for p00005 and an exit for p00200. */
+export function changeFour(profiles: readonly Profile[]): Profile[] {
+  const change: Readonly<Record<string, Partial<Profile>>> = { p00003: { first_name: 'Renamed', order_count: 42 }, p00004: { lifetime_value: 41 }, p00005: { lifetime_value: 500 }, p00200: { lifetime_value: 1 } };
+  return profiles.map((p) => ({ ...p, ...change[p.profile_id] }));
+}
+
 /** Environment every test run gets: quick backoff, a short request timeout. */
 const RUN_ENV = { CDP_SYNC_BACKOFF_SCALE: '0.01', CDP_SYNC_REQUEST_TIMEOUT_MS: '2000' };
 
@@ -357,6 +363,8 @@ export interface Destination {
   projectFiles(c?: ConnectorOptions): Record<string, string>;
   /** How the destination stores a profile's trait values (what `Crm.contacts()` returns for an up-to-date contact). */
   stored(p: Profile): ContactFields;
+  /** The destination field each trait of the default connector lands in. */
+  readonly fieldOf: Readonly<Record<'first_name' | 'lifetime_value' | 'order_count', string>>;
   /** The code and message the destination answers for a record refused through `Crm.rejectEmails`. */
   rejection(email: string): { readonly code: string; readonly message: string };
 }
@@ -376,6 +384,7 @@ export const HUBSPOT: Destination = {
   label: 'HubSpot',
   upsertBatch: 100,
   projectFiles: hubspotProjectFiles,
+  fieldOf: { first_name: 'firstname', lifetime_value: 'cdp_lifetime_value', order_count: 'cdp_order_count' },
   rejection: (email) => ({ code: 'INVALID_EMAIL', message: `Email address ${email} is invalid` }),
   stored: (p) => ({ first_name: p.first_name, lifetime_value: String(p.lifetime_value), order_count: String(p.order_count), loyal: (p.order_count ?? 0) > 5 }),
   async start() {
@@ -424,6 +433,7 @@ export const SALESFORCE: Destination = {
   label: 'Salesforce',
   upsertBatch: 200,
   projectFiles: salesforceProjectFiles,
+  fieldOf: { first_name: 'FirstName', lifetime_value: 'CDP_Lifetime_Value__c', order_count: 'CDP_Order_Count__c' },
   rejection: (email) => ({ code: 'FIELD_CUSTOM_VALIDATION_EXCEPTION', message: `Rejected by a sandbox validation rule: Email = ${email}` }),
   stored: (p) => ({ first_name: p.first_name, lifetime_value: p.lifetime_value, order_count: p.order_count, loyal: (p.order_count ?? 0) > 5 }),
   async start() {
