@@ -363,6 +363,8 @@ export interface Destination {
   projectFiles(c?: ConnectorOptions): Record<string, string>;
   /** How the destination stores a profile's trait values (what `Crm.contacts()` returns for an up-to-date contact). */
   stored(p: Profile): ContactFields;
+  /** What a contact holds once mirror mode cleared the fields cdp set. */
+  readonly cleared: ContactFields;
   /** The destination field each trait of the default connector lands in. */
   readonly fieldOf: Readonly<Record<'first_name' | 'lifetime_value' | 'order_count', string>>;
   /** The code and message the destination answers for a record refused through `Crm.rejectEmails`. */
@@ -384,6 +386,7 @@ export const HUBSPOT: Destination = {
   label: 'HubSpot',
   upsertBatch: 100,
   projectFiles: hubspotProjectFiles,
+  cleared: { first_name: undefined, lifetime_value: undefined, order_count: undefined, loyal: false },
   fieldOf: { first_name: 'firstname', lifetime_value: 'cdp_lifetime_value', order_count: 'cdp_order_count' },
   rejection: (email) => ({ code: 'INVALID_EMAIL', message: `Email address ${email} is invalid` }),
   stored: (p) => ({ first_name: p.first_name, lifetime_value: String(p.lifetime_value), order_count: String(p.order_count), loyal: (p.order_count ?? 0) > 5 }),
@@ -433,6 +436,7 @@ export const SALESFORCE: Destination = {
   label: 'Salesforce',
   upsertBatch: 200,
   projectFiles: salesforceProjectFiles,
+  cleared: { first_name: null, lifetime_value: null, order_count: null, loyal: false },
   fieldOf: { first_name: 'FirstName', lifetime_value: 'CDP_Lifetime_Value__c', order_count: 'CDP_Order_Count__c' },
   rejection: (email) => ({ code: 'FIELD_CUSTOM_VALIDATION_EXCEPTION', message: `Rejected by a sandbox validation rule: Email = ${email}` }),
   stored: (p) => ({ first_name: p.first_name, lifetime_value: p.lifetime_value, order_count: p.order_count, loyal: (p.order_count ?? 0) > 5 }),
