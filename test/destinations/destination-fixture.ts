@@ -20,7 +20,8 @@ import {
 } from '../../src/sandbox/salesforce/salesforce-sandbox.js';
 import { DuckDBWarehouse } from '../../src/warehouse/duckdb-warehouse.js';
 import type { Row, Value } from '../../src/warehouse/warehouse.js';
-import { cdp, writeProject, yaml, type CliResult } from '../helpers/project.js';
+import { afterAll, afterEach, beforeAll, beforeEach } from 'vitest';
+import { cdp, removeProject, writeProject, yaml, type CliResult } from '../helpers/project.js';
 
 export type { FaultConfigInput, HubSpotSandbox, HubSpotSandboxOptions, SalesforceFaultInput, SalesforceSandbox, SalesforceSandboxOptions };
 export { CONTACTS };
@@ -379,6 +380,30 @@ export function runCdp(dir: string, crm: Crm, args: readonly string[], env: Read
   return cdp(dir, args, { ...crm.env, ...env });
 }
 
+/** The part of a sandbox both destinations share. */
+interface AnySandbox {
+  reset(): void;
+  resetStats(): void;
+  close(): Promise<void>;
+  readonly faults: { clear(): void };
+  readonly stats: { readonly totalRequests: number };
+}
+
+function sandboxParts(s: AnySandbox): Pick<Crm, 'reset' | 'resetStats' | 'close' | 'clearFaults' | 'totalRequests'> {
+  return { reset: () => s.reset(), resetStats: () => s.resetStats(), close: () => s.close(), clearFaults: () => s.faults.clear(), totalRequests: () => s.stats.totalRequests };
+}
+
+/** Random faults on every route: the destination's throttling rule, then 5xx answers, slow answers and dropped connections with these probabilities. */
+function chaosRules<R>(throttle: R, serverErrors: readonly (readonly [500 | 502 | 503, number])[], slow: { ms: number; probability: number }, drops: { before: number; after: number }) {
+  return [
+    throttle,
+    ...serverErrors.map(([status, probability]) => ({ kind: 'serverError' as const, status, probability })),
+    { kind: 'delay' as const, ...slow },
+    { kind: 'drop' as const, when: 'beforeHandling' as const, probability: drops.before },
+    { kind: 'drop' as const, when: 'afterHandling' as const, probability: drops.after },
+  ];
+}
+
 const HUBSPOT_UPSERT = 'POST /crm/v3/objects/contacts/batch/upsert';
 
 export const HUBSPOT: Destination = {
@@ -394,26 +419,15 @@ export const HUBSPOT: Destination = {
     const s = await startHubSpot();
     return {
       env: hubspotEnv(s),
-      reset: () => s.reset(),
-      resetStats: () => s.resetStats(),
-      close: () => s.close(),
-      clearFaults: () => s.faults.clear(),
+      ...sandboxParts(s),
       chaos: (seed) =>
         s.faults.set({
           seed,
-          rules: [
-            { kind: 'rateLimit', policy: 'TEN_SECONDLY_ROLLING', probability: 0.1 },
-            { kind: 'serverError', status: 503, probability: 0.12 },
-            { kind: 'serverError', status: 500, probability: 0.05 },
-            { kind: 'delay', ms: 1_300, probability: 0.06 },
-            { kind: 'drop', when: 'beforeHandling', probability: 0.08 },
-            { kind: 'drop', when: 'afterHandling', probability: 0.1 },
-          ],
+          rules: chaosRules({ kind: 'rateLimit', policy: 'TEN_SECONDLY_ROLLING', probability: 0.1 }, [[503, 0.12], [500, 0.05]], { ms: 1_300, probability: 0.06 }, { before: 0.08, after: 0.1 }),
         }),
       slowUpserts: (ms) => s.faults.set({ rules: [{ kind: 'delay', ms, match: { pathRegex: '^/crm/v3/objects/contacts/batch/upsert$' } }] }),
       rejectEmails: (pattern) => s.faults.set({ rejectRecords: [{ field: 'email', pattern }] }),
       injectedFaults: () => s.stats.injected.serverErrors + s.stats.injected.dropped + s.stats.rateLimited,
-      totalRequests: () => s.stats.totalRequests,
       upsertRequests: () => s.stats.requests[HUBSPOT_UPSERT] ?? 0,
       upsertedRecords: () => s.stats.batchInputs[HUBSPOT_UPSERT] ?? [],
       contacts: () =>
@@ -444,27 +458,15 @@ export const SALESFORCE: Destination = {
     const s = await startSalesforce();
     return {
       env: salesforceEnv(s),
-      reset: () => s.reset(),
-      resetStats: () => s.resetStats(),
-      close: () => s.close(),
-      clearFaults: () => s.faults.clear(),
+      ...sandboxParts(s),
       chaos: (seed) =>
         s.faults.set({
           seed,
-          rules: [
-            { kind: 'rateLimit', policy: 'ConcurrentPerOrgLongTxn', probability: 0.05 },
-            { kind: 'serverError', status: 503, probability: 0.08 },
-            { kind: 'serverError', status: 500, probability: 0.04 },
-            { kind: 'serverError', status: 502, probability: 0.03 },
-            { kind: 'delay', ms: 1_200, probability: 0.04 },
-            { kind: 'drop', when: 'beforeHandling', probability: 0.05 },
-            { kind: 'drop', when: 'afterHandling', probability: 0.07 },
-          ],
+          rules: chaosRules({ kind: 'rateLimit', policy: 'ConcurrentPerOrgLongTxn', probability: 0.05 }, [[503, 0.08], [500, 0.04], [502, 0.03]], { ms: 1_200, probability: 0.04 }, { before: 0.05, after: 0.07 }),
         }),
       slowUpserts: (ms) => s.faults.set({ rules: [{ kind: 'delay', ms, match: { path: '/composite/sobjects/Contact/{field}' } }] }),
       rejectEmails: (pattern) => s.faults.set({ rejectRecords: [{ field: 'Email', pattern }] }),
       injectedFaults: () => s.stats.injected.serverErrors + s.stats.injected.dropped + s.stats.limitExceeded.injected,
-      totalRequests: () => s.stats.totalRequests,
       upsertRequests: () => s.stats.requests[SALESFORCE_UPSERT] ?? 0,
       upsertedRecords: () => s.stats.recordsPerCall[SALESFORCE_UPSERT] ?? [],
       contacts: () =>
@@ -484,3 +486,36 @@ export const SALESFORCE: Destination = {
 };
 
 export const DESTINATIONS: readonly Destination[] = [HUBSPOT, SALESFORCE];
+
+/**
+ * The setup of a suite run for one destination: a sandbox for the suite (reset before each test when
+ * `resetEach`), and projects removed after each test.
+ */
+export function useDestination(destination: Destination, { resetEach = true }: { resetEach?: boolean } = {}): { readonly crm: Crm; project(c?: ConnectorOptions, profiles?: readonly Profile[]): Promise<string> } {
+  let crm: Crm | undefined;
+  const dirs: string[] = [];
+  beforeAll(async () => {
+    crm = await destination.start();
+  });
+  afterAll(async () => {
+    await crm?.close();
+  });
+  beforeEach(() => {
+    if (resetEach) crm?.reset();
+  });
+  afterEach(async () => {
+    await Promise.all(dirs.splice(0).map(removeProject));
+  });
+  return {
+    get crm(): Crm {
+      if (!crm) throw new Error(`the ${destination.label} sandbox did not start`);
+      return crm;
+    },
+    async project(c = {}, profiles) {
+      const dir = await makeProject(destination, c);
+      dirs.push(dir);
+      if (profiles) await seed(dir, profiles);
+      return dir;
+    },
+  };
+}

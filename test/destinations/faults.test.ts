@@ -1,7 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { removeProject } from '../helpers/project.js';
-import { DESTINATIONS, highValueEmails, makeProject, people, runCdp, seed, type Crm, type Profile } from './destination-fixture.js';
+import { describe, expect, it } from 'vitest';
+import { DESTINATIONS, highValueEmails, people, type Profile, runCdp, seed, useDestination } from './destination-fixture.js';
 
 /** Each destination's converge runs: how many profiles, which share changes between the two rounds, and its batch paths. */
 interface Case {
@@ -22,30 +21,22 @@ const CASES: Readonly<Record<'hubspot' | 'salesforce', Case>> = {
 };
 
 describe.each(DESTINATIONS)('$label under injected faults', (destination) => {
-  let crm: Crm;
-  const dirs: string[] = [];
-  beforeAll(async () => {
-    crm = await destination.start();
-  });
-  afterAll(() => crm.close());
-  afterEach(async () => {
-    await Promise.all(dirs.splice(0).map(removeProject));
-  });
+  const suite = useDestination(destination, { resetEach: false });
 
   /** The CRM holds exactly the warehouse's desired state: one contact per profile, its values, the list/campaign members. */
   function expectMirrors(profiles: readonly Profile[]): void {
-    const byEmail = crm.contacts();
+    const byEmail = suite.crm.contacts();
     expect(byEmail.size).toBe(profiles.length);
     for (const p of profiles) expect(byEmail.get(p.email ?? ''), p.email ?? '').toEqual(destination.stored(p));
-    expect(crm.memberEmails('CDP: High value')).toEqual(highValueEmails(profiles));
-    crm.expectNoStrayMembers('CDP: High value', expect);
+    expect(suite.crm.memberEmails('CDP: High value')).toEqual(highValueEmails(profiles));
+    suite.crm.expectNoStrayMembers('CDP: High value', expect);
   }
 
   /** Runs `cdp sync` under faults until one run succeeds; returns how many runs it took. */
   async function converge(dir: string, seedBase: number): Promise<number> {
     for (let run = 1; run <= 8; run++) {
-      crm.chaos(seedBase + run);
-      const result = await runCdp(dir, crm, ['sync'], { CDP_SYNC_REQUEST_TIMEOUT_MS: '1000' });
+      suite.crm.chaos(seedBase + run);
+      const result = await runCdp(dir, suite.crm, ['sync'], { CDP_SYNC_REQUEST_TIMEOUT_MS: '1000' });
       // Requests abandoned at the client's timeout still land a moment later; let them, before the next run.
       await sleep(400);
       if (result.code === 0) return run;
@@ -57,25 +48,23 @@ describe.each(DESTINATIONS)('$label under injected faults', (destination) => {
 
   const { profiles: count, changeEvery, paths } = CASES[destination.name];
   it.each([...paths])('repeated runs through $path converge to the warehouse state with nothing lost and nothing duplicated', async ({ bulkThreshold }) => {
-    crm.reset();
-    const dir = await makeProject(destination, { where: 'marketing_consent', bulkThreshold });
-    dirs.push(dir);
+    suite.crm.reset();
     const profiles = people(count);
-    await seed(dir, profiles);
+    const dir = await suite.project({ where: 'marketing_consent', bulkThreshold }, profiles);
     await converge(dir, bulkThreshold ?? 100);
-    expect(crm.injectedFaults()).toBeGreaterThan(0);
-    crm.clearFaults();
+    expect(suite.crm.injectedFaults()).toBeGreaterThan(0);
+    suite.crm.clearFaults();
     expectMirrors(profiles);
 
     // change some profiles (values, segment entries and exits), converge again under faults
     const changed = profiles.map((p, i) => (i % changeEvery === 0 ? { ...p, first_name: `New${i}`, lifetime_value: (p.lifetime_value ?? 0) > 100 ? 1 : 500, order_count: 9 - (p.order_count ?? 0) } : p));
     await seed(dir, changed);
     await converge(dir, (bulkThreshold ?? 150) + 50);
-    crm.clearFaults();
+    suite.crm.clearFaults();
     expectMirrors(changed);
 
-    crm.resetStats();
-    expect((await runCdp(dir, crm, ['sync'])).code).toBe(0);
-    expect(crm.totalRequests()).toBe(0);
+    suite.crm.resetStats();
+    expect((await runCdp(dir, suite.crm, ['sync'])).code).toBe(0);
+    expect(suite.crm.totalRequests()).toBe(0);
   });
 });

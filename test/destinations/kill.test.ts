@@ -3,9 +3,8 @@ import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { removeProject } from '../helpers/project.js';
-import { confirmed, DESTINATIONS, highValueEmails, HUBSPOT_TOKEN, makeProject, people, runCdp, seed, type Crm } from './destination-fixture.js';
+import { describe, expect, it } from 'vitest';
+import { confirmed, DESTINATIONS, highValueEmails, HUBSPOT_TOKEN, people, runCdp, useDestination } from './destination-fixture.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 /** The real CLI entry point, run from source (no build step) in a child process. */
@@ -30,26 +29,15 @@ function startCli(args: readonly string[], env: Readonly<Record<string, string>>
 const CASES = { hubspot: { profiles: 3000, delayMs: 400 }, salesforce: { profiles: 2400, delayMs: 200 } } as const;
 
 describe.each(DESTINATIONS)('a $label sync killed with SIGKILL', (destination) => {
-  let crm: Crm;
-  const dirs: string[] = [];
-  beforeAll(async () => {
-    crm = await destination.start();
-  });
-  afterAll(async () => {
-    await crm.close();
-    await Promise.all(dirs.map(removeProject));
-  });
-  beforeEach(() => crm.reset());
+  const suite = useDestination(destination);
 
   const { profiles: n, delayMs } = CASES[destination.name];
   it('is recovered by the next run: nothing lost, nothing duplicated', async () => {
-    const dir = await makeProject(destination, { where: 'marketing_consent', requestsPer10s: 200, bulkThreshold: 5000 });
-    dirs.push(dir);
     const profiles = people(n);
-    await seed(dir, profiles);
-    crm.slowUpserts(delayMs);
+    const dir = await suite.project({ where: 'marketing_consent', requestsPer10s: 200, bulkThreshold: 5000 }, profiles);
+    suite.crm.slowUpserts(delayMs);
 
-    const { child, finished, output } = startCli(['sync', '--project-dir', dir], crm.env);
+    const { child, finished, output } = startCli(['sync', '--project-dir', dir], suite.crm.env);
     // Kill once some batches are confirmed (the CRM has them and the DuckDB write-ahead log grew with a commit).
     const wal = join(dir, '.cdp/warehouse.duckdb.wal');
     const walSize = () => (existsSync(wal) ? statSync(wal).size : 0);
@@ -60,14 +48,14 @@ describe.each(DESTINATIONS)('a $label sync killed with SIGKILL', (destination) =
         await sleep(5);
       }
     };
-    await waitFor(() => crm.upsertRequests() >= 1);
+    await waitFor(() => suite.crm.upsertRequests() >= 1);
     const before = walSize();
-    await waitFor(() => crm.contacts().size >= 3 * destination.upsertBatch && walSize() > before);
+    await waitFor(() => suite.crm.contacts().size >= 3 * destination.upsertBatch && walSize() > before);
     child.kill('SIGKILL');
     expect((await finished).signal).toBe('SIGKILL');
     await sleep(500); // requests the child had in flight still land; let them
 
-    const landed = crm.contacts().size;
+    const landed = suite.crm.contacts().size;
     expect(landed).toBeGreaterThan(0);
     expect(landed).toBeLessThan(n);
     const committed = await confirmed(dir);
@@ -75,23 +63,23 @@ describe.each(DESTINATIONS)('a $label sync killed with SIGKILL', (destination) =
     expect(committed).toBeLessThanOrEqual(landed);
 
     // The killed run's lock names a process of this machine that is gone: the next run takes it over at once.
-    crm.clearFaults();
-    crm.resetStats();
-    const next = await runCdp(dir, crm, ['sync']);
+    suite.crm.clearFaults();
+    suite.crm.resetStats();
+    const next = await runCdp(dir, suite.crm, ['sync']);
     expect(next.stderr).toBe('');
     expect(next.code).toBe(0);
     // exactly what was unconfirmed is sent again: never the confirmed records
-    expect(crm.upsertedRecords().reduce((a, b) => a + b, 0)).toBe(n - committed);
+    expect(suite.crm.upsertedRecords().reduce((a, b) => a + b, 0)).toBe(n - committed);
 
-    const byEmail = crm.contacts();
+    const byEmail = suite.crm.contacts();
     expect(byEmail.size).toBe(n);
     for (const p of profiles) expect(byEmail.get(p.email ?? '')?.lifetime_value).toBe(destination.stored(p).lifetime_value);
-    expect(crm.memberEmails('CDP: High value')).toEqual(highValueEmails(profiles));
+    expect(suite.crm.memberEmails('CDP: High value')).toEqual(highValueEmails(profiles));
     expect(await confirmed(dir)).toBe(n);
 
-    crm.resetStats();
-    expect((await runCdp(dir, crm, ['sync'])).code).toBe(0);
-    expect(crm.totalRequests()).toBe(0);
+    suite.crm.resetStats();
+    expect((await runCdp(dir, suite.crm, ['sync'])).code).toBe(0);
+    expect(suite.crm.totalRequests()).toBe(0);
   });
 });
 

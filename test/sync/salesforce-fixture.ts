@@ -2,26 +2,16 @@
 import { writeProject, cdp, type CliResult } from '../helpers/project.js';
 import { salesforceEnv, salesforceProjectFiles, type ConnectorOptions, type SalesforceSandbox } from '../destinations/destination-fixture.js';
 
+export * from '../destinations/destination-fixture.js';
 export {
   SALESFORCE_CUSTOM_FIELDS as CUSTOM_FIELDS,
   SALESFORCE_FIELDS as DEFAULT_FIELDS,
   SALESFORCE_SEGMENTS as DEFAULT_SEGMENTS,
-  PASSWORD_AUTH,
   salesforceProjectFiles as projectFiles,
   startSalesforce as startSandbox,
   salesforceEnv as sandboxEnv,
   salesforceContacts as contacts,
   salesforceWrites as writes,
-  campaignEmails,
-  highValueEmails,
-  membersOf,
-  people,
-  query,
-  seed,
-  warehousePath,
-  type ConnectorOptions,
-  type Membership,
-  type Profile,
 } from '../destinations/destination-fixture.js';
 
 export function makeProject(c: ConnectorOptions = {}): Promise<string> {

@@ -2,6 +2,7 @@
 import { writeProject, cdp, type CliResult } from '../helpers/project.js';
 import { hubspotEnv, hubspotProjectFiles, type ConnectorOptions, type HubSpotSandbox } from '../destinations/destination-fixture.js';
 
+export * from '../destinations/destination-fixture.js';
 export {
   HUBSPOT_TOKEN as TOKEN,
   HUBSPOT_FIELDS as DEFAULT_FIELDS,
@@ -10,14 +11,6 @@ export {
   hubspotContacts as contacts,
   hubspotListEmails as listEmails,
   hubspotWrites as writes,
-  membersOf,
-  people,
-  query,
-  seed,
-  warehousePath,
-  type ConnectorOptions,
-  type Membership,
-  type Profile,
 } from '../destinations/destination-fixture.js';
 
 export function makeProject(connector: ConnectorOptions = {}): Promise<string> {
