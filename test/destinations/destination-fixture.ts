@@ -488,24 +488,37 @@ export const SALESFORCE: Destination = {
 export const DESTINATIONS: readonly Destination[] = [HUBSPOT, SALESFORCE];
 
 /**
- * The setup of a suite run for one destination: a sandbox for the suite (reset before each test when
- * `resetEach`), and projects removed after each test.
+ * The usual setup of a test file against a sandbox: started before its tests (handed to `set`), closed
+ * after them, reset before each test when `resetEach`; the returned list holds the projects to remove
+ * after each test (or after all, with `removeProjects: 'afterAll'`).
  */
-export function useDestination(destination: Destination, { resetEach = true }: { resetEach?: boolean } = {}): { readonly crm: Crm; project(c?: ConnectorOptions, profiles?: readonly Profile[]): Promise<string> } {
-  let crm: Crm | undefined;
+export function useSandbox<S extends { reset(): void; close(): Promise<void> }>(
+  start: () => Promise<S>,
+  set: (sandbox: S) => void,
+  { resetEach = false, removeProjects = 'afterEach' }: { resetEach?: boolean; removeProjects?: 'afterEach' | 'afterAll' } = {},
+): string[] {
+  let sandbox: S | undefined;
   const dirs: string[] = [];
+  const remove = async (): Promise<void> => {
+    await Promise.all(dirs.splice(0).map(removeProject));
+  };
   beforeAll(async () => {
-    crm = await destination.start();
+    sandbox = await start();
+    set(sandbox);
   });
   afterAll(async () => {
-    await crm?.close();
+    await sandbox?.close();
+    if (removeProjects === 'afterAll') await remove();
   });
-  beforeEach(() => {
-    if (resetEach) crm?.reset();
-  });
-  afterEach(async () => {
-    await Promise.all(dirs.splice(0).map(removeProject));
-  });
+  if (resetEach) beforeEach(() => sandbox?.reset());
+  if (removeProjects === 'afterEach') afterEach(remove);
+  return dirs;
+}
+
+/** useSandbox for a suite run once per destination; `project` writes (and seeds) a project for the destination. */
+export function useDestination(destination: Destination, { resetEach = true }: { resetEach?: boolean } = {}): { readonly crm: Crm; project(c?: ConnectorOptions, profiles?: readonly Profile[]): Promise<string> } {
+  let crm: Crm | undefined;
+  const dirs = useSandbox(() => destination.start(), (started) => (crm = started), { resetEach });
   return {
     get crm(): Crm {
       if (!crm) throw new Error(`the ${destination.label} sandbox did not start`);

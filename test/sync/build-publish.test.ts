@@ -1,19 +1,12 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { HubSpotSandbox } from '../../src/sandbox/hubspot/hubspot-sandbox.js';
-import { removeProject, writeProject, yaml } from '../helpers/project.js';
-import { contacts, query, runCdp, startSandbox } from './sync-fixture.js';
+import { writeProject, yaml } from '../helpers/project.js';
+import { contacts, query, runCdp, startSandbox, useSandbox } from './sync-fixture.js';
 
 let sandbox: HubSpotSandbox;
-const dirs: string[] = [];
-beforeAll(async () => {
-  sandbox = await startSandbox();
-});
-afterAll(() => sandbox.close());
-afterEach(async () => {
-  await Promise.all(dirs.splice(0).map(removeProject));
-});
+const dirs = useSandbox(startSandbox, (started) => (sandbox = started));
 
 /** People whose `age` text becomes an integer trait; a non-number fails the profiles stage after identity. */
 const csv = (ages: readonly string[]) => `email,age,updated_at\n${ages.map((age, i) => `p${i}@shop.test,${age},2026-01-0${i + 1} 10:00:00`).join('\n')}\n`;

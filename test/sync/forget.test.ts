@@ -1,20 +1,13 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { HubSpotSandbox } from '../../src/sandbox/hubspot/hubspot-sandbox.js';
-import { removeProject, writeProject, yaml } from '../helpers/project.js';
-import { contacts, listEmails, query, runCdp, startSandbox } from './sync-fixture.js';
+import { writeProject, yaml } from '../helpers/project.js';
+import { contacts, listEmails, query, runCdp, startSandbox, useSandbox } from './sync-fixture.js';
 
 // Issue 15 item 3: `cdp forget <type>:<value>` takes a person out of every destination cdp wrote to and
 // out of cdp's own tables, with an audit row; later runs never sync them again.
 
 let sandbox: HubSpotSandbox;
-const dirs: string[] = [];
-beforeAll(async () => {
-  sandbox = await startSandbox();
-});
-afterAll(() => sandbox.close());
-afterEach(async () => {
-  await Promise.all(dirs.splice(0).map(removeProject));
-});
+const dirs = useSandbox(startSandbox, (started) => (sandbox = started));
 
 const PEOPLE = `event_id,user_id,email,amount,at
 1,u1,ann@shop.test,10,2026-01-01 10:00:00

@@ -2,23 +2,15 @@ import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { HubSpotSandbox } from '../../src/sandbox/hubspot/hubspot-sandbox.js';
-import { removeProject } from '../helpers/project.js';
-import { makeProject, membersOf, people, query, runCdp, seed, startSandbox, TOKEN } from './sync-fixture.js';
+import { makeProject, membersOf, people, query, runCdp, seed, startSandbox, TOKEN, useSandbox } from './sync-fixture.js';
 
 /** Spawns the built CLI (`npm run build` first). */
 const CLI = join(fileURLToPath(new URL('../..', import.meta.url)), 'bin/cdp.js');
 
 let sandbox: HubSpotSandbox;
-const dirs: string[] = [];
-beforeAll(async () => {
-  sandbox = await startSandbox();
-});
-afterAll(async () => {
-  await sandbox.close();
-  await Promise.all(dirs.map(removeProject));
-});
+const dirs = useSandbox(startSandbox, (started) => (sandbox = started), { removeProjects: 'afterAll' });
 
 describe('a run whose process is killed', () => {
   it('is marked died by the next run that takes its lock, and history shows it', async () => {

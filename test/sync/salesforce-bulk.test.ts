@@ -1,19 +1,10 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import jsforce from 'jsforce';
 import { DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, DEFAULT_PASSWORD, DEFAULT_USERNAME, type SalesforceSandbox } from '../../src/sandbox/salesforce/salesforce-sandbox.js';
-import { removeProject } from '../helpers/project.js';
-import { campaignEmails, contacts, highValueEmails, makeProject, people, query, runCdp, seed, startSandbox, type Profile } from './salesforce-fixture.js';
+import { campaignEmails, contacts, highValueEmails, makeProject, people, query, runCdp, seed, startSandbox, type Profile, useSandbox } from './salesforce-fixture.js';
 
 let sandbox: SalesforceSandbox;
-const dirs: string[] = [];
-beforeAll(async () => {
-  sandbox = await startSandbox();
-});
-afterAll(() => sandbox.close());
-beforeEach(() => sandbox.reset());
-afterEach(async () => {
-  await Promise.all(dirs.splice(0).map(removeProject));
-});
+const dirs = useSandbox(startSandbox, (started) => (sandbox = started), { resetEach: true });
 
 async function project(profiles: readonly Profile[], bulkThreshold: number): Promise<string> {
   const dir = await makeProject({ bulkThreshold });

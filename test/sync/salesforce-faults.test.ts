@@ -1,18 +1,10 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { SalesforceFaultInput, SalesforceSandbox } from '../../src/sandbox/salesforce/salesforce-sandbox.js';
-import { removeProject } from '../helpers/project.js';
-import { campaignEmails, contacts, highValueEmails, makeProject, people, query, runCdp, seed, startSandbox, type Profile } from './salesforce-fixture.js';
+import { campaignEmails, contacts, highValueEmails, makeProject, people, query, runCdp, seed, startSandbox, type Profile, useSandbox } from './salesforce-fixture.js';
 
 let sandbox: SalesforceSandbox;
-const dirs: string[] = [];
-beforeAll(async () => {
-  sandbox = await startSandbox();
-});
-afterAll(() => sandbox.close());
-afterEach(async () => {
-  await Promise.all(dirs.splice(0).map(removeProject));
-});
+const dirs = useSandbox(startSandbox, (started) => (sandbox = started));
 
 /** Random faults on every route are in test/destinations/faults.test.ts, for every destination. */
 describe('Salesforce API limits', () => {

@@ -2,25 +2,16 @@ import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { SalesforceSandbox } from '../../src/sandbox/salesforce/salesforce-sandbox.js';
-import { removeProject } from '../helpers/project.js';
-import { campaignEmails, contacts, highValueEmails, makeProject, people, query, runCdp, sandboxEnv, seed, startSandbox } from './salesforce-fixture.js';
+import { campaignEmails, contacts, highValueEmails, makeProject, people, query, runCdp, sandboxEnv, seed, startSandbox, useSandbox } from './salesforce-fixture.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 /** The real CLI entry point, run from source (no build step) in a child process. */
 const CHILD = join(ROOT, 'test/destinations/cli-child.ts');
 
 let sandbox: SalesforceSandbox;
-const dirs: string[] = [];
-beforeAll(async () => {
-  sandbox = await startSandbox();
-});
-afterAll(async () => {
-  await sandbox.close();
-  await Promise.all(dirs.map(removeProject));
-});
-beforeEach(() => sandbox.reset());
+const dirs = useSandbox(startSandbox, (started) => (sandbox = started), { resetEach: true, removeProjects: 'afterAll' });
 
 /** Starts `cdp sync` in a child process and SIGKILLs it once `ready` holds. */
 async function killMidSync(dir: string, ready: () => boolean): Promise<void> {

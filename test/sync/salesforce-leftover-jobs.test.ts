@@ -3,25 +3,16 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import jsforce from 'jsforce';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, DEFAULT_PASSWORD, DEFAULT_USERNAME, type SalesforceSandbox } from '../../src/sandbox/salesforce/salesforce-sandbox.js';
-import { removeProject } from '../helpers/project.js';
-import { contacts, makeProject, people, query, runCdp, sandboxEnv, seed, startSandbox } from './salesforce-fixture.js';
+import { contacts, makeProject, people, query, runCdp, sandboxEnv, seed, startSandbox, useSandbox } from './salesforce-fixture.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 /** The real CLI entry point, run from source in a child process. */
 const CHILD = join(ROOT, 'test/destinations/cli-child.ts');
 
 let sandbox: SalesforceSandbox;
-const dirs: string[] = [];
-beforeAll(async () => {
-  sandbox = await startSandbox();
-});
-afterAll(async () => {
-  await sandbox.close();
-  await Promise.all(dirs.map(removeProject));
-});
-beforeEach(() => sandbox.reset());
+const dirs = useSandbox(startSandbox, (started) => (sandbox = started), { resetEach: true, removeProjects: 'afterAll' });
 
 interface JobInfo {
   readonly id: string;

@@ -1,20 +1,11 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { SalesforceSandbox } from '../../src/sandbox/salesforce/salesforce-sandbox.js';
-import { removeProject } from '../helpers/project.js';
-import { campaignEmails, contacts, highValueEmails, makeProject, people, projectFiles, runCdp, seed, startSandbox, type ConnectorOptions } from './salesforce-fixture.js';
+import { campaignEmails, contacts, highValueEmails, makeProject, people, projectFiles, runCdp, seed, startSandbox, type ConnectorOptions, useSandbox } from './salesforce-fixture.js';
 
 let sandbox: SalesforceSandbox;
-const dirs: string[] = [];
-beforeAll(async () => {
-  sandbox = await startSandbox();
-});
-afterAll(async () => {
-  await sandbox.close();
-  await Promise.all(dirs.map(removeProject));
-});
-beforeEach(() => sandbox.reset());
+const dirs = useSandbox(startSandbox, (started) => (sandbox = started), { resetEach: true, removeProjects: 'afterAll' });
 
 async function edit(dir: string, connector: ConnectorOptions): Promise<void> {
   await writeFile(join(dir, 'connectors/contacts.yaml'), projectFiles(connector)['connectors/contacts.yaml']);

@@ -1,19 +1,10 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { SalesforceSandbox } from '../../src/sandbox/salesforce/salesforce-sandbox.js';
-import { removeProject } from '../helpers/project.js';
 import { changeFour } from '../destinations/destination-fixture.js';
-import { campaignEmails, contacts, highValueEmails, makeProject, people, query, runCdp, seed, startSandbox, writes, type ConnectorOptions, type Profile } from './salesforce-fixture.js';
+import { campaignEmails, contacts, highValueEmails, makeProject, people, query, runCdp, seed, startSandbox, writes, type ConnectorOptions, type Profile, useSandbox } from './salesforce-fixture.js';
 
 let sandbox: SalesforceSandbox;
-const dirs: string[] = [];
-beforeAll(async () => {
-  sandbox = await startSandbox();
-});
-afterAll(() => sandbox.close());
-beforeEach(() => sandbox.reset());
-afterEach(async () => {
-  await Promise.all(dirs.splice(0).map(removeProject));
-});
+const dirs = useSandbox(startSandbox, (started) => (sandbox = started), { resetEach: true });
 
 async function project(profiles: readonly Profile[], connector: ConnectorOptions = {}): Promise<string> {
   const dir = await makeProject({ where: 'marketing_consent', ...connector });

@@ -1,18 +1,10 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { SalesforceSandbox } from '../../src/sandbox/salesforce/salesforce-sandbox.js';
-import { removeProject, type CliResult } from '../helpers/project.js';
-import { makeProject, people, runCdp, seed, startSandbox, type ConnectorOptions } from './salesforce-fixture.js';
+import { type CliResult } from '../helpers/project.js';
+import { makeProject, people, runCdp, seed, startSandbox, type ConnectorOptions, useSandbox } from './salesforce-fixture.js';
 
 let sandbox: SalesforceSandbox;
-const dirs: string[] = [];
-beforeAll(async () => {
-  sandbox = await startSandbox();
-});
-afterAll(() => sandbox.close());
-beforeEach(() => sandbox.reset());
-afterEach(async () => {
-  await Promise.all(dirs.splice(0).map(removeProject));
-});
+const dirs = useSandbox(startSandbox, (started) => (sandbox = started), { resetEach: true });
 
 /** Runs `cdp sync` on a connector that describe-based validation refuses: exit 2, nothing written. */
 async function refused(connector: ConnectorOptions): Promise<CliResult> {

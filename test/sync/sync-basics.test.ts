@@ -1,19 +1,11 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { CONTACTS } from '../../src/sandbox/hubspot/hubspot-object-types.js';
 import type { HubSpotSandbox } from '../../src/sandbox/hubspot/hubspot-sandbox.js';
-import { removeProject, writeProject, yaml } from '../helpers/project.js';
-import { contacts, listEmails, makeProject, membersOf, people, projectFiles, query, runCdp, seed, startSandbox, writes, type Profile } from './sync-fixture.js';
+import { writeProject, yaml } from '../helpers/project.js';
+import { contacts, listEmails, makeProject, membersOf, people, projectFiles, query, runCdp, seed, startSandbox, writes, type Profile, useSandbox } from './sync-fixture.js';
 
 let sandbox: HubSpotSandbox;
-const dirs: string[] = [];
-beforeAll(async () => {
-  sandbox = await startSandbox();
-});
-afterAll(() => sandbox.close());
-beforeEach(() => sandbox.reset());
-afterEach(async () => {
-  await Promise.all(dirs.splice(0).map(removeProject));
-});
+const dirs = useSandbox(startSandbox, (started) => (sandbox = started), { resetEach: true });
 
 async function project(profiles: readonly Profile[], connector: Parameters<typeof makeProject>[0] = {}): Promise<string> {
   const dir = await makeProject({ where: 'marketing_consent', ...connector });

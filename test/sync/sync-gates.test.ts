@@ -1,21 +1,13 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { HubSpotSandbox } from '../../src/sandbox/hubspot/hubspot-sandbox.js';
-import { removeProject, writeProject } from '../helpers/project.js';
-import { contacts, listEmails, membersOf, people, projectFiles, query, runCdp, seed, startSandbox, type Profile } from './sync-fixture.js';
+import { writeProject } from '../helpers/project.js';
+import { contacts, listEmails, membersOf, people, projectFiles, query, runCdp, seed, startSandbox, type Profile, useSandbox } from './sync-fixture.js';
 
 // Issue 15 item 1: the removal gates protect each audience and each field, and every gate of every sync
 // of a run is evaluated before any sync sends anything (docs/guarantees.md).
 
 let sandbox: HubSpotSandbox;
-const dirs: string[] = [];
-beforeAll(async () => {
-  sandbox = await startSandbox();
-});
-afterAll(() => sandbox.close());
-beforeEach(() => sandbox.reset());
-afterEach(async () => {
-  await Promise.all(dirs.splice(0).map(removeProject));
-});
+const dirs = useSandbox(startSandbox, (started) => (sandbox = started), { resetEach: true });
 
 const gates = { maxRemovalsPct: 20, maxAudienceRemovalsPct: 20, maxFieldClearsPct: 20 };
 

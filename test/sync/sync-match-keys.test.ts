@@ -1,21 +1,13 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { HubSpotSandbox } from '../../src/sandbox/hubspot/hubspot-sandbox.js';
-import { removeProject, writeProject, yaml } from '../helpers/project.js';
-import { contacts, query, runCdp, startSandbox } from './sync-fixture.js';
+import { writeProject, yaml } from '../helpers/project.js';
+import { contacts, query, runCdp, startSandbox, useSandbox } from './sync-fixture.js';
 
 // Issue 15 item 2: match keys come from identity (match: { id_type }), shared keys are reported and follow
 // match.on_collision, and keys the destination always refuses are filtered and reported once.
 
 let sandbox: HubSpotSandbox;
-const dirs: string[] = [];
-beforeAll(async () => {
-  sandbox = await startSandbox();
-});
-afterAll(() => sandbox.close());
-beforeEach(() => sandbox.reset());
-afterEach(async () => {
-  await Promise.all(dirs.splice(0).map(removeProject));
-});
+const dirs = useSandbox(startSandbox, (started) => (sandbox = started), { resetEach: true });
 
 /**
  * u1's newest email is blocklisted (test@test.com), u2 only has a blocklisted one, u3 typed "n/a", u4's

@@ -1,18 +1,9 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { HubSpotSandbox } from '../../src/sandbox/hubspot/hubspot-sandbox.js';
-import { removeProject } from '../helpers/project.js';
-import { contacts, listEmails, makeProject, membersOf, people, query, runCdp, seed, startSandbox, TOKEN, writes, type ConnectorOptions, type Profile } from './sync-fixture.js';
+import { contacts, listEmails, makeProject, membersOf, people, query, runCdp, seed, startSandbox, TOKEN, writes, type ConnectorOptions, type Profile, useSandbox } from './sync-fixture.js';
 
 let sandbox: HubSpotSandbox;
-const dirs: string[] = [];
-beforeAll(async () => {
-  sandbox = await startSandbox();
-});
-afterAll(() => sandbox.close());
-beforeEach(() => sandbox.reset());
-afterEach(async () => {
-  await Promise.all(dirs.splice(0).map(removeProject));
-});
+const dirs = useSandbox(startSandbox, (started) => (sandbox = started), { resetEach: true });
 
 async function project(profiles: readonly Profile[], connector: ConnectorOptions = {}): Promise<string> {
   const dir = await makeProject(connector);

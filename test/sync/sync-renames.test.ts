@@ -1,20 +1,12 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { HubSpotSandbox } from '../../src/sandbox/hubspot/hubspot-sandbox.js';
-import { removeProject, writeProject } from '../helpers/project.js';
-import { contacts, listEmails, membersOf, people, projectFiles, runCdp, seed, startSandbox, writes, type ConnectorOptions, type Profile } from './sync-fixture.js';
+import { writeProject } from '../helpers/project.js';
+import { contacts, listEmails, membersOf, people, projectFiles, runCdp, seed, startSandbox, writes, type ConnectorOptions, type Profile, useSandbox } from './sync-fixture.js';
 
 let sandbox: HubSpotSandbox;
-const dirs: string[] = [];
-beforeAll(async () => {
-  sandbox = await startSandbox();
-});
-afterAll(() => sandbox.close());
-beforeEach(() => sandbox.reset());
-afterEach(async () => {
-  await Promise.all(dirs.splice(0).map(removeProject));
-});
+const dirs = useSandbox(startSandbox, (started) => (sandbox = started), { resetEach: true });
 
 const profiles: Profile[] = people(40);
 const highValue = profiles.filter((p) => (p.lifetime_value ?? 0) > 100).map((p) => String(p.email)).sort();

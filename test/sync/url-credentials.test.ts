@@ -1,18 +1,9 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { HubSpotSandbox } from '../../src/sandbox/hubspot/hubspot-sandbox.js';
-import { removeProject } from '../helpers/project.js';
-import { makeProject, membersOf, people, query, runCdp, seed, startSandbox } from './sync-fixture.js';
+import { makeProject, membersOf, people, query, runCdp, seed, startSandbox, useSandbox } from './sync-fixture.js';
 
 let sandbox: HubSpotSandbox;
-const dirs: string[] = [];
-beforeAll(async () => {
-  sandbox = await startSandbox();
-});
-afterAll(() => sandbox.close());
-beforeEach(() => sandbox.reset());
-afterEach(async () => {
-  await Promise.all(dirs.splice(0).map(removeProject));
-});
+const dirs = useSandbox(startSandbox, (started) => (sandbox = started), { resetEach: true });
 
 describe('a password inside a destination URL', () => {
   it('is never printed nor stored in runs.error', async () => {
