@@ -1,5 +1,5 @@
 import type { LoadedProject } from '../config/load-project.js';
-import { openForDescribing } from '../warehouse/open-read-only.js';
+import { openForDescribing } from '../engines/open-read-only.js';
 import type { Warehouse } from '../warehouse/warehouse.js';
 import { fileSourceSelect } from './compile-models.js';
 import { qualifiedName, sourceRelation } from './relations.js';

@@ -1,7 +1,7 @@
 import type { DestinationConfig, SalesforceDestinationConfig } from '../../config/schema.js';
 import { error } from '../../diagnostics/diagnostic.js';
 import type { BatchFailure, Destination, DestinationCheck, DestinationFactory, DestinationOptions, PrepareResult, RateLimit, SyncSpec, Transport } from '../destination.js';
-import { secretScrubber, type Scrubber } from '../secret-scrubber.js';
+import { secretScrubber, type Scrubber } from '../../diagnostics/secret-scrubber.js';
 import { authHint, authSecrets } from './salesforce-auth.js';
 import { prepareCampaigns } from './salesforce-campaigns.js';
 import type { SalesforceCall, TargetContext } from './salesforce-context.js';

@@ -4,9 +4,9 @@ import { tmpdir } from 'node:os';
 import { basename, isAbsolute, join } from 'node:path';
 import type { WarehouseConfig } from '../config/schema.js';
 import { RunError } from '../diagnostics/diagnostic.js';
-import { DuckDBWarehouse } from './duckdb-warehouse.js';
+import { DuckDBWarehouse } from './duckdb/warehouse.js';
 import { duckdbOpenError, isDuckDBFileInUse, openWarehouse } from './open-warehouse.js';
-import type { Warehouse } from './warehouse.js';
+import type { Warehouse } from '../warehouse/warehouse.js';
 
 /** Where the read came from: the live database, or a copy taken because a run had the DuckDB file open. */
 export type ReadSource = 'live' | 'snapshot';

@@ -1,9 +1,9 @@
 import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
-import type { TableRef } from '../dialect/dialect.js';
-import { duckdbDialect } from '../dialect/duckdb-dialect.js';
-import { normalizeRow } from './normalize-value.js';
+import type { TableRef } from '../../dialect/dialect.js';
+import { duckdbDialect } from './dialect.js';
+import { normalizeRow } from '../../warehouse/normalize-value.js';
 import {
   WarehouseError,
   insertStatements,
@@ -12,7 +12,7 @@ import {
   type StatementOptions,
   type Value,
   type Warehouse,
-} from './warehouse.js';
+} from '../../warehouse/warehouse.js';
 
 export interface DuckDBWarehouseOptions {
   /** A file path, or ":memory:". */

@@ -1,9 +1,9 @@
 import { isAbsolute, join } from 'node:path';
 import type { WarehouseConfig } from '../config/schema.js';
 import { RunError } from '../diagnostics/diagnostic.js';
-import { DuckDBWarehouse } from './duckdb-warehouse.js';
+import { DuckDBWarehouse } from './duckdb/warehouse.js';
 import { loadDriver } from './load-driver.js';
-import type { Warehouse } from './warehouse.js';
+import type { Warehouse } from '../warehouse/warehouse.js';
 
 /** Opens the configured warehouse. Engine clients other than DuckDB load only when configured. */
 export async function openWarehouse(config: WarehouseConfig, projectDir: string): Promise<Warehouse> {
@@ -17,11 +17,11 @@ export async function openWarehouse(config: WarehouseConfig, projectDir: string)
       }
     }
     case 'bigquery': {
-      const { BigQueryWarehouse } = await loadDriver('@google-cloud/bigquery', () => import('./bigquery-warehouse.js'));
+      const { BigQueryWarehouse } = await loadDriver('@google-cloud/bigquery', () => import('./bigquery/warehouse.js'));
       return BigQueryWarehouse.open(config);
     }
     case 'snowflake': {
-      const { SnowflakeWarehouse } = await loadDriver('snowflake-sdk', () => import('./snowflake-warehouse.js'));
+      const { SnowflakeWarehouse } = await loadDriver('snowflake-sdk', () => import('./snowflake/warehouse.js'));
       return SnowflakeWarehouse.open(config);
     }
   }

@@ -1,5 +1,5 @@
-import { normalizeValue } from './normalize-value.js';
-import type { Row, Value } from './warehouse.js';
+import { normalizeValue } from '../../warehouse/normalize-value.js';
+import type { Row, Value } from '../../warehouse/warehouse.js';
 
 /**
  * Turns what snowflake-sdk returns into cdp's Value. With `jsTreatIntegerAsBigInt` the driver

@@ -1,6 +1,6 @@
 import { BigQueryDate, BigQueryDatetime, BigQueryInt, BigQueryTime, BigQueryTimestamp, Geography } from '@google-cloud/bigquery';
-import { normalizeValue } from './normalize-value.js';
-import type { Row, Value } from './warehouse.js';
+import { normalizeValue } from '../../warehouse/normalize-value.js';
+import type { Row, Value } from '../../warehouse/warehouse.js';
 
 /**
  * Turns what `@google-cloud/bigquery` returns (with `wrapIntegers: true`) into cdp's Value, the same

@@ -1,12 +1,12 @@
 import { BigQuery, type Job, type Query } from '@google-cloud/bigquery';
-import type { TableRef } from '../dialect/dialect.js';
-import { bigqueryDialect } from '../dialect/bigquery-dialect.js';
-import { bigqueryFailure, isNotFound } from './bigquery-failure.js';
-import { bigqueryClientOptions, type BigQueryConfig } from './bigquery-options.js';
-import { bigqueryRow } from './bigquery-value.js';
-import { assertDmlOnly } from './dml-only.js';
-import { insertBatches } from './insert-batches.js';
-import type { ColumnInfo, JobBytes, Row, StatementOptions, Value, Warehouse } from './warehouse.js';
+import type { TableRef } from '../../dialect/dialect.js';
+import { bigqueryDialect } from './dialect.js';
+import { bigqueryFailure, isNotFound } from './failure.js';
+import { bigqueryClientOptions, type BigQueryConfig } from './options.js';
+import { bigqueryRow } from './value.js';
+import { assertDmlOnly } from '../../warehouse/dml-only.js';
+import { insertBatches } from '../../warehouse/insert-batches.js';
+import type { ColumnInfo, JobBytes, Row, StatementOptions, Value, Warehouse } from '../../warehouse/warehouse.js';
 
 /**
  * BigQuery through `@google-cloud/bigquery`: every statement is a query job in the configured

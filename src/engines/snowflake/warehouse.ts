@@ -1,13 +1,13 @@
 import type { Connection, RowStatement } from 'snowflake-sdk';
-import type { TableRef } from '../dialect/dialect.js';
-import { snowflakeDialect } from '../dialect/snowflake-dialect.js';
-import { assertDmlOnly } from './dml-only.js';
-import { insertBatches } from './insert-batches.js';
-import { snowflakeFailure } from './snowflake-failure.js';
-import { snowflakeConnectionOptions, type SnowflakeConfig } from './snowflake-options.js';
-import { loadSnowflakeSdk } from './snowflake-sdk.js';
-import { snowflakeRow } from './snowflake-value.js';
-import type { ColumnInfo, Row, StatementOptions, Value, Warehouse } from './warehouse.js';
+import type { TableRef } from '../../dialect/dialect.js';
+import { snowflakeDialect } from './dialect.js';
+import { assertDmlOnly } from '../../warehouse/dml-only.js';
+import { insertBatches } from '../../warehouse/insert-batches.js';
+import { snowflakeFailure } from './failure.js';
+import { snowflakeConnectionOptions, type SnowflakeConfig } from './options.js';
+import { loadSnowflakeSdk } from './sdk.js';
+import { snowflakeRow } from './value.js';
+import type { ColumnInfo, Row, StatementOptions, Value, Warehouse } from '../../warehouse/warehouse.js';
 
 /**
  * Snowflake through `snowflake-sdk`: one session, one statement per request, in order. The session

@@ -1,4 +1,4 @@
-import { redactUrlCredentials } from '../diagnostics/redact-url-credentials.js';
+import { redactUrlCredentials } from './redact-url-credentials.js';
 
 /** Replaces every secret (and anything shaped like a bearer token) in a text, so errors and logs never carry one. */
 export type Scrubber = (text: string) => string;

@@ -1,7 +1,7 @@
-import { RunError } from '../diagnostics/diagnostic.js';
-import { redactSecrets } from './redact-secrets.js';
-import type { SnowflakeConfig } from './snowflake-options.js';
-import { WarehouseError } from './warehouse.js';
+import { RunError } from '../../diagnostics/diagnostic.js';
+import { redactSecrets } from '../../warehouse/redact-secrets.js';
+import type { SnowflakeConfig } from './options.js';
+import { WarehouseError } from '../../warehouse/warehouse.js';
 
 const UNREACHABLE = /ECONNREFUSED|ENOTFOUND|EAI_AGAIN|ETIMEDOUT|ECONNRESET|EHOSTUNREACH|Network error|could not reach/i;
 

@@ -1,5 +1,5 @@
-import { ansiParts, utcTimestampText } from './ansi.js';
-import { UnsupportedByDialect, filterValue, type Dialect, type SqlType, type TableRef } from './dialect.js';
+import { ansiParts, utcTimestampText } from '../../dialect/ansi.js';
+import { UnsupportedByDialect, filterValue, type Dialect, type SqlType, type TableRef } from '../../dialect/dialect.js';
 
 const types: Record<SqlType, string> = {
   string: 'varchar',

@@ -1,7 +1,7 @@
-import { RunError } from '../diagnostics/diagnostic.js';
-import type { BigQueryConfig } from './bigquery-options.js';
-import { redactSecrets } from './redact-secrets.js';
-import { WarehouseError } from './warehouse.js';
+import { RunError } from '../../diagnostics/diagnostic.js';
+import type { BigQueryConfig } from './options.js';
+import { redactSecrets } from '../../warehouse/redact-secrets.js';
+import { WarehouseError } from '../../warehouse/warehouse.js';
 
 const UNREACHABLE = /ECONNREFUSED|ENOTFOUND|EAI_AGAIN|ETIMEDOUT|ECONNRESET|EHOSTUNREACH|socket hang up|fetch failed/;
 const CREDENTIALS =
