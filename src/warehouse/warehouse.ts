@@ -61,21 +61,3 @@ export class WarehouseError extends Error {
     this.name = 'WarehouseError';
   }
 }
-
-/** A VALUES-free insert that every engine accepts: `insert into t (a, b) select ... union all select ...`. */
-export function insertStatements(
-  dialect: Dialect,
-  table: TableRef,
-  columns: readonly string[],
-  rows: readonly (readonly Value[])[],
-  rowsPerStatement = 500,
-): string[] {
-  const statements: string[] = [];
-  const cols = columns.map((c) => dialect.quoteIdentifier(c)).join(', ');
-  for (let i = 0; i < rows.length; i += rowsPerStatement) {
-    const chunk = rows.slice(i, i + rowsPerStatement);
-    const values = chunk.map((row) => `(${row.map((v) => dialect.literal(v)).join(', ')})`).join(',\n');
-    statements.push(`insert into ${dialect.table(table)} (${cols}) values\n${values}`);
-  }
-  return statements;
-}

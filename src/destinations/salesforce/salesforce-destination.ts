@@ -23,8 +23,6 @@ const RATE_LIMIT: RateLimit = { requests: 20, perMs: 1_000, maxConcurrent: 4 };
 const MIN_API_VERSION = 46;
 
 /** Salesforce access tokens (`00D…!…`) and JWT assertions, wherever they turn up in a message. */
-const TOKEN_SHAPES: readonly RegExp[] = [/\b00D[A-Za-z0-9]{12,15}![A-Za-z0-9._-]+/g, /\beyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+/g];
-
 /**
  * Salesforce through jsforce 3: OAuth (JWT bearer, client credentials or the password grant),
  * describe-based validation, sObject Collections for small diffs and Bulk API 2.0 for large ones,
@@ -44,8 +42,7 @@ export class SalesforceDestination implements Destination {
     options: DestinationOptions,
   ) {
     this.session = new SalesforceSession({ config, requestTimeoutMs: options.requestTimeoutMs, ...(options.projectDir !== undefined ? { projectDir: options.projectDir } : {}) });
-    const secrets = secretScrubber(authSecrets(config.auth));
-    this.scrub = (text) => TOKEN_SHAPES.reduce((out, shape) => out.replace(shape, '[redacted]'), secrets(text));
+    this.scrub = secretScrubber(authSecrets(config.auth));
     const hint = authHint(name, config);
     this.classify = (e) => classifySalesforceError(e, { scrub: this.scrub, authHint: hint });
     this.drift = new SalesforceDriftReader((transport) => (request) => transport.call(() => this.session.run(request), this.classify));

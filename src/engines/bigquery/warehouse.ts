@@ -5,7 +5,7 @@ import { bigqueryFailure, isNotFound } from './failure.js';
 import { bigqueryClientOptions, type BigQueryConfig } from './options.js';
 import { bigqueryRow } from './value.js';
 import { assertDmlOnly } from '../../warehouse/dml-only.js';
-import { insertBatches } from '../../warehouse/insert-batches.js';
+import { appendRows } from '../../warehouse/insert-batches.js';
 import type { ColumnInfo, JobBytes, Row, StatementOptions, Value, Warehouse } from '../../warehouse/warehouse.js';
 
 /**
@@ -90,9 +90,7 @@ export class BigQueryWarehouse implements Warehouse {
   }
 
   async insertRows(table: TableRef, columns: readonly string[], rows: readonly (readonly Value[])[]): Promise<void> {
-    for (const sql of insertBatches(this.dialect, table, columns, rows)) {
-      await this.execute(sql, { label: `insert into ${table.schema}.${table.name}` });
-    }
+    await appendRows(this, table, columns, rows);
   }
 
   async tableExists(table: TableRef): Promise<boolean> {

@@ -3,10 +3,10 @@ import { dirname } from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import type { TableRef } from '../../dialect/dialect.js';
 import { duckdbDialect } from './dialect.js';
+import { appendRows } from '../../warehouse/insert-batches.js';
 import { normalizeRow } from '../../warehouse/normalize-value.js';
 import {
   WarehouseError,
-  insertStatements,
   type ColumnInfo,
   type Row,
   type StatementOptions,
@@ -51,7 +51,7 @@ export class DuckDBWarehouse implements Warehouse {
 
   async query(sql: string, options?: StatementOptions): Promise<Row[]> {
     const reader = await this.guard(sql, options, () => this.connection.runAndReadAll(sql));
-    return reader.getRowObjectsJS().map(normalizeRow);
+    return reader.getRowObjectsJS().map((row) => normalizeRow(row));
   }
 
   async *stream(sql: string, options?: StatementOptions & { readonly chunkRows?: number }): AsyncIterable<readonly Row[]> {
@@ -80,7 +80,7 @@ export class DuckDBWarehouse implements Warehouse {
   }
 
   async insertRows(table: TableRef, columns: readonly string[], rows: readonly (readonly Value[])[]): Promise<void> {
-    for (const sql of insertStatements(this.dialect, table, columns, rows)) await this.execute(sql);
+    await appendRows(this, table, columns, rows);
   }
 
   async tableExists(table: TableRef): Promise<boolean> {

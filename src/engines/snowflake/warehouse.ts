@@ -2,7 +2,7 @@ import type { Connection, RowStatement } from 'snowflake-sdk';
 import type { TableRef } from '../../dialect/dialect.js';
 import { snowflakeDialect } from './dialect.js';
 import { assertDmlOnly } from '../../warehouse/dml-only.js';
-import { insertBatches } from '../../warehouse/insert-batches.js';
+import { appendRows } from '../../warehouse/insert-batches.js';
 import { snowflakeFailure } from './failure.js';
 import { snowflakeConnectionOptions, type SnowflakeConfig } from './options.js';
 import { loadSnowflakeSdk } from './sdk.js';
@@ -93,9 +93,7 @@ export class SnowflakeWarehouse implements Warehouse {
   }
 
   async insertRows(table: TableRef, columns: readonly string[], rows: readonly (readonly Value[])[]): Promise<void> {
-    for (const sql of insertBatches(this.dialect, table, columns, rows)) {
-      await this.execute(sql, { label: `insert into ${table.schema}.${table.name}` });
-    }
+    await appendRows(this, table, columns, rows);
   }
 
   async tableExists(table: TableRef): Promise<boolean> {
