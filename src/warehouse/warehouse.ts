@@ -1,4 +1,4 @@
-import type { Dialect, TableRef } from '../dialect/dialect.js';
+import type { Dialect, SqlType, TableRef } from '../dialect/dialect.js';
 
 /** A value read out of a warehouse, normalised: big integers that fit become numbers, timestamps ISO strings. */
 export type Value = string | number | boolean | null;
@@ -6,8 +6,10 @@ export type Row = Readonly<Record<string, Value>>;
 
 export interface ColumnInfo {
   readonly name: string;
-  /** The engine's own type name, upper-cased. */
+  /** The engine's own type name, upper-cased (for messages). */
   readonly type: string;
+  /** The portable type, mapped by the engine (src/engines/<engine>/column-types.ts); undefined for types cdp does not map. */
+  readonly sqlType: SqlType | undefined;
 }
 
 /** Running totals of a warehouse's job statistics (docs/commands.md#cost-per-stage). */

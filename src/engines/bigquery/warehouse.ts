@@ -1,4 +1,5 @@
 import { BigQuery, type Job, type Query } from '@google-cloud/bigquery';
+import { bigquerySqlType } from './column-types.js';
 import type { TableRef } from '../../dialect/dialect.js';
 import { bigqueryDialect } from './dialect.js';
 import { bigqueryFailure, isNotFound } from './failure.js';
@@ -109,7 +110,10 @@ export class BigQueryWarehouse implements Warehouse {
     const rows = await this.metadata(
       `select column_name, data_type from ${this.informationSchema(table.schema, 'COLUMNS')} where table_name = ${this.dialect.stringLiteral(table.name)} order by ordinal_position`,
     );
-    return rows.map((r) => ({ name: String(r.column_name), type: String(r.data_type).toUpperCase() }));
+    return rows.map((r) => {
+      const type = String(r.data_type).toUpperCase();
+      return { name: String(r.column_name), type, sqlType: bigquerySqlType(type) };
+    });
   }
 
   /** Nothing to release: every request is its own HTTPS call. */

@@ -1,6 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import { duckdbSqlType } from './column-types.js';
 import type { TableRef } from '../../dialect/dialect.js';
 import { duckdbDialect } from './dialect.js';
 import { appendRows } from '../../warehouse/insert-batches.js';
@@ -102,7 +103,10 @@ export class DuckDBWarehouse implements Warehouse {
     const rows = await this.query(
       `select column_name, data_type from information_schema.columns where table_schema = ${this.dialect.stringLiteral(table.schema)} and table_name = ${this.dialect.stringLiteral(table.name)} order by ordinal_position`,
     );
-    return rows.map((r) => ({ name: String(r.column_name), type: String(r.data_type).toUpperCase() }));
+    return rows.map((r) => {
+      const type = String(r.data_type).toUpperCase();
+      return { name: String(r.column_name), type, sqlType: duckdbSqlType(type) };
+    });
   }
 
   /** Another connection to the same DuckDB instance (a file can be open in only one instance). */

@@ -1,4 +1,5 @@
 import type { Connection, RowStatement } from 'snowflake-sdk';
+import { snowflakeSqlType } from './column-types.js';
 import type { TableRef } from '../../dialect/dialect.js';
 import { snowflakeDialect } from './dialect.js';
 import { assertDmlOnly } from '../../warehouse/dml-only.js';
@@ -115,7 +116,7 @@ export class SnowflakeWarehouse implements Warehouse {
     return rows.map((r) => {
       const type = String(r.data_type).toUpperCase();
       const sized = type === 'NUMBER' && r.numeric_precision !== null ? `NUMBER(${r.numeric_precision},${r.numeric_scale ?? 0})` : type;
-      return { name: String(r.column_name).toLowerCase(), type: sized };
+      return { name: String(r.column_name).toLowerCase(), type: sized, sqlType: snowflakeSqlType(sized) };
     });
   }
 
