@@ -1,6 +1,6 @@
 import { isAbsolute, join } from 'node:path';
 import type { WarehouseConfig } from '../config/schema.js';
-import { RunError } from '../diagnostics/diagnostic.js';
+import { duckdbOpenError } from './duckdb/failure.js';
 import { DuckDBWarehouse } from './duckdb/warehouse.js';
 import { loadDriver } from './load-driver.js';
 import type { Warehouse } from '../warehouse/warehouse.js';
@@ -27,7 +27,6 @@ export async function openWarehouse(config: WarehouseConfig, projectDir: string)
   }
 }
 
-
 /** The configured warehouse in a few words, for `cdp debug`: engine, and its file, project or account. */
 export function warehouseLabel(config: WarehouseConfig): string {
   switch (config.type) {
@@ -38,21 +37,4 @@ export function warehouseLabel(config: WarehouseConfig): string {
     case 'snowflake':
       return `snowflake ${config.account} ${config.database}`;
   }
-}
-
-/** DuckDB's words for a file another process has open; "lock" alone also matches "block" in a corruption message. */
-export function isDuckDBFileInUse(error: unknown): boolean {
-  return /could not set lock|conflicting lock/i.test(error instanceof Error ? error.message : String(error));
-}
-
-/** A DuckDB file that would not open, as the error a user can act on: in use, damaged, or unreachable. */
-export function duckdbOpenError(path: string, error: unknown): RunError {
-  const message = error instanceof Error ? error.message : String(error);
-  if (isDuckDBFileInUse(error)) return new RunError('lock-held', `the DuckDB file ${path} is in use by another process`, 'wait for the other cdp run to finish, or stop it');
-  const damaged = /corrupt|not a valid DuckDB database/i.test(message);
-  return new RunError(
-    'warehouse-unreachable',
-    `cannot open DuckDB file ${path}: ${message}`,
-    damaged ? 'the file is damaged or is not a DuckDB database: restore it from a copy, or point warehouse.path at a new file and run cdp build' : 'check the path and its permissions',
-  );
 }
