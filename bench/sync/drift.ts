@@ -19,7 +19,7 @@ import { parseArgs } from 'node:util';
 import { main } from '../../src/cli/main.js';
 import { CONTACTS } from '../../src/sandbox/hubspot/hubspot-object-types.js';
 import { DEFAULT_SANDBOX_TOKEN, startHubSpotSandbox, type HubSpotSandbox } from '../../src/sandbox/hubspot/hubspot-sandbox.js';
-import { DuckDBWarehouse } from '../../src/warehouse/duckdb-warehouse.js';
+import { DuckDBWarehouse } from '../../src/engines/duckdb/warehouse.js';
 
 const { values: args } = parseArgs({ options: { profiles: { type: 'string', default: '100000' }, 'edited-pct': { type: 'string', default: '0.1' } } });
 const PROFILES = Number(args.profiles);

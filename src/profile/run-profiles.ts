@@ -3,7 +3,6 @@ import { cdpTable, sourceRelation } from '../model/relations.js';
 import type { StageContext } from '../model/stage-context.js';
 import { compileSegmentMembersSelect } from './compile-segments.js';
 import { compileTraitsSelect, type SourceColumnTypes } from './compile-traits.js';
-import { sqlTypeOf } from '../warehouse/sql-type.js';
 import type { SqlType } from '../dialect/dialect.js';
 
 export interface SegmentChange {
@@ -138,7 +137,7 @@ async function sourceColumnTypes(ctx: StageContext): Promise<SourceColumnTypes> 
     const columns = await ctx.warehouse.columns(sourceRelation(ctx.project, source));
     const types = new Map<string, SqlType>();
     for (const c of columns) {
-      const type = sqlTypeOf(c.type);
+      const type = c.sqlType;
       if (type) types.set(c.name.toLowerCase(), type);
     }
     out.set(source.name, types);
@@ -154,7 +153,7 @@ async function clearNonFinite(ctx: StageContext): Promise<number> {
   const { warehouse, project } = ctx;
   const d = warehouse.dialect;
   const profiles = cdpTable(project, 'profiles');
-  const floats = (await warehouse.columns(profiles)).filter((c) => sqlTypeOf(c.type) === 'float' && !/^(DECIMAL|NUMERIC|NUMBER|BIGNUMERIC)/i.test(c.type));
+  const floats = (await warehouse.columns(profiles)).filter((c) => c.sqlType === 'float' && !/^(DECIMAL|NUMERIC|NUMBER|BIGNUMERIC)/i.test(c.type));
   if (floats.length === 0) return 0;
   const bad = (c: string) => `${c} is not null and not (${c} - ${c} = 0)`;
   const [row] = await warehouse.query(`select ${floats.map((c, i) => `${d.countIf(bad(d.quoteIdentifier(c.name)))} as c${i}`).join(', ')} from ${d.table(profiles)}`);

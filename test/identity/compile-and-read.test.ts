@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { dialects } from '../../src/dialect/dialects.js';
+import { dialects } from '../../src/engines/dialects.js';
 import type { DialectName } from '../../src/dialect/dialect.js';
 import { compileIdentitySql } from '../../src/identity/compile-identity-sql.js';
 import { formatIdentityReport } from '../../src/identity/identity-report.js';

@@ -60,7 +60,7 @@ describe('cdp rejections', () => {
     await seed(dir, profiles, membersOf(profiles));
     sandbox.faults.set({ rejectRecords: [{ field: 'email', pattern: '@bounce\\.example$' }] });
     expect((await runCdp(dir, sandbox, ['sync'])).code).toBe(3);
-    const { DuckDBWarehouse } = await import('../../src/warehouse/duckdb-warehouse.js');
+    const { DuckDBWarehouse } = await import('../../src/engines/duckdb/warehouse.js');
     const { warehousePath } = await import('./sync-fixture.js');
     const w = await DuckDBWarehouse.open({ path: warehousePath(dir) });
     await w.execute('alter table cdp.sync_log drop column payload');

@@ -8,7 +8,7 @@ import {
   type SalesforceSandbox,
   type SalesforceSandboxOptions,
 } from '../../src/sandbox/salesforce/salesforce-sandbox.js';
-import { DuckDBWarehouse } from '../../src/warehouse/duckdb-warehouse.js';
+import { DuckDBWarehouse } from '../../src/engines/duckdb/warehouse.js';
 import type { Value } from '../../src/warehouse/warehouse.js';
 import { cdp, writeProject, yaml, type CliResult } from '../helpers/project.js';
 

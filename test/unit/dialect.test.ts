@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { dialects } from '../../src/dialect/dialects.js';
+import { dialects } from '../../src/engines/dialects.js';
 import type { Dialect, DialectName } from '../../src/dialect/dialect.js';
-import { snowflakeDialect } from '../../src/dialect/snowflake-dialect.js';
+import { snowflakeDialect } from '../../src/engines/snowflake/dialect.js';
 
 /** Each construct the Dialect renders, with the exact SQL expected per engine. */
 function expectSql(render: (d: Dialect) => string | readonly string[], expected: Record<DialectName, string | readonly string[]>): void {

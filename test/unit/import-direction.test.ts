@@ -1,8 +1,10 @@
 /**
  * Data flows one way (docs/architecture.md): a stage of src/ imports only itself and earlier
  * stages, the side folders (sandbox, sample) stay out of the pipeline, and the warehouse and CRM
- * client libraries are imported only where their engine or destination lives (and only the engine
- * folders branch on an engine's name). Imports are read with the TypeScript compiler's own
+ * client libraries are imported only where their engine or destination lives. Engine-specific code
+ * lives in src/engines/<engine>/ only: nothing outside an engine's folder imports it except through
+ * the registry and open functions at the top of src/engines/, no engine imports another, and only
+ * src/engines/ branches on an engine's name. Imports are read with the TypeScript compiler's own
  * pre-processor (static, dynamic and type-only imports alike).
  */
 import { readdirSync, readFileSync } from 'node:fs';
@@ -14,19 +16,19 @@ import { describe, expect, it } from 'vitest';
 const SRC = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', 'src');
 
 /** The pipeline, earliest first: a folder may import its own files and those of folders before it. */
-const STAGES = ['diagnostics', 'config', 'dialect', 'warehouse', 'model', 'identity', 'profile', 'destinations', 'sync', 'pull', 'run', 'report', 'cli'] as const;
+const STAGES = ['diagnostics', 'config', 'dialect', 'warehouse', 'engines', 'model', 'identity', 'profile', 'destinations', 'sync', 'pull', 'run', 'report', 'cli'] as const;
 
 /** Folders beside the pipeline: what each may import; only `cli` may import them. */
 const SIDE: Readonly<Record<string, readonly string[]>> = {
   sandbox: ['diagnostics', 'config'],
-  sample: ['diagnostics', 'config'],
+  sample: ['diagnostics', 'config', 'engines'], // engines: an in-memory DuckDB, opened through openWarehouse, writes the demo's Parquet files
 };
 
 /** Packages that carry engine or CRM knowledge, and the folders allowed to import them. */
 const CLIENT_PACKAGES: Readonly<Record<string, readonly string[]>> = {
-  '@duckdb/node-api': ['warehouse', 'sample'], // sample: writes the demo's Parquet files, not a warehouse
-  '@google-cloud/bigquery': ['warehouse'],
-  'snowflake-sdk': ['warehouse'],
+  '@duckdb/node-api': ['engines'],
+  '@google-cloud/bigquery': ['engines'],
+  'snowflake-sdk': ['engines'],
   '@hubspot/api-client': ['destinations'],
   jsforce: ['destinations'],
 };
@@ -38,6 +40,13 @@ interface ImportEdge {
   readonly specifier: string;
   /** The src/ folder a relative import lands in; undefined for packages and node: modules. */
   readonly to?: string;
+  /** For an import of src/engines/<engine>/…: that engine. */
+  readonly toEngine?: string;
+}
+
+/** The engine folder a path under src/ belongs to (`engines/duckdb/dialect.ts` -> duckdb); undefined for the registry at the top of src/engines/. */
+function engineOf(parts: readonly string[]): string | undefined {
+  return parts[0] === 'engines' && parts.length > 2 ? parts[1] : undefined;
 }
 
 function sourceFiles(dir: string): string[] {
@@ -51,7 +60,8 @@ function importEdges(files: ReadonlyMap<string, string>): ImportEdge[] {
     return ts.preProcessFile(text, true, true).importedFiles.map(({ fileName }): ImportEdge => {
       if (!fileName.startsWith('.')) return { file, from, specifier: fileName };
       const target = relative(SRC, resolve(SRC, dirname(file), fileName)).split(sep);
-      return { file, from, specifier: fileName, to: target[0] };
+      const toEngine = engineOf(target);
+      return { file, from, specifier: fileName, to: target[0], ...(toEngine !== undefined ? { toEngine } : {}) };
     });
   });
 }
@@ -66,6 +76,14 @@ function violations(edges: readonly ImportEdge[]): string[] {
       const pkg = Object.keys(CLIENT_PACKAGES).find((p) => e.specifier === p || e.specifier.startsWith(`${p}/`));
       return pkg !== undefined && !CLIENT_PACKAGES[pkg].includes(e.from) ? [`${e.file} imports ${pkg}, allowed only in ${CLIENT_PACKAGES[pkg].join(', ')}`] : [];
     }
+    const registry = e.from === 'engines' && engineOf(e.file.split('/')) === undefined;
+    if (e.toEngine !== undefined && e.toEngine !== engineOf(e.file.split('/')) && !registry) {
+      return [
+        e.from === 'engines'
+          ? `${e.file} imports another engine's module ${e.specifier}: engines share code through src/dialect/ and src/warehouse/`
+          : `${e.file} imports the engine module ${e.specifier}: use the registry (src/engines/dialects.ts, open-warehouse.ts, open-read-only.ts)`,
+      ];
+    }
     if (e.to === e.from) return [];
     if (!known(e.to)) return [`${e.file} imports ${e.specifier}, outside every stage`];
     if (e.from in SIDE) return SIDE[e.from].includes(e.to) ? [] : [`${e.file} (side folder ${e.from}) imports ${e.to}: ${e.specifier}`];
@@ -75,7 +93,7 @@ function violations(edges: readonly ImportEdge[]): string[] {
 }
 
 /** Folders that may compare against an engine's name; everywhere else code asks `dialect.capabilities`. */
-const ENGINE_FOLDERS = ['dialect', 'warehouse'];
+const ENGINE_FOLDERS = ['engines'];
 const ENGINE_NAME_TEST = /[!=]==\s*'(duckdb|bigquery|snowflake)'|'(duckdb|bigquery|snowflake)'\s*[!=]==|case\s+'(duckdb|bigquery|snowflake)'\s*:/;
 
 /** Lines outside the engine folders that branch on an engine's name. */
@@ -92,7 +110,7 @@ describe('import direction', () => {
     expect(violations(importEdges(files))).toEqual([]);
   });
 
-  it('no code outside dialect/ and warehouse/ branches on an engine name', () => {
+  it('no code outside engines/ branches on an engine name', () => {
     const files = new Map(sourceFiles(SRC).map((path) => [relative(SRC, path).split(sep).join('/'), readFileSync(path, 'utf8')]));
     expect(engineBranches(files)).toEqual([]);
     const branching = new Map([['model/v.ts', `if (project.config.warehouse.type !== 'duckdb') fail();`]]);
@@ -106,16 +124,23 @@ describe('import direction', () => {
       ['model/c.ts', `import { s } from '../sandbox/s.js';`],
       ['sample/d.ts', `import { p } from '../profile/p.js';`],
       ['profile/e.ts', `import { BigQuery } from '@google-cloud/bigquery';\nimport { z } from 'zod';`],
-      ['engines/f.ts', `import { d } from '../dialect/d.js';`],
-      ['cli/g.ts', `import { s } from '../sandbox/s.js';\nimport { r } from '../run/r.js';`],
+      ['widgets/f.ts', `import { d } from '../dialect/d.js';`],
+      ['cli/g.ts', `import { s } from '../sandbox/s.js';\nimport { r } from '../run/r.js';\nimport { o } from '../engines/open-warehouse.js';`],
+      ['model/h.ts', `import { DuckDBWarehouse } from '../engines/duckdb/warehouse.js';\nimport { dialects } from '../engines/dialects.js';`],
+      ['sample/i.ts', `import { DuckDBInstance } from '@duckdb/node-api';\nimport { o } from '../engines/open-warehouse.js';`],
+      ['engines/bigquery/j.ts', `import { d } from '../duckdb/dialect.js';\nimport { v } from './value.js';\nimport { w } from '../../warehouse/w.js';`],
+      ['engines/k.ts', `import { BigQuery } from '@google-cloud/bigquery';\nimport { s } from './snowflake/warehouse.js';`],
     ]);
     expect(violations(importEdges(files))).toEqual([
       'identity/a.ts (stage identity) imports the later stage run: ../run/x.js',
       'sync/b.ts (stage sync) imports the later stage cli: ../cli/m.js',
       'model/c.ts imports the side folder sandbox (../sandbox/s.js); only cli may',
       'sample/d.ts (side folder sample) imports profile: ../profile/p.js',
-      'profile/e.ts imports @google-cloud/bigquery, allowed only in warehouse',
-      'engines/f.ts: src/engines/ is in no stage: add it to STAGES or SIDE in this test',
+      'profile/e.ts imports @google-cloud/bigquery, allowed only in engines',
+      'widgets/f.ts: src/widgets/ is in no stage: add it to STAGES or SIDE in this test',
+      'model/h.ts imports the engine module ../engines/duckdb/warehouse.js: use the registry (src/engines/dialects.ts, open-warehouse.ts, open-read-only.ts)',
+      'sample/i.ts imports @duckdb/node-api, allowed only in engines',
+      "engines/bigquery/j.ts imports another engine's module ../duckdb/dialect.js: engines share code through src/dialect/ and src/warehouse/",
     ]);
   });
 });

@@ -1,6 +1,6 @@
 import type { ConnectionOptions } from 'snowflake-sdk';
-import type { WarehouseConfig } from '../config/schema.js';
-import { RunError } from '../diagnostics/diagnostic.js';
+import type { WarehouseConfig } from '../../config/schema.js';
+import { RunError } from '../../diagnostics/diagnostic.js';
 
 export type SnowflakeConfig = Extract<WarehouseConfig, { type: 'snowflake' }>;
 

@@ -1,13 +1,14 @@
 import type { Connection, RowStatement } from 'snowflake-sdk';
-import type { TableRef } from '../dialect/dialect.js';
-import { snowflakeDialect } from '../dialect/snowflake-dialect.js';
-import { assertDmlOnly } from './dml-only.js';
-import { insertBatches } from './insert-batches.js';
-import { snowflakeFailure } from './snowflake-failure.js';
-import { snowflakeConnectionOptions, type SnowflakeConfig } from './snowflake-options.js';
-import { loadSnowflakeSdk } from './snowflake-sdk.js';
-import { snowflakeRow } from './snowflake-value.js';
-import type { ColumnInfo, Row, StatementOptions, Value, Warehouse } from './warehouse.js';
+import { snowflakeSqlType } from './column-types.js';
+import type { TableRef } from '../../dialect/dialect.js';
+import { snowflakeDialect } from './dialect.js';
+import { assertDmlOnly } from '../../warehouse/dml-only.js';
+import { appendRows } from '../../warehouse/insert-batches.js';
+import { snowflakeFailure } from './failure.js';
+import { snowflakeConnectionOptions, type SnowflakeConfig } from './options.js';
+import { loadSnowflakeSdk } from './sdk.js';
+import { snowflakeRow } from './value.js';
+import type { ColumnInfo, Row, StatementOptions, Value, Warehouse } from '../../warehouse/warehouse.js';
 
 /**
  * Snowflake through `snowflake-sdk`: one session, one statement per request, in order. The session
@@ -93,9 +94,7 @@ export class SnowflakeWarehouse implements Warehouse {
   }
 
   async insertRows(table: TableRef, columns: readonly string[], rows: readonly (readonly Value[])[]): Promise<void> {
-    for (const sql of insertBatches(this.dialect, table, columns, rows)) {
-      await this.execute(sql, { label: `insert into ${table.schema}.${table.name}` });
-    }
+    await appendRows(this, table, columns, rows);
   }
 
   async tableExists(table: TableRef): Promise<boolean> {
@@ -117,7 +116,7 @@ export class SnowflakeWarehouse implements Warehouse {
     return rows.map((r) => {
       const type = String(r.data_type).toUpperCase();
       const sized = type === 'NUMBER' && r.numeric_precision !== null ? `NUMBER(${r.numeric_precision},${r.numeric_scale ?? 0})` : type;
-      return { name: String(r.column_name).toLowerCase(), type: sized };
+      return { name: String(r.column_name).toLowerCase(), type: sized, sqlType: snowflakeSqlType(sized) };
     });
   }
 

@@ -1,5 +1,5 @@
-import { normalizeValue } from './normalize-value.js';
-import type { Row, Value } from './warehouse.js';
+import { normalizeRow, normalizeValue } from '../../warehouse/normalize-value.js';
+import type { Row, Value } from '../../warehouse/warehouse.js';
 
 /**
  * Turns what snowflake-sdk returns into cdp's Value. With `jsTreatIntegerAsBigInt` the driver
@@ -13,10 +13,7 @@ export function snowflakeValue(value: unknown): Value {
 
 /** A result row with lower-case column names (unquoted names come back upper-case). */
 export function snowflakeRow(row: unknown): Row {
-  const out: Record<string, Value> = {};
-  if (typeof row !== 'object' || row === null) return out;
-  for (const [key, value] of Object.entries(row)) out[key.toLowerCase()] = snowflakeValue(value);
-  return out;
+  return normalizeRow(row, snowflakeValue);
 }
 
 function unwrap(value: unknown): unknown {

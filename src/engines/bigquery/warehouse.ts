@@ -1,12 +1,13 @@
 import { BigQuery, type Job, type Query } from '@google-cloud/bigquery';
-import type { TableRef } from '../dialect/dialect.js';
-import { bigqueryDialect } from '../dialect/bigquery-dialect.js';
-import { bigqueryFailure, isNotFound } from './bigquery-failure.js';
-import { bigqueryClientOptions, type BigQueryConfig } from './bigquery-options.js';
-import { bigqueryRow } from './bigquery-value.js';
-import { assertDmlOnly } from './dml-only.js';
-import { insertBatches } from './insert-batches.js';
-import type { ColumnInfo, JobBytes, Row, StatementOptions, Value, Warehouse } from './warehouse.js';
+import { bigquerySqlType } from './column-types.js';
+import type { TableRef } from '../../dialect/dialect.js';
+import { bigqueryDialect } from './dialect.js';
+import { bigqueryFailure, isNotFound } from './failure.js';
+import { bigqueryClientOptions, type BigQueryConfig } from './options.js';
+import { bigqueryRow } from './value.js';
+import { assertDmlOnly } from '../../warehouse/dml-only.js';
+import { appendRows } from '../../warehouse/insert-batches.js';
+import type { ColumnInfo, JobBytes, Row, StatementOptions, Value, Warehouse } from '../../warehouse/warehouse.js';
 
 /**
  * BigQuery through `@google-cloud/bigquery`: every statement is a query job in the configured
@@ -90,9 +91,7 @@ export class BigQueryWarehouse implements Warehouse {
   }
 
   async insertRows(table: TableRef, columns: readonly string[], rows: readonly (readonly Value[])[]): Promise<void> {
-    for (const sql of insertBatches(this.dialect, table, columns, rows)) {
-      await this.execute(sql, { label: `insert into ${table.schema}.${table.name}` });
-    }
+    await appendRows(this, table, columns, rows);
   }
 
   async tableExists(table: TableRef): Promise<boolean> {
@@ -111,7 +110,10 @@ export class BigQueryWarehouse implements Warehouse {
     const rows = await this.metadata(
       `select column_name, data_type from ${this.informationSchema(table.schema, 'COLUMNS')} where table_name = ${this.dialect.stringLiteral(table.name)} order by ordinal_position`,
     );
-    return rows.map((r) => ({ name: String(r.column_name), type: String(r.data_type).toUpperCase() }));
+    return rows.map((r) => {
+      const type = String(r.data_type).toUpperCase();
+      return { name: String(r.column_name), type, sqlType: bigquerySqlType(type) };
+    });
   }
 
   /** Nothing to release: every request is its own HTTPS call. */

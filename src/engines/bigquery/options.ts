@@ -1,5 +1,5 @@
 import type { BigQueryOptions } from '@google-cloud/bigquery';
-import type { WarehouseConfig } from '../config/schema.js';
+import type { WarehouseConfig } from '../../config/schema.js';
 
 export type BigQueryConfig = Extract<WarehouseConfig, { type: 'bigquery' }>;
 

@@ -1,14 +1,6 @@
-import { ansiParts, utcTimestampText } from './ansi.js';
-import { type Dialect, type SqlType, type TableRef } from './dialect.js';
-
-const types: Record<SqlType, string> = {
-  string: 'varchar',
-  integer: 'bigint',
-  float: 'double',
-  boolean: 'boolean',
-  timestamp: 'timestamp',
-  date: 'date',
-};
+import { duckdbTypeNames } from './column-types.js';
+import { ansiParts, utcTimestampText } from '../../dialect/ansi.js';
+import { type Dialect, type SqlType, type TableRef } from '../../dialect/dialect.js';
 
 export const duckdbDialect: Dialect = {
   ...ansiParts,
@@ -16,7 +8,7 @@ export const duckdbDialect: Dialect = {
   capabilities: { readsFiles: true, transactionalDdl: true },
   quoteIdentifier: (name) => `"${name.replaceAll('"', '""')}"`,
   timestampLiteral: (instant) => `timestamp '${utcTimestampText(instant)}'`,
-  typeName: (type) => types[type],
+  typeName: (type) => duckdbTypeNames[type],
   timestampSub: (expr, amount, unit) => `(${expr} - interval ${amount} ${unit})`,
   regexpContains: (expr, pattern) => `regexp_matches(${expr}, ${pattern})`,
   regexpReplace: (expr, pattern, replacement) => `regexp_replace(${expr}, ${pattern}, ${replacement}, 'g')`,

@@ -1,8 +1,9 @@
-import { RunError } from '../diagnostics/diagnostic.js';
-import type { BigQueryConfig } from './bigquery-options.js';
-import { redactSecrets } from './redact-secrets.js';
-import { WarehouseError } from './warehouse.js';
+import { RunError } from '../../diagnostics/diagnostic.js';
+import type { BigQueryConfig } from './options.js';
+import { secretScrubber } from '../../diagnostics/secret-scrubber.js';
+import { WarehouseError } from '../../warehouse/warehouse.js';
 
+const scrub = secretScrubber([]);
 const UNREACHABLE = /ECONNREFUSED|ENOTFOUND|EAI_AGAIN|ETIMEDOUT|ECONNRESET|EHOSTUNREACH|socket hang up|fetch failed/;
 const CREDENTIALS =
   /Could not load the default credentials|invalid_grant|invalid_client|unauthorized_client|invalid authentication credentials|Could not refresh access token|Unable to detect a Project Id|DECODER routines|PEM routines|No key or keyFile set/i;
@@ -15,7 +16,7 @@ const CREDENTIALS =
 export function bigqueryFailure(error: unknown, config: BigQueryConfig, label: string | undefined, sql: string): Error {
   if (error instanceof WarehouseError || error instanceof RunError) return error;
   const { message, status, reason, code } = describeBigQueryError(error);
-  const text = redactSecrets(message, []);
+  const text = scrub(message);
   const where = label ? `${label}: ` : '';
   const fromApi = reason !== undefined;
   if (status === 401 || reason === 'authError' || reason === 'unauthorized' || (!fromApi && (CREDENTIALS.test(message) || (code === 'ENOENT' && config.keyFilename !== undefined)))) {

@@ -1,6 +1,6 @@
 import { BigQueryDate, BigQueryDatetime, BigQueryInt, BigQueryTime, BigQueryTimestamp, Geography } from '@google-cloud/bigquery';
-import { normalizeValue } from './normalize-value.js';
-import type { Row, Value } from './warehouse.js';
+import { normalizeRow, normalizeValue } from '../../warehouse/normalize-value.js';
+import type { Row, Value } from '../../warehouse/warehouse.js';
 
 /**
  * Turns what `@google-cloud/bigquery` returns (with `wrapIntegers: true`) into cdp's Value, the same
@@ -13,10 +13,7 @@ export function bigqueryValue(value: unknown): Value {
 
 /** A result row with lower-case column names (BigQuery keeps the case written in the SELECT). */
 export function bigqueryRow(row: unknown): Row {
-  const out: Record<string, Value> = {};
-  if (typeof row !== 'object' || row === null) return out;
-  for (const [key, value] of Object.entries(row)) out[key.toLowerCase()] = bigqueryValue(value);
-  return out;
+  return normalizeRow(row, bigqueryValue);
 }
 
 function unwrap(value: unknown, nested = false): unknown {

@@ -1,14 +1,6 @@
-import { ansiParts, utcTimestampText } from './ansi.js';
-import { UnsupportedByDialect, filterValue, type Dialect, type SqlType, type TableRef } from './dialect.js';
-
-const types: Record<SqlType, string> = {
-  string: 'varchar',
-  integer: 'number(38,0)',
-  float: 'float',
-  boolean: 'boolean',
-  timestamp: 'timestamp_ntz',
-  date: 'date',
-};
+import { snowflakeTypeNames } from './column-types.js';
+import { ansiParts, utcTimestampText } from '../../dialect/ansi.js';
+import { UnsupportedByDialect, filterValue, type Dialect, type SqlType, type TableRef } from '../../dialect/dialect.js';
 
 /**
  * Snowflake folds unquoted identifiers to upper case. cdp quotes every name it writes in upper case,
@@ -22,16 +14,16 @@ export const snowflakeDialect: Dialect = {
   quoteIdentifier: (name) => `"${name.toUpperCase().replaceAll('"', '""')}"`,
   stringLiteral: (value) => `'${value.replaceAll('\\', '\\\\').replaceAll("'", "''")}'`,
   timestampLiteral: (instant) => `'${utcTimestampText(instant)}'::timestamp_ntz`,
-  typeName: (type) => types[type],
+  typeName: (type) => snowflakeTypeNames[type],
   // TIMESTAMP_TZ -> TIMESTAMP_NTZ keeps the wall-clock time of the value's own offset; through
   // TIMESTAMP_LTZ (the session runs in UTC, see SnowflakeWarehouse) it becomes the UTC instant.
   cast: (expr, type) =>
-    type === 'timestamp' ? `cast(cast(${expr} as timestamp_ltz) as timestamp_ntz)` : `cast(${expr} as ${types[type]})`,
+    type === 'timestamp' ? `cast(cast(${expr} as timestamp_ltz) as timestamp_ntz)` : `cast(${expr} as ${snowflakeTypeNames[type]})`,
   // TRY_CAST accepts only string input on Snowflake.
   tryCast: (expr, type) =>
     type === 'timestamp'
       ? `cast(try_cast(to_varchar(${expr}) as timestamp_ltz) as timestamp_ntz)`
-      : `try_cast(to_varchar(${expr}) as ${types[type]})`,
+      : `try_cast(to_varchar(${expr}) as ${snowflakeTypeNames[type]})`,
   timestampSub: (expr, amount, unit) => `dateadd(${unit}, ${-amount}, ${expr})`,
   // regexp_like anchors the whole string; regexp_instr finds a match anywhere, like the other engines.
   regexpContains: (expr, pattern) => `(regexp_instr(${expr}, ${pattern}) > 0)`,

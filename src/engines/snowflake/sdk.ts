@@ -1,4 +1,4 @@
-import { loadDriver } from './load-driver.js';
+import { loadDriver } from '../load-driver.js';
 
 type SnowflakeImport = Awaited<ReturnType<typeof importSdk>>;
 export type SnowflakeSdk = SnowflakeImport['default'];

@@ -1,14 +1,6 @@
-import { ansiParts, utcTimestampText } from './ansi.js';
-import { UnsupportedByDialect, filterValue, type Dialect, type SqlType, type TableRef } from './dialect.js';
-
-const types: Record<SqlType, string> = {
-  string: 'STRING',
-  integer: 'INT64',
-  float: 'FLOAT64',
-  boolean: 'BOOL',
-  timestamp: 'TIMESTAMP',
-  date: 'DATE',
-};
+import { bigqueryTypeNames } from './column-types.js';
+import { ansiParts, utcTimestampText } from '../../dialect/ansi.js';
+import { UnsupportedByDialect, filterValue, type Dialect, type SqlType, type TableRef } from '../../dialect/dialect.js';
 
 /** GoogleSQL: backtick identifiers, backslash escapes, no FILTER clause, no try_cast (SAFE_CAST). */
 export const bigqueryDialect: Dialect = {
@@ -19,8 +11,8 @@ export const bigqueryDialect: Dialect = {
   stringLiteral: (value) =>
     `'${value.replaceAll('\\', '\\\\').replaceAll("'", "\\'").replaceAll('\n', '\\n').replaceAll('\r', '\\r')}'`,
   timestampLiteral: (instant) => `timestamp '${utcTimestampText(instant)}+00'`,
-  typeName: (type) => types[type],
-  tryCast: (expr, type) => `safe_cast(${expr} as ${types[type]})`,
+  typeName: (type) => bigqueryTypeNames[type],
+  tryCast: (expr, type) => `safe_cast(${expr} as ${bigqueryTypeNames[type]})`,
   timestampSub: (expr, amount, unit) => `timestamp_sub(${expr}, interval ${amount} ${unit})`,
   regexpContains: (expr, pattern) => `regexp_contains(${expr}, ${pattern})`,
   regexpReplace: (expr, pattern, replacement) => `regexp_replace(${expr}, ${pattern}, ${replacement})`,

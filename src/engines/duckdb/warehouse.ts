@@ -1,18 +1,19 @@
 import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
-import type { TableRef } from '../dialect/dialect.js';
-import { duckdbDialect } from '../dialect/duckdb-dialect.js';
-import { normalizeRow } from './normalize-value.js';
+import { duckdbSqlType } from './column-types.js';
+import type { TableRef } from '../../dialect/dialect.js';
+import { duckdbDialect } from './dialect.js';
+import { appendRows } from '../../warehouse/insert-batches.js';
+import { normalizeRow } from '../../warehouse/normalize-value.js';
 import {
   WarehouseError,
-  insertStatements,
   type ColumnInfo,
   type Row,
   type StatementOptions,
   type Value,
   type Warehouse,
-} from './warehouse.js';
+} from '../../warehouse/warehouse.js';
 
 export interface DuckDBWarehouseOptions {
   /** A file path, or ":memory:". */
@@ -51,7 +52,7 @@ export class DuckDBWarehouse implements Warehouse {
 
   async query(sql: string, options?: StatementOptions): Promise<Row[]> {
     const reader = await this.guard(sql, options, () => this.connection.runAndReadAll(sql));
-    return reader.getRowObjectsJS().map(normalizeRow);
+    return reader.getRowObjectsJS().map((row) => normalizeRow(row));
   }
 
   async *stream(sql: string, options?: StatementOptions & { readonly chunkRows?: number }): AsyncIterable<readonly Row[]> {
@@ -80,7 +81,7 @@ export class DuckDBWarehouse implements Warehouse {
   }
 
   async insertRows(table: TableRef, columns: readonly string[], rows: readonly (readonly Value[])[]): Promise<void> {
-    for (const sql of insertStatements(this.dialect, table, columns, rows)) await this.execute(sql);
+    await appendRows(this, table, columns, rows);
   }
 
   async tableExists(table: TableRef): Promise<boolean> {
@@ -102,7 +103,10 @@ export class DuckDBWarehouse implements Warehouse {
     const rows = await this.query(
       `select column_name, data_type from information_schema.columns where table_schema = ${this.dialect.stringLiteral(table.schema)} and table_name = ${this.dialect.stringLiteral(table.name)} order by ordinal_position`,
     );
-    return rows.map((r) => ({ name: String(r.column_name), type: String(r.data_type).toUpperCase() }));
+    return rows.map((r) => {
+      const type = String(r.data_type).toUpperCase();
+      return { name: String(r.column_name), type, sqlType: duckdbSqlType(type) };
+    });
   }
 
   /** Another connection to the same DuckDB instance (a file can be open in only one instance). */

@@ -1,7 +1,7 @@
-import { RunError } from '../diagnostics/diagnostic.js';
-import { redactSecrets } from './redact-secrets.js';
-import type { SnowflakeConfig } from './snowflake-options.js';
-import { WarehouseError } from './warehouse.js';
+import { RunError } from '../../diagnostics/diagnostic.js';
+import { secretScrubber } from '../../diagnostics/secret-scrubber.js';
+import type { SnowflakeConfig } from './options.js';
+import { WarehouseError } from '../../warehouse/warehouse.js';
 
 const UNREACHABLE = /ECONNREFUSED|ENOTFOUND|EAI_AGAIN|ETIMEDOUT|ECONNRESET|EHOSTUNREACH|Network error|could not reach/i;
 
@@ -14,7 +14,7 @@ const UNREACHABLE = /ECONNREFUSED|ENOTFOUND|EAI_AGAIN|ETIMEDOUT|ECONNRESET|EHOST
 export function snowflakeFailure(error: unknown, config: SnowflakeConfig, label: string | undefined, sql: string): Error {
   if (error instanceof WarehouseError || error instanceof RunError) return error;
   const { message, code } = describeSnowflakeError(error);
-  const text = redactSecrets(message, [config.password]);
+  const text = secretScrubber([config.password])(message);
   const where = label ? `${label}: ` : '';
   const fromServer = /^0\d{5}$/.test(code);
   if (code.startsWith('390') || (code === 'ENOENT' && config.privateKeyPath !== undefined) || (!fromServer && /JWT|private key/i.test(message))) {
