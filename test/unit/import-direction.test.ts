@@ -1,8 +1,10 @@
 /**
  * Data flows one way (docs/architecture.md): a stage of src/ imports only itself and earlier
- * stages, the side folders (sandbox, sample) stay out of the pipeline, and the warehouse and CRM
+ * stages, the side folder (sample) stays out of the pipeline, and the warehouse and CRM
  * client libraries are imported only where their engine or destination lives (and only the engine
- * folders branch on an engine's name). Imports are read with the TypeScript compiler's own
+ * folders branch on an engine's name). The CRM sandboxes are the workspace package
+ * packages/crm-sandbox (@cdp-oss/crm-sandbox): only cli/ imports it, through its public entry, and
+ * the package imports nothing of cdp. Imports are read with the TypeScript compiler's own
  * pre-processor (static, dynamic and type-only imports alike).
  */
 import { readdirSync, readFileSync } from 'node:fs';
@@ -11,14 +13,16 @@ import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
 
-const SRC = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', 'src');
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const SRC = join(ROOT, 'src');
+const SANDBOX_PACKAGE = '@cdp-oss/crm-sandbox';
+const SANDBOX_SRC = join(ROOT, 'packages', 'crm-sandbox', 'src');
 
 /** The pipeline, earliest first: a folder may import its own files and those of folders before it. */
 const STAGES = ['diagnostics', 'config', 'dialect', 'warehouse', 'model', 'identity', 'profile', 'destinations', 'sync', 'pull', 'run', 'report', 'cli'] as const;
 
 /** Folders beside the pipeline: what each may import; only `cli` may import them. */
 const SIDE: Readonly<Record<string, readonly string[]>> = {
-  sandbox: ['diagnostics', 'config'],
   sample: ['diagnostics', 'config'],
 };
 
@@ -29,6 +33,7 @@ const CLIENT_PACKAGES: Readonly<Record<string, readonly string[]>> = {
   'snowflake-sdk': ['warehouse'],
   '@hubspot/api-client': ['destinations'],
   jsforce: ['destinations'],
+  [SANDBOX_PACKAGE]: ['cli'], // the CRM sandboxes (packages/crm-sandbox): `cdp sandbox` only
 };
 
 /** One import of one file: its folder under src/ and what it names. */
@@ -63,6 +68,7 @@ function violations(edges: readonly ImportEdge[]): string[] {
   return edges.flatMap((e): string[] => {
     if (!known(e.from)) return [`${e.file}: src/${e.from}/ is in no stage: add it to STAGES or SIDE in this test`];
     if (e.to === undefined) {
+      if (e.specifier.startsWith(`${SANDBOX_PACKAGE}/`)) return [`${e.file} imports ${e.specifier}: use the package's public entry, '${SANDBOX_PACKAGE}'`];
       const pkg = Object.keys(CLIENT_PACKAGES).find((p) => e.specifier === p || e.specifier.startsWith(`${p}/`));
       return pkg !== undefined && !CLIENT_PACKAGES[pkg].includes(e.from) ? [`${e.file} imports ${pkg}, allowed only in ${CLIENT_PACKAGES[pkg].join(', ')}`] : [];
     }
@@ -92,6 +98,20 @@ describe('import direction', () => {
     expect(violations(importEdges(files))).toEqual([]);
   });
 
+  it('src/ has no sandbox folder, and the sandbox package imports nothing of cdp', () => {
+    expect(readdirSync(SRC)).not.toContain('sandbox');
+    const files = sourceFiles(SANDBOX_SRC);
+    expect(files.length).toBeGreaterThan(50);
+    const escapes = files.flatMap((path) =>
+      ts
+        .preProcessFile(readFileSync(path, 'utf8'), true, true)
+        .importedFiles.map(({ fileName }) => fileName)
+        .filter((name) => (name.startsWith('.') && relative(SANDBOX_SRC, resolve(dirname(path), name)).startsWith('..')) || name.startsWith('@cdp-oss/cdp'))
+        .map((name) => `${relative(ROOT, path)} imports ${name}`),
+    );
+    expect(escapes).toEqual([]);
+  });
+
   it('no code outside dialect/ and warehouse/ branches on an engine name', () => {
     const files = new Map(sourceFiles(SRC).map((path) => [relative(SRC, path).split(sep).join('/'), readFileSync(path, 'utf8')]));
     expect(engineBranches(files)).toEqual([]);
@@ -103,19 +123,21 @@ describe('import direction', () => {
     const files = new Map([
       ['identity/a.ts', `import type { X } from '../run/x.js';\nimport { y } from './y.js';\nimport { c } from '../config/c.js';`],
       ['sync/b.ts', `const m = await import('../cli/m.js');`],
-      ['model/c.ts', `import { s } from '../sandbox/s.js';`],
+      ['model/c.ts', `import { s } from '../sample/s.js';\nimport { startCrmSandboxes } from '@cdp-oss/crm-sandbox';`],
       ['sample/d.ts', `import { p } from '../profile/p.js';`],
       ['profile/e.ts', `import { BigQuery } from '@google-cloud/bigquery';\nimport { z } from 'zod';`],
       ['engines/f.ts', `import { d } from '../dialect/d.js';`],
-      ['cli/g.ts', `import { s } from '../sandbox/s.js';\nimport { r } from '../run/r.js';`],
+      ['cli/g.ts', `import { s } from '../sample/s.js';\nimport { r } from '../run/r.js';\nimport { c } from '@cdp-oss/crm-sandbox';\nimport { d } from '@cdp-oss/crm-sandbox/src/hubspot/d.js';`],
     ]);
     expect(violations(importEdges(files))).toEqual([
       'identity/a.ts (stage identity) imports the later stage run: ../run/x.js',
       'sync/b.ts (stage sync) imports the later stage cli: ../cli/m.js',
-      'model/c.ts imports the side folder sandbox (../sandbox/s.js); only cli may',
+      'model/c.ts imports the side folder sample (../sample/s.js); only cli may',
+      'model/c.ts imports @cdp-oss/crm-sandbox, allowed only in cli',
       'sample/d.ts (side folder sample) imports profile: ../profile/p.js',
       'profile/e.ts imports @google-cloud/bigquery, allowed only in warehouse',
       'engines/f.ts: src/engines/ is in no stage: add it to STAGES or SIDE in this test',
+      "cli/g.ts imports @cdp-oss/crm-sandbox/src/hubspot/d.js: use the package's public entry, '@cdp-oss/crm-sandbox'",
     ]);
   });
 });
