@@ -17,7 +17,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
 import { loadProject, type LoadedProject } from '../../src/config/load-project.js';
 import { generateSample } from '../../src/sample/generate-sample.js';
-import { startSandboxes } from '../../src/sandbox/start-sandboxes.js';
+import { startSandboxes } from '../../src/cli/start-sandboxes.js';
 import { openWarehouse } from '../../src/engines/open-warehouse.js';
 import type { Row } from '../../src/warehouse/warehouse.js';
 import { cdp, type CliResult } from '../helpers/project.js';

@@ -5,7 +5,7 @@ import type { Browser } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadProject } from '../../src/config/load-project.js';
 import type { ReportData } from '../../src/report/report-data.js';
-import { startSandboxes, type Sandboxes } from '../../src/sandbox/start-sandboxes.js';
+import { startSandboxes, type Sandboxes } from '../../src/cli/start-sandboxes.js';
 import { browserAvailable, launchChromium, openPage, screenshot } from '../helpers/browser.js';
 import { cdp, removeProject, writeProject } from '../helpers/project.js';
 

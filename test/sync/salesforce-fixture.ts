@@ -7,7 +7,7 @@ import {
   startSalesforceSandbox,
   type SalesforceSandbox,
   type SalesforceSandboxOptions,
-} from '../../src/sandbox/salesforce/salesforce-sandbox.js';
+} from '@cdp-oss/crm-sandbox';
 import { DuckDBWarehouse } from '../../src/engines/duckdb/warehouse.js';
 import type { Value } from '../../src/warehouse/warehouse.js';
 import { cdp, writeProject, yaml, type CliResult } from '../helpers/project.js';

@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { SalesforceSandbox } from '../../src/sandbox/salesforce/salesforce-sandbox.js';
+import type { SalesforceSandbox } from '@cdp-oss/crm-sandbox';
 import { removeProject, type CliResult } from '../helpers/project.js';
 import { makeProject, people, runCdp, seed, startSandbox, type ConnectorOptions } from './salesforce-fixture.js';
 

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
-import { CONTACTS } from '../../src/sandbox/hubspot/hubspot-object-types.js';
-import { DEFAULT_SANDBOX_TOKEN, startHubSpotSandbox, type HubSpotSandbox, type HubSpotSandboxOptions } from '../../src/sandbox/hubspot/hubspot-sandbox.js';
+import { CONTACTS } from '@cdp-oss/crm-sandbox';
+import { DEFAULT_SANDBOX_TOKEN, startHubSpotSandbox, type HubSpotSandbox, type HubSpotSandboxOptions } from '@cdp-oss/crm-sandbox';
 import { DuckDBWarehouse } from '../../src/engines/duckdb/warehouse.js';
 import type { Row, Value } from '../../src/warehouse/warehouse.js';
 import { cdp, writeProject, yaml, type CliResult } from '../helpers/project.js';

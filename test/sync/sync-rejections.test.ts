@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { HubSpotSandbox } from '../../src/sandbox/hubspot/hubspot-sandbox.js';
+import type { HubSpotSandbox } from '@cdp-oss/crm-sandbox';
 import { removeProject } from '../helpers/project.js';
 import { contacts, listEmails, makeProject, membersOf, people, query, runCdp, seed, startSandbox, TOKEN, writes, type ConnectorOptions, type Profile } from './sync-fixture.js';
 

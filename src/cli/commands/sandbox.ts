@@ -2,8 +2,8 @@ import { error, ProjectError, RunError } from '../../diagnostics/diagnostic.js';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { CONFIG_FILE } from '../../config/load-project.js';
-import { seedCrmExports } from '../../sandbox/seed-crm-exports.js';
-import { startSandboxes } from '../../sandbox/start-sandboxes.js';
+import { seedCrmExports } from '@cdp-oss/crm-sandbox';
+import { startSandboxes } from '../start-sandboxes.js';
 import type { CliCommand } from '../command.js';
 import { ExitCode } from '../exit-codes.js';
 

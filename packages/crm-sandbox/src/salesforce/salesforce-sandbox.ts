@@ -11,7 +11,8 @@ import { handleLoginRequest, loginRouteKey } from './login-routes.js';
 import type { AuthEnv, SandboxClient } from './oauth.js';
 import { QueryCursors } from './query-cursors.js';
 import type { SalesforceEnv } from './route-context.js';
-import { handleControlRequest } from './salesforce-control.js';
+import { handleControlRequest, isControlPath } from '../http/control-routes.js';
+import { salesforceControl } from './salesforce-control.js';
 import { dispatchDataRequest } from './salesforce-dispatcher.js';
 import { DuplicateRules } from './duplicate-rules.js';
 import { SalesforceDml } from './salesforce-dml.js';
@@ -152,6 +153,7 @@ export async function startSalesforceSandbox(options: SalesforceSandboxOptions =
     seedUsers();
   };
   const router = salesforceRouter();
+  const control = salesforceControl({ store, faults, jobs, sessions, duplicates, stats: snapshot, reset, orgId });
 
   const listener = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const requestUrl = new URL(req.url ?? '/', 'http://sandbox.invalid');
@@ -160,9 +162,8 @@ export async function startSalesforceSandbox(options: SalesforceSandboxOptions =
     const body = await readRequestBody(req, MAX_UPLOAD_BYTES + 1024 * 1024);
     if (!body.ok && body.reason === 'aborted') return;
     const text = body.ok ? body.text : undefined;
-    if (path === '/__sandbox' || path.startsWith('/__sandbox/')) {
-      const control = { store, faults, jobs, sessions, duplicates, stats: snapshot, reset, orgId };
-      writeReply(res, text === undefined ? jsonReply(413, { status: 'error', message: 'body too large' }) : handleControlRequest(control, method, path, text));
+    if (isControlPath(path)) {
+      writeReply(res, handleControlRequest(control, method, path, text));
       return;
     }
     if (path === '/services/data' || path.startsWith('/services/data/')) {

@@ -4,7 +4,8 @@ import { FaultInjector } from '../http/fault-injector.js';
 import { jsonReply, writeReply } from '../http/http-reply.js';
 import { startHttpServer } from '../http/http-server.js';
 import { readRequestBody } from '../http/request-body.js';
-import { handleControlRequest, type ControlParts } from './hubspot-control-routes.js';
+import { handleControlRequest, isControlPath } from '../http/control-routes.js';
+import { hubSpotControl } from './hubspot-control-routes.js';
 import { dispatchApiRequest, type DispatcherParts } from './hubspot-dispatcher.js';
 import { isRateLimitPolicy, RATE_LIMIT_POLICIES } from './hubspot-errors.js';
 import { HubSpotRateLimits } from './hubspot-rate-limits.js';
@@ -76,16 +77,15 @@ export async function startHubSpotSandbox(options: HubSpotSandboxOptions = {}): 
   };
   let baseUrl = '';
   const api: DispatcherParts = { router: hubSpotRouter(), store, faults, limits, stats, tokens: new Set(accessTokens), portalId, baseUrl: () => baseUrl, maxBodyBytes };
-  const control: ControlParts = { store, faults, stats: () => stats.snapshot(), reset, portalId };
+  const control = hubSpotControl({ store, faults, stats: () => stats.snapshot(), reset, portalId });
 
   const listener = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const url = new URL(req.url ?? '/', 'http://sandbox.invalid');
     const body = await readRequestBody(req, maxBodyBytes);
     if (!body.ok && body.reason === 'aborted') return;
     const text = body.ok ? body.text : undefined;
-    if (url.pathname === '/__sandbox' || url.pathname.startsWith('/__sandbox/')) {
-      const method = (req.method ?? 'GET').toUpperCase();
-      writeReply(res, text === undefined ? jsonReply(413, { status: 'error', message: 'body too large' }) : handleControlRequest(control, method, url.pathname, text));
+    if (isControlPath(url.pathname)) {
+      writeReply(res, handleControlRequest(control, (req.method ?? 'GET').toUpperCase(), url.pathname, text));
       return;
     }
     await dispatchApiRequest(api, req, res, url, text);
