@@ -3,6 +3,7 @@ import type { Dialect } from '../dialect/dialect.js';
 import type { PlanStep } from '../model/plan.js';
 import { ccSql, loopTables } from './connected-components.js';
 import { edgeStatements } from './edge-sql.js';
+import { identityScratchCleanup } from './run-identity.js';
 import { identitySpec } from './identity-spec.js';
 import { createIdentityTables, identityTables } from './identity-tables.js';
 import { limitSql } from './limit-guard.js';
@@ -34,22 +35,37 @@ export function compileIdentitySql(project: LoadedProject, dialect: Dialect, opt
   const loop = loopTables(t.scratch);
   const limitLoop = loopTables((n) => t.scratch(`limit_${n}`));
   const step = (id: string, label: string, statements: readonly string[]): PlanStep => ({ id: `identity.${id}`, stage: 'identity', label, statements });
+  // Rounds 1, 2 and 3 are written out: the loop alternates its two edge tables, so every later round
+  // repeats round 2 (even) or round 3 (odd) with its own map table cc_map_<r>.
   const round = (tables: typeof loop, edges: string, out: ReturnType<typeof t.scratch>): string[] => [
     ccSql.prepare(d, edges, tables.w),
-    note(`round r = 1, 2, ... while this count is above 0 (shown for r = 1):\n${ccSql.count(d, tables.w)}`),
-    ccSql.hook(d, tables.w, tables.par),
-    ...ccSql.firstJump(d, tables, 1),
-    note(`repeated while this count is above 0:\n${ccSql.count(d, tables.active)}`),
-    ...ccSql.nextJump(d, tables, 1),
-    note(`rounds after the first keep their moves:\n${ccSql.keepMap(d, tables, 2)}`),
-    ccSql.contract(d, tables.w, tables.settled(1), tables.wNext),
-    note('then the edge tables swap and the next round starts; after the last round R:'),
+    note(`round r = 1, 2, ... while this count is above 0:\n${ccSql.count(d, tables.w)}`),
+    ...[1, 2, 3].flatMap((r) => {
+      const [w, wNext] = r % 2 === 1 ? [tables.w, tables.wNext] : [tables.wNext, tables.w];
+      return [
+        note(`round ${r}${r === 3 ? ' (and every later odd round; round 2 stands for every later even round)' : ''}:`),
+        ccSql.hook(d, w, tables.par),
+        ...ccSql.firstJump(d, tables, r),
+        note(`repeated while this count is above 0:\n${ccSql.count(d, tables.active)}`),
+        ...ccSql.nextJump(d, tables, r),
+        ...(r > 1 ? [ccSql.keepMap(d, tables, r)] : []),
+        ccSql.contract(d, w, tables.settled(r), wNext),
+      ];
+    }),
+    note('after the last round R, when R is 0 or 1:'),
+    ccSql.composeStart(d, tables, 1),
+    note('when R >= 2 (shown for R = 3), then for r = R-1 down to 2:'),
     ccSql.composeStart(d, tables, 3),
-    note(`for r = R-1 down to 2:\n${ccSql.composeRound(d, tables, 2)}`),
+    ccSql.composeRound(d, tables, 2),
+    note('when R = 0 (no edges):'),
+    ccSql.output(d, tables, 0, out),
+    note('when R >= 1:'),
     ccSql.output(d, tables, 1, out),
-    ...ccSql.cleanup(d, tables, 1),
+    ...ccSql.cleanup(d, tables, 3),
   ];
+  const session = d.unorderedSession();
   return [
+    step('session', 'identity: session settings', session.enter),
     step('tables', 'identity: tables and reset', [
       d.createSchema(spec.schema),
       ...createIdentityTables(d, t),
@@ -84,6 +100,7 @@ export function compileIdentitySql(project: LoadedProject, dialect: Dialect, opt
       ...commitStatements(d, t, runId),
       d.commitTransaction(),
     ]),
+    step('cleanup', 'identity: drop scratch tables, restore the session', [...identityScratchCleanup(d, spec, t), ...session.exit]),
   ];
 }
 

@@ -1,9 +1,10 @@
 import { RunError } from '../diagnostics/diagnostic.js';
 import type { StageContext } from '../model/stage-context.js';
+import type { Dialect } from '../dialect/dialect.js';
 import type { Warehouse } from '../warehouse/warehouse.js';
 import { edgeStatements, perSourceScratch } from './edge-sql.js';
 import { collectReport, type IdentityReport } from './identity-report.js';
-import { identitySpec } from './identity-spec.js';
+import { identitySpec, type IdentitySpec } from './identity-spec.js';
 import { createIdentityTables, identityTables, type IdentityTables } from './identity-tables.js';
 import { applyLimits } from './limit-guard.js';
 import { groupedSql } from './observation-sql.js';
@@ -90,7 +91,7 @@ where r.reason is null`,
     );
   }
   await w.transaction(commitStatements(d, t, ctx.runId), { label: 'identity: publish' });
-  await dropScratch(w, t, [...SCRATCH, ...perSourceScratch(spec)]);
+  await exec(identityScratchCleanup(d, spec, t), 'clean up');
   return report;
 }
 
@@ -108,6 +109,7 @@ const SCRATCH = [
   'profile_changes', 'identifiers_next',
 ];
 
-async function dropScratch(w: Warehouse, t: IdentityTables, names: readonly string[]): Promise<void> {
-  for (const name of names) await w.execute(w.dialect.dropScratchTable(t.scratch(name)), { label: 'identity: clean up' });
+/** The scratch tables a finished identity stage drops (also the last step `cdp compile` writes). */
+export function identityScratchCleanup(d: Dialect, spec: IdentitySpec, t: IdentityTables): string[] {
+  return [...SCRATCH, ...perSourceScratch(spec)].map((name) => d.dropScratchTable(t.scratch(name)));
 }
