@@ -3,14 +3,14 @@ import type { Dialect } from '../dialect/dialect.js';
 import type { PlanStep } from '../model/plan.js';
 import { ccSql, loopTables } from './connected-components.js';
 import { edgeStatements } from './edge-sql.js';
-import { identityScratchCleanup } from './run-identity.js';
+import { identityScratchCleanup, modeSql } from './run-identity.js';
 import { identitySpec } from './identity-spec.js';
 import { createIdentityTables, identityTables } from './identity-tables.js';
-import { limitSql } from './limit-guard.js';
+import { limitSql, valuesInserts, VETOED_COLUMNS } from './limit-guard.js';
 import { groupedSql } from './observation-sql.js';
 import { commitStatements, identifiersNextSql, internalStatements, stateStatements } from './publish-sql.js';
 import { finalPartsSql, survivorshipStatements } from './survivorship-sql.js';
-import { fullGraphSql } from './update-components.js';
+import { fullGraphSql, incrementalComponentsSql } from './update-components.js';
 
 export interface CompileIdentityOptions {
   /** The run's reference time for link windows (default: now). */
@@ -54,8 +54,11 @@ export function compileIdentitySql(project: LoadedProject, dialect: Dialect, opt
     }),
     note('after the last round R, when R is 0 or 1:'),
     ccSql.composeStart(d, tables, 1),
-    note('when R >= 2 (shown for R = 3), then for r = R-1 down to 2:'),
+    note('when R = 2:'),
+    ccSql.composeStart(d, tables, 2),
+    note('when R >= 3 (shown for R = 3), then for r = R-1 down to 2 (shown for r = 3 and 2):'),
     ccSql.composeStart(d, tables, 3),
+    ccSql.composeRound(d, tables, 3),
     ccSql.composeRound(d, tables, 2),
     note('when R = 0 (no edges):'),
     ccSql.output(d, tables, 0, out),
@@ -64,12 +67,15 @@ export function compileIdentitySql(project: LoadedProject, dialect: Dialect, opt
     ...ccSql.cleanup(d, tables, 3),
   ];
   const session = d.unorderedSession();
+  const inc = incrementalComponentsSql(d, t, spec.maxRounds);
   return [
     step('session', 'identity: session settings', session.enter),
     step('tables', 'identity: tables and reset', [
       d.createSchema(spec.schema),
       ...createIdentityTables(d, t),
+      note(`the build reads the stored state and chooses its mode: full with --full-refresh, on the first build, after an unfinished build or another state version; else incremental:\n${modeSql(d, t)}`),
       ...stateStatements(d, t, 'running'),
+      note('full builds only:'),
       ...[t.nodes, t.edges, t.graph, t.sizes].map((x) => `delete from ${d.table(x)} where 1 = 1`),
     ]),
     step('observations', 'identity: normalised identifiers per row group', groupedSql(d, spec, t, asOf)),
@@ -80,14 +86,29 @@ export function compileIdentitySql(project: LoadedProject, dialect: Dialect, opt
         `select n.node_key from ${d.table(t.review)} r join ${d.table(t.nodes)} n on n.id_type = r.id_type and n.id_value = r.id_value where r.reason = 'limit'`,
       ),
     ]),
-    step('components', 'identity: connected components (one round of the loop shown)', [
+    step('components', 'identity: connected components (full or incremental, chosen at run time)', [
+      note('full build: the loop over every edge'),
       ...round(loop, d.scratchTable(t.scratch('edges')), t.scratch('full_cc')),
       ...fullGraphSql(d, t, spec.maxRounds),
+      note('incremental build: diff the edges, split what lost an edge or node, add new nodes, merge by size'),
+      ...inc.diff,
+      inc.startTouched,
+      ...inc.split.before,
+      ...round(loopTables(inc.split.loop.scratch), inc.split.loop.edges, inc.split.loop.out),
+      ...inc.split.after,
+      ...inc.addNodes,
+      ...inc.merge.before,
+      ...round(loopTables(inc.merge.loop.scratch), inc.merge.loop.edges, inc.merge.loop.out),
+      ...inc.merge.after,
+      note(`read for the report:\n${inc.merge.absorbed}`),
+      ...inc.merge.cleanup,
+      ...inc.cleanup,
     ]),
     step('limits', 'identity: per-type limits (max_per_profile)', [
       limitSql.dropsTable(d, t),
       limitSql.violating(d, spec, t),
       `${note('read by the CLI, which vetoes links that would break a limit (strongest first) and inserts them into limit_drops:')}\n${limitSql.links(d, spec, t)}`,
+      note(`in chunks of 500, one row (a, b, detail) per vetoed link:\n${vetoedInsertTemplate(d, d.scratchTable(t.scratch('limit_drops')))}`),
       ...round(limitLoop, limitSql.kept(d, t), t.scratch('limit_cc')),
       limitSql.labels(d, t),
       d.dropScratchTable(t.scratch('limit_cc')),
@@ -102,6 +123,11 @@ export function compileIdentitySql(project: LoadedProject, dialect: Dialect, opt
     ]),
     step('cleanup', 'identity: drop scratch tables, restore the session', [...identityScratchCleanup(d, spec, t), ...session.exit]),
   ];
+}
+
+/** The insert of vetoed links with its rows left out (`<rows>`): the rows are decided at run time. */
+export function vetoedInsertTemplate(d: Dialect, target: string): string {
+  return valuesInserts(d, target, VETOED_COLUMNS, [[0, 0, '']])[0].replace(/values\n[\s\S]*$/, 'values <rows>');
 }
 
 /**

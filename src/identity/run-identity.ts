@@ -98,9 +98,14 @@ where r.reason is null`,
 /** Full when asked, on the first run, after an unfinished run, or when the stored state is from another version. */
 async function chooseMode(w: Warehouse, t: IdentityTables, fullRefresh: boolean): Promise<IdentityMode> {
   if (fullRefresh) return 'full';
-  const rows = await w.query(`select name, value from ${w.dialect.table(t.state)}`, { label: 'identity: state' });
+  const rows = await w.query(modeSql(w.dialect, t), { label: 'identity: state' });
   const state = new Map(rows.map((r) => [String(r.name), String(r.value)]));
   return state.get('status') === 'ok' && state.get('version') === STATE_VERSION ? 'incremental' : 'full';
+}
+
+/** What the mode is decided on: the stored state rows. */
+export function modeSql(d: Dialect, t: IdentityTables): string {
+  return `select name, value from ${d.table(t.state)}`;
 }
 
 const SCRATCH = [
