@@ -1,13 +1,15 @@
 import type { LoadedProject } from '../config/load-project.js';
 import { identitySpec, type IdentitySpec } from '../identity/identity-spec.js';
+import { modelGraph, type ModelGraph } from '../model/model-graph.js';
 
 /**
  * What `cdp build` and `cdp compile` both start from (docs/architecture.md#parse-manifest-plan-execute):
- * the project parsed once into the stages a build runs and their inputs. The model DAG is compiled from
- * it by compile-models.ts; the identity spec is resolved once per project (identity-spec.ts).
+ * the project parsed once into the stages a build runs and their inputs. The model DAG and the identity
+ * spec are each resolved once per loaded project (model-graph.ts, identity-spec.ts).
  */
 export interface Manifest {
   readonly project: LoadedProject;
+  readonly models: ModelGraph;
   /** Present when the project resolves identity: an `identity:` block and a source with identifiers. */
   readonly identity?: {
     readonly spec: IdentitySpec;
@@ -23,6 +25,7 @@ export function parseManifest(project: LoadedProject): Manifest {
   const hasIdentity = project.identity !== undefined && identitySources.length > 0;
   return {
     project,
+    models: modelGraph(project),
     identity: hasIdentity ? { spec: identitySpec(project), sources: identitySources } : undefined,
     traitSources: [...new Set(project.traits.flatMap((t) => (t.from ? [t.from] : [])))],
   };
