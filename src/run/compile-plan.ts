@@ -1,5 +1,5 @@
 import type { LoadedProject } from '../config/load-project.js';
-import type { Dialect } from '../dialect/dialect.js';
+import type { Dialect, TableRef } from '../dialect/dialect.js';
 import { compileIdentitySql } from '../identity/compile-identity-sql.js';
 import { rowProfileSelect } from '../identity/row-profile-select.js';
 import { compileModels } from '../model/compile-models.js';
@@ -39,7 +39,7 @@ export function compilePlan(project: LoadedProject, dialect: Dialect, asOf: Date
       asOf,
       columnTypes: options.columnTypes,
     });
-    steps.push({ id: 'profiles', stage: 'profiles', label: 'profiles (traits)', statements: [d.createTableAs(staging, traits), ...d.swapTables(staging, profiles, true)] });
+    steps.push({ id: 'profiles', stage: 'profiles', label: 'profiles (traits)', statements: [d.createTableAs(staging, traits), ...swap(d, staging, profiles)] });
     const seg = segmentSql(project, d, { runId, asOf });
     const membersStaging = { ...seg.members, name: 'segment_members__new' };
     steps.push({
@@ -54,12 +54,19 @@ export function compilePlan(project: LoadedProject, dialect: Dialect, asOf: Date
         note(`for each segment renamed in the model (same members under a new name), in the transaction below:\n${seg.rename('<old name>', '<new name>')}`),
         seg.recordChanges,
         d.createTableAs(membersStaging, seg.nextMembers),
-        ...d.swapTables(membersStaging, seg.members, true),
+        ...swap(d, membersStaging, seg.members),
         seg.dropNow,
       ],
     });
   }
   return { dialect: dialect.name, steps };
+}
+
+/** How a staging table replaces its target (replace-table.ts): when the target exists, and on the first build. */
+function swap(d: Dialect, staging: TableRef, target: TableRef): string[] {
+  const exists = d.swapTables(staging, target, true);
+  const first = d.swapTables(staging, target, false).filter((s) => !exists.includes(s));
+  return first.length === 0 ? [...exists] : [...exists, note('on the first build (no table to replace yet):'), ...first];
 }
 
 /** A comment-only statement (see compile-identity-sql.ts). */
