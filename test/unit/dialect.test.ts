@@ -139,7 +139,7 @@ describe('Dialect', () => {
 
   it('relaxes row order for bulk intermediate work only where the engine keeps it by default', () => {
     expectSql((d) => [...d.unorderedSession().enter, '|', ...d.unorderedSession().exit], {
-      duckdb: ['set preserve_insertion_order = false', '|', 'reset preserve_insertion_order'],
+      duckdb: ['set preserve_insertion_order = false', '|', 'set preserve_insertion_order to default'],
       bigquery: ['|'],
       snowflake: ['|'],
     });

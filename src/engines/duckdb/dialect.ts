@@ -33,7 +33,7 @@ export const duckdbDialect: Dialect = {
       `alter table ${this.table(staging)} rename to ${this.quoteIdentifier(target.name)}`,
     ];
   },
-  unorderedSession: () => ({ enter: ['set preserve_insertion_order = false'], exit: ['reset preserve_insertion_order'] }),
+  unorderedSession: () => ({ enter: ['set preserve_insertion_order = false'], exit: ['set preserve_insertion_order to default'] }),
   readFile(path, format) {
     const reader = { csv: 'read_csv_auto', parquet: 'read_parquet', json: 'read_json_auto' }[format];
     return `${reader}(${ansiParts.stringLiteral(path)})`;
