@@ -6,10 +6,13 @@
 FROM node:20-bookworm-slim AS build
 WORKDIR /src
 COPY package.json package-lock.json ./
+# the workspace package of the CRM sandboxes (bundled into the tarball for `cdp sandbox`): npm ci links it
+COPY packages/crm-sandbox/package.json ./packages/crm-sandbox/
 RUN npm ci --no-audit --no-fund --ignore-scripts
 COPY tsconfig.json tsconfig.build.json cdp.config.yaml LICENSE README.md ./
 COPY bin ./bin
 COPY src ./src
+COPY packages/crm-sandbox ./packages/crm-sandbox
 COPY schemas ./schemas
 COPY models ./models
 COPY connectors ./connectors

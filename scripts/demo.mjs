@@ -6,8 +6,8 @@ import { appendFile, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { main } from '../dist/cli/main.js';
 import { loadProject } from '../dist/config/load-project.js';
-import { seedCrmExports } from '../dist/sandbox/seed-crm-exports.js';
-import { startSandboxes } from '../dist/sandbox/start-sandboxes.js';
+import { seedCrmExports } from '@cdp-oss/crm-sandbox';
+import { startSandboxes } from '../dist/cli/start-sandboxes.js';
 
 // The sample project in this repository; CDP_DEMO_DIR runs it on a copy elsewhere (test/readme/demo.test.ts).
 const root = process.env.CDP_DEMO_DIR ?? new URL('..', import.meta.url).pathname;

@@ -17,7 +17,7 @@ import { parseArgs } from 'node:util';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { connectedComponents } from '../../src/identity/connected-components.js';
 import { mergeComponents, startTouched, type IncrementalTables } from '../../src/identity/incremental-components.js';
-import { DuckDBWarehouse } from '../../src/warehouse/duckdb-warehouse.js';
+import { DuckDBWarehouse } from '../../src/engines/duckdb/warehouse.js';
 import { unionFindLabels, samePartition } from './union-find-labels.js';
 
 const { values } = parseArgs({

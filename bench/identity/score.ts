@@ -20,8 +20,8 @@ import { compileModels } from '../../src/model/compile-models.js';
 import { executeSteps } from '../../src/model/stage-context.js';
 import { generateSample } from '../../src/sample/generate-sample.js';
 import { readSampleCsvSql } from '../../src/sample/sample-tables.js';
-import { scoreIdentity, type TruthIdentifier, type TruthKind } from '../../src/sample/score-identity.js';
-import { DuckDBWarehouse } from '../../src/warehouse/duckdb-warehouse.js';
+import { scoreIdentity, type TruthIdentifier, type TruthKind } from './score-identity.js';
+import { DuckDBWarehouse } from '../../src/engines/duckdb/warehouse.js';
 
 const { values } = parseArgs({ options: { people: { type: 'string', default: '20000' }, seed: { type: 'string', default: '1' } } });
 const asOf = new Date('2026-01-31T00:00:00Z');

@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadProject, type LoadedProject } from '../../src/config/load-project.js';
 import { runProfiles } from '../../src/profile/run-profiles.js';
-import { DuckDBWarehouse } from '../../src/warehouse/duckdb-warehouse.js';
+import { DuckDBWarehouse } from '../../src/engines/duckdb/warehouse.js';
 import { writeProject } from '../../test/helpers/project.js';
 
 const { values } = parseArgs({ options: { profiles: { type: 'string', default: '1000000' }, events: { type: 'string', default: '10000000' } } });

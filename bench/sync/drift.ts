@@ -17,9 +17,9 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { main } from '../../src/cli/main.js';
-import { CONTACTS } from '../../src/sandbox/hubspot/hubspot-object-types.js';
-import { DEFAULT_SANDBOX_TOKEN, startHubSpotSandbox, type HubSpotSandbox } from '../../src/sandbox/hubspot/hubspot-sandbox.js';
-import { DuckDBWarehouse } from '../../src/warehouse/duckdb-warehouse.js';
+import { CONTACTS } from '@cdp-oss/crm-sandbox';
+import { DEFAULT_SANDBOX_TOKEN, startHubSpotSandbox, type HubSpotSandbox } from '@cdp-oss/crm-sandbox';
+import { DuckDBWarehouse } from '../../src/engines/duckdb/warehouse.js';
 
 const { values: args } = parseArgs({ options: { profiles: { type: 'string', default: '100000' }, 'edited-pct': { type: 'string', default: '0.1' } } });
 const PROFILES = Number(args.profiles);

@@ -13,10 +13,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { main } from '../../src/cli/main.js';
-import { CONTACTS } from '../../src/sandbox/hubspot/hubspot-object-types.js';
-import { DEFAULT_SANDBOX_TOKEN, startHubSpotSandbox, type HubSpotSandbox } from '../../src/sandbox/hubspot/hubspot-sandbox.js';
+import { CONTACTS } from '@cdp-oss/crm-sandbox';
+import { DEFAULT_SANDBOX_TOKEN, startHubSpotSandbox, type HubSpotSandbox } from '@cdp-oss/crm-sandbox';
 import { PacedTransport } from '../../src/sync/paced-transport.js';
-import { DuckDBWarehouse } from '../../src/warehouse/duckdb-warehouse.js';
+import { DuckDBWarehouse } from '../../src/engines/duckdb/warehouse.js';
 
 const { values: args } = parseArgs({ options: { profiles: { type: 'string', default: '100000' }, 'changed-pct': { type: 'string', default: '1' }, 'sustained-pct': { type: 'string', default: '15' } } });
 const PROFILES = Number(args.profiles);

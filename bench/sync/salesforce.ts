@@ -12,7 +12,7 @@ import { parseArgs } from 'node:util';
 import type { SalesforceDestinationConfig } from '../../src/config/schema.js';
 import type { SyncSpec, WriteRecord } from '../../src/destinations/destination.js';
 import { salesforceDestination } from '../../src/destinations/salesforce/salesforce-destination.js';
-import { DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, DEFAULT_PASSWORD, DEFAULT_USERNAME, startSalesforceSandbox } from '../../src/sandbox/salesforce/salesforce-sandbox.js';
+import { DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, DEFAULT_PASSWORD, DEFAULT_USERNAME, startSalesforceSandbox } from '@cdp-oss/crm-sandbox';
 import { deliver } from '../../src/sync/deliver.js';
 import { PacedTransport } from '../../src/sync/paced-transport.js';
 import { DEFAULT_RETRY_POLICY } from '../../src/sync/retry-policy.js';

@@ -18,8 +18,8 @@ import { parseArgs } from 'node:util';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { main } from '../../src/cli/main.js';
 import { loadProject, type LoadedProject } from '../../src/config/load-project.js';
-import { CONTACTS } from '../../src/sandbox/hubspot/hubspot-object-types.js';
-import { startSandboxes } from '../../src/sandbox/start-sandboxes.js';
+import { CONTACTS } from '@cdp-oss/crm-sandbox';
+import { startSandboxes } from '../../src/cli/start-sandboxes.js';
 
 const { values: args } = parseArgs({
   options: { profiles: { type: 'string', default: '2000' }, samples: { type: 'string', default: '5' }, every: { type: 'string', default: '1s' } },

@@ -5,8 +5,8 @@ import { validateProject } from '../model/validate-project.js';
 import { validatePulledSources } from '../pull/validate-pulled-sources.js';
 import { sourceColumns } from '../model/source-columns.js';
 import { validateColumns } from '../model/validate-columns.js';
-import { openWarehouse } from '../warehouse/open-warehouse.js';
-import { openForReading } from '../warehouse/open-read-only.js';
+import { openWarehouse } from '../engines/open-warehouse.js';
+import { openForReading } from '../engines/open-read-only.js';
 import type { Warehouse } from '../warehouse/warehouse.js';
 import { Reporter, type CliIO, type GlobalOptions } from './io.js';
 

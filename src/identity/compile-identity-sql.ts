@@ -3,13 +3,14 @@ import type { Dialect } from '../dialect/dialect.js';
 import type { PlanStep } from '../model/plan.js';
 import { ccSql, loopTables } from './connected-components.js';
 import { edgeStatements } from './edge-sql.js';
+import { identityScratchCleanup, modeSql } from './run-identity.js';
 import { identitySpec } from './identity-spec.js';
 import { createIdentityTables, identityTables } from './identity-tables.js';
-import { limitSql } from './limit-guard.js';
+import { limitSql, valuesInserts, VETOED_COLUMNS } from './limit-guard.js';
 import { groupedSql } from './observation-sql.js';
 import { commitStatements, identifiersNextSql, internalStatements, stateStatements } from './publish-sql.js';
 import { finalPartsSql, survivorshipStatements } from './survivorship-sql.js';
-import { fullGraphSql } from './update-components.js';
+import { fullGraphSql, incrementalComponentsSql } from './update-components.js';
 
 export interface CompileIdentityOptions {
   /** The run's reference time for link windows (default: now). */
@@ -34,26 +35,47 @@ export function compileIdentitySql(project: LoadedProject, dialect: Dialect, opt
   const loop = loopTables(t.scratch);
   const limitLoop = loopTables((n) => t.scratch(`limit_${n}`));
   const step = (id: string, label: string, statements: readonly string[]): PlanStep => ({ id: `identity.${id}`, stage: 'identity', label, statements });
+  // Rounds 1, 2 and 3 are written out: the loop alternates its two edge tables, so every later round
+  // repeats round 2 (even) or round 3 (odd) with its own map table cc_map_<r>.
   const round = (tables: typeof loop, edges: string, out: ReturnType<typeof t.scratch>): string[] => [
     ccSql.prepare(d, edges, tables.w),
-    note(`round r = 1, 2, ... while this count is above 0 (shown for r = 1):\n${ccSql.count(d, tables.w)}`),
-    ccSql.hook(d, tables.w, tables.par),
-    ...ccSql.firstJump(d, tables, 1),
-    note(`repeated while this count is above 0:\n${ccSql.count(d, tables.active)}`),
-    ...ccSql.nextJump(d, tables, 1),
-    note(`rounds after the first keep their moves:\n${ccSql.keepMap(d, tables, 2)}`),
-    ccSql.contract(d, tables.w, tables.settled(1), tables.wNext),
-    note('then the edge tables swap and the next round starts; after the last round R:'),
+    note(`round r = 1, 2, ... while this count is above 0:\n${ccSql.count(d, tables.w)}`),
+    ...[1, 2, 3].flatMap((r) => {
+      const [w, wNext] = r % 2 === 1 ? [tables.w, tables.wNext] : [tables.wNext, tables.w];
+      return [
+        note(`round ${r}${r === 3 ? ' (and every later odd round; round 2 stands for every later even round)' : ''}:`),
+        ccSql.hook(d, w, tables.par),
+        ...ccSql.firstJump(d, tables, r),
+        note(`repeated while this count is above 0:\n${ccSql.count(d, tables.active)}`),
+        ...ccSql.nextJump(d, tables, r),
+        ...(r > 1 ? [ccSql.keepMap(d, tables, r)] : []),
+        ccSql.contract(d, w, tables.settled(r), wNext),
+      ];
+    }),
+    note('after the last round R, when R is 0 or 1:'),
+    ccSql.composeStart(d, tables, 1),
+    note('when R = 2:'),
+    ccSql.composeStart(d, tables, 2),
+    note('when R >= 3 (shown for R = 3), then for r = R-1 down to 2 (shown for r = 3 and 2):'),
     ccSql.composeStart(d, tables, 3),
-    note(`for r = R-1 down to 2:\n${ccSql.composeRound(d, tables, 2)}`),
+    ccSql.composeRound(d, tables, 3),
+    ccSql.composeRound(d, tables, 2),
+    note('when R = 0 (no edges):'),
+    ccSql.output(d, tables, 0, out),
+    note('when R >= 1:'),
     ccSql.output(d, tables, 1, out),
-    ...ccSql.cleanup(d, tables, 1),
+    ...ccSql.cleanup(d, tables, 3),
   ];
+  const session = d.unorderedSession();
+  const inc = incrementalComponentsSql(d, t, spec.maxRounds);
   return [
+    step('session', 'identity: session settings', session.enter),
     step('tables', 'identity: tables and reset', [
       d.createSchema(spec.schema),
       ...createIdentityTables(d, t),
+      note(`the build reads the stored state and chooses its mode: full with --full-refresh, on the first build, after an unfinished build or another state version; else incremental:\n${modeSql(d, t)}`),
       ...stateStatements(d, t, 'running'),
+      note('full builds only:'),
       ...[t.nodes, t.edges, t.graph, t.sizes].map((x) => `delete from ${d.table(x)} where 1 = 1`),
     ]),
     step('observations', 'identity: normalised identifiers per row group', groupedSql(d, spec, t, asOf)),
@@ -64,14 +86,29 @@ export function compileIdentitySql(project: LoadedProject, dialect: Dialect, opt
         `select n.node_key from ${d.table(t.review)} r join ${d.table(t.nodes)} n on n.id_type = r.id_type and n.id_value = r.id_value where r.reason = 'limit'`,
       ),
     ]),
-    step('components', 'identity: connected components (one round of the loop shown)', [
+    step('components', 'identity: connected components (full or incremental, chosen at run time)', [
+      note('full build: the loop over every edge'),
       ...round(loop, d.scratchTable(t.scratch('edges')), t.scratch('full_cc')),
       ...fullGraphSql(d, t, spec.maxRounds),
+      note('incremental build: diff the edges, split what lost an edge or node, add new nodes, merge by size'),
+      ...inc.diff,
+      inc.startTouched,
+      ...inc.split.before,
+      ...round(loopTables(inc.split.loop.scratch), inc.split.loop.edges, inc.split.loop.out),
+      ...inc.split.after,
+      ...inc.addNodes,
+      ...inc.merge.before,
+      ...round(loopTables(inc.merge.loop.scratch), inc.merge.loop.edges, inc.merge.loop.out),
+      ...inc.merge.after,
+      note(`read for the report:\n${inc.merge.absorbed}`),
+      ...inc.merge.cleanup,
+      ...inc.cleanup,
     ]),
     step('limits', 'identity: per-type limits (max_per_profile)', [
       limitSql.dropsTable(d, t),
       limitSql.violating(d, spec, t),
       `${note('read by the CLI, which vetoes links that would break a limit (strongest first) and inserts them into limit_drops:')}\n${limitSql.links(d, spec, t)}`,
+      note(`in chunks of 500, one row (a, b, detail) per vetoed link:\n${vetoedInsertTemplate(d, d.scratchTable(t.scratch('limit_drops')))}`),
       ...round(limitLoop, limitSql.kept(d, t), t.scratch('limit_cc')),
       limitSql.labels(d, t),
       d.dropScratchTable(t.scratch('limit_cc')),
@@ -84,7 +121,13 @@ export function compileIdentitySql(project: LoadedProject, dialect: Dialect, opt
       ...commitStatements(d, t, runId),
       d.commitTransaction(),
     ]),
+    step('cleanup', 'identity: drop scratch tables, restore the session', [...identityScratchCleanup(d, spec, t), ...session.exit]),
   ];
+}
+
+/** The insert of vetoed links with its rows left out (`<rows>`): the rows are decided at run time. */
+export function vetoedInsertTemplate(d: Dialect, target: string): string {
+  return valuesInserts(d, target, VETOED_COLUMNS, [[0, 0, '']])[0].replace(/values\n[\s\S]*$/, 'values <rows>');
 }
 
 /**

@@ -67,7 +67,16 @@ const defaults: IdentityConfig = {
   gate: identityGateSchema.parse({}),
 };
 
+const specs = new WeakMap<LoadedProject, IdentitySpec>();
+
+/** The project's identity settings resolved once per loaded project (the manifest's identity spec). */
 export function identitySpec(project: LoadedProject): IdentitySpec {
+  let spec = specs.get(project);
+  if (!spec) specs.set(project, (spec = resolveIdentitySpec(project)));
+  return spec;
+}
+
+function resolveIdentitySpec(project: LoadedProject): IdentitySpec {
   const config = project.identity ?? defaults;
   const declared = new Map(Object.entries(config.id_types));
   const used = project.sources.flatMap((s) => s.identifiers.map((i) => i.type));

@@ -45,14 +45,16 @@ export async function startTouched(w: Warehouse, t: IncrementalTables): Promise<
 
 /** Nodes of `nodes` (a relation with column node_key) that the graph lacks enter as singletons. */
 export async function addNodes(w: Warehouse, t: IncrementalTables, nodes: string): Promise<void> {
-  const d = w.dialect;
+  for (const sql of addNodesSql(w.dialect, t, nodes)) await w.execute(sql, { label: 'identity: new nodes' });
+}
+
+export function addNodesSql(d: Dialect, t: IncrementalTables, nodes: string): string[] {
   const fresh = t.scratch('inc_fresh');
-  const label = { label: 'identity: new nodes' };
-  await w.execute(
+  return [
     d.createScratchTableAs(fresh, `select distinct x.node_key from ${nodes} x left join ${d.table(t.graph)} g on g.node_key = x.node_key where g.node_key is null`),
-    label,
-  );
-  for (const sql of [...incrementalSql.addFresh(d, t, fresh), d.dropScratchTable(fresh)]) await w.execute(sql, label);
+    ...incrementalSql.addFresh(d, t, fresh),
+    d.dropScratchTable(fresh),
+  ];
 }
 
 /**
@@ -61,42 +63,36 @@ export async function addNodes(w: Warehouse, t: IncrementalTables, nodes: string
  * removed nodes split components here. Parts are labelled by their smallest node.
  */
 export async function splitComponents(w: Warehouse, t: IncrementalTables, dirty: string, edges: string, keep: string): Promise<number> {
-  const d = w.dialect;
   const label = { label: 'identity: split components' };
+  const sql = splitSql(w.dialect, t, dirty, edges, keep);
+  for (const statement of sql.before) await w.execute(statement, label);
+  const run = await connectedComponents(w, { ...sql.loop, maxRounds: t.maxRounds, label: 'identity: split components' });
+  for (const statement of sql.after) await w.execute(statement, label);
+  return run.rounds;
+}
+
+/** The statements of `splitComponents` around its components loop (`loop`: the loop's edges, output and scratch names). */
+export function splitSql(d: Dialect, t: IncrementalTables, dirty: string, edges: string, keep: string) {
   const [dirtySet, nodes, inner, parts, relabelled] = ['split_dirty', 'split_nodes', 'split_edges', 'split_parts', 'split_relabelled'].map(t.scratch);
   const s = (x: TableRef) => d.scratchTable(x);
-  await w.execute(d.createScratchTableAs(dirtySet, `select distinct comp from ${dirty} x`), label);
-  await w.execute(
-    d.createScratchTableAs(nodes, `select g.node_key from ${d.table(t.graph)} g join ${s(dirtySet)} x on x.comp = g.comp join ${keep} k on k.node_key = g.node_key`),
-    label,
-  );
-  await w.execute(
-    d.createScratchTableAs(inner, `select e.a, e.b from ${edges} e join ${s(nodes)} x on x.node_key = e.a join ${s(nodes)} y on y.node_key = e.b`),
-    label,
-  );
-  const run = await connectedComponents(w, {
-    edges: s(inner),
-    out: parts,
-    scratch: (n) => t.scratch(`split_${n}`),
-    maxRounds: t.maxRounds,
-    label: 'identity: split components',
-  });
-  await w.execute(
-    d.createScratchTableAs(relabelled, `select n.node_key, coalesce(p.comp, n.node_key) as comp from ${s(nodes)} n left join ${s(parts)} p on p.node_key = n.node_key`),
-    label,
-  );
-  for (const sql of [
-    `delete from ${d.table(t.graph)} where comp in (select comp from ${s(dirtySet)})`,
-    `insert into ${d.table(t.graph)} (node_key, comp) select node_key, comp from ${s(relabelled)}`,
-    `delete from ${d.table(t.sizes)} where comp in (select comp from ${s(dirtySet)})`,
-    `insert into ${d.table(t.sizes)} (comp, n) select comp, count(*) from ${s(relabelled)} group by comp`,
-    `delete from ${s(t.touched)} where comp in (select comp from ${s(dirtySet)})`,
-    `insert into ${s(t.touched)} (comp) select distinct comp from ${s(relabelled)}`,
-    ...[dirtySet, nodes, inner, parts, relabelled].map((x) => d.dropScratchTable(x)),
-  ]) {
-    await w.execute(sql, label);
-  }
-  return run.rounds;
+  return {
+    before: [
+      d.createScratchTableAs(dirtySet, `select distinct comp from ${dirty} x`),
+      d.createScratchTableAs(nodes, `select g.node_key from ${d.table(t.graph)} g join ${s(dirtySet)} x on x.comp = g.comp join ${keep} k on k.node_key = g.node_key`),
+      d.createScratchTableAs(inner, `select e.a, e.b from ${edges} e join ${s(nodes)} x on x.node_key = e.a join ${s(nodes)} y on y.node_key = e.b`),
+    ],
+    loop: { edges: s(inner), out: parts, scratch: (n: string) => t.scratch(`split_${n}`) },
+    after: [
+      d.createScratchTableAs(relabelled, `select n.node_key, coalesce(p.comp, n.node_key) as comp from ${s(nodes)} n left join ${s(parts)} p on p.node_key = n.node_key`),
+      `delete from ${d.table(t.graph)} where comp in (select comp from ${s(dirtySet)})`,
+      `insert into ${d.table(t.graph)} (node_key, comp) select node_key, comp from ${s(relabelled)}`,
+      `delete from ${d.table(t.sizes)} where comp in (select comp from ${s(dirtySet)})`,
+      `insert into ${d.table(t.sizes)} (comp, n) select comp, count(*) from ${s(relabelled)} group by comp`,
+      `delete from ${s(t.touched)} where comp in (select comp from ${s(dirtySet)})`,
+      `insert into ${s(t.touched)} (comp) select distinct comp from ${s(relabelled)}`,
+      ...[dirtySet, nodes, inner, parts, relabelled].map((x) => d.dropScratchTable(x)),
+    ],
+  };
 }
 
 /**
@@ -106,53 +102,60 @@ export async function splitComponents(w: Warehouse, t: IncrementalTables, dirty:
  * smallest label) survives, so only the nodes of absorbed components are rewritten (union by size).
  */
 export async function mergeComponents(w: Warehouse, t: IncrementalTables, delta: string): Promise<MergeResult> {
-  const d = w.dialect;
   const label = { label: 'identity: merge components' };
+  const sql = mergeSql(w.dialect, t, delta);
+  for (const statement of sql.before) await w.execute(statement, label);
+  const run = await connectedComponents(w, { ...sql.loop, maxRounds: t.maxRounds, label: 'identity: merge components' });
+  for (const statement of sql.after) await w.execute(statement, label);
+  const [row] = await w.query(sql.absorbed, label);
+  for (const statement of sql.cleanup) await w.execute(statement, label);
+  return { rounds: run.rounds, absorbed: Number(row?.n ?? 0) };
+}
+
+/** The statements of `mergeComponents` around its components loop; `absorbed` is read before `cleanup`. */
+export function mergeSql(d: Dialect, t: IncrementalTables, delta: string) {
   const g = d.table(t.graph);
   const [points, ends, fresh, lifted, groups, sized, relabel, grown] = [
     'merge_points', 'merge_ends', 'merge_fresh', 'merge_lifted', 'merge_groups', 'merge_sized', 'merge_relabel', 'merge_grown',
   ].map(t.scratch);
   const s = (x: TableRef) => d.scratchTable(x);
-  for (const sql of [
-    d.createScratchTableAs(points, `select distinct node_key from (select a as node_key from ${delta} e union all select b as node_key from ${delta} e) x`),
-    d.createScratchTableAs(ends, `select x.node_key, x.comp from ${g} x join ${s(points)} p on p.node_key = x.node_key`),
-    d.createScratchTableAs(fresh, `select p.node_key from ${s(points)} p left join ${s(ends)} x on x.node_key = p.node_key where x.node_key is null`),
-    ...incrementalSql.addFresh(d, t, fresh),
-    `insert into ${s(ends)} (node_key, comp) select node_key, node_key from ${s(fresh)}`,
-    d.createScratchTableAs(
-      lifted,
-      `select distinct least(ea.comp, eb.comp) as a, greatest(ea.comp, eb.comp) as b
+  return {
+    before: [
+      d.createScratchTableAs(points, `select distinct node_key from (select a as node_key from ${delta} e union all select b as node_key from ${delta} e) x`),
+      d.createScratchTableAs(ends, `select x.node_key, x.comp from ${g} x join ${s(points)} p on p.node_key = x.node_key`),
+      d.createScratchTableAs(fresh, `select p.node_key from ${s(points)} p left join ${s(ends)} x on x.node_key = p.node_key where x.node_key is null`),
+      ...incrementalSql.addFresh(d, t, fresh),
+      `insert into ${s(ends)} (node_key, comp) select node_key, node_key from ${s(fresh)}`,
+      d.createScratchTableAs(
+        lifted,
+        `select distinct least(ea.comp, eb.comp) as a, greatest(ea.comp, eb.comp) as b
 from ${delta} e join ${s(ends)} ea on ea.node_key = e.a join ${s(ends)} eb on eb.node_key = e.b
 where ea.comp <> eb.comp`,
-    ),
-  ]) {
-    await w.execute(sql, label);
-  }
-  const run = await connectedComponents(w, { edges: s(lifted), out: groups, scratch: (n) => t.scratch(`merge_${n}`), maxRounds: t.maxRounds, label: 'identity: merge components' });
-  for (const sql of [
-    // One probe of the sizes: every component in a group with its size.
-    d.createScratchTableAs(sized, `select q.comp as grp, q.node_key as comp, z.n from ${s(groups)} q join ${d.table(t.sizes)} z on z.comp = q.node_key`),
-    d.createScratchTableAs(
-      relabel,
-      `select m.comp as old_comp, v.comp as new_comp, m.n
+      ),
+    ],
+    loop: { edges: s(lifted), out: groups, scratch: (n: string) => t.scratch(`merge_${n}`) },
+    after: [
+      // One probe of the sizes: every component in a group with its size.
+      d.createScratchTableAs(sized, `select q.comp as grp, q.node_key as comp, z.n from ${s(groups)} q join ${d.table(t.sizes)} z on z.comp = q.node_key`),
+      d.createScratchTableAs(
+        relabel,
+        `select m.comp as old_comp, v.comp as new_comp, m.n
 from ${s(sized)} m
 join (select grp, comp from (select grp, comp, row_number() over (partition by grp order by n desc, comp) as r from ${s(sized)} y) x where r = 1) v on v.grp = m.grp
 where m.comp <> v.comp`,
-    ),
-    d.createScratchTableAs(
-      grown,
-      `select m.comp as grown_comp, m.n + a.added as n
+      ),
+      d.createScratchTableAs(
+        grown,
+        `select m.comp as grown_comp, m.n + a.added as n
 from (select new_comp, sum(n) as added from ${s(relabel)} group by new_comp) a join ${s(sized)} m on m.comp = a.new_comp`,
-    ),
-    `update ${g} x set comp = m.new_comp from ${s(relabel)} m where x.comp = m.old_comp`,
-    `delete from ${d.table(t.sizes)} where comp in (select old_comp from ${s(relabel)} union all select grown_comp from ${s(grown)})`,
-    `insert into ${d.table(t.sizes)} (comp, n) select grown_comp, n from ${s(grown)}`,
-    `update ${s(t.touched)} x set comp = m.new_comp from ${s(relabel)} m where x.comp = m.old_comp`,
-    `insert into ${s(t.touched)} (comp) select grown_comp from ${s(grown)}`,
-  ]) {
-    await w.execute(sql, label);
-  }
-  const [row] = await w.query(`select count(*) as n from ${s(relabel)}`, label);
-  for (const x of [points, ends, fresh, lifted, groups, sized, relabel, grown]) await w.execute(d.dropScratchTable(x), label);
-  return { rounds: run.rounds, absorbed: Number(row?.n ?? 0) };
+      ),
+      `update ${g} x set comp = m.new_comp from ${s(relabel)} m where x.comp = m.old_comp`,
+      `delete from ${d.table(t.sizes)} where comp in (select old_comp from ${s(relabel)} union all select grown_comp from ${s(grown)})`,
+      `insert into ${d.table(t.sizes)} (comp, n) select grown_comp, n from ${s(grown)}`,
+      `update ${s(t.touched)} x set comp = m.new_comp from ${s(relabel)} m where x.comp = m.old_comp`,
+      `insert into ${s(t.touched)} (comp) select grown_comp from ${s(grown)}`,
+    ],
+    absorbed: `select count(*) as n from ${s(relabel)}`,
+    cleanup: [points, ends, fresh, lifted, groups, sized, relabel, grown].map((x) => d.dropScratchTable(x)),
+  };
 }

@@ -77,6 +77,9 @@ left join ${d.scratchTable(t.scratch('limit_cc'))} c on c.node_key = x.node_key`
     ),
 };
 
+/** The columns of scratch `limit_drops` the CLI writes the vetoed links into. */
+export const VETOED_COLUMNS = ['a', 'b', 'detail'];
+
 export async function applyLimits(w: Warehouse, spec: IdentitySpec, t: IdentityTables): Promise<LimitResult> {
   const d = w.dialect;
   const label = { label: 'identity: per-type limits' };
@@ -86,7 +89,7 @@ export async function applyLimits(w: Warehouse, spec: IdentitySpec, t: IdentityT
   const limits = new Map(spec.types.flatMap((x) => (x.maxPerProfile !== undefined ? [[x.name, x.maxPerProfile] as const] : [])));
   const drops = vetoedLinks(links, limits);
   const target = d.scratchTable(t.scratch('limit_drops'));
-  for (const sql of valuesInserts(d, target, ['a', 'b', 'detail'], drops.map((x) => [x.a, x.b, x.detail]))) await w.execute(sql, label);
+  for (const sql of valuesInserts(d, target, VETOED_COLUMNS, drops.map((x) => [x.a, x.b, x.detail]))) await w.execute(sql, label);
   const run = await connectedComponents(w, {
     edges: limitSql.kept(d, t),
     out: t.scratch('limit_cc'),

@@ -1,9 +1,10 @@
 import { RunError } from '../diagnostics/diagnostic.js';
 import type { StageContext } from '../model/stage-context.js';
+import type { Dialect } from '../dialect/dialect.js';
 import type { Warehouse } from '../warehouse/warehouse.js';
 import { edgeStatements, perSourceScratch } from './edge-sql.js';
 import { collectReport, type IdentityReport } from './identity-report.js';
-import { identitySpec } from './identity-spec.js';
+import { identitySpec, type IdentitySpec } from './identity-spec.js';
 import { createIdentityTables, identityTables, type IdentityTables } from './identity-tables.js';
 import { applyLimits } from './limit-guard.js';
 import { groupedSql } from './observation-sql.js';
@@ -90,16 +91,21 @@ where r.reason is null`,
     );
   }
   await w.transaction(commitStatements(d, t, ctx.runId), { label: 'identity: publish' });
-  await dropScratch(w, t, [...SCRATCH, ...perSourceScratch(spec)]);
+  await exec(identityScratchCleanup(d, spec, t), 'clean up');
   return report;
 }
 
 /** Full when asked, on the first run, after an unfinished run, or when the stored state is from another version. */
 async function chooseMode(w: Warehouse, t: IdentityTables, fullRefresh: boolean): Promise<IdentityMode> {
   if (fullRefresh) return 'full';
-  const rows = await w.query(`select name, value from ${w.dialect.table(t.state)}`, { label: 'identity: state' });
+  const rows = await w.query(modeSql(w.dialect, t), { label: 'identity: state' });
   const state = new Map(rows.map((r) => [String(r.name), String(r.value)]));
   return state.get('status') === 'ok' && state.get('version') === STATE_VERSION ? 'incremental' : 'full';
+}
+
+/** What the mode is decided on: the stored state rows. */
+export function modeSql(d: Dialect, t: IdentityTables): string {
+  return `select name, value from ${d.table(t.state)}`;
 }
 
 const SCRATCH = [
@@ -108,6 +114,7 @@ const SCRATCH = [
   'profile_changes', 'identifiers_next',
 ];
 
-async function dropScratch(w: Warehouse, t: IdentityTables, names: readonly string[]): Promise<void> {
-  for (const name of names) await w.execute(w.dialect.dropScratchTable(t.scratch(name)), { label: 'identity: clean up' });
+/** The scratch tables a finished identity stage drops (also the last step `cdp compile` writes). */
+export function identityScratchCleanup(d: Dialect, spec: IdentitySpec, t: IdentityTables): string[] {
+  return [...SCRATCH, ...perSourceScratch(spec)].map((name) => d.dropScratchTable(t.scratch(name)));
 }

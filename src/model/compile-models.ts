@@ -3,8 +3,8 @@ import type { LoadedProject } from '../config/load-project.js';
 import type { Dialect } from '../dialect/dialect.js';
 import type { PlanStep } from './plan.js';
 import { cdpTable, pulledTableName, qualifiedName, sourceRelation } from './relations.js';
-import { topologicalOrder } from './find-cycle.js';
-import { renderTemplates, templateCalls } from './templates.js';
+import { modelGraph } from './model-graph.js';
+import { renderTemplates } from './templates.js';
 
 /** `select * from read_csv_auto(...)`: what a source with `path:` reads (DuckDB). */
 export function fileSourceSelect(project: LoadedProject, dialect: Dialect, sourcePath: string): string {
@@ -19,9 +19,7 @@ export function fileSourceSelect(project: LoadedProject, dialect: Dialect, sourc
  */
 export function compileModels(project: LoadedProject, dialect: Dialect, selected?: ReadonlySet<string>, pulled: ReadonlySet<string> = new Set()): PlanStep[] {
   const byName = new Map(project.models.map((m) => [m.name, m]));
-  const deps = (name: string) =>
-    templateCalls(byName.get(name)?.sql ?? '').flatMap((c) => (c.kind === 'ref' ? [c.name] : []));
-  const order = topologicalOrder(project.models.map((m) => m.name), deps);
+  const { order } = modelGraph(project);
   const steps: PlanStep[] = [
     { id: 'schema', stage: 'setup', label: `schema ${project.config.schema}`, statements: [dialect.createSchema(project.config.schema)] },
   ];
@@ -65,10 +63,10 @@ export function compileModels(project: LoadedProject, dialect: Dialect, selected
 
 /** dbt-style selection: `name`, `name+` (and downstream), `+name` (and upstream). */
 export function selectModels(project: LoadedProject, selectors: readonly string[]): Set<string> {
-  const deps = new Map(project.models.map((m) => [m.name, templateCalls(m.sql).flatMap((c) => (c.kind === 'ref' ? [c.name] : []))]));
+  const deps = modelGraph(project).refs;
   const dependents = new Map<string, string[]>();
   for (const [name, ds] of deps) for (const d of ds) dependents.set(d, [...(dependents.get(d) ?? []), name]);
-  const walk = (start: string, next: Map<string, string[]>, into: Set<string>) => {
+  const walk = (start: string, next: ReadonlyMap<string, readonly string[]>, into: Set<string>) => {
     for (const n of next.get(start) ?? []) if (!into.has(n)) (into.add(n), walk(n, next, into));
   };
   const selected = new Set<string>();

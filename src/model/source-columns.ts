@@ -1,5 +1,5 @@
 import type { LoadedProject } from '../config/load-project.js';
-import { openForDescribing } from '../warehouse/open-read-only.js';
+import { openForDescribing } from '../engines/open-read-only.js';
 import type { Warehouse } from '../warehouse/warehouse.js';
 import { fileSourceSelect } from './compile-models.js';
 import { qualifiedName, sourceRelation } from './relations.js';
@@ -17,9 +17,9 @@ export async function sourceColumns(project: LoadedProject, log: (line: string) 
   if (!warehouse) return out;
   try {
     // Only DuckDB reads files, and it can DESCRIBE any SELECT.
-    const duckdb = warehouse.dialect.capabilities.readsFiles;
+    const readsFiles = warehouse.dialect.capabilities.readsFiles;
     for (const source of project.sources) {
-      const columns = await describe(warehouse, duckdb, project, source).catch((error: unknown) => {
+      const columns = await describe(warehouse, readsFiles, project, source).catch((error: unknown) => {
         log(`columns of source '${source.name}' not checked: ${error instanceof Error ? error.message : String(error)}`);
         return undefined;
       });
@@ -31,9 +31,9 @@ export async function sourceColumns(project: LoadedProject, log: (line: string) 
   return out;
 }
 
-async function describe(warehouse: Warehouse, duckdb: boolean, project: LoadedProject, source: LoadedProject['sources'][number]): Promise<string[] | undefined> {
+async function describe(warehouse: Warehouse, readsFiles: boolean, project: LoadedProject, source: LoadedProject['sources'][number]): Promise<string[] | undefined> {
   if (source.path !== undefined) {
-    if (!duckdb) return undefined;
+    if (!readsFiles) return undefined;
     const rows = await warehouse.query(`describe ${fileSourceSelect(project, warehouse.dialect, source.path)}`, { label: `describe source ${source.name}` });
     return rows.map((r) => String(r.column_name));
   }
@@ -42,7 +42,7 @@ async function describe(warehouse: Warehouse, duckdb: boolean, project: LoadedPr
     const columns = await warehouse.columns(built);
     if (columns.length > 0) return columns.map((c) => c.name);
   }
-  if (source.table !== undefined && duckdb) {
+  if (source.table !== undefined && readsFiles) {
     const rows = await warehouse.query(`describe select * from ${qualifiedName(warehouse.dialect, source.table)}`, { label: `describe source ${source.name}` });
     return rows.map((r) => String(r.column_name));
   }

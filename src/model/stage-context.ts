@@ -1,5 +1,5 @@
 import type { LoadedProject } from '../config/load-project.js';
-import type { PlanStep } from '../model/plan.js';
+import type { PlanStep } from './plan.js';
 import type { Warehouse } from '../warehouse/warehouse.js';
 
 /** What each build stage (models, identity, profiles, segments) is handed. */

@@ -2,7 +2,7 @@ import { locate, type Declared, type LoadedProject } from '../config/load-projec
 import type { SourceConfig, SyncConfig } from '../config/schema.js';
 import { error, warning, type Diagnostic } from '../diagnostics/diagnostic.js';
 import { suggestion } from '../diagnostics/did-you-mean.js';
-import { dialects } from '../dialect/dialects.js';
+import { dialects } from '../engines/dialects.js';
 import { findCycle } from './find-cycle.js';
 import { sqlNames } from './sql-names.js';
 import { templateCalls } from './templates.js';

@@ -1,9 +1,8 @@
 import { replaceTable } from '../warehouse/replace-table.js';
 import { cdpTable, sourceRelation } from '../model/relations.js';
 import type { StageContext } from '../model/stage-context.js';
-import { compileSegmentMembersSelect } from './compile-segments.js';
+import { segmentSql } from './compile-segments.js';
 import { compileTraitsSelect, type SourceColumnTypes } from './compile-traits.js';
-import { sqlTypeOf } from '../warehouse/sql-type.js';
 import type { SqlType } from '../dialect/dialect.js';
 
 export interface SegmentChange {
@@ -41,45 +40,18 @@ export async function runProfiles(ctx: StageContext, rowsOf: (source: string) =>
   await replaceTable(warehouse, t('profiles'), traitsSelect, { label: 'build profiles' });
   const nonFinite = await clearNonFinite(ctx);
 
-  const members = t('segment_members');
-  const now = t('_segment_members_now');
-  await warehouse.execute(d.createScratchTableAs(now, compileSegmentMembersSelect(project, d, d.table(t('profiles')))), { label: 'evaluate segments' });
-  const hadMembers = await warehouse.tableExists(members);
-  if (!hadMembers) {
-    await warehouse.execute(
-      `create table ${d.table(members)} (segment ${d.typeName('string')}, profile_id ${d.typeName('string')}, entered_at ${d.typeName('timestamp')})`,
-    );
-  }
+  const seg = segmentSql(project, d, { runId: ctx.runId, asOf: ctx.asOf });
+  const members = seg.members;
   const changes = t('segment_changes');
-  await warehouse.execute(
-    `create table if not exists ${d.table(changes)} (run_id ${d.typeName('string')}, segment ${d.typeName('string')}, profile_id ${d.typeName('string')}, change ${d.typeName('string')}, changed_at ${d.typeName('timestamp')})`,
-  );
-  const asOf = d.timestampLiteral(ctx.asOf);
-  const nowRef = d.scratchTable(now);
-  const renames = hadMembers ? await findRenamedSegments(ctx, nowRef) : [];
+  await warehouse.execute(seg.evaluate, { label: 'evaluate segments' });
+  const hadMembers = await warehouse.tableExists(members);
+  if (!hadMembers) await warehouse.execute(seg.createMembers);
+  await warehouse.execute(seg.createChanges);
+  const renames = hadMembers ? await findRenamedSegments(ctx, d.scratchTable(seg.now)) : [];
   for (const r of renames) ctx.log(`segment ${r.from} renamed to ${r.to}: same ${r.members} members, no entries or exits recorded`);
-  await warehouse.transaction(
-    [
-      // A renamed segment keeps its members and their entered_at (docs/sync-renames.md#segments-renamed-in-the-model).
-      ...renames.map((r) => `update ${d.table(members)} set segment = ${d.literal(r.to)} where segment = ${d.literal(r.from)}`),
-      `insert into ${d.table(changes)} (run_id, segment, profile_id, change, changed_at)
-select ${d.literal(ctx.runId)}, n.segment, n.profile_id, 'enter', ${asOf} from ${nowRef} n
-where not exists (select 1 from ${d.table(members)} o where o.segment = n.segment and o.profile_id = n.profile_id)
-union all
-select ${d.literal(ctx.runId)}, o.segment, o.profile_id, 'exit', ${asOf} from ${d.table(members)} o
-where not exists (select 1 from ${nowRef} n where n.segment = o.segment and n.profile_id = o.profile_id)`,
-    ],
-    { label: 'record segment entries and exits' },
-  );
-  await replaceTable(
-    warehouse,
-    members,
-    `select n.segment, n.profile_id, coalesce(o.entered_at, ${asOf}) as entered_at
-from ${nowRef} n
-left join ${d.table(members)} o on o.segment = n.segment and o.profile_id = n.profile_id`,
-    { label: 'update segment members' },
-  );
-  await warehouse.execute(d.dropScratchTable(now));
+  await warehouse.transaction([...renames.map((r) => seg.rename(r.from, r.to)), seg.recordChanges], { label: 'record segment entries and exits' });
+  await replaceTable(warehouse, members, seg.nextMembers, { label: 'update segment members' });
+  await warehouse.execute(seg.dropNow);
 
   const [count] = await warehouse.query(`select count(*) as n from ${d.table(t('profiles'))}`);
   const sizes = await warehouse.query(`select segment, count(*) as n from ${d.table(members)} group by segment`);
@@ -131,14 +103,15 @@ where not exists (
     .map((r) => ({ from: String(r.old_segment), to: String(r.new_segment), members: Number(r.n) }));
 }
 
-async function sourceColumnTypes(ctx: StageContext): Promise<SourceColumnTypes> {
+/** Column types of the sources traits read, from the warehouse: traits are cast to them. */
+export async function sourceColumnTypes(ctx: Pick<StageContext, 'project' | 'warehouse'>): Promise<SourceColumnTypes> {
   const used = new Set(ctx.project.traits.flatMap((t) => (t.from ? [t.from] : [])));
   const out = new Map<string, Map<string, SqlType>>();
   for (const source of ctx.project.sources.filter((s) => used.has(s.name))) {
     const columns = await ctx.warehouse.columns(sourceRelation(ctx.project, source));
     const types = new Map<string, SqlType>();
     for (const c of columns) {
-      const type = sqlTypeOf(c.type);
+      const type = c.sqlType;
       if (type) types.set(c.name.toLowerCase(), type);
     }
     out.set(source.name, types);
@@ -154,7 +127,7 @@ async function clearNonFinite(ctx: StageContext): Promise<number> {
   const { warehouse, project } = ctx;
   const d = warehouse.dialect;
   const profiles = cdpTable(project, 'profiles');
-  const floats = (await warehouse.columns(profiles)).filter((c) => sqlTypeOf(c.type) === 'float' && !/^(DECIMAL|NUMERIC|NUMBER|BIGNUMERIC)/i.test(c.type));
+  const floats = (await warehouse.columns(profiles)).filter((c) => c.sqlType === 'float' && !/^(DECIMAL|NUMERIC|NUMBER|BIGNUMERIC)/i.test(c.type));
   if (floats.length === 0) return 0;
   const bad = (c: string) => `${c} is not null and not (${c} - ${c} = 0)`;
   const [row] = await warehouse.query(`select ${floats.map((c, i) => `${d.countIf(bad(d.quoteIdentifier(c.name)))} as c${i}`).join(', ')} from ${d.table(profiles)}`);

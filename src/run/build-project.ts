@@ -9,6 +9,7 @@ import { cdpTable, pulledTableName } from '../model/relations.js';
 import { executeSteps, type StageContext } from '../model/stage-context.js';
 import { runProfiles, type ProfileSummary } from '../profile/run-profiles.js';
 import { markBuild } from './build-status.js';
+import { parseManifest } from './manifest.js';
 import { identityRowsWritten, modelRowsWritten, profileRowsWritten, sourceRows, stageBytes, type StageStats } from './stage-stats.js';
 import { typeSources, type BadRows } from './type-sources.js';
 
@@ -72,17 +73,17 @@ async function buildStages(ctx: StageContext, selected?: ReadonlySet<string>): P
     sources: steps.filter((s) => s.stage === 'sources').length,
     badRows,
   };
-  const hasIdentifiers = ctx.project.identity !== undefined && ctx.project.sources.some((s) => s.identifiers.length > 0);
-  if (!hasIdentifiers) return { ...counts, seconds, stages };
+  const manifest = parseManifest(ctx.project);
+  if (!manifest.identity) return { ...counts, seconds, stages };
 
-  const identitySources = ctx.project.sources.filter((s) => s.identifiers.length > 0).map((s) => s.name);
+  const identitySources = manifest.identity.sources;
   const identity = await timed(
     'identity',
     () => runIdentity(ctx),
     async () => ({ rowsRead: await sourceRows(ctx, identitySources), rowsWritten: await identityRowsWritten(ctx) }),
   );
   const identityGate = await gateIdentity(ctx, identity);
-  const traitSources = ctx.project.traits.flatMap((t) => (t.from ? [t.from] : []));
+  const traitSources = manifest.traitSources;
   const profiles = await timed(
     'profiles',
     () => runProfiles(ctx, (source) => rowProfileSelect(ctx.project, ctx.warehouse.dialect, { name: source })),

@@ -3,7 +3,6 @@ import type { SourceConfig } from '../config/schema.js';
 import type { Dialect, SqlType, TableRef } from '../dialect/dialect.js';
 import { RunError } from '../diagnostics/diagnostic.js';
 import { cdpTable, sourceRelation } from '../model/relations.js';
-import { sqlTypeOf } from '../warehouse/sql-type.js';
 import type { ColumnInfo } from '../warehouse/warehouse.js';
 import type { StageContext } from '../model/stage-context.js';
 
@@ -109,7 +108,7 @@ function columnRules(project: LoadedProject, source: Declared<SourceConfig>, col
   return columns.flatMap((c): ColumnRule[] => {
     const type = wanted.get(c.name.toLowerCase());
     if (type === undefined) return [];
-    const actual = sqlTypeOf(c.type);
+    const actual = c.sqlType;
     const declared = Object.keys(source.columns).some((k) => k.toLowerCase() === c.name.toLowerCase());
     if (type === 'float' && !declared && actual === 'integer') return [];
     const sameKind = actual === type || (type === 'timestamp' && actual === 'date');

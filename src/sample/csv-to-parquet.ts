@@ -1,5 +1,5 @@
 import { rm } from 'node:fs/promises';
-import { DuckDBInstance } from '@duckdb/node-api';
+import { openWarehouse } from '../engines/open-warehouse.js';
 import { readSampleCsvSql, type SampleTableName } from './sample-tables.js';
 
 export interface ParquetConversion {
@@ -8,18 +8,20 @@ export interface ParquetConversion {
   readonly parquetFile: string;
 }
 
-/** Converts generated CSV files to parquet with each table's exact column types, then deletes the CSVs. */
+/**
+ * Converts generated CSV files to parquet with each table's exact column types, then deletes the CSVs.
+ * An in-memory DuckDB does the work, opened like any warehouse (docs/architecture.md: engine clients
+ * live in src/engines/ only).
+ */
 export async function csvToParquet(conversions: readonly ParquetConversion[]): Promise<void> {
-  const db = await DuckDBInstance.create(':memory:');
-  const connection = await db.connect();
+  const warehouse = await openWarehouse({ type: 'duckdb', path: ':memory:' }, '.');
   try {
     for (const { table, csvFile, parquetFile } of conversions) {
       const target = parquetFile.replaceAll("'", "''");
-      await connection.run(`copy (select * from ${readSampleCsvSql(table, csvFile)}) to '${target}' (format parquet, compression zstd)`);
+      await warehouse.execute(`copy (select * from ${readSampleCsvSql(table, csvFile)}) to '${target}' (format parquet, compression zstd)`);
       await rm(csvFile);
     }
   } finally {
-    connection.closeSync();
-    db.closeSync();
+    await warehouse.close();
   }
 }

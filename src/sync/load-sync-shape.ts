@@ -3,7 +3,6 @@ import type { SyncConfig } from '../config/schema.js';
 import { RunError } from '../diagnostics/diagnostic.js';
 import type { SqlType } from '../dialect/dialect.js';
 import { cdpTable } from '../model/relations.js';
-import { sqlTypeOf } from '../warehouse/sql-type.js';
 import type { Warehouse } from '../warehouse/warehouse.js';
 import { syncShape, type KeyRules, type SyncShape } from './sync-shape.js';
 import { readTargets } from './sync-targets.js';
@@ -17,7 +16,7 @@ export async function loadSyncShape(warehouse: Warehouse, project: LoadedProject
   const profiles = cdpTable(project, 'profiles');
   const build = 'run `cdp build` (or `cdp run`) first';
   if (!(await warehouse.tableExists(profiles))) throw new RunError('not-built', `${profiles.schema}.profiles does not exist`, build);
-  const types = new Map<string, SqlType>((await warehouse.columns(profiles)).map((c) => [c.name.toLowerCase(), sqlTypeOf(c.type) ?? 'string']));
+  const types = new Map<string, SqlType>((await warehouse.columns(profiles)).map((c) => [c.name.toLowerCase(), c.sqlType ?? 'string']));
   const traits = [...(sync.match.trait !== undefined ? [sync.match.trait] : []), ...Object.values(sync.fields)];
   const missing = [...new Set(traits.filter((t) => !types.has(t.toLowerCase())))];
   if (missing.length > 0) {

@@ -1,6 +1,6 @@
 import type { SyncConfig } from '../config/schema.js';
 import type { Warehouse } from '../warehouse/warehouse.js';
-import { secretScrubber, type Scrubber } from '../destinations/secret-scrubber.js';
+import { secretScrubber, type Scrubber } from '../diagnostics/secret-scrubber.js';
 import type { SerialQueue } from './serial-queue.js';
 import type { SyncShape } from './sync-shape.js';
 import {

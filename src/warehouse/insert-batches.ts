@@ -1,5 +1,5 @@
 import type { Dialect, TableRef } from '../dialect/dialect.js';
-import type { Value } from './warehouse.js';
+import type { Value, Warehouse } from './warehouse.js';
 
 export interface InsertBatchLimits {
   /** Rows per statement (Snowflake allows 16,384 rows in one VALUES list). */
@@ -43,4 +43,17 @@ export function insertBatches(
   }
   if (tuples.length > 0) statements.push(head + tuples.join(',\n'));
   return statements;
+}
+
+/** Appends rows with `insertBatches` statements, one after another: every engine's `insertRows`. */
+export async function appendRows(
+  warehouse: Warehouse,
+  table: TableRef,
+  columns: readonly string[],
+  rows: readonly (readonly Value[])[],
+  limits: InsertBatchLimits = {},
+): Promise<void> {
+  for (const sql of insertBatches(warehouse.dialect, table, columns, rows, limits)) {
+    await warehouse.execute(sql, { label: `insert into ${table.schema}.${table.name}` });
+  }
 }

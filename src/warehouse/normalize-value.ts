@@ -18,8 +18,10 @@ export function normalizeValue(value: unknown): Value {
   return JSON.stringify(value, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v));
 }
 
-export function normalizeRow(row: Readonly<Record<string, unknown>>): Record<string, Value> {
+/** A result row with lower-case column names (engines keep or upper-case the case of the SELECT), each value converted by the engine's `value`. */
+export function normalizeRow(row: unknown, value: (v: unknown) => Value = normalizeValue): Record<string, Value> {
   const out: Record<string, Value> = {};
-  for (const [key, value] of Object.entries(row)) out[key.toLowerCase()] = normalizeValue(value);
+  if (typeof row !== 'object' || row === null) return out;
+  for (const [key, v] of Object.entries(row)) out[key.toLowerCase()] = value(v);
   return out;
 }

@@ -1,4 +1,4 @@
-import type { Dialect, TableRef } from '../dialect/dialect.js';
+import type { Dialect, SqlType, TableRef } from '../dialect/dialect.js';
 
 /** A value read out of a warehouse, normalised: big integers that fit become numbers, timestamps ISO strings. */
 export type Value = string | number | boolean | null;
@@ -6,8 +6,10 @@ export type Row = Readonly<Record<string, Value>>;
 
 export interface ColumnInfo {
   readonly name: string;
-  /** The engine's own type name, upper-cased. */
+  /** The engine's own type name, upper-cased (for messages). */
   readonly type: string;
+  /** The portable type, mapped by the engine (src/engines/<engine>/column-types.ts); undefined for types cdp does not map. */
+  readonly sqlType: SqlType | undefined;
 }
 
 /** Running totals of a warehouse's job statistics (docs/commands.md#cost-per-stage). */
@@ -60,22 +62,4 @@ export class WarehouseError extends Error {
     super(label ? `${label}: ${message}` : message);
     this.name = 'WarehouseError';
   }
-}
-
-/** A VALUES-free insert that every engine accepts: `insert into t (a, b) select ... union all select ...`. */
-export function insertStatements(
-  dialect: Dialect,
-  table: TableRef,
-  columns: readonly string[],
-  rows: readonly (readonly Value[])[],
-  rowsPerStatement = 500,
-): string[] {
-  const statements: string[] = [];
-  const cols = columns.map((c) => dialect.quoteIdentifier(c)).join(', ');
-  for (let i = 0; i < rows.length; i += rowsPerStatement) {
-    const chunk = rows.slice(i, i + rowsPerStatement);
-    const values = chunk.map((row) => `(${row.map((v) => dialect.literal(v)).join(', ')})`).join(',\n');
-    statements.push(`insert into ${dialect.table(table)} (${cols}) values\n${values}`);
-  }
-  return statements;
 }

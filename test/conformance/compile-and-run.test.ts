@@ -10,7 +10,6 @@ import { loadProject, type LoadedProject } from '../../src/config/load-project.j
 import { compileModels } from '../../src/model/compile-models.js';
 import { sourceRelation } from '../../src/model/relations.js';
 import { runProfiles } from '../../src/profile/run-profiles.js';
-import { sqlTypeOf } from '../../src/warehouse/sql-type.js';
 import { executeSteps } from '../../src/model/stage-context.js';
 import type { Row, Warehouse } from '../../src/warehouse/warehouse.js';
 import { removeProject, writeProject, yaml } from '../helpers/project.js';
@@ -167,7 +166,7 @@ for (const target of targets) {
       ]);
       const profiles = await read(`select * from ${cdp('profiles')} order by profile_id`);
       const changes = await read(`select run_id, segment, profile_id, change, changed_at from ${cdp('segment_changes')} order by run_id, segment, profile_id`);
-      const types = (await w.columns({ schema: 'cdp', name: 'profiles' })).map((c) => [c.name.toLowerCase(), sqlTypeOf(c.type)] as const);
+      const types = (await w.columns({ schema: 'cdp', name: 'profiles' })).map((c) => [c.name.toLowerCase(), c.sqlType] as const);
       results.set(target.name, { profiles, members, changes, types });
       expect(types).toEqual(EXPECTED_TYPES);
     });

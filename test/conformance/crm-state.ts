@@ -1,6 +1,6 @@
-import { CONTACTS } from '../../src/sandbox/hubspot/hubspot-object-types.js';
-import type { FieldValue } from '../../src/sandbox/salesforce/field-spec.js';
-import type { Sandboxes } from '../../src/sandbox/start-sandboxes.js';
+import { CONTACTS } from '@cdp-oss/crm-sandbox';
+import type { FieldValue } from '@cdp-oss/crm-sandbox';
+import type { Sandboxes } from '../../src/cli/start-sandboxes.js';
 
 /** What cdp left in both CRMs, without ids or timestamps the sandboxes assign, in a stable order. */
 export interface CrmState {

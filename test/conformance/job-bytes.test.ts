@@ -5,7 +5,7 @@
  * run checks the plumbing: a reported figure becomes a number, a missing one stays null.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { jobStatisticsBytes } from '../../src/warehouse/bigquery-warehouse.js';
+import { jobStatisticsBytes } from '../../src/engines/bigquery/warehouse.js';
 import type { Warehouse } from '../../src/warehouse/warehouse.js';
 import { stageBytes } from '../../src/run/stage-stats.js';
 import { warehouseTargets, type RunningTarget } from './warehouse-targets.js';

@@ -5,7 +5,6 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TableRef } from '../../src/dialect/dialect.js';
-import { sqlTypeOf } from '../../src/warehouse/sql-type.js';
 import { replaceTable } from '../../src/warehouse/replace-table.js';
 import { WarehouseError, type Row, type Value, type Warehouse } from '../../src/warehouse/warehouse.js';
 import { loadTable, type ColumnSpec } from './load-table.js';
@@ -180,7 +179,7 @@ for (const target of await warehouseTargets()) {
       expect(await w.relationKind(ref('meta_view'))).toBe('view');
       expect(await w.tableExists(ref('meta_view'))).toBe(true);
       const columns = await w.columns(ref('meta'));
-      expect(columns.map((c) => [c.name.toLowerCase(), sqlTypeOf(c.type)])).toEqual(spec);
+      expect(columns.map((c) => [c.name.toLowerCase(), c.sqlType])).toEqual(spec);
       expect(columns.every((c) => c.type === c.type.toUpperCase())).toBe(true);
       expect((await w.columns(ref('meta_view'))).map((c) => c.name.toLowerCase())).toEqual(['name', 'n']);
       expect(await w.tableExists(ref('nope'))).toBe(false);

@@ -6,18 +6,18 @@
  * emulators do not enforce. See EMULATOR_GAPS.md §6.
  */
 import { describe, expect, it } from 'vitest';
-import { bigqueryDialect } from '../../src/dialect/bigquery-dialect.js';
-import { snowflakeDialect } from '../../src/dialect/snowflake-dialect.js';
+import { bigqueryDialect } from '../../src/engines/bigquery/dialect.js';
+import { snowflakeDialect } from '../../src/engines/snowflake/dialect.js';
 import { RunError } from '../../src/diagnostics/diagnostic.js';
-import { bigqueryFailure, isNotFound } from '../../src/warehouse/bigquery-failure.js';
-import { bigqueryClientOptions, type BigQueryConfig } from '../../src/warehouse/bigquery-options.js';
-import { bigqueryRow } from '../../src/warehouse/bigquery-value.js';
+import { bigqueryFailure, isNotFound } from '../../src/engines/bigquery/failure.js';
+import { bigqueryClientOptions, type BigQueryConfig } from '../../src/engines/bigquery/options.js';
+import { bigqueryRow } from '../../src/engines/bigquery/value.js';
 import { assertDmlOnly } from '../../src/warehouse/dml-only.js';
 import { insertBatches } from '../../src/warehouse/insert-batches.js';
-import { snowflakeFailure } from '../../src/warehouse/snowflake-failure.js';
-import { snowflakeConnectionOptions, type SnowflakeConfig } from '../../src/warehouse/snowflake-options.js';
-import { snowflakeRow } from '../../src/warehouse/snowflake-value.js';
-import { openWarehouse } from '../../src/warehouse/open-warehouse.js';
+import { snowflakeFailure } from '../../src/engines/snowflake/failure.js';
+import { snowflakeConnectionOptions, type SnowflakeConfig } from '../../src/engines/snowflake/options.js';
+import { snowflakeRow } from '../../src/engines/snowflake/value.js';
+import { openWarehouse } from '../../src/engines/open-warehouse.js';
 import { WarehouseError } from '../../src/warehouse/warehouse.js';
 import { BigQueryDate, BigQueryDatetime, BigQueryInt, BigQueryTimestamp } from '@google-cloud/bigquery';
 

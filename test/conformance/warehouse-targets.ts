@@ -6,7 +6,7 @@
  */
 import type { WarehouseConfig } from '../../src/config/schema.js';
 import type { DialectName } from '../../src/dialect/dialect.js';
-import { openWarehouse } from '../../src/warehouse/open-warehouse.js';
+import { openWarehouse } from '../../src/engines/open-warehouse.js';
 import type { Warehouse } from '../../src/warehouse/warehouse.js';
 import { emulatorGate, startBigQueryEmulator, startSnowflakeEmulator } from './emulators.js';
 

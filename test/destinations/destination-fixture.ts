@@ -5,9 +5,9 @@
  * sandboxes from src/sandbox; other tests reach them through it.
  */
 import { join } from 'node:path';
-import type { FaultConfigInput } from '../../src/sandbox/http/fault-config.js';
-import { CONTACTS } from '../../src/sandbox/hubspot/hubspot-object-types.js';
-import { DEFAULT_SANDBOX_TOKEN, startHubSpotSandbox, type HubSpotSandbox, type HubSpotSandboxOptions } from '../../src/sandbox/hubspot/hubspot-sandbox.js';
+import type { FaultConfigInput } from '@cdp-oss/crm-sandbox';
+import { CONTACTS } from '@cdp-oss/crm-sandbox';
+import { DEFAULT_SANDBOX_TOKEN, startHubSpotSandbox, type HubSpotSandbox, type HubSpotSandboxOptions } from '@cdp-oss/crm-sandbox';
 import {
   DEFAULT_CLIENT_ID,
   DEFAULT_CLIENT_SECRET,
@@ -17,8 +17,8 @@ import {
   type SalesforceFaultInput,
   type SalesforceSandbox,
   type SalesforceSandboxOptions,
-} from '../../src/sandbox/salesforce/salesforce-sandbox.js';
-import { DuckDBWarehouse } from '../../src/warehouse/duckdb-warehouse.js';
+} from '@cdp-oss/crm-sandbox';
+import { DuckDBWarehouse } from '../../src/engines/duckdb/warehouse.js';
 import type { Row, Value } from '../../src/warehouse/warehouse.js';
 import { afterAll, afterEach, beforeAll, beforeEach } from 'vitest';
 import { cdp, removeProject, writeProject, yaml, type CliResult } from '../helpers/project.js';

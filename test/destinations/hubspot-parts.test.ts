@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { mapBatchResults } from '../../src/destinations/hubspot/hubspot-batch-results.js';
 import { classifyHubSpotError } from '../../src/destinations/hubspot/hubspot-failure.js';
 import { hubspotValue } from '../../src/destinations/hubspot/hubspot-values.js';
-import { secretScrubber } from '../../src/destinations/secret-scrubber.js';
+import { secretScrubber } from '../../src/diagnostics/secret-scrubber.js';
 
 const token = 'pat-na1-aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee';
 const scrub = secretScrubber([token]);

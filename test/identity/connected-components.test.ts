@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectedComponents, type ComponentsRun } from '../../src/identity/connected-components.js';
-import { DuckDBWarehouse } from '../../src/warehouse/duckdb-warehouse.js';
+import { DuckDBWarehouse } from '../../src/engines/duckdb/warehouse.js';
 import { broom, chain, everything, grid, noisy, random, star, tiny } from './graph-families.js';
 import { loadEdges, minLabelProblem, oracleRoots, partitionDifference, readEdges, readLabels, type Edge } from './graph-oracle.js';
 

@@ -1,5 +1,5 @@
 import type { TableRef } from '../../src/dialect/dialect.js';
-import { UnionFind } from '../../src/sample/union-find.js';
+import { UnionFind } from '../../bench/identity/union-find.js';
 import type { Warehouse } from '../../src/warehouse/warehouse.js';
 
 export type Edge = readonly [number, number];

@@ -3,7 +3,7 @@ import { runIdentity } from '../../src/identity/run-identity.js';
 import type { IdentityReport } from '../../src/identity/identity-report.js';
 import { compileModels } from '../../src/model/compile-models.js';
 import { executeSteps } from '../../src/model/stage-context.js';
-import { DuckDBWarehouse } from '../../src/warehouse/duckdb-warehouse.js';
+import { DuckDBWarehouse } from '../../src/engines/duckdb/warehouse.js';
 import type { Value } from '../../src/warehouse/warehouse.js';
 import { removeProject, writeProject } from '../helpers/project.js';
 

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectedComponents } from '../../src/identity/connected-components.js';
 import { incrementalSql, mergeComponents, splitComponents, startTouched, type IncrementalTables } from '../../src/identity/incremental-components.js';
-import { DuckDBWarehouse } from '../../src/warehouse/duckdb-warehouse.js';
+import { DuckDBWarehouse } from '../../src/engines/duckdb/warehouse.js';
 import { chain, random, shuffled, star } from './graph-families.js';
 import { loadEdges, oracleRoots, partitionDifference, readEdges, readLabels, type Edge } from './graph-oracle.js';
 

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dialects } from '../../src/dialect/dialects.js';
+import { dialects } from '../../src/engines/dialects.js';
 import { DEFAULT_BLOCKLIST, defaultNormalize, type IdentitySpec, type IdTypeSpec } from '../../src/identity/identity-spec.js';
 import { blockedBySql, normalizeSql } from '../../src/identity/normalize-sql.js';
-import { DuckDBWarehouse } from '../../src/warehouse/duckdb-warehouse.js';
+import { DuckDBWarehouse } from '../../src/engines/duckdb/warehouse.js';
 
 let w: DuckDBWarehouse;
 beforeAll(async () => {

@@ -1,8 +1,8 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { HubSpotSandbox } from '../../src/sandbox/hubspot/hubspot-sandbox.js';
-import { DuckDBWarehouse } from '../../src/warehouse/duckdb-warehouse.js';
+import type { HubSpotSandbox } from '@cdp-oss/crm-sandbox';
+import { DuckDBWarehouse } from '../../src/engines/duckdb/warehouse.js';
 import type { Row } from '../../src/warehouse/warehouse.js';
 import { cdp, removeProject, writeProject, yaml } from '../helpers/project.js';
 import { contacts, runCdp, startSandbox } from '../sync/sync-fixture.js';

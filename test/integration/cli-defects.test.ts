@@ -3,7 +3,7 @@ import { open, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import { DuckDBWarehouse } from '../../src/warehouse/duckdb-warehouse.js';
+import { DuckDBWarehouse } from '../../src/engines/duckdb/warehouse.js';
 import { cdp, removeProject, writeProject, yaml } from '../helpers/project.js';
 import { makeProject, membersOf, people, seed } from '../sync/sync-fixture.js';
 

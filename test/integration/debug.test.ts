@@ -2,8 +2,8 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadProject } from '../../src/config/load-project.js';
-import { generateJwtKeyPair } from '../../src/sandbox/salesforce/salesforce-sandbox.js';
-import { startSandboxes, type Sandboxes } from '../../src/sandbox/start-sandboxes.js';
+import { generateJwtKeyPair } from '@cdp-oss/crm-sandbox';
+import { startSandboxes, type Sandboxes } from '../../src/cli/start-sandboxes.js';
 import { cdp, removeProject, writeProject, yaml } from '../helpers/project.js';
 
 let dir: string;

@@ -8,8 +8,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadProject, type LoadedProject } from '../../src/config/load-project.js';
-import { startSandboxes, type Sandboxes } from '../../src/sandbox/start-sandboxes.js';
-import { DuckDBWarehouse } from '../../src/warehouse/duckdb-warehouse.js';
+import { startSandboxes, type Sandboxes } from '../../src/cli/start-sandboxes.js';
+import { DuckDBWarehouse } from '../../src/engines/duckdb/warehouse.js';
 import { cdp, removeProject } from '../helpers/project.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));

@@ -14,8 +14,8 @@ import { loadSyncProject } from '../../src/cli/commands/sync-command-support.js'
 import { watchRuns } from '../../src/cli/commands/watch-runs.js';
 import { loadProject, type LoadedProject } from '../../src/config/load-project.js';
 import { RunError } from '../../src/diagnostics/diagnostic.js';
-import { startSandboxes, type Sandboxes } from '../../src/sandbox/start-sandboxes.js';
-import { DuckDBWarehouse } from '../../src/warehouse/duckdb-warehouse.js';
+import { startSandboxes, type Sandboxes } from '../../src/cli/start-sandboxes.js';
+import { DuckDBWarehouse } from '../../src/engines/duckdb/warehouse.js';
 import type { Row, Warehouse } from '../../src/warehouse/warehouse.js';
 import { cdp, removeProject } from '../helpers/project.js';
 

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadProject, type LoadedProject } from '../../src/config/load-project.js';
 import { runProfiles } from '../../src/profile/run-profiles.js';
-import { DuckDBWarehouse } from '../../src/warehouse/duckdb-warehouse.js';
+import { DuckDBWarehouse } from '../../src/engines/duckdb/warehouse.js';
 import type { Row } from '../../src/warehouse/warehouse.js';
 import { removeProject, writeProject, yaml } from '../helpers/project.js';
 

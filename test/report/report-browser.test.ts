@@ -5,7 +5,7 @@ import type { Browser } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadProject } from '../../src/config/load-project.js';
 import type { ReportData } from '../../src/report/report-data.js';
-import { startSandboxes, type Sandboxes } from '../../src/sandbox/start-sandboxes.js';
+import { startSandboxes, type Sandboxes } from '../../src/cli/start-sandboxes.js';
 import { browserAvailable, launchChromium, openPage, screenshot } from '../helpers/browser.js';
 import { cdp, removeProject, writeProject } from '../helpers/project.js';
 
@@ -149,7 +149,7 @@ describe.runIf(browserAvailable())('cdp report and cdp inspect --html in Chromiu
     const largest = report.identity?.largest[0]?.profileId;
     expect(largest).toBeDefined();
     // Any identifier of the largest profile, found through the CLI's own JSON.
-    const { DuckDBWarehouse } = await import('../../src/warehouse/duckdb-warehouse.js');
+    const { DuckDBWarehouse } = await import('../../src/engines/duckdb/warehouse.js');
     const w = await DuckDBWarehouse.open({ path: join(dir, '.cdp', 'warehouse.duckdb') });
     const [first] = await w.query(`select id_type, id_value from cdp.identifiers where profile_id = '${String(largest)}' order by id_type, id_value limit 1`);
     await w.close();

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { linkGroupsFromEdges, scoreIdentity, type IdentifierKey, type TruthIdentifier, type TruthKind } from '../../src/sample/score-identity.js';
+import { linkGroupsFromEdges, scoreIdentity, type IdentifierKey, type TruthIdentifier, type TruthKind } from '../../bench/identity/score-identity.js';
 import { SAMPLE_IDENTIFIER_COLUMNS } from '../../src/sample/sample-tables.js';
-import { UnionFind } from '../../src/sample/union-find.js';
+import { UnionFind } from '../../bench/identity/union-find.js';
 import { sampleFixture, type SampleFixture } from './sample-fixture.js';
 
 type Edge = readonly [IdentifierKey, IdentifierKey];

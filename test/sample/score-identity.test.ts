@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { linkGroupsFromEdges, scoreIdentity, type PredictedIdentifier, type TruthIdentifier } from '../../src/sample/score-identity.js';
+import { linkGroupsFromEdges, scoreIdentity, type PredictedIdentifier, type TruthIdentifier } from '../../bench/identity/score-identity.js';
 
 const person = (idValueNorm: string, personId: string, linkGroup: string): TruthIdentifier => ({
   idType: 'email',

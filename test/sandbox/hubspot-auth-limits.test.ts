@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { CONTACTS } from '../../src/sandbox/hubspot/hubspot-object-types.js';
-import type { HubSpotSandbox } from '../../src/sandbox/hubspot/hubspot-sandbox.js';
+import { CONTACTS } from '@cdp-oss/crm-sandbox';
+import type { HubSpotSandbox } from '@cdp-oss/crm-sandbox';
 import { apiError, contact, raw, sdk, startSandbox, UUID } from './hubspot-sandbox-helpers.js';
 
 const AUTH_MESSAGE =

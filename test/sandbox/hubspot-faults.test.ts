@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { HubSpotSandbox } from '../../src/sandbox/hubspot/hubspot-sandbox.js';
+import type { HubSpotSandbox } from '@cdp-oss/crm-sandbox';
 import { apiError, contact, propertyIssues, raw, sdk, startSandbox } from './hubspot-sandbox-helpers.js';
 
 let sandbox: HubSpotSandbox;

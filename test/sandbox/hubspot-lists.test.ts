@@ -1,7 +1,7 @@
 import { PublicOrFilterBranchFilterBranchTypeEnum } from '@hubspot/api-client/lib/codegen/crm/lists/index.js';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { COMPANIES, CONTACTS } from '../../src/sandbox/hubspot/hubspot-object-types.js';
-import type { HubSpotSandbox } from '../../src/sandbox/hubspot/hubspot-sandbox.js';
+import { COMPANIES, CONTACTS } from '@cdp-oss/crm-sandbox';
+import type { HubSpotSandbox } from '@cdp-oss/crm-sandbox';
 import { apiError, raw, sdk, startSandbox, UUID } from './hubspot-sandbox-helpers.js';
 
 let sandbox: HubSpotSandbox;

@@ -1,8 +1,8 @@
 import { FilterOperatorEnum } from '@hubspot/api-client/lib/codegen/crm/contacts/index.js';
 import { PropertyCreateFieldTypeEnum, PropertyCreateTypeEnum } from '@hubspot/api-client/lib/codegen/crm/properties/index.js';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { CONTACTS } from '../../src/sandbox/hubspot/hubspot-object-types.js';
-import type { HubSpotSandbox } from '../../src/sandbox/hubspot/hubspot-sandbox.js';
+import { CONTACTS } from '@cdp-oss/crm-sandbox';
+import type { HubSpotSandbox } from '@cdp-oss/crm-sandbox';
 import { apiError, propertyIssues, raw, sdk, startSandbox, UUID } from './hubspot-sandbox-helpers.js';
 
 let sandbox: HubSpotSandbox;

@@ -1,6 +1,6 @@
 import { Client } from '@hubspot/api-client';
 import { expect } from 'vitest';
-import { DEFAULT_SANDBOX_TOKEN, startHubSpotSandbox, type HubSpotSandbox, type HubSpotSandboxOptions } from '../../src/sandbox/hubspot/hubspot-sandbox.js';
+import { DEFAULT_SANDBOX_TOKEN, startHubSpotSandbox, type HubSpotSandbox, type HubSpotSandboxOptions } from '@cdp-oss/crm-sandbox';
 
 export const TOKEN = DEFAULT_SANDBOX_TOKEN;
 export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;

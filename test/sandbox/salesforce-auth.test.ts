@@ -8,7 +8,7 @@ import {
   DEFAULT_USERNAME,
   generateJwtKeyPair,
   type SalesforceSandbox,
-} from '../../src/sandbox/salesforce/salesforce-sandbox.js';
+} from '@cdp-oss/crm-sandbox';
 import { API_VERSION, asRecord, newConnection, passwordConnection, rejection, startTestSandbox } from './salesforce-test-helpers.js';
 
 const JWT_GRANT = 'urn:ietf:params:oauth:grant-type:jwt-bearer';

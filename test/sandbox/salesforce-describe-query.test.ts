@@ -1,6 +1,6 @@
 import type jsforce from 'jsforce';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { SalesforceSandbox } from '../../src/sandbox/salesforce/salesforce-sandbox.js';
+import type { SalesforceSandbox } from '@cdp-oss/crm-sandbox';
 import { asArray, asRecord, passwordConnection, rawRequest, rejection, startTestSandbox } from './salesforce-test-helpers.js';
 
 const FIELD_KEYS = [

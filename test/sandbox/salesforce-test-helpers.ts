@@ -7,7 +7,7 @@ import {
   startSalesforceSandbox,
   type SalesforceSandbox,
   type SalesforceSandboxOptions,
-} from '../../src/sandbox/salesforce/salesforce-sandbox.js';
+} from '@cdp-oss/crm-sandbox';
 
 export const API_VERSION = '62.0';
 

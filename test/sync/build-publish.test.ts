@@ -1,7 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { HubSpotSandbox } from '../../src/sandbox/hubspot/hubspot-sandbox.js';
+import type { HubSpotSandbox } from '@cdp-oss/crm-sandbox';
 import { writeProject, yaml } from '../helpers/project.js';
 import { contacts, query, runCdp, startSandbox, useSandbox } from './sync-fixture.js';
 

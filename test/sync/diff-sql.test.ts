@@ -1,14 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadProject, type Declared, type LoadedProject } from '../../src/config/load-project.js';
 import type { SyncConfig } from '../../src/config/schema.js';
-import { dialects } from '../../src/dialect/dialects.js';
+import { dialects } from '../../src/engines/dialects.js';
 import { compileDiffCounts, readDiffCounts } from '../../src/sync/diff-counts.js';
 import { readDiffRecord } from '../../src/sync/diff-record.js';
 import { compileDiffSelect } from '../../src/sync/diff-sql.js';
 import { planRecord } from '../../src/sync/record-plan.js';
 import { createStateTableSql, writeStateRowsSql } from '../../src/sync/state-sql.js';
 import { syncShape, type SyncShape } from '../../src/sync/sync-shape.js';
-import { DuckDBWarehouse } from '../../src/warehouse/duckdb-warehouse.js';
+import { DuckDBWarehouse } from '../../src/engines/duckdb/warehouse.js';
 import { removeProject } from '../helpers/project.js';
 import { makeProject } from './sync-fixture.js';
 

@@ -3,8 +3,8 @@ import { appendFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { sameValue } from '../../src/sync/drift/same-value.js';
-import { CONTACTS } from '../../src/sandbox/hubspot/hubspot-object-types.js';
-import type { HubSpotSandbox } from '../../src/sandbox/hubspot/hubspot-sandbox.js';
+import { CONTACTS } from '@cdp-oss/crm-sandbox';
+import type { HubSpotSandbox } from '@cdp-oss/crm-sandbox';
 import { removeProject } from '../helpers/project.js';
 import { contacts, listEmails, makeProject, membersOf, people, query, runCdp, seed, startSandbox, TOKEN, writes, type Profile } from './sync-fixture.js';
 

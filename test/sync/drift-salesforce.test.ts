@@ -2,7 +2,7 @@ import { appendFile, writeFile, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type jsforce from 'jsforce';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { SalesforceSandbox } from '../../src/sandbox/salesforce/salesforce-sandbox.js';
+import type { SalesforceSandbox } from '@cdp-oss/crm-sandbox';
 import { sameValue } from '../../src/sync/drift/same-value.js';
 import { removeProject } from '../helpers/project.js';
 import { passwordConnection } from '../sandbox/salesforce-test-helpers.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { HubSpotSandbox } from '../../src/sandbox/hubspot/hubspot-sandbox.js';
+import type { HubSpotSandbox } from '@cdp-oss/crm-sandbox';
 import { writeProject, yaml } from '../helpers/project.js';
 import { contacts, listEmails, query, runCdp, startSandbox, useSandbox } from './sync-fixture.js';
 

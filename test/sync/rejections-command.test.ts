@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { HubSpotSandbox } from '../../src/sandbox/hubspot/hubspot-sandbox.js';
+import type { HubSpotSandbox } from '@cdp-oss/crm-sandbox';
 import { makeProject, membersOf, people, query, runCdp, seed, startSandbox, TOKEN, useSandbox } from './sync-fixture.js';
 
 let sandbox: HubSpotSandbox;
@@ -51,7 +51,7 @@ describe('cdp rejections', () => {
     await seed(dir, profiles, membersOf(profiles));
     sandbox.faults.set({ rejectRecords: [{ field: 'email', pattern: '@bounce\\.example$' }] });
     expect((await runCdp(dir, sandbox, ['sync'])).code).toBe(3);
-    const { DuckDBWarehouse } = await import('../../src/warehouse/duckdb-warehouse.js');
+    const { DuckDBWarehouse } = await import('../../src/engines/duckdb/warehouse.js');
     const { warehousePath } = await import('./sync-fixture.js');
     const w = await DuckDBWarehouse.open({ path: warehousePath(dir) });
     await w.execute('alter table cdp.sync_log drop column payload');

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import type { HubSpotSandbox } from '../../src/sandbox/hubspot/hubspot-sandbox.js';
+import type { HubSpotSandbox } from '@cdp-oss/crm-sandbox';
 import { makeProject, membersOf, people, query, runCdp, seed, startSandbox, TOKEN, useSandbox } from './sync-fixture.js';
 
 /** Spawns the built CLI (`npm run build` first). */

@@ -2,7 +2,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, DEFAULT_PASSWORD, generateJwtKeyPair, type SalesforceSandbox } from '../../src/sandbox/salesforce/salesforce-sandbox.js';
+import { DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, DEFAULT_PASSWORD, generateJwtKeyPair, type SalesforceSandbox } from '@cdp-oss/crm-sandbox';
 import { removeProject } from '../helpers/project.js';
 import { contacts, makeProject, people, query, runCdp, seed, startSandbox, type ConnectorOptions } from './salesforce-fixture.js';
 

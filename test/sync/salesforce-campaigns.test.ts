@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import jsforce from 'jsforce';
-import { DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, DEFAULT_PASSWORD, DEFAULT_USERNAME, type SalesforceSandbox } from '../../src/sandbox/salesforce/salesforce-sandbox.js';
+import { DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, DEFAULT_PASSWORD, DEFAULT_USERNAME, type SalesforceSandbox } from '@cdp-oss/crm-sandbox';
 import { campaignEmails, highValueEmails, makeProject, people, query, runCdp, seed, startSandbox, type ConnectorOptions, type Profile, useSandbox } from './salesforce-fixture.js';
 
 let sandbox: SalesforceSandbox;

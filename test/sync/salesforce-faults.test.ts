@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
-import type { SalesforceFaultInput, SalesforceSandbox } from '../../src/sandbox/salesforce/salesforce-sandbox.js';
+import type { SalesforceFaultInput, SalesforceSandbox } from '@cdp-oss/crm-sandbox';
 import { campaignEmails, contacts, highValueEmails, makeProject, people, query, runCdp, seed, startSandbox, type Profile, useSandbox } from './salesforce-fixture.js';
 
 let sandbox: SalesforceSandbox;

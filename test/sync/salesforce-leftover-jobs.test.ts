@@ -4,7 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import jsforce from 'jsforce';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, DEFAULT_PASSWORD, DEFAULT_USERNAME, type SalesforceSandbox } from '../../src/sandbox/salesforce/salesforce-sandbox.js';
+import { DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, DEFAULT_PASSWORD, DEFAULT_USERNAME, type SalesforceSandbox } from '@cdp-oss/crm-sandbox';
 import { contacts, makeProject, people, query, runCdp, sandboxEnv, seed, startSandbox, useSandbox } from './salesforce-fixture.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));

@@ -1,7 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { SalesforceSandbox } from '../../src/sandbox/salesforce/salesforce-sandbox.js';
+import type { SalesforceSandbox } from '@cdp-oss/crm-sandbox';
 import { campaignEmails, contacts, highValueEmails, makeProject, people, projectFiles, runCdp, seed, startSandbox, type ConnectorOptions, useSandbox } from './salesforce-fixture.js';
 
 let sandbox: SalesforceSandbox;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { SalesforceSandbox } from '../../src/sandbox/salesforce/salesforce-sandbox.js';
+import type { SalesforceSandbox } from '@cdp-oss/crm-sandbox';
 import { changeFour } from '../destinations/destination-fixture.js';
 import { campaignEmails, contacts, highValueEmails, makeProject, people, query, runCdp, seed, startSandbox, writes, type ConnectorOptions, type Profile, useSandbox } from './salesforce-fixture.js';
 

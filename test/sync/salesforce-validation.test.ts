@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { SalesforceSandbox } from '../../src/sandbox/salesforce/salesforce-sandbox.js';
+import type { SalesforceSandbox } from '@cdp-oss/crm-sandbox';
 import { type CliResult } from '../helpers/project.js';
 import { makeProject, people, runCdp, seed, startSandbox, type ConnectorOptions, useSandbox } from './salesforce-fixture.js';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { CONTACTS } from '../../src/sandbox/hubspot/hubspot-object-types.js';
-import type { HubSpotSandbox } from '../../src/sandbox/hubspot/hubspot-sandbox.js';
+import { CONTACTS } from '@cdp-oss/crm-sandbox';
+import type { HubSpotSandbox } from '@cdp-oss/crm-sandbox';
 import { writeProject, yaml } from '../helpers/project.js';
 import { contacts, listEmails, makeProject, membersOf, people, projectFiles, query, runCdp, seed, startSandbox, writes, type Profile, useSandbox } from './sync-fixture.js';
 

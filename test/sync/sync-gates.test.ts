@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { HubSpotSandbox } from '../../src/sandbox/hubspot/hubspot-sandbox.js';
+import type { HubSpotSandbox } from '@cdp-oss/crm-sandbox';
 import { writeProject } from '../helpers/project.js';
 import { contacts, listEmails, membersOf, people, projectFiles, query, runCdp, seed, startSandbox, type Profile, useSandbox } from './sync-fixture.js';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { CONTACTS } from '../../src/sandbox/hubspot/hubspot-object-types.js';
-import type { HubSpotSandbox } from '../../src/sandbox/hubspot/hubspot-sandbox.js';
+import { CONTACTS } from '@cdp-oss/crm-sandbox';
+import type { HubSpotSandbox } from '@cdp-oss/crm-sandbox';
 import { contacts, listEmails, makeProject, membersOf, people, query, runCdp, seed, startSandbox, writes, type ConnectorOptions, type Profile, useSandbox } from './sync-fixture.js';
 
 let sandbox: HubSpotSandbox;

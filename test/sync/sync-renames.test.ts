@@ -1,7 +1,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { HubSpotSandbox } from '../../src/sandbox/hubspot/hubspot-sandbox.js';
+import type { HubSpotSandbox } from '@cdp-oss/crm-sandbox';
 import { writeProject } from '../helpers/project.js';
 import { contacts, listEmails, membersOf, people, projectFiles, runCdp, seed, startSandbox, writes, type ConnectorOptions, type Profile, useSandbox } from './sync-fixture.js';
 

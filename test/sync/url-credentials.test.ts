@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { HubSpotSandbox } from '../../src/sandbox/hubspot/hubspot-sandbox.js';
+import type { HubSpotSandbox } from '@cdp-oss/crm-sandbox';
 import { makeProject, membersOf, people, query, runCdp, seed, startSandbox, useSandbox } from './sync-fixture.js';
 
 let sandbox: HubSpotSandbox;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { loadProject, type LoadedProject } from '../../src/config/load-project.js';
-import { dialects } from '../../src/dialect/dialects.js';
+import { dialects } from '../../src/engines/dialects.js';
 import { compileSegmentMembersSelect } from '../../src/profile/compile-segments.js';
 import { compileTraitsSelect } from '../../src/profile/compile-traits.js';
 import { writeProject, yaml } from '../helpers/project.js';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { dialects } from '../../src/dialect/dialects.js';
+import { dialects } from '../../src/engines/dialects.js';
 import type { Dialect, DialectName } from '../../src/dialect/dialect.js';
-import { snowflakeDialect } from '../../src/dialect/snowflake-dialect.js';
+import { snowflakeDialect } from '../../src/engines/snowflake/dialect.js';
 
 /** Each construct the Dialect renders, with the exact SQL expected per engine. */
 function expectSql(render: (d: Dialect) => string | readonly string[], expected: Record<DialectName, string | readonly string[]>): void {
@@ -139,7 +139,7 @@ describe('Dialect', () => {
 
   it('relaxes row order for bulk intermediate work only where the engine keeps it by default', () => {
     expectSql((d) => [...d.unorderedSession().enter, '|', ...d.unorderedSession().exit], {
-      duckdb: ['set preserve_insertion_order = false', '|', 'reset preserve_insertion_order'],
+      duckdb: ['set preserve_insertion_order = false', '|', 'set preserve_insertion_order to default'],
       bigquery: ['|'],
       snowflake: ['|'],
     });

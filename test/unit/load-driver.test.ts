@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ProjectError, formatDiagnostic } from '../../src/diagnostics/diagnostic.js';
-import { loadDriver } from '../../src/warehouse/load-driver.js';
+import { loadDriver } from '../../src/engines/load-driver.js';
 
 describe('optional warehouse clients', () => {
   it('names the npm package to install when a client is missing', async () => {

@@ -5,7 +5,7 @@ import { LockedWarehouse } from '../../src/run/locked-warehouse.js';
 import { heartbeatInterval, RunLock } from '../../src/run/run-lock.js';
 import { recordRun, withLock } from '../../src/run/with-run.js';
 import { nextWait } from '../../src/run/watch-loop.js';
-import { DuckDBWarehouse } from '../../src/warehouse/duckdb-warehouse.js';
+import { DuckDBWarehouse } from '../../src/engines/duckdb/warehouse.js';
 import type { Warehouse } from '../../src/warehouse/warehouse.js';
 import { removeProject, writeProject } from '../helpers/project.js';
 

@@ -3,7 +3,7 @@ import { hostname } from 'node:os';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { loadProject, type LoadedProject } from '../../src/config/load-project.js';
 import { RunLock } from '../../src/run/run-lock.js';
-import { DuckDBWarehouse } from '../../src/warehouse/duckdb-warehouse.js';
+import { DuckDBWarehouse } from '../../src/engines/duckdb/warehouse.js';
 import { removeProject, writeProject } from '../helpers/project.js';
 
 let dir: string;

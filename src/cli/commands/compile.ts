@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { locate } from '../../config/load-project.js';
 import { ProjectError, error } from '../../diagnostics/diagnostic.js';
 import { suggestion } from '../../diagnostics/did-you-mean.js';
-import { dialectNames, dialects } from '../../dialect/dialects.js';
+import { dialectNames, dialects } from '../../engines/dialects.js';
 import type { DialectName } from '../../dialect/dialect.js';
 import { stepSqlText } from '../../model/step-sql-text.js';
 import { compilePlan } from '../../run/compile-plan.js';

@@ -3,7 +3,7 @@ import { ProjectError, RunError } from '../../diagnostics/diagnostic.js';
 import type { DestinationCheck } from '../../destinations/destination.js';
 import { destinationFactory } from '../../destinations/destinations.js';
 import { syncTuning } from '../../sync/sync-tuning.js';
-import { warehouseLabel } from '../../warehouse/open-warehouse.js';
+import { warehouseLabel } from '../../engines/open-warehouse.js';
 import { WarehouseError } from '../../warehouse/warehouse.js';
 import type { CliCommand } from '../command.js';
 import type { CommandContext } from '../context.js';

@@ -2,8 +2,8 @@ import { error, ProjectError, RunError } from '../../diagnostics/diagnostic.js';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { CONFIG_FILE } from '../../config/load-project.js';
-import { seedCrmExports } from '../../sandbox/seed-crm-exports.js';
-import { startSandboxes } from '../../sandbox/start-sandboxes.js';
+import { seedCrmExports } from '@cdp-oss/crm-sandbox';
+import { startSandboxes } from '../start-sandboxes.js';
 import type { CliCommand } from '../command.js';
 import { ExitCode } from '../exit-codes.js';
 
@@ -36,7 +36,11 @@ export const sandboxCommand: CliCommand = {
       const { hubspot, salesforce, env } = sandboxes;
       if (options.seed) {
         const seeded = await seedCrmExports(ctx.dir, sandboxes);
-        ctx.reporter.info(`Seeded ${seeded.hubspotContacts} HubSpot and ${seeded.salesforceContacts} Salesforce contacts from data/; \`cdp run --pull\` copies them into the warehouse`);
+        if (seeded.hubspotContacts + seeded.salesforceContacts === 0) {
+          ctx.reporter.problem('warning: --seed found no contacts in data/hubspot_contacts.csv or data/salesforce_contacts.csv; write them with `cdp generate` first');
+        } else {
+          ctx.reporter.info(`Seeded ${seeded.hubspotContacts} HubSpot and ${seeded.salesforceContacts} Salesforce contacts from data/; \`cdp run --pull\` copies them into the warehouse`);
+        }
       }
       ctx.reporter.info(`HubSpot sandbox     ${hubspot.url}  (fake portal ${hubspot.portalId}, ${limit > 0 ? `${limit} requests / 10 s` : 'no rate limit'})`);
       ctx.reporter.info(`Salesforce sandbox  ${salesforce.url}  (org ${salesforce.orgId}; trusts the JWT key in ${env.SF_PRIVATE_KEY})`);

@@ -1,5 +1,5 @@
 import type { RecordResult } from '../destination.js';
-import type { Scrubber } from '../secret-scrubber.js';
+import type { Scrubber } from '../../diagnostics/secret-scrubber.js';
 import { propertyIssue } from './hubspot-failure.js';
 
 /** One input as sent: its trace id, match key and (for updates by id) the record id. */

@@ -4,7 +4,7 @@ import { error } from '../../diagnostics/diagnostic.js';
 import { suggestion } from '../../diagnostics/did-you-mean.js';
 import type { SqlType } from '../../dialect/dialect.js';
 import type { BatchFailure, Destination, DestinationCheck, DestinationFactory, DestinationOptions, PrepareResult, RateLimit, SyncSpec, Transport } from '../destination.js';
-import { secretScrubber, type Scrubber } from '../secret-scrubber.js';
+import { secretScrubber, type Scrubber } from '../../diagnostics/secret-scrubber.js';
 import { withTimeout } from '../with-timeout.js';
 import { HubSpotDriftReader } from './hubspot-drift.js';
 import { classifyHubSpotError, TEN_SECONDS } from './hubspot-failure.js';

@@ -1,5 +1,5 @@
 import type { BatchFailure } from '../destination.js';
-import type { Scrubber } from '../secret-scrubber.js';
+import type { Scrubber } from '../../diagnostics/secret-scrubber.js';
 
 /** What the SDK throws for a non-success status (ApiException), reduced to what cdp reads. */
 export interface HubSpotApiError {

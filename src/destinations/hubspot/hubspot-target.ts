@@ -1,7 +1,7 @@
 import type { Client } from '@hubspot/api-client';
 import type { SqlType } from '../../dialect/dialect.js';
 import type { BatchFailure, BatchOutcome, RecordRef, RecordResult, SyncTarget, Transport, WriteRecord } from '../destination.js';
-import type { Scrubber } from '../secret-scrubber.js';
+import type { Scrubber } from '../../diagnostics/secret-scrubber.js';
 import { withTimeout } from '../with-timeout.js';
 import { mapBatchResults, type BatchResponseParts, type SentInput } from './hubspot-batch-results.js';
 import type { HubSpotObject } from './hubspot-object.js';

@@ -1,5 +1,5 @@
 import type { RecordResult } from '../destination.js';
-import type { Scrubber } from '../secret-scrubber.js';
+import type { Scrubber } from '../../diagnostics/secret-scrubber.js';
 import { normalKey } from './salesforce-records.js';
 import { recordFailure } from './salesforce-save-results.js';
 import type { JsonValue } from './salesforce-values.js';

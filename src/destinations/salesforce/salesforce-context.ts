@@ -1,6 +1,6 @@
 import type { Connection } from 'jsforce';
 import type { BatchFailure } from '../destination.js';
-import type { Scrubber } from '../secret-scrubber.js';
+import type { Scrubber } from '../../diagnostics/secret-scrubber.js';
 import type { ObjectPlan } from './salesforce-schema.js';
 
 /** Runs one API call on the authenticated connection, through the engine's pacing. */

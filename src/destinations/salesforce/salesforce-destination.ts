@@ -1,7 +1,7 @@
 import type { DestinationConfig, SalesforceDestinationConfig } from '../../config/schema.js';
 import { error } from '../../diagnostics/diagnostic.js';
 import type { BatchFailure, Destination, DestinationCheck, DestinationFactory, DestinationOptions, PrepareResult, RateLimit, SyncSpec, Transport } from '../destination.js';
-import { secretScrubber, type Scrubber } from '../secret-scrubber.js';
+import { secretScrubber, type Scrubber } from '../../diagnostics/secret-scrubber.js';
 import { authHint, authSecrets } from './salesforce-auth.js';
 import { prepareCampaigns } from './salesforce-campaigns.js';
 import type { SalesforceCall, TargetContext } from './salesforce-context.js';
@@ -23,8 +23,6 @@ const RATE_LIMIT: RateLimit = { requests: 20, perMs: 1_000, maxConcurrent: 4 };
 const MIN_API_VERSION = 46;
 
 /** Salesforce access tokens (`00D…!…`) and JWT assertions, wherever they turn up in a message. */
-const TOKEN_SHAPES: readonly RegExp[] = [/\b00D[A-Za-z0-9]{12,15}![A-Za-z0-9._-]+/g, /\beyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+/g];
-
 /**
  * Salesforce through jsforce 3: OAuth (JWT bearer, client credentials or the password grant),
  * describe-based validation, sObject Collections for small diffs and Bulk API 2.0 for large ones,
@@ -44,8 +42,7 @@ export class SalesforceDestination implements Destination {
     options: DestinationOptions,
   ) {
     this.session = new SalesforceSession({ config, requestTimeoutMs: options.requestTimeoutMs, ...(options.projectDir !== undefined ? { projectDir: options.projectDir } : {}) });
-    const secrets = secretScrubber(authSecrets(config.auth));
-    this.scrub = (text) => TOKEN_SHAPES.reduce((out, shape) => out.replace(shape, '[redacted]'), secrets(text));
+    this.scrub = secretScrubber(authSecrets(config.auth));
     const hint = authHint(name, config);
     this.classify = (e) => classifySalesforceError(e, { scrub: this.scrub, authHint: hint });
     this.drift = new SalesforceDriftReader((transport) => (request) => transport.call(() => this.session.run(request), this.classify));

@@ -1,5 +1,5 @@
 import type { BatchFailure } from '../destination.js';
-import type { Scrubber } from '../secret-scrubber.js';
+import type { Scrubber } from '../../diagnostics/secret-scrubber.js';
 import { RequestTimeout } from '../with-timeout.js';
 
 /** How long to hold every request back after Salesforce's concurrent-request limit answered (docs/crm/salesforce.md#limits). */

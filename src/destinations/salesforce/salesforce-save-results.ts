@@ -1,5 +1,5 @@
 import type { RecordResult } from '../destination.js';
-import type { Scrubber } from '../secret-scrubber.js';
+import type { Scrubber } from '../../diagnostics/secret-scrubber.js';
 
 /** One SaveResult of sObject Collections (docs/crm/salesforce.md#sobject-collections); per-record errors use `statusCode` (docs/crm/salesforce.md#errors). */
 export interface SaveOutcome {
