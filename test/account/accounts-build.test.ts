@@ -205,6 +205,24 @@ describe('accounts on DuckDB', () => {
     expect(await query('select account_id, segment from cdp.account_segment_members')).toEqual([{ account_id: acme, segment: 'hot_accounts' }]);
   });
 
+  it('cdp inspect account: shows identifiers, members with their reason, traits and segments', async () => {
+    const acme = await accountOf('domain', 'acme.com');
+    const byDomain = await cdp(dir, ['inspect', 'account:https://WWW.acme.com/pricing']);
+    expect(byDomain.code, byDomain.stderr).toBe(0);
+    const out = byDomain.stdout + byDomain.stderr;
+    expect(out).toContain(`account ${acme}`);
+    expect(out).toContain('billing_account_id:B1');
+    expect(out).toContain('salesforce_account_id:SF1');
+    expect(out).toMatch(/email:bob@acme\.com {2}\(email_domain:acme\.com\)/);
+    expect(out).toMatch(/email:eve@beta\.io {2}\(crm_contacts\.account_id\)/);
+    expect(out).toMatch(/members +3/);
+    expect(out).toMatch(/in {2}hot_accounts since/);
+    const byId = await cdp(dir, ['inspect', `account:${acme}`]);
+    expect(byId.stdout + byId.stderr).toContain('salesforce_account_id:SF1');
+    const none = await cdp(dir, ['inspect', 'account:gmail.com']);
+    expect(none.stdout + none.stderr).toContain('no account (no account has this identifier)');
+  });
+
   it('records a person moving between accounts, keeps account ids, and segment entries and exits', async () => {
     const acme = await accountOf('domain', 'acme.com');
     const beta = await accountOf('domain', 'beta.io');
