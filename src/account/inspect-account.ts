@@ -1,4 +1,5 @@
 import type { LoadedProject } from '../config/load-project.js';
+import { identitySpec } from '../identity/identity-spec.js';
 import { identityTables } from '../identity/identity-tables.js';
 import { normalizeSql } from '../identity/normalize-sql.js';
 import type { Value, Warehouse } from '../warehouse/warehouse.js';
@@ -46,8 +47,11 @@ export async function inspectAccount(warehouse: Warehouse, project: LoadedProjec
   const identifiers = accountId === undefined ? [] : await warehouse.query(`select id_type, id_value, first_seen, last_seen from ${d.table(t.identifiers)} where account_id = ${d.literal(accountId)} order by id_type, id_value`);
   if (accountId === undefined || identifiers.length === 0) return { found: false, query, reason: 'not-found' };
   const personIds = d.table(identityTables(project.config.schema).identifiers);
+  // A member is shown by an email when it has one (the identifier people recognise), else its smallest identifier.
+  const emails = identitySpec(project).types.filter((x) => x.normalize === 'email');
+  const emailTypes = emails.length > 0 ? emails.map((x) => d.literal(x.name)).join(', ') : 'null';
   const members = await warehouse.query(
-    `select m.profile_id, m.reason, min(i.id_type || ':' || i.id_value) as identifier
+    `select m.profile_id, m.reason, coalesce(min(case when i.id_type in (${emailTypes}) then i.id_type || ':' || i.id_value end), min(i.id_type || ':' || i.id_value)) as identifier
 from ${d.table(t.members)} m left join ${personIds} i on i.profile_id = m.profile_id
 where m.account_id = ${d.literal(accountId)} group by m.profile_id, m.reason order by m.profile_id`,
   );
