@@ -27,6 +27,9 @@ export function validateAccounts(project: LoadedProject, person: PersonNames): D
     return out;
   }
   const at = (...path: (string | number)[]) => accounts.origin.file.locate([...accounts.origin.path, ...path]);
+  if (!project.identity && !project.invalidNames?.identity) {
+    out.push(error('missing-identity', 'accounts are built from persons (membership, roll-ups), but the project has no identity: block', at(), 'add identity: { id_types: ... } and person sources with identifiers'));
+  }
   const idTypes = Object.keys(accounts.id_types);
   for (const source of accountSources) {
     source.identifiers.forEach((id, i) => {
@@ -43,7 +46,6 @@ export function validateAccounts(project: LoadedProject, person: PersonNames): D
       if (!idTypes.some((t) => (accounts.id_types[t]?.normalize ?? (t === 'domain' ? 'domain' : undefined)) === 'domain')) {
         out.push(error('missing-domain-type', 'membership by email_domain needs an account identifier type normalised as a domain', at('membership', i), 'add domain: { normalize: domain } under accounts.id_types'));
       }
-      if (!project.identity) out.push(error('missing-identity', 'membership by email_domain reads the persons\' email identifiers, but the project has no identity: block', at('membership', i), undefined));
       return;
     }
     const source = sourceByName.get(rule.source);

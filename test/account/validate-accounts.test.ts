@@ -72,4 +72,20 @@ describe('cdp validate: accounts', () => {
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/models\/m\.yaml:\d+:\d+.*source 'companies' is an account source but the project has no accounts: block/);
   });
+
+  it('accounts without person identity is an error at the accounts: block', async () => {
+    const dir = await writeProject({
+      'cdp.config.yaml': 'project: t\n',
+      'models/m.yaml': yaml`
+        accounts:
+          id_types: { domain: { normalize: domain } }
+          traits:
+            - { name: members, rollup: count }
+      `,
+    });
+    dirs.push(dir);
+    const result = await cdp(dir, ['validate']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/models\/m\.yaml:2:\d+.*accounts are built from persons .* no identity: block/);
+  });
 });
