@@ -2,7 +2,11 @@
  * Traits and segments for many profiles, timed against a plain GROUP BY scan of the same events in
  * the same run (the ratio is what to read: these machines are shared and noisy).
  *
- *   npx tsx bench/profile/run.ts [--profiles 1000000] [--events 10000000]
+ *   npx tsx bench/profile/run.ts [--profiles 1000000] [--events 10000000] [--repeats 3]
+ *
+ * Each repeat times the scan, then a full build (traits and segments from scratch: no previous
+ * `segment_members`), then a rebuild (keeping entered_at), one after the other, so every ratio compares
+ * measurements taken moments apart. It prints the median and the spread (lowest-highest) over the repeats.
  *
  * Events are generated in DuckDB already mapped to profiles (`_cdp_profile_id`), so this measures the
  * profile stage alone: every trait kind of the sample project, derived traits, four segments.
@@ -16,9 +20,17 @@ import { runProfiles } from '../../src/profile/run-profiles.js';
 import { DuckDBWarehouse } from '../../src/engines/duckdb/warehouse.js';
 import { writeProject } from '../../test/helpers/project.js';
 
-const { values } = parseArgs({ options: { profiles: { type: 'string', default: '1000000' }, events: { type: 'string', default: '10000000' } } });
+interface Timing {
+  readonly wall: number;
+  readonly cpu: number;
+}
+
+const { values } = parseArgs({
+  options: { profiles: { type: 'string', default: '1000000' }, events: { type: 'string', default: '10000000' }, repeats: { type: 'string', default: '3' } },
+});
 const profiles = Number(values.profiles);
 const events = Number(values.events);
+const repeats = Math.max(1, Number(values.repeats));
 const asOf = new Date('2026-06-30T00:00:00Z');
 
 const dir = await writeProject({
@@ -62,22 +74,49 @@ try {
            cast(hash(i, 4) % 50000 as double) / 100 as amount
     from range(${Math.round(events / 20)}) t(i)`);
 
-  const time = async (work: () => Promise<unknown>) => {
+  /** Wall seconds and CPU seconds of this process (DuckDB's threads included): CPU time moves less when other work shares the machine. */
+  const time = async (work: () => Promise<unknown>): Promise<Timing> => {
     const started = performance.now();
+    const cpu = process.cpuUsage();
     await work();
-    return (performance.now() - started) / 1000;
+    const used = process.cpuUsage(cpu);
+    return { wall: (performance.now() - started) / 1000, cpu: (used.user + used.system) / 1e6 };
   };
-  const baseline = await time(() => w.query('select count(*) from (select _cdp_profile_id, count(*) from cdp.source_events group by 1)'));
+  const scan = () => w.query('select count(*) from (select _cdp_profile_id, count(*) from cdp.source_events group by 1)');
   let run = 0;
   const build = () => runProfiles({ project, warehouse: w, runId: `r${++run}`, asOf, fullRefresh: false, log: () => {} }, (s) => `select * from cdp.source_${s}`);
-  const first = await time(build);
-  const second = await time(build);
-  const summary = await build();
-  console.log(`profiles ${profiles.toLocaleString('en-US')}, events ${events.toLocaleString('en-US')}, orders ${Math.round(events / 20).toLocaleString('en-US')}`);
-  console.log(`baseline: plain GROUP BY scan of events   ${baseline.toFixed(2)} s`);
-  console.log(`traits + segments (first build)         ${first.toFixed(2)} s   ratio ${(first / baseline).toFixed(1)}x`);
-  console.log(`traits + segments (rebuild, entered_at)  ${second.toFixed(2)} s   ratio ${(second / baseline).toFixed(1)}x`);
-  console.log(`segments: ${summary.segments.map((s) => `${s.segment} ${s.size}`).join(', ')}`);
+  const fresh = async () => {
+    for (const table of ['profiles', 'segment_members', 'segment_changes']) await w.execute(`drop table if exists cdp.${table}`);
+  };
+  await scan(); // warm the cache once, so the first repeat is not the only cold one
+  const baseline: Timing[] = [];
+  const first: Timing[] = [];
+  const second: Timing[] = [];
+  let summary: Awaited<ReturnType<typeof build>> | undefined;
+  for (let i = 0; i < repeats; i++) {
+    await fresh();
+    baseline.push(await time(scan));
+    first.push(await time(build));
+    second.push(await time(async () => (summary = await build())));
+  }
+  const median = (xs: readonly number[]) => {
+    const sorted = [...xs].sort((a, b) => a - b);
+    const mid = Math.floor(sorted.length / 2);
+    return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+  };
+  const spread = (xs: readonly number[], digits: number) =>
+    `${median(xs).toFixed(digits)} (${Math.min(...xs).toFixed(digits)}-${Math.max(...xs).toFixed(digits)})`;
+  const line = (label: string, ts: readonly Timing[]) => {
+    const wall = ts.map((t) => t.wall);
+    const cpu = ts.map((t) => t.cpu);
+    const ratio = (key: keyof Timing) => (ts === baseline ? '' : `  ratio ${spread(ts.map((t, i) => t[key] / baseline[i][key]), 1)}x`);
+    console.log(`${label.padEnd(42)} wall ${spread(wall, 2)} s${ratio('wall')}   cpu ${spread(cpu, 2)} s${ratio('cpu')}`);
+  };
+  console.log(`profiles ${profiles.toLocaleString('en-US')}, events ${events.toLocaleString('en-US')}, orders ${Math.round(events / 20).toLocaleString('en-US')}, ${repeats} repeats: median (lowest-highest)`);
+  line('baseline: plain GROUP BY scan of events', baseline);
+  line('traits + segments (first build)', first);
+  line('traits + segments (rebuild, entered_at)', second);
+  console.log(`segments: ${summary?.segments.map((s) => `${s.segment} ${s.size}`).join(', ')}`);
 } finally {
   await w.close();
   await rm(dbDir, { recursive: true, force: true });
