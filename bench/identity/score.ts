@@ -17,7 +17,7 @@ import { loadProject } from '../../src/config/load-project.js';
 import { formatIdentityReport } from '../../src/identity/identity-report.js';
 import { runIdentity } from '../../src/identity/run-identity.js';
 import { compileModels } from '../../src/model/compile-models.js';
-import { executeSteps } from '../../src/model/stage-context.js';
+import { executePlan } from '../../src/model/execute-plan.js';
 import { generateSample } from '../../src/sample/generate-sample.js';
 import { readSampleCsvSql } from '../../src/sample/sample-tables.js';
 import { scoreIdentity, type TruthIdentifier, type TruthKind } from './score-identity.js';
@@ -62,7 +62,7 @@ try {
     if (!project) throw new Error('the scoring project does not load');
     const w = await DuckDBWarehouse.open({ path: ':memory:', threads: 2 });
     try {
-      await executeSteps(w, compileModels(project, w.dialect));
+      await executePlan(w, compileModels(project, w.dialect));
       const report = await runIdentity({ project, warehouse: w, runId: 'score', asOf, fullRefresh: true, log: () => undefined });
       const predicted = (await w.query('select id_type, id_value, profile_id from cdp.identifiers')).map((r) => ({
         idType: String(r.id_type),

@@ -1,8 +1,9 @@
-import { replaceTable } from '../warehouse/replace-table.js';
+import { executePlan } from '../model/execute-plan.js';
+import type { PlanStep } from '../model/plan.js';
 import { cdpTable, sourceRelation } from '../model/relations.js';
 import type { StageContext } from '../model/stage-context.js';
-import { segmentSql } from './compile-segments.js';
-import { compileTraitsSelect, type SourceColumnTypes } from './compile-traits.js';
+import type { SourceColumnTypes } from './compile-traits.js';
+import { profilesPlan } from './profiles-plan.js';
 import type { SqlType } from '../dialect/dialect.js';
 
 export interface SegmentChange {
@@ -21,42 +22,23 @@ export interface ProfileSummary {
 }
 
 /**
- * Builds `profiles` (one row per profile, a column per trait) and `segment_members` (entered_at
- * kept for members who stay), each replaced atomically, and appends this run's entries and exits
- * to `segment_changes`, which is how the sync stage and `cdp build` see what moved.
+ * The profiles and segments stages of `cdp build`: executes their plan steps (profiles-plan.ts; `cdp build`
+ * hands it those of its compiled plan), clears non-finite trait values at the plan's `profiles.non_finite`
+ * hook, and reads what moved: `profiles` (one row per profile, a column per trait) and `segment_members`
+ * each replaced atomically, this run's entries and exits appended to `segment_changes`.
  */
-export async function runProfiles(ctx: StageContext, rowsOf: (source: string) => string): Promise<ProfileSummary> {
+export async function executeProfiles(ctx: StageContext, steps: readonly PlanStep[]): Promise<ProfileSummary> {
   const { project, warehouse } = ctx;
   const d = warehouse.dialect;
   const t = (name: string) => cdpTable(project, name);
-
-  const columnTypes = await sourceColumnTypes(ctx);
-  const traitsSelect = compileTraitsSelect(project, d, {
-    rowsOf,
-    profileIds: `(select distinct profile_id from ${d.table(t('identifiers'))})`,
-    asOf: ctx.asOf,
-    columnTypes,
-  });
-  await replaceTable(warehouse, t('profiles'), traitsSelect, { label: 'build profiles' });
-  const nonFinite = await clearNonFinite(ctx);
-
-  const seg = segmentSql(project, d, { runId: ctx.runId, asOf: ctx.asOf });
-  const members = seg.members;
-  const changes = t('segment_changes');
-  await warehouse.execute(seg.evaluate, { label: 'evaluate segments' });
-  const hadMembers = await warehouse.tableExists(members);
-  if (!hadMembers) await warehouse.execute(seg.createMembers);
-  await warehouse.execute(seg.createChanges);
-  const renames = hadMembers ? await findRenamedSegments(ctx, d.scratchTable(seg.now)) : [];
-  for (const r of renames) ctx.log(`segment ${r.from} renamed to ${r.to}: same ${r.members} members, no entries or exits recorded`);
-  await warehouse.transaction([...renames.map((r) => seg.rename(r.from, r.to)), seg.recordChanges], { label: 'record segment entries and exits' });
-  await replaceTable(warehouse, members, seg.nextMembers, { label: 'update segment members' });
-  await warehouse.execute(seg.dropNow);
+  let nonFinite = 0;
+  const hooks = { 'profiles.non_finite': async () => void (nonFinite = await clearNonFinite(ctx)) };
+  await executePlan(warehouse, steps, { fullRefresh: ctx.fullRefresh, log: ctx.log, hooks });
 
   const [count] = await warehouse.query(`select count(*) as n from ${d.table(t('profiles'))}`);
-  const sizes = await warehouse.query(`select segment, count(*) as n from ${d.table(members)} group by segment`);
+  const sizes = await warehouse.query(`select segment, count(*) as n from ${d.table(t('segment_members'))} group by segment`);
   const moved = await warehouse.query(
-    `select segment, change, count(*) as n from ${d.table(changes)} where run_id = ${d.literal(ctx.runId)} group by segment, change`,
+    `select segment, change, count(*) as n from ${d.table(t('segment_changes'))} where run_id = ${d.literal(ctx.runId)} group by segment, change`,
   );
   const value = (rows: typeof sizes, segment: string, change?: string) =>
     Number(rows.find((r) => r.segment === segment && (change === undefined || r.change === change))?.n ?? 0);
@@ -73,34 +55,10 @@ export async function runProfiles(ctx: StageContext, rowsOf: (source: string) =>
   };
 }
 
-/**
- * Segments renamed in the model: a segment no longer declared whose last members are exactly the members
- * of a newly declared segment (same profiles, at least one), each pair unambiguous. Anything else (a
- * rename that also changed who is in it) is an exit from the old segment and an entry into the new one.
- */
-async function findRenamedSegments(ctx: StageContext, nowRef: string): Promise<{ from: string; to: string; members: number }[]> {
-  const { project, warehouse } = ctx;
-  const d = warehouse.dialect;
-  const names = project.segments.map((s) => d.literal(s.name));
-  if (names.length === 0) return [];
-  const members = d.table(cdpTable(project, 'segment_members'));
-  const rows = await warehouse.query(
-    `with old as (select segment, profile_id from ${members} where segment not in (${names.join(', ')})),
-fresh as (select segment, profile_id from ${nowRef} where segment not in (select distinct segment from ${members})),
-oc as (select segment, count(*) as n from old group by segment),
-fc as (select segment, count(*) as n from fresh group by segment)
-select oc.segment as old_segment, fc.segment as new_segment, oc.n as n
-from oc join fc on oc.n = fc.n
-where not exists (
-  select 1 from old o where o.segment = oc.segment
-  and not exists (select 1 from fresh f where f.segment = fc.segment and f.profile_id = o.profile_id)
-)`,
-    { label: 'find renamed segments' },
-  );
-  const count = (key: 'old_segment' | 'new_segment', value: unknown) => rows.filter((r) => r[key] === value).length;
-  return rows
-    .filter((r) => count('old_segment', r.old_segment) === 1 && count('new_segment', r.new_segment) === 1)
-    .map((r) => ({ from: String(r.old_segment), to: String(r.new_segment), members: Number(r.n) }));
+/** `executeProfiles` on the stage compiled here, traits typed by the sources' columns (tests, benches). */
+export async function runProfiles(ctx: StageContext, rowsOf: (source: string) => string): Promise<ProfileSummary> {
+  const columnTypes = await sourceColumnTypes(ctx);
+  return executeProfiles(ctx, profilesPlan(ctx.project, ctx.warehouse.dialect, { runId: ctx.runId, asOf: ctx.asOf, rowsOf, columnTypes }));
 }
 
 /** Column types of the sources traits read, from the warehouse: traits are cast to them. */

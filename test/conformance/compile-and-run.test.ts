@@ -10,7 +10,7 @@ import { loadProject, type LoadedProject } from '../../src/config/load-project.j
 import { compileModels } from '../../src/model/compile-models.js';
 import { sourceRelation } from '../../src/model/relations.js';
 import { runProfiles } from '../../src/profile/run-profiles.js';
-import { executeSteps } from '../../src/model/stage-context.js';
+import { executePlan } from '../../src/model/execute-plan.js';
 import type { Row, Warehouse } from '../../src/warehouse/warehouse.js';
 import { removeProject, writeProject, yaml } from '../helpers/project.js';
 import { loadTable } from './load-table.js';
@@ -123,7 +123,7 @@ for (const target of targets) {
 
     const build = async (asOf: Date) => {
       const d = w.dialect;
-      await executeSteps(w, compileModels(project, d));
+      await executePlan(w, compileModels(project, d));
       const people = d.table({ schema: 'raw', name: 'people' });
       const rowsOf = (source: string) =>
         `select r.*, m.profile_id as _cdp_profile_id from ${d.table(sourceRelation(project, { name: source }))} r left join ${people} m on m.user_id = r.user_id`;
