@@ -144,7 +144,7 @@ export function componentsSteps(d: Dialect, o: ComponentsOptions & { readonly id
     kind: 'loop',
     id: `${o.id}.jumps`,
     stage: 'identity',
-    label: `${label}: round ${round} jump`,
+    label: `${label}: round ${round} jumps`,
     count: () => ccSql.count(d, t.active),
     body: () => [step(`round ${round} jump`, ccSql.nextJump(d, t, round))],
     maxRounds: MAX_JUMPS - 1,
@@ -155,7 +155,7 @@ export function componentsSteps(d: Dialect, o: ComponentsOptions & { readonly id
     kind: 'loop',
     id: `${o.id}.rounds`,
     stage: 'identity',
-    label: `${label}: count edges`,
+    label: `${label}: rounds`,
     count: (round) => ccSql.count(d, edges(round)[0]),
     body: (round) => {
       const [w, wNext] = edges(round);

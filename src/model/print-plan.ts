@@ -46,7 +46,7 @@ function printStep(step: PlanStep, d: Dialect): string[] {
       return step.transaction ? [d.beginTransaction(), ...step.statements, d.commitTransaction()] : [...step.statements];
     case 'loop':
       return [
-        note(`${step.label}: rounds r = 1, 2, ... (at most ${step.maxRounds}) while this count (shown for round 1) is above 0:\n${step.count(1)}`),
+        note(`${step.label}: r = 1, 2, ... (at most ${step.maxRounds}) while this count (shown before round 1) is above 0:\n${step.count(1)}`),
         ...step.shown.rounds.flatMap((r, i) => [
           note(`round ${r}${i === step.shown.rounds.length - 1 && i > 0 ? ' (every later round repeats one of the rounds shown, with its own round number)' : ''}:`),
           ...all(step.body(r)),
@@ -59,7 +59,7 @@ function printStep(step: PlanStep, d: Dialect): string[] {
       const branches = Object.entries(step.branches);
       const empty = branches.filter(([, b]) => b.steps.length === 0).map(([name, b]) => `\n${name}: ${b.when}: nothing to run`);
       return [
-        note(`${step.label}: the build ${decideText(step.on)} and takes one branch:${empty.join('')}`),
+        note(`${step.label}: the build takes one branch, by ${decideText(step.on)}${empty.join('')}`),
         ...branches.filter(([, b]) => b.steps.length > 0).flatMap(([name, branch]) => [note(`${name}: ${branch.when}`), ...all(branch.steps)]),
       ];
     }
@@ -75,9 +75,9 @@ function printStep(step: PlanStep, d: Dialect): string[] {
 }
 
 function decideText(on: DecideOn): string {
-  if ('query' in on) return `reads\n${on.query}`;
-  if ('decision' in on) return `follows the decision of ${on.decision}`;
-  return `checks whether ${on.exists.schema}.${on.exists.name} exists`;
+  if ('query' in on) return `what this query reads:\n${on.query}`;
+  if ('decision' in on) return `the decision of ${on.decision}:`;
+  return `whether ${on.exists.schema}.${on.exists.name} exists:`;
 }
 
 /** One printed step as the text of a `.sql` file: a label comment, then each statement ended by `;` (a note gets none). */
