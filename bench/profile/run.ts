@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadProject, type LoadedProject } from '../../src/config/load-project.js';
-import { runProfiles } from '../../src/profile/run-profiles.js';
+import { buildProfiles } from '../../src/profile/build-profiles.js';
 import { DuckDBWarehouse } from '../../src/engines/duckdb/warehouse.js';
 import { writeProject } from '../../test/helpers/project.js';
 
@@ -69,7 +69,7 @@ try {
   };
   const baseline = await time(() => w.query('select count(*) from (select _cdp_profile_id, count(*) from cdp.source_events group by 1)'));
   let run = 0;
-  const build = () => runProfiles({ project, warehouse: w, runId: `r${++run}`, asOf, fullRefresh: false, log: () => {} }, (s) => `select * from cdp.source_${s}`);
+  const build = () => buildProfiles({ project, warehouse: w, runId: `r${++run}`, asOf, fullRefresh: false, log: () => {} }, (s) => `select * from cdp.source_${s}`);
   const first = await time(build);
   const second = await time(build);
   const summary = await build();

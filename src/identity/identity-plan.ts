@@ -19,7 +19,7 @@ export interface IdentityPlanParams {
 
 /**
  * The identity stage as plan steps (docs/architecture.md#parse-manifest-plan-execute), the one place its
- * order is written: `cdp build` executes them (run-identity.ts) and `cdp compile` writes them. Normalise and
+ * order is written: `cdp build` executes them (build-identity.ts) and `cdp compile` writes them. Normalise and
  * guard every source's identifiers, build the link graph, keep its connected components up to date (the
  * mode decision `identity.mode`: incremental unless `--full-refresh`, a first build, or a build that did
  * not finish), split components that break per-type limits, carry profile ids over by survivorship, and

@@ -28,7 +28,7 @@ export function compileSegmentMembersSelect(project: LoadedProject, dialect: Dia
 }
 
 /**
- * The statements the segments part of a build sends, for `cdp build` (run-profiles.ts) and `cdp compile`
+ * The statements the segments part of a build sends, for `cdp build` (build-profiles.ts) and `cdp compile`
  * alike: evaluate every segment into scratch `_segment_members_now`, record this run's entries and exits in
  * `segment_changes`, then the new `segment_members` (entered_at kept for members who stay), built as a
  * staging table that replaces the old one.

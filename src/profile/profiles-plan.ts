@@ -19,7 +19,7 @@ export interface ProfilesPlanParams {
 
 /**
  * The profiles and segments stages as plan steps, the one place their order is written (`cdp build` runs
- * them through run-profiles.ts, `cdp compile` writes them): `profiles` replaced atomically, the driver's
+ * them through build-profiles.ts, `cdp compile` writes them): `profiles` replaced atomically, the driver's
  * clean-up of non-finite trait values (hook `profiles.non_finite`), every segment evaluated, this run's
  * entries and exits recorded in `segment_changes` (segments renamed in the model keep their members), and
  * `segment_members` replaced with entered_at kept for members who stay.
@@ -42,7 +42,7 @@ export function profilesPlan(project: LoadedProject, d: Dialect, params: Profile
       id: 'profiles.non_finite',
       stage: 'profiles',
       label: 'clear non-finite trait values',
-      note: 'trait values that are NaN or infinite become NULL here, when a float trait has any (run-profiles.ts)',
+      note: 'trait values that are NaN or infinite become NULL here, when a float trait has any (build-profiles.ts)',
     },
     step('evaluate', 'evaluate segments', [seg.evaluate]),
     {

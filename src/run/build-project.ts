@@ -2,12 +2,12 @@ import type { IdentityReport } from '../identity/identity-report.js';
 import { evaluateIdentityGate, type IdentityGate } from '../identity/identity-gate.js';
 import { identityGateBaseline, recordIdentityGate } from '../identity/identity-gate-store.js';
 import { identityGateSchema } from '../config/schema.js';
-import { runIdentity } from '../identity/run-identity.js';
+import { buildIdentity } from '../identity/build-identity.js';
 import { executePlan } from '../model/execute-plan.js';
 import type { StatementsStep } from '../model/plan.js';
 import { cdpTable, pulledTableName } from '../model/relations.js';
 import type { StageContext } from '../model/stage-context.js';
-import { executeProfiles, sourceColumnTypes, type ProfileSummary } from '../profile/run-profiles.js';
+import { executeProfiles, sourceColumnTypes, type ProfileSummary } from '../profile/build-profiles.js';
 import { markBuild } from './build-status.js';
 import { compileStage, type PlanParams } from './compile-plan.js';
 import { parseManifest } from './manifest.js';
@@ -84,7 +84,7 @@ async function buildStages(ctx: StageContext, selected?: ReadonlySet<string>): P
   const identitySources = manifest.identity.sources;
   const identity = await timed(
     'identity',
-    () => runIdentity(ctx, compileStage('identity', manifest, d, params)),
+    () => buildIdentity(ctx, compileStage('identity', manifest, d, params)),
     async () => ({ rowsRead: await sourceRows(ctx, identitySources), rowsWritten: await identityRowsWritten(ctx) }),
   );
   const identityGate = await gateIdentity(ctx, identity);

@@ -6,7 +6,7 @@ import { compileDiffSelect, compileKeyReport, compileNewRefusedKeys } from './di
 import { keyRules } from './key-rules.js';
 import { loadSyncShape } from './load-sync-shape.js';
 import { compileStateCounts, readStateCounts, removalGates, type RemovalGate } from './removal-gates.js';
-import type { MatchKeyReport } from './run-sync.js';
+import type { MatchKeyReport } from './send-sync.js';
 import { diffSummary, type DiffSummary } from './sync-summary.js';
 
 export interface SyncPreview {

@@ -3,7 +3,7 @@ import { removalCount, type DiffCounts } from './diff-counts.js';
 import type { PipelineCounts } from './sync-pipeline.js';
 import type { DriftSummary } from './drift/check-drift.js';
 import type { SyncShape } from './sync-shape.js';
-import type { MatchKeyReport } from './run-sync.js';
+import type { MatchKeyReport } from './send-sync.js';
 import type { RemovalGate } from './removal-gates.js';
 
 /** What a sync would send (`cdp plan`) or was asked to send (`cdp sync`). */

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadProject, type LoadedProject } from '../../src/config/load-project.js';
 import { isCommentOnly, printPlan } from '../../src/model/print-plan.js';
 import { buildProject } from '../../src/run/build-project.js';
-import { sourceColumnTypes } from '../../src/profile/run-profiles.js';
+import { sourceColumnTypes } from '../../src/profile/build-profiles.js';
 import { compilePlan } from '../../src/run/compile-plan.js';
 import type { Value, Warehouse } from '../../src/warehouse/warehouse.js';
 import { loadTable, type ColumnSpec } from '../conformance/load-table.js';

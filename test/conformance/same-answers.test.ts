@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadProject, type LoadedProject } from '../../src/config/load-project.js';
 import { RunError } from '../../src/diagnostics/diagnostic.js';
-import { runIdentity } from '../../src/identity/run-identity.js';
+import { buildIdentity } from '../../src/identity/build-identity.js';
 import { compileModels } from '../../src/model/compile-models.js';
 import { RunLock } from '../../src/run/run-lock.js';
 import { executePlan } from '../../src/model/execute-plan.js';
@@ -78,7 +78,7 @@ for (const target of targets) {
     it('strips tabs, newlines, no-break and zero-width spaces from identifiers, so the blocklist still catches them', async () => {
       await loadTable(w, { schema: 'raw', name: 'web' }, [['user_id', 'string'], ['email', 'string']], PADDED.map(([u, e]) => [u, e]));
       await executePlan(w, compileModels(project, w.dialect));
-      await runIdentity({ project, warehouse: w, runId: 'r1', asOf: AS_OF, fullRefresh: true, log: () => undefined });
+      await buildIdentity({ project, warehouse: w, runId: 'r1', asOf: AS_OF, fullRefresh: true, log: () => undefined });
       const rows = await w.query(`select id_type, id_value from ${w.dialect.table({ schema: 'cdp', name: 'identifiers' })} order by id_type, id_value`);
       expect(rows.map((r) => `${String(r.id_type)}:${String(r.id_value)}`)).toEqual(['email:a@b.com', 'user_id:u1', 'user_id:u2', 'user_id:u3', 'user_id:u4']);
     }, 300_000);

@@ -1,5 +1,5 @@
 import { loadProject, type LoadedProject } from '../../src/config/load-project.js';
-import { runIdentity } from '../../src/identity/run-identity.js';
+import { buildIdentity } from '../../src/identity/build-identity.js';
 import type { IdentityReport } from '../../src/identity/identity-report.js';
 import { compileModels } from '../../src/model/compile-models.js';
 import { executePlan } from '../../src/model/execute-plan.js';
@@ -49,7 +49,7 @@ export async function identityFixture(modelsYaml: string, tables: Readonly<Recor
     setRows,
     async build(options = {}) {
       run += 1;
-      return runIdentity({
+      return buildIdentity({
         project,
         warehouse: w,
         runId: `run${run}`,

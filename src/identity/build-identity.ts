@@ -18,7 +18,7 @@ const COUNTED_LOOPS = ['identity.full.rounds', 'identity.split.rounds', 'identit
  * the plan's `identity.report` hook, before publishing. With `fail_on_oversize`, a profile over
  * `max_profile_size` stops the build there: nothing is published. See CONTEXT.md.
  */
-export async function runIdentity(ctx: StageContext, steps?: readonly PlanStep[]): Promise<IdentityReport> {
+export async function buildIdentity(ctx: StageContext, steps?: readonly PlanStep[]): Promise<IdentityReport> {
   const started = performance.now();
   const w = ctx.warehouse;
   const spec = identitySpec(ctx.project);

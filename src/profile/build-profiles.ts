@@ -56,7 +56,7 @@ export async function executeProfiles(ctx: StageContext, steps: readonly PlanSte
 }
 
 /** `executeProfiles` on the stage compiled here, traits typed by the sources' columns (tests, benches). */
-export async function runProfiles(ctx: StageContext, rowsOf: (source: string) => string): Promise<ProfileSummary> {
+export async function buildProfiles(ctx: StageContext, rowsOf: (source: string) => string): Promise<ProfileSummary> {
   const columnTypes = await sourceColumnTypes(ctx);
   return executeProfiles(ctx, profilesPlan(ctx.project, ctx.warehouse.dialect, { runId: ctx.runId, asOf: ctx.asOf, rowsOf, columnTypes }));
 }
