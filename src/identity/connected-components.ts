@@ -2,7 +2,7 @@ import { RunError } from '../diagnostics/diagnostic.js';
 import type { Dialect, TableRef } from '../dialect/dialect.js';
 import type { Warehouse } from '../warehouse/warehouse.js';
 import { executePlan } from '../model/execute-plan.js';
-import { statementsStep, type LoopStep, type PlanStep } from '../model/plan.js';
+import { statementsStep, type LoopStep, type PlanStage, type PlanStep } from '../model/plan.js';
 
 /**
  * Connected components in plain SQL: the hook / pointer-jump / contract loop (docs/identity.md#connected-components).
@@ -21,6 +21,8 @@ export interface ComponentsOptions {
   readonly maxRounds: number;
   /** Prefix of statement labels, so a failing statement says which loop it belonged to. */
   readonly label?: string;
+  /** The plan stage the loop's steps belong to (default `identity`; accounts run the same loop). */
+  readonly stage?: PlanStage;
 }
 
 export interface ComponentsRun {
@@ -137,13 +139,14 @@ const MAX_JUMPS = 64;
 export function componentsSteps(d: Dialect, o: ComponentsOptions & { readonly id: string }): PlanStep[] {
   const t = loopTables(o.scratch);
   const label = o.label ?? 'identity components';
-  const step = (name: string, statements: readonly string[]) => statementsStep('identity', `${o.id}.${name.split(' ').pop()}`, `${label}: ${name}`, statements);
+  const stage = o.stage ?? 'identity';
+  const step = (name: string, statements: readonly string[]) => statementsStep(stage, `${o.id}.${name.split(' ').pop()}`, `${label}: ${name}`, statements);
   // Two edge tables written alternately, so no statement reads the table it replaces.
   const edges = (round: number) => (round % 2 === 1 ? [t.w, t.wNext] : [t.wNext, t.w]);
   const jumps = (round: number): LoopStep => ({
     kind: 'loop',
     id: `${o.id}.jumps`,
-    stage: 'identity',
+    stage,
     label: `${label}: round ${round} jumps`,
     count: () => ccSql.count(d, t.active),
     body: () => [step(`round ${round} jump`, ccSql.nextJump(d, t, round))],
@@ -154,7 +157,7 @@ export function componentsSteps(d: Dialect, o: ComponentsOptions & { readonly id
   const rounds: LoopStep = {
     kind: 'loop',
     id: `${o.id}.rounds`,
-    stage: 'identity',
+    stage,
     label: `${label}: rounds`,
     count: (round) => ccSql.count(d, edges(round)[0]),
     body: (round) => {

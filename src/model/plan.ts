@@ -10,7 +10,7 @@ import type { Row } from '../warehouse/warehouse.js';
  */
 export type PlanStep = StatementsStep | LoopStep | DecideStep | ReadStep | ComputeStep | SessionStep | HookStep;
 
-export type PlanStage = 'setup' | 'models' | 'sources' | 'identity' | 'profiles' | 'segments';
+export type PlanStage = 'setup' | 'models' | 'sources' | 'identity' | 'profiles' | 'segments' | 'accounts';
 
 interface StepBase {
   /** Unique in the plan: errors, decisions, reads and loop rounds are known by it. */

@@ -8,6 +8,7 @@ import type { StatementsStep } from '../model/plan.js';
 import { cdpTable, pulledTableName } from '../model/relations.js';
 import type { StageContext } from '../model/stage-context.js';
 import { executeProfiles, sourceColumnTypes, type ProfileSummary } from '../profile/build-profiles.js';
+import { buildAccounts, type AccountSummary } from '../account/build-accounts.js';
 import { markBuild } from './build-status.js';
 import { compileStage, type PlanParams } from './compile-plan.js';
 import { parseManifest } from './manifest.js';
@@ -23,6 +24,8 @@ export interface BuildSummary {
   /** The identity quality gate's verdict on this build (docs/identity-gate.md). */
   readonly identityGate?: IdentityGate;
   readonly profiles?: ProfileSummary;
+  /** The account stages, when the project has `accounts:` (docs/accounts.md). */
+  readonly accounts?: AccountSummary;
   readonly seconds: Readonly<Record<string, number>>;
   /** Per stage: timing, rows read and written, bytes billed (BigQuery). */
   readonly stages: readonly StageStats[];
@@ -89,12 +92,15 @@ async function buildStages(ctx: StageContext, selected?: ReadonlySet<string>): P
   );
   const identityGate = await gateIdentity(ctx, identity);
   const traitSources = manifest.traitSources;
+  // Read once: the person traits and the account traits are cast to the same source column types.
+  const withTypes: PlanParams = { ...params, columnTypes: await sourceColumnTypes(ctx) };
   const profiles = await timed(
     'profiles',
-    async () => executeProfiles(ctx, compileStage('profiles', manifest, d, { ...params, columnTypes: await sourceColumnTypes(ctx) })),
+    async () => executeProfiles(ctx, compileStage('profiles', manifest, d, withTypes)),
     async () => ({ rowsRead: await sourceRows(ctx, traitSources), rowsWritten: await profileRowsWritten(ctx) }),
   );
-  return { ...counts, identity, identityGate, profiles, seconds, stages };
+  const accounts = await buildAccounts(ctx, compileStage('accounts', manifest, d, withTypes));
+  return { ...counts, identity, identityGate, profiles, ...(accounts ? { accounts } : {}), seconds, stages };
 }
 
 /** The end of the identity stage: the quality gate compares this build with the previous ones and is stored for syncs to check. */

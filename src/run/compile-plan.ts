@@ -2,6 +2,7 @@ import type { LoadedProject } from '../config/load-project.js';
 import type { Dialect } from '../dialect/dialect.js';
 import { identityPlan } from '../identity/identity-plan.js';
 import { rowProfileSelect } from '../identity/row-profile-select.js';
+import { accountsPlan } from '../account/accounts-plan.js';
 import { compileModels } from '../model/compile-models.js';
 import type { Plan, PlanStep } from '../model/plan.js';
 import type { SourceColumnTypes } from '../profile/compile-traits.js';
@@ -21,7 +22,7 @@ export interface PlanParams {
   readonly pulled?: ReadonlySet<string>;
 }
 
-export type PlanStageName = 'models' | 'identity' | 'profiles';
+export type PlanStageName = 'models' | 'identity' | 'profiles' | 'accounts';
 
 /**
  * The build's stages in order, each compiled from the manifest into plan steps. A stage added to the build
@@ -34,6 +35,8 @@ export const PLAN_STAGES: readonly { readonly name: PlanStageName; readonly comp
     name: 'profiles',
     compile: (m, d, p) => (m.identity ? profilesPlan(m.project, d, { ...p, rowsOf: (source) => rowProfileSelect(m.project, d, { name: source }) }) : []),
   },
+  // After the person segments: accounts read identifiers, profiles and segment_members (docs/accounts.md).
+  { name: 'accounts', compile: (m, d, p) => (m.identity ? accountsPlan(m.project, d, p) : []) },
 ];
 
 /** One stage's plan steps. */
