@@ -15,9 +15,9 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadProject } from '../../src/config/load-project.js';
 import { formatIdentityReport } from '../../src/identity/identity-report.js';
-import { runIdentity } from '../../src/identity/run-identity.js';
+import { buildIdentity } from '../../src/identity/build-identity.js';
 import { compileModels } from '../../src/model/compile-models.js';
-import { executeSteps } from '../../src/model/stage-context.js';
+import { executePlan } from '../../src/model/execute-plan.js';
 import { generateSample } from '../../src/sample/generate-sample.js';
 import { readSampleCsvSql } from '../../src/sample/sample-tables.js';
 import { scoreIdentity, type TruthIdentifier, type TruthKind } from './score-identity.js';
@@ -62,8 +62,8 @@ try {
     if (!project) throw new Error('the scoring project does not load');
     const w = await DuckDBWarehouse.open({ path: ':memory:', threads: 2 });
     try {
-      await executeSteps(w, compileModels(project, w.dialect));
-      const report = await runIdentity({ project, warehouse: w, runId: 'score', asOf, fullRefresh: true, log: () => undefined });
+      await executePlan(w, compileModels(project, w.dialect));
+      const report = await buildIdentity({ project, warehouse: w, runId: 'score', asOf, fullRefresh: true, log: () => undefined });
       const predicted = (await w.query('select id_type, id_value, profile_id from cdp.identifiers')).map((r) => ({
         idType: String(r.id_type),
         idValue: String(r.id_value),
@@ -83,7 +83,7 @@ try {
       console.log(`\n${name}: precision ${score.precision.toFixed(5)}  recall ${score.recall.toFixed(5)}  (recall vs all same-person pairs ${score.recallAll.toFixed(4)})  ${ok}`);
       console.log(`  over-merged profiles ${score.overMergedProfiles}, split link groups ${score.splitLinkGroups}, identifiers ${JSON.stringify(score.identifiers)}`);
       for (const line of formatIdentityReport(report)) console.log(`  ${line}`);
-      const again = await runIdentity({ project, warehouse: w, runId: 'again', asOf, fullRefresh: false, log: () => undefined });
+      const again = await buildIdentity({ project, warehouse: w, runId: 'again', asOf, fullRefresh: false, log: () => undefined });
       const same = (await w.query('select count(*) as n from cdp.identifiers')).map((r) => Number(r.n))[0] === predicted.length;
       console.log(`  rebuild on the same data: ${again.mode} in ${again.seconds}s, changes ${JSON.stringify(again.changes)}${same ? '' : ' (identifier count changed!)'}`);
     } finally {

@@ -18,7 +18,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadProject, type LoadedProject } from '../../src/config/load-project.js';
-import { runProfiles } from '../../src/profile/run-profiles.js';
+import { buildProfiles } from '../../src/profile/build-profiles.js';
 import { accountSegmentSql } from '../../src/account/account-segments-sql.js';
 import { accountSpec, type AccountSpec } from '../../src/account/account-spec.js';
 import { compileAccountTraitsSelect } from '../../src/account/compile-account-traits.js';
@@ -107,7 +107,7 @@ try {
   };
   const scan = () => w.query('select count(*) from (select _cdp_profile_id, count(*) from cdp.source_events group by 1)');
   let run = 0;
-  const build = () => runProfiles({ project, warehouse: w, runId: `r${++run}`, asOf, fullRefresh: false, log: () => {} }, (s) => `select * from cdp.source_${s}`);
+  const build = () => buildProfiles({ project, warehouse: w, runId: `r${++run}`, asOf, fullRefresh: false, log: () => {} }, (s) => `select * from cdp.source_${s}`);
   const fresh = async () => {
     for (const table of ['profiles', 'segment_members', 'segment_changes']) await w.execute(`drop table if exists cdp.${table}`);
   };

@@ -7,7 +7,7 @@ import type { AccountSpec } from './account-spec.js';
 
 /**
  * Account identity as statements (docs/accounts.md#account-identity), pure: `cdp build` sends them
- * (run-accounts.ts) and `cdp compile` writes them (compile-accounts.ts). Every run rebuilds the account
+ * (build-accounts.ts) and `cdp compile` writes them (accounts-plan.ts). Every run rebuilds the account
  * graph from the account sources (accounts are few): identifiers normalised with the person identity's
  * SQL (the `domain` kind strips scheme, `www.`, path and port), placeholders and free-mail domains dropped,
  * a star of links per row from its strongest identifier, connected components (identity's loop, driven by

@@ -1,6 +1,8 @@
 import { RunError } from '../diagnostics/diagnostic.js';
 import type { Dialect, TableRef } from '../dialect/dialect.js';
 import type { Warehouse } from '../warehouse/warehouse.js';
+import { executePlan } from '../model/execute-plan.js';
+import { statementsStep, type LoopStep, type PlanStage, type PlanStep } from '../model/plan.js';
 
 /**
  * Connected components in plain SQL: the hook / pointer-jump / contract loop (docs/identity.md#connected-components).
@@ -19,6 +21,8 @@ export interface ComponentsOptions {
   readonly maxRounds: number;
   /** Prefix of statement labels, so a failing statement says which loop it belonged to. */
   readonly label?: string;
+  /** The plan stage the loop's steps belong to (default `identity`; accounts run the same loop). */
+  readonly stage?: PlanStage;
 }
 
 export interface ComponentsRun {
@@ -126,45 +130,67 @@ left join ${d.scratchTable(t.settled(round))} sy on sy.v = x.p`,
 /** A jump budget per round: pointer jumping halves depth, so 64 jumps means something is wrong. */
 const MAX_JUMPS = 64;
 
-export async function connectedComponents(warehouse: Warehouse, o: ComponentsOptions): Promise<ComponentsRun> {
-  const d = warehouse.dialect;
+/**
+ * The loop as plan steps (model/plan.ts): prepare, then rounds while edges are left (each: hook, the first
+ * jump, more jumps while nodes moved, the round's map, contract), then the maps composed into `out`. Loop
+ * ids are `<id>.rounds` and `<id>.jumps`; `cdp compile` writes rounds 1-3, and every later round repeats
+ * round 2 (even) or 3 (odd) with its own map table `cc_map_<r>`.
+ */
+export function componentsSteps(d: Dialect, o: ComponentsOptions & { readonly id: string }): PlanStep[] {
   const t = loopTables(o.scratch);
   const label = o.label ?? 'identity components';
-  const run = async (sql: string | readonly string[], step: string) => {
-    for (const s of typeof sql === 'string' ? [sql] : sql) await warehouse.execute(s, { label: `${label}: ${step}` });
-  };
-  const count = async (table: TableRef, step: string) =>
-    Number((await warehouse.query(ccSql.count(d, table), { label: `${label}: ${step}` }))[0]?.n ?? 0);
-
-  await run(ccSql.prepare(d, o.edges, t.w), 'prepare');
-  let rounds = 0;
-  let jumps = 0;
+  const stage = o.stage ?? 'identity';
+  const step = (name: string, statements: readonly string[]) => statementsStep(stage, `${o.id}.${name.split(' ').pop()}`, `${label}: ${name}`, statements);
   // Two edge tables written alternately, so no statement reads the table it replaces.
-  let [w, wSpare] = [t.w, t.wNext];
-  while ((await count(w, 'count edges')) > 0) {
-    if (rounds >= o.maxRounds) {
-      throw new RunError(
+  const edges = (round: number) => (round % 2 === 1 ? [t.w, t.wNext] : [t.wNext, t.w]);
+  const jumps = (round: number): LoopStep => ({
+    kind: 'loop',
+    id: `${o.id}.jumps`,
+    stage,
+    label: `${label}: round ${round} jumps`,
+    count: () => ccSql.count(d, t.active),
+    body: () => [step(`round ${round} jump`, ccSql.nextJump(d, t, round))],
+    maxRounds: MAX_JUMPS - 1,
+    exceeded: () => new RunError('identity-jumps', `pointer jumping did not settle within ${MAX_JUMPS} jumps in round ${round}`),
+    shown: { rounds: [1], after: [] },
+  });
+  const rounds: LoopStep = {
+    kind: 'loop',
+    id: `${o.id}.rounds`,
+    stage,
+    label: `${label}: rounds`,
+    count: (round) => ccSql.count(d, edges(round)[0]),
+    body: (round) => {
+      const [w, wNext] = edges(round);
+      return [
+        step(`round ${round} hook`, [ccSql.hook(d, w, t.par)]),
+        step(`round ${round} jump`, ccSql.firstJump(d, t, round)),
+        jumps(round),
+        ...(round > 1 ? [step(`round ${round} map`, [ccSql.keepMap(d, t, round)])] : []),
+        step(`round ${round} contract`, [ccSql.contract(d, w, t.settled(round), wNext)]),
+      ];
+    },
+    after: (last) => [
+      step('compose', [ccSql.composeStart(d, t, last), ...Array.from({ length: Math.max(0, last - 2) }, (_, k) => ccSql.composeRound(d, t, last - 1 - k))]),
+      step('output', [ccSql.output(d, t, last, o.out)]),
+      step('cleanup', ccSql.cleanup(d, t, last)),
+    ],
+    maxRounds: o.maxRounds,
+    exceeded: () =>
+      new RunError(
         'identity-rounds',
         `connected components did not converge within ${o.maxRounds} rounds`,
         'raise identity.max_rounds, or look for a hub value that chains many profiles together (cdp inspect)',
-      );
-    }
-    rounds += 1;
-    await run(ccSql.hook(d, w, t.par), `round ${rounds} hook`);
-    await run(ccSql.firstJump(d, t, rounds), `round ${rounds} jump`);
-    jumps += 1;
-    for (let k = 1; (await count(t.active, `round ${rounds} jump`)) > 0; k++) {
-      if (k >= MAX_JUMPS) throw new RunError('identity-jumps', `pointer jumping did not settle within ${MAX_JUMPS} jumps in round ${rounds}`);
-      await run(ccSql.nextJump(d, t, rounds), `round ${rounds} jump`);
-      jumps += 1;
-    }
-    if (rounds > 1) await run(ccSql.keepMap(d, t, rounds), `round ${rounds} map`);
-    await run(ccSql.contract(d, w, t.settled(rounds), wSpare), `round ${rounds} contract`);
-    [w, wSpare] = [wSpare, w];
-  }
-  await run(ccSql.composeStart(d, t, rounds), 'compose');
-  for (let r = rounds - 1; r >= 2; r--) await run(ccSql.composeRound(d, t, r), 'compose');
-  await run(ccSql.output(d, t, rounds, o.out), 'output');
-  await run(ccSql.cleanup(d, t, rounds), 'cleanup');
-  return { rounds, jumps };
+      ),
+    // R = 4 stands for every R >= 3: it composes maps R-1 down to 2 (a later R's maps repeat map 3's statement).
+    shown: { rounds: [1, 2, 3], after: [0, 1, 2, 4] },
+  };
+  return [step('prepare', [ccSql.prepare(d, o.edges, t.w)]), rounds];
+}
+
+/** Runs the loop on its own (tests, benches); a build runs `componentsSteps` inside its plan. */
+export async function connectedComponents(warehouse: Warehouse, o: ComponentsOptions): Promise<ComponentsRun> {
+  const run = await executePlan(warehouse, componentsSteps(warehouse.dialect, { ...o, id: 'components' }));
+  const rounds = run.rounds.get('components.rounds') ?? 0;
+  return { rounds, jumps: rounds + (run.rounds.get('components.jumps') ?? 0) };
 }

@@ -1,6 +1,8 @@
 import type { Dialect, TableRef } from '../dialect/dialect.js';
 import type { Warehouse } from '../warehouse/warehouse.js';
-import { connectedComponents } from './connected-components.js';
+import { executePlan } from '../model/execute-plan.js';
+import { statementsStep, type PlanStep } from '../model/plan.js';
+import { componentsSteps, type ComponentsOptions } from './connected-components.js';
 
 /**
  * Keeps a stored partition `graph(node_key, comp)` and its component sizes `sizes(comp, n)` up to
@@ -63,12 +65,28 @@ export function addNodesSql(d: Dialect, t: IncrementalTables, nodes: string): st
  * removed nodes split components here. Parts are labelled by their smallest node.
  */
 export async function splitComponents(w: Warehouse, t: IncrementalTables, dirty: string, edges: string, keep: string): Promise<number> {
-  const label = { label: 'identity: split components' };
-  const sql = splitSql(w.dialect, t, dirty, edges, keep);
-  for (const statement of sql.before) await w.execute(statement, label);
-  const run = await connectedComponents(w, { ...sql.loop, maxRounds: t.maxRounds, label: 'identity: split components' });
-  for (const statement of sql.after) await w.execute(statement, label);
-  return run.rounds;
+  const run = await executePlan(w, splitSteps(w.dialect, t, dirty, edges, keep));
+  return run.rounds.get('identity.split.rounds') ?? 0;
+}
+
+/** `splitComponents` as plan steps: the statements of `splitSql` around its components loop (`identity.split.rounds`). */
+export function splitSteps(d: Dialect, t: IncrementalTables, dirty: string, edges: string, keep: string): PlanStep[] {
+  return aroundLoop(d, t, 'split', splitSql(d, t, dirty, edges, keep));
+}
+
+/** Statements, the components loop, statements: the shape of both a split and a merge. */
+function aroundLoop(
+  d: Dialect,
+  t: IncrementalTables,
+  name: 'split' | 'merge',
+  sql: { readonly before: readonly string[]; readonly loop: Omit<ComponentsOptions, 'maxRounds'>; readonly after: readonly string[] },
+): PlanStep[] {
+  const label = `identity: ${name} components`;
+  return [
+    statementsStep('identity', `identity.${name}.before`, label, sql.before),
+    ...componentsSteps(d, { ...sql.loop, maxRounds: t.maxRounds, id: `identity.${name}`, label }),
+    statementsStep('identity', `identity.${name}.after`, label, sql.after),
+  ];
 }
 
 /** The statements of `splitComponents` around its components loop (`loop`: the loop's edges, output and scratch names). */
@@ -102,14 +120,18 @@ export function splitSql(d: Dialect, t: IncrementalTables, dirty: string, edges:
  * smallest label) survives, so only the nodes of absorbed components are rewritten (union by size).
  */
 export async function mergeComponents(w: Warehouse, t: IncrementalTables, delta: string): Promise<MergeResult> {
-  const label = { label: 'identity: merge components' };
-  const sql = mergeSql(w.dialect, t, delta);
-  for (const statement of sql.before) await w.execute(statement, label);
-  const run = await connectedComponents(w, { ...sql.loop, maxRounds: t.maxRounds, label: 'identity: merge components' });
-  for (const statement of sql.after) await w.execute(statement, label);
-  const [row] = await w.query(sql.absorbed, label);
-  for (const statement of sql.cleanup) await w.execute(statement, label);
-  return { rounds: run.rounds, absorbed: Number(row?.n ?? 0) };
+  const run = await executePlan(w, mergeSteps(w.dialect, t, delta));
+  return { rounds: run.rounds.get('identity.merge.rounds') ?? 0, absorbed: Number(run.reads.get('identity.merge.absorbed')?.[0]?.n ?? 0) };
+}
+
+/** `mergeComponents` as plan steps: `mergeSql` around its loop (`identity.merge.rounds`), the read `identity.merge.absorbed`, the clean-up. */
+export function mergeSteps(d: Dialect, t: IncrementalTables, delta: string): PlanStep[] {
+  const sql = mergeSql(d, t, delta);
+  return [
+    ...aroundLoop(d, t, 'merge', sql),
+    { kind: 'read', id: 'identity.merge.absorbed', stage: 'identity', label: 'identity: merge components', sql: sql.absorbed },
+    statementsStep('identity', 'identity.merge.cleanup', 'identity: merge components', sql.cleanup),
+  ];
 }
 
 /** The statements of `mergeComponents` around its components loop; `absorbed` is read before `cleanup`. */

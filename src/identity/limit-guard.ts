@@ -1,6 +1,9 @@
 import type { Dialect } from '../dialect/dialect.js';
-import type { Value, Warehouse } from '../warehouse/warehouse.js';
-import { connectedComponents } from './connected-components.js';
+import { executePlan } from '../model/execute-plan.js';
+import { statementsStep, type PlanStep } from '../model/plan.js';
+import { note } from '../model/print-plan.js';
+import type { Row, Value, Warehouse } from '../warehouse/warehouse.js';
+import { componentsSteps } from './connected-components.js';
 import type { IdentitySpec } from './identity-spec.js';
 import type { IdentityTables } from './identity-tables.js';
 import { prioritySql } from './normalize-sql.js';
@@ -80,48 +83,69 @@ left join ${d.scratchTable(t.scratch('limit_cc'))} c on c.node_key = x.node_key`
 /** The columns of scratch `limit_drops` the CLI writes the vetoed links into. */
 export const VETOED_COLUMNS = ['a', 'b', 'detail'];
 
+/** `applyLimits` on its own (tests); a build runs `limitSteps` inside its plan. */
 export async function applyLimits(w: Warehouse, spec: IdentitySpec, t: IdentityTables): Promise<LimitResult> {
-  const d = w.dialect;
-  const label = { label: 'identity: per-type limits' };
-  await w.execute(limitSql.dropsTable(d, t), label);
-  await w.execute(limitSql.violating(d, spec, t), label);
-  const links = await readLinks(w, limitSql.links(d, spec, t));
-  const limits = new Map(spec.types.flatMap((x) => (x.maxPerProfile !== undefined ? [[x.name, x.maxPerProfile] as const] : [])));
-  const drops = vetoedLinks(links, limits);
-  const target = d.scratchTable(t.scratch('limit_drops'));
-  for (const sql of valuesInserts(d, target, VETOED_COLUMNS, drops.map((x) => [x.a, x.b, x.detail]))) await w.execute(sql, label);
-  const run = await connectedComponents(w, {
-    edges: limitSql.kept(d, t),
-    out: t.scratch('limit_cc'),
-    scratch: (n) => t.scratch(`limit_${n}`),
-    maxRounds: spec.maxRounds,
-    label: 'identity: per-type limits',
-  });
-  await w.execute(limitSql.labels(d, t), label);
-  await w.execute(d.dropScratchTable(t.scratch('limit_cc')), label);
-  const [row] = await w.query(`select count(*) as n from ${d.scratchTable(t.scratch('violating'))}`, label);
-  return { violating: Number(row?.n ?? 0), dropped: drops.length, rounds: run.rounds };
+  const run = await executePlan(w, limitSteps(w.dialect, spec, t));
+  return {
+    violating: Number(run.reads.get('identity.limits.violating')?.[0]?.n ?? 0),
+    dropped: vetoedCount(spec, run.reads.get('identity.limits.veto') ?? []),
+    rounds: run.rounds.get('identity.limits.rounds') ?? 0,
+  };
 }
 
-async function readLinks(w: Warehouse, sql: string): Promise<LinkRow[]> {
-  const out: LinkRow[] = [];
-  for await (const chunk of w.stream(sql, { label: 'identity: per-type limits' })) {
-    for (const r of chunk) {
-      const ka = `${text(r.ta)}\u0000${text(r.va)}`;
-      const kb = `${text(r.tb)}\u0000${text(r.vb)}`;
-      out.push({
-        a: Number(r.a),
-        b: Number(r.b),
-        tier: Number(r.tier),
-        rows: Number(r.n_rows ?? 0),
-        last: text(r.last_seen),
-        key: ka < kb ? `${ka}\u0001${kb}` : `${kb}\u0001${ka}`,
-        ta: text(r.ta),
-        tb: text(r.tb),
-      });
-    }
-  }
-  return out;
+/**
+ * The per-type limits as plan steps: the violating components, the veto (a `compute` step: the links read,
+ * `vetoedLinks` decides, its rows are inserted into `limit_drops`), the components loop over the links kept
+ * (`identity.limits.rounds`), and the labels. Reads `identity.limits.veto` and `identity.limits.violating`.
+ */
+export function limitSteps(d: Dialect, spec: IdentitySpec, t: IdentityTables): PlanStep[] {
+  const label = 'identity: per-type limits';
+  const target = d.scratchTable(t.scratch('limit_drops'));
+  return [
+    statementsStep('identity', 'identity.limits', label, [limitSql.dropsTable(d, t), limitSql.violating(d, spec, t)]),
+    {
+      kind: 'compute',
+      id: 'identity.limits.veto',
+      stage: 'identity',
+      label,
+      read: limitSql.links(d, spec, t),
+      write: (rows) => ({ statements: valuesInserts(d, target, VETOED_COLUMNS, vetoed(spec, rows).map((x) => [x.a, x.b, x.detail])) }),
+      shown: [note(`in chunks of 500, one row (a, b, detail) per link vetoed (strongest first, a link that would break a limit):\n${vetoedInsertTemplate(d, target)}`)],
+    },
+    ...componentsSteps(d, { edges: limitSql.kept(d, t), out: t.scratch('limit_cc'), scratch: (n) => t.scratch(`limit_${n}`), maxRounds: spec.maxRounds, id: 'identity.limits', label }),
+    statementsStep('identity', 'identity.limits.labels', label, [limitSql.labels(d, t), d.dropScratchTable(t.scratch('limit_cc'))]),
+    { kind: 'read', id: 'identity.limits.violating', stage: 'identity', label, sql: `select count(*) as n from ${d.scratchTable(t.scratch('violating'))}` },
+  ];
+}
+
+/** How many links the veto dropped, from the links it read. */
+export function vetoedCount(spec: IdentitySpec, links: readonly Row[]): number {
+  return vetoed(spec, links).length;
+}
+
+function vetoed(spec: IdentitySpec, links: readonly Row[]) {
+  const limits = new Map(spec.types.flatMap((x) => (x.maxPerProfile !== undefined ? [[x.name, x.maxPerProfile] as const] : [])));
+  return vetoedLinks(links.map(linkRow), limits);
+}
+
+function linkRow(r: Row): LinkRow {
+  const ka = `${text(r.ta)}\u0000${text(r.va)}`;
+  const kb = `${text(r.tb)}\u0000${text(r.vb)}`;
+  return {
+    a: Number(r.a),
+    b: Number(r.b),
+    tier: Number(r.tier),
+    rows: Number(r.n_rows ?? 0),
+    last: text(r.last_seen),
+    key: ka < kb ? `${ka}\u0001${kb}` : `${kb}\u0001${ka}`,
+    ta: text(r.ta),
+    tb: text(r.tb),
+  };
+}
+
+/** The insert of vetoed links with its rows left out (`<rows>`): the rows are decided at run time. */
+export function vetoedInsertTemplate(d: Dialect, target: string): string {
+  return valuesInserts(d, target, VETOED_COLUMNS, [[0, 0, '']])[0].replace(/values\n[\s\S]*$/, 'values <rows>');
 }
 
 const text = (v: Value): string => (v === null ? '' : String(v));

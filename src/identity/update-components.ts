@@ -1,66 +1,55 @@
 import type { Dialect } from '../dialect/dialect.js';
-import type { Warehouse } from '../warehouse/warehouse.js';
-import { connectedComponents } from './connected-components.js';
+import { statementsStep, type DecideStep, type PlanStep } from '../model/plan.js';
+import { componentsSteps } from './connected-components.js';
 import type { IdentityTables } from './identity-tables.js';
-import { addNodesSql, incrementalSql, mergeSql, splitSql, type IncrementalTables } from './incremental-components.js';
+import { addNodesSql, incrementalSql, mergeSteps, splitSteps, type IncrementalTables } from './incremental-components.js';
 
 export type IdentityMode = 'full' | 'incremental';
 
-export interface ComponentChanges {
-  readonly mode: IdentityMode;
-  readonly rounds: number;
-  readonly edgesAdded: number;
-  readonly edgesRemoved: number;
-  readonly nodesRemoved: number;
-  readonly componentsAbsorbed: number;
-}
-
 /**
- * Brings `_identity_graph` in line with this run's edges (scratch `edges`) and nodes (scratch
- * `present`). Full: the loop over every edge. Incremental: this run's edge set is diffed against
- * the stored `_identity_edges`; components that lost an edge or a node are recomputed from their
- * remaining edges (splits), new nodes enter alone, and added edges merge components by size.
- * Afterwards scratch `touched(comp)` lists every component whose node set changed (full: all).
+ * Brings `_identity_graph` in line with this run's edges (scratch `edges`) and nodes (scratch `present`), as
+ * the plan step that follows the identity mode (`identity.mode`). Full: the loop over every edge.
+ * Incremental: this run's edge set is diffed against the stored `_identity_edges`; components that lost an
+ * edge or a node are recomputed from their remaining edges (splits), new nodes enter alone, and added edges
+ * merge components by size. Afterwards scratch `touched(comp)` lists every component whose node set
+ * changed (full: all). Reads `identity.edges_added` and (incremental) `identity.edges_removed`.
  */
-export async function updateComponents(w: Warehouse, t: IdentityTables, mode: IdentityMode, maxRounds: number): Promise<ComponentChanges> {
-  const d = w.dialect;
+export function componentsStep(d: Dialect, t: IdentityTables, maxRounds: number): DecideStep {
   const s = (name: string) => d.scratchTable(t.scratch(name));
-  const g = d.table(t.graph);
-  const inc: IncrementalTables = { graph: t.graph, sizes: t.sizes, touched: t.scratch('touched'), scratch: t.scratch, maxRounds };
-  const label = { label: 'identity: components' };
-  const count = async (sql: string) => Number((await w.query(sql, label))[0]?.n ?? 0);
-
-  if (mode === 'full') {
-    const run = await connectedComponents(w, { edges: s('edges'), out: t.scratch('full_cc'), scratch: t.scratch, maxRounds, label: 'identity: components' });
-    for (const sql of fullGraphSql(d, t, maxRounds)) await w.execute(sql, label);
-    const edges = await count(`select count(*) as n from (select distinct a, b from ${s('edges')}) x`);
-    return { mode, rounds: run.rounds, edgesAdded: edges, edgesRemoved: 0, nodesRemoved: 0, componentsAbsorbed: 0 };
-  }
-
   const sql = incrementalComponentsSql(d, t, maxRounds);
-  for (const statement of [...sql.diff, sql.startTouched, ...sql.split.before]) await w.execute(statement, label);
-  const split = await connectedComponents(w, { ...sql.split.loop, maxRounds, label: 'identity: split components' });
-  for (const statement of [...sql.split.after, ...sql.addNodes, ...sql.merge.before]) await w.execute(statement, label);
-  const merge = await connectedComponents(w, { ...sql.merge.loop, maxRounds, label: 'identity: merge components' });
-  for (const statement of sql.merge.after) await w.execute(statement, label);
-  const absorbed = await count(sql.merge.absorbed);
-  for (const statement of sql.merge.cleanup) await w.execute(statement, label);
-  const changes = {
-    mode,
-    rounds: split.rounds + merge.rounds,
-    edgesAdded: await count(`select count(*) as n from ${s('edges_added')}`),
-    edgesRemoved: await count(`select count(*) as n from ${s('edges_removed')}`),
-    nodesRemoved: await count(`select count(*) as n from ${s('nodes_removed')}`),
-    componentsAbsorbed: absorbed,
+  const label = 'identity: components';
+  const read = (id: string, query: string): PlanStep => ({ kind: 'read', id: `identity.${id}`, stage: 'identity', label, sql: query });
+  const full: PlanStep[] = [
+    ...componentsSteps(d, { edges: s('edges'), out: t.scratch('full_cc'), scratch: t.scratch, maxRounds, id: 'identity.full', label }),
+    statementsStep('identity', 'identity.full.graph', label, fullGraphSql(d, t, maxRounds)),
+    read('edges_added', `select count(*) as n from (select distinct a, b from ${s('edges')}) x`),
+  ];
+  const incremental: PlanStep[] = [
+    statementsStep('identity', 'identity.diff', label, [...sql.diff, sql.startTouched]),
+    ...splitSteps(d, sql.inc, sql.split.dirty, s('edges'), s('present')),
+    statementsStep('identity', 'identity.new_nodes', label, sql.addNodes),
+    ...mergeSteps(d, sql.inc, s('edges_added')),
+    read('edges_added', `select count(*) as n from ${s('edges_added')}`),
+    read('edges_removed', `select count(*) as n from ${s('edges_removed')}`),
+    statementsStep('identity', 'identity.diff.cleanup', label, sql.cleanup),
+  ];
+  return {
+    kind: 'decide',
+    id: 'identity.components',
+    stage: 'identity',
+    label,
+    on: { decision: 'identity.mode' },
+    choose: ({ answer }) => answer,
+    branches: {
+      full: { when: 'a full build: the loop over every edge', steps: full },
+      incremental: { when: 'an incremental build: diff the edges, split what lost an edge or node, add new nodes, merge by size', steps: incremental },
+    },
   };
-  for (const statement of sql.cleanup) await w.execute(statement, label);
-  return changes;
 }
 
 /**
- * An incremental build's statements around its two components loops (split, then merge), in the order
- * they run: the edge and node diff, the split of components that lost something, new nodes, the merge
- * by size, and the clean-up. `cdp compile` writes them as the incremental choice of the components step.
+ * An incremental build's statements outside its split and merge steps: the edge and node diff, the
+ * components to split, new nodes, and the clean-up.
  */
 export function incrementalComponentsSql(d: Dialect, t: IdentityTables, maxRounds: number) {
   const s = (name: string) => d.scratchTable(t.scratch(name));
@@ -77,17 +66,14 @@ export function incrementalComponentsSql(d: Dialect, t: IdentityTables, maxRound
         `select x.node_key, x.comp from ${g} x left join ${s('present')} p on p.node_key = x.node_key where p.node_key is null`,
       ),
     ],
+    inc,
     startTouched: incrementalSql.startTouched(d, inc),
-    split: splitSql(
-      d,
-      inc,
-      `(select x.comp from ${s('edges_removed')} e join ${g} x on x.node_key = e.a
+    split: {
+      /** The components to recompute: those that lost an edge or a node. */
+      dirty: `(select x.comp from ${s('edges_removed')} e join ${g} x on x.node_key = e.a
 union all select comp from ${s('nodes_removed')})`,
-      s('edges'),
-      s('present'),
-    ),
+    },
     addNodes: addNodesSql(d, inc, s('present')),
-    merge: mergeSql(d, inc, s('edges_added')),
     cleanup: ['edges_added', 'edges_removed', 'nodes_removed'].map((x) => d.dropScratchTable(t.scratch(x))),
   };
 }

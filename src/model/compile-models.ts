@@ -1,7 +1,7 @@
 import { isAbsolute, join } from 'node:path';
 import type { LoadedProject } from '../config/load-project.js';
 import type { Dialect } from '../dialect/dialect.js';
-import type { PlanStep } from './plan.js';
+import type { StatementsStep } from './plan.js';
 import { cdpTable, pulledTableName, qualifiedName, sourceRelation } from './relations.js';
 import { modelGraph } from './model-graph.js';
 import { renderTemplates } from './templates.js';
@@ -17,13 +17,13 @@ export function fileSourceSelect(project: LoadedProject, dialect: Dialect, sourc
  * Sources over tables and files, SQL models in dependency order (a model may ref a model or such a
  * source), then sources over models. `selected` limits which models run.
  */
-export function compileModels(project: LoadedProject, dialect: Dialect, selected?: ReadonlySet<string>, pulled: ReadonlySet<string> = new Set()): PlanStep[] {
+export function compileModels(project: LoadedProject, dialect: Dialect, selected?: ReadonlySet<string>, pulled: ReadonlySet<string> = new Set()): StatementsStep[] {
   const byName = new Map(project.models.map((m) => [m.name, m]));
   const { order } = modelGraph(project);
-  const steps: PlanStep[] = [
-    { id: 'schema', stage: 'setup', label: `schema ${project.config.schema}`, statements: [dialect.createSchema(project.config.schema)] },
+  const steps: StatementsStep[] = [
+    { kind: 'statements', id: 'schema', stage: 'setup', label: `schema ${project.config.schema}`, statements: [dialect.createSchema(project.config.schema)] },
   ];
-  const sourceStep = (source: (typeof project.sources)[number]): PlanStep => {
+  const sourceStep = (source: (typeof project.sources)[number]): StatementsStep => {
     const target = sourceRelation(project, source);
     let statements: string[];
     if (source.pulled && pulled.has(source.name)) {
@@ -31,7 +31,7 @@ export function compileModels(project: LoadedProject, dialect: Dialect, selected
       const table = cdpTable(project, pulledTableName(source.pulled.destination, source.pulled.object));
       const columns = Object.entries(source.pulled.columns).map(([as, column]) => `${dialect.quoteIdentifier(column.toLowerCase())} as ${dialect.quoteIdentifier(as)}`);
       statements = [dialect.createTableAs(target, `select ${columns.join(', ')} from ${dialect.table(table)} where not deleted`)];
-      return { id: `source.${source.name}`, stage: 'sources', label: `source ${source.name} (pulled)`, statements, replaces: { target, kind: 'table' } };
+      return { kind: 'statements', id: `source.${source.name}`, stage: 'sources', label: `source ${source.name} (pulled)`, statements, replaces: { target, kind: 'table' } };
     }
     if (source.path !== undefined) {
       statements = [dialect.createTableAs(target, fileSourceSelect(project, dialect, source.path))];
@@ -40,7 +40,7 @@ export function compileModels(project: LoadedProject, dialect: Dialect, selected
       statements = [dialect.createViewAs(target, `select * from ${from}`)];
     }
     const kind = source.path !== undefined ? 'table' : 'view';
-    return { id: `source.${source.name}`, stage: 'sources', label: `source ${source.name}`, statements, replaces: { target, kind } };
+    return { kind: 'statements', id: `source.${source.name}`, stage: 'sources', label: `source ${source.name}`, statements, replaces: { target, kind } };
   };
   // Sources over tables and files come first (models may ref them), sources over models last.
   for (const source of project.sources.filter((s) => s.model === undefined)) steps.push(sourceStep(source));
@@ -55,7 +55,7 @@ export function compileModels(project: LoadedProject, dialect: Dialect, selected
     });
     const target = cdpTable(project, model.name);
     const statements = [model.materialized === 'table' ? dialect.createTableAs(target, select) : dialect.createViewAs(target, select)];
-    steps.push({ id: `model.${name}`, stage: 'models', label: `model ${name}`, statements, replaces: { target, kind: model.materialized } });
+    steps.push({ kind: 'statements', id: `model.${name}`, stage: 'models', label: `model ${name}`, statements, replaces: { target, kind: model.materialized } });
   }
   for (const source of project.sources.filter((s) => s.model !== undefined)) steps.push(sourceStep(source));
   return steps;

@@ -105,8 +105,20 @@ export function validateProject(project: LoadedProject): Diagnostic[] {
     if (source.entity === 'account') {
       out.push(error('wrong-entity', `trait '${trait.name}' reads account source '${source.name}'; person traits read person sources`, locate(trait.origin, 'from'), 'declare it under accounts.traits instead'));
     }
-    if ((trait.window !== undefined || trait.aggregate === 'first' || trait.aggregate === 'last') && source.timestamp === undefined) {
-      out.push(error('missing-timestamp', `trait '${trait.name}' needs a timestamp, but source '${source.name}' declares none`, locate(source.origin), 'add timestamp: <column> to the source'));
+    // first/last order the source's rows by time, and a window counts back from it: without `timestamp:` the
+    // trait would compile to an ordering by nothing. Reported where the trait asks for it.
+    const ordered = trait.aggregate === 'first' || trait.aggregate === 'last';
+    if ((ordered || trait.window !== undefined) && source.timestamp === undefined) {
+      const why = ordered ? `aggregate: ${trait.aggregate} takes the ${trait.aggregate} value by time` : 'window: counts back in time';
+      const at = locate(source.origin);
+      out.push(
+        error(
+          'missing-timestamp',
+          `trait '${trait.name}' needs a timestamp (${why}), but source '${source.name}' declares none`,
+          locate(trait.origin, ordered ? 'aggregate' : 'window'),
+          `add timestamp: <column> to source '${source.name}' (${at.file}:${at.line}:${at.col})`,
+        ),
+      );
     }
   }
   const traitCycle = findCycle(traitDeps.keys(), (t) => traitDeps.get(t) ?? []);

@@ -28,7 +28,7 @@ export function compileSegmentMembersSelect(project: LoadedProject, dialect: Dia
 }
 
 /**
- * The statements the segments part of a build sends, for `cdp build` (run-profiles.ts) and `cdp compile`
+ * The statements the segments part of a build sends, for `cdp build` (build-profiles.ts) and `cdp compile`
  * alike: evaluate every segment into scratch `_segment_members_now`, record this run's entries and exits in
  * `segment_changes`, then the new `segment_members` (entered_at kept for members who stay), built as a
  * staging table that replaces the old one.
@@ -40,6 +40,8 @@ export function segmentSql(project: LoadedProject, d: Dialect, params: { readonl
   const now = t('_segment_members_now');
   const nowRef = d.scratchTable(now);
   const asOf = d.timestampLiteral(params.asOf);
+  const names = project.segments.map((s) => d.literal(s.name));
+  const membersRef = d.table(members);
   return {
     members,
     now,
@@ -59,5 +61,22 @@ where not exists (select 1 from ${nowRef} n where n.segment = o.segment and n.pr
 from ${nowRef} n
 left join ${d.table(members)} o on o.segment = n.segment and o.profile_id = n.profile_id`,
     dropNow: d.dropScratchTable(now),
+    /**
+     * Segments renamed in the model: pairs of a segment no longer declared and a newly declared one with the
+     * same members (at least one). Undefined when no segment is declared.
+     */
+    renamesSql:
+      names.length === 0
+        ? undefined
+        : `with old as (select segment, profile_id from ${membersRef} where segment not in (${names.join(', ')})),
+fresh as (select segment, profile_id from ${nowRef} where segment not in (select distinct segment from ${membersRef})),
+oc as (select segment, count(*) as n from old group by segment),
+fc as (select segment, count(*) as n from fresh group by segment)
+select oc.segment as old_segment, fc.segment as new_segment, oc.n as n
+from oc join fc on oc.n = fc.n
+where not exists (
+  select 1 from old o where o.segment = oc.segment
+  and not exists (select 1 from fresh f where f.segment = fc.segment and f.profile_id = o.profile_id)
+)`,
   };
 }

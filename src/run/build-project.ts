@@ -2,14 +2,15 @@ import type { IdentityReport } from '../identity/identity-report.js';
 import { evaluateIdentityGate, type IdentityGate } from '../identity/identity-gate.js';
 import { identityGateBaseline, recordIdentityGate } from '../identity/identity-gate-store.js';
 import { identityGateSchema } from '../config/schema.js';
-import { rowProfileSelect } from '../identity/row-profile-select.js';
-import { runIdentity } from '../identity/run-identity.js';
-import { compileModels } from '../model/compile-models.js';
+import { buildIdentity } from '../identity/build-identity.js';
+import { executePlan } from '../model/execute-plan.js';
+import type { StatementsStep } from '../model/plan.js';
 import { cdpTable, pulledTableName } from '../model/relations.js';
-import { executeSteps, type StageContext } from '../model/stage-context.js';
-import { runProfiles, type ProfileSummary } from '../profile/run-profiles.js';
-import { runAccounts, type AccountSummary } from '../account/run-accounts.js';
+import type { StageContext } from '../model/stage-context.js';
+import { executeProfiles, sourceColumnTypes, type ProfileSummary } from '../profile/build-profiles.js';
+import { buildAccounts, type AccountSummary } from '../account/build-accounts.js';
 import { markBuild } from './build-status.js';
+import { compileStage, type PlanParams } from './compile-plan.js';
 import { parseManifest } from './manifest.js';
 import { identityRowsWritten, modelRowsWritten, profileRowsWritten, sourceRows, stageBytes, type StageStats } from './stage-stats.js';
 import { typeSources, type BadRows } from './type-sources.js';
@@ -31,7 +32,9 @@ export interface BuildSummary {
 }
 
 /**
- * `cdp build`: models -> sources -> identity -> profiles (traits) -> segments, each in the warehouse.
+ * `cdp build`: models -> sources -> identity -> profiles (traits) -> segments, each in the warehouse: every
+ * stage is compiled into plan steps with the run's parameters (compile-plan.ts, the plan `cdp compile` writes)
+ * and executed by `executePlan`, through the stage's driver when it reads a report.
  * The build generation is `building` until the last table is written, then `published`; a build that
  * fails is marked `failed`, so sync never reads a half-built warehouse (see build-status.ts).
  */
@@ -64,10 +67,13 @@ async function buildStages(ctx: StageContext, selected?: ReadonlySet<string>): P
     stages.push({ stage, seconds: seconds[stage], ...(await rows(result)), bytesBilled: bytes.billed, bytes_processed: bytes.processed });
     return result;
   };
-  const steps = compileModels(ctx.project, ctx.warehouse.dialect, selected, await pulledSources(ctx));
+  const manifest = parseManifest(ctx.project);
+  const d = ctx.warehouse.dialect;
+  const params: PlanParams = { runId: ctx.runId, asOf: ctx.asOf, selected, pulled: await pulledSources(ctx) };
+  const steps = compileStage('models', manifest, d, params).filter((s): s is StatementsStep => s.kind === 'statements');
   await timed(
     'models',
-    () => executeSteps(ctx.warehouse, steps, (l) => ctx.log(`  ${l}`)),
+    () => executePlan(ctx.warehouse, steps, { onStep: (l) => ctx.log(`  ${l}`) }),
     async () => ({ rowsRead: null, rowsWritten: await modelRowsWritten(ctx, steps) }),
   );
   const badRows = (await timed('types', () => typeSources(ctx), async (typed) => ({ rowsRead: null, rowsWritten: typed.reduce((sum, b) => sum + b.rows, 0) }))).filter((b) => b.rows > 0);
@@ -76,23 +82,24 @@ async function buildStages(ctx: StageContext, selected?: ReadonlySet<string>): P
     sources: steps.filter((s) => s.stage === 'sources').length,
     badRows,
   };
-  const manifest = parseManifest(ctx.project);
   if (!manifest.identity) return { ...counts, seconds, stages };
 
   const identitySources = manifest.identity.sources;
   const identity = await timed(
     'identity',
-    () => runIdentity(ctx),
+    () => buildIdentity(ctx, compileStage('identity', manifest, d, params)),
     async () => ({ rowsRead: await sourceRows(ctx, identitySources), rowsWritten: await identityRowsWritten(ctx) }),
   );
   const identityGate = await gateIdentity(ctx, identity);
   const traitSources = manifest.traitSources;
+  // Read once: the person traits and the account traits are cast to the same source column types.
+  const withTypes: PlanParams = { ...params, columnTypes: await sourceColumnTypes(ctx) };
   const profiles = await timed(
     'profiles',
-    () => runProfiles(ctx, (source) => rowProfileSelect(ctx.project, ctx.warehouse.dialect, { name: source })),
+    async () => executeProfiles(ctx, compileStage('profiles', manifest, d, withTypes)),
     async () => ({ rowsRead: await sourceRows(ctx, traitSources), rowsWritten: await profileRowsWritten(ctx) }),
   );
-  const accounts = await runAccounts(ctx);
+  const accounts = await buildAccounts(ctx, compileStage('accounts', manifest, d, withTypes));
   return { ...counts, identity, identityGate, profiles, ...(accounts ? { accounts } : {}), seconds, stages };
 }
 

@@ -1,80 +1,57 @@
 import type { LoadedProject } from '../config/load-project.js';
-import type { Dialect, TableRef } from '../dialect/dialect.js';
-import { compileIdentitySql } from '../identity/compile-identity-sql.js';
+import type { Dialect } from '../dialect/dialect.js';
+import { identityPlan } from '../identity/identity-plan.js';
 import { rowProfileSelect } from '../identity/row-profile-select.js';
+import { accountsPlan } from '../account/accounts-plan.js';
 import { compileModels } from '../model/compile-models.js';
 import type { Plan, PlanStep } from '../model/plan.js';
-import { cdpTable } from '../model/relations.js';
-import { segmentSql } from '../profile/compile-segments.js';
-import { compileTraitsSelect, type SourceColumnTypes } from '../profile/compile-traits.js';
-import { compileAccounts } from '../account/compile-accounts.js';
-import { parseManifest } from './manifest.js';
+import type { SourceColumnTypes } from '../profile/compile-traits.js';
+import { profilesPlan } from '../profile/profiles-plan.js';
+import { parseManifest, type Manifest } from './manifest.js';
 
-export interface CompilePlanOptions {
-  /** The run id the plan is written for (default `<run_id>`): a parameter of the plan, like `asOf`. */
-  readonly runId?: string;
+/** What a plan is compiled for: the run's parameters, and what a build reads before a stage. */
+export interface PlanParams {
+  /** The run id the plan is written for (`<run_id>` in `cdp compile`). */
+  readonly runId: string;
+  readonly asOf: Date;
   /** Source column types, when known: `cdp build` reads them from the warehouse and casts traits to them. */
   readonly columnTypes?: SourceColumnTypes;
+  /** `--select`: the models that run (default: all). */
+  readonly selected?: ReadonlySet<string>;
+  /** Sources with `pulled:` whose CRM object has been pulled: they read the pulled table (docs/pull.md). */
+  readonly pulled?: ReadonlySet<string>;
+}
+
+export type PlanStageName = 'models' | 'identity' | 'profiles' | 'accounts';
+
+/**
+ * The build's stages in order, each compiled from the manifest into plan steps. A stage added to the build
+ * is one entry here (and, when it needs its own driver, one in build-project.ts).
+ */
+export const PLAN_STAGES: readonly { readonly name: PlanStageName; readonly compile: (m: Manifest, d: Dialect, p: PlanParams) => readonly PlanStep[] }[] = [
+  { name: 'models', compile: (m, d, p) => compileModels(m.project, d, p.selected, p.pulled) },
+  { name: 'identity', compile: (m, d, p) => (m.identity ? identityPlan(m.project, d, p) : []) },
+  {
+    name: 'profiles',
+    compile: (m, d, p) => (m.identity ? profilesPlan(m.project, d, { ...p, rowsOf: (source) => rowProfileSelect(m.project, d, { name: source }) }) : []),
+  },
+  // After the person segments: accounts read identifiers, profiles and segment_members (docs/accounts.md).
+  { name: 'accounts', compile: (m, d, p) => (m.identity ? accountsPlan(m.project, d, p) : []) },
+];
+
+/** One stage's plan steps. */
+export function compileStage(name: PlanStageName, manifest: Manifest, dialect: Dialect, params: PlanParams): readonly PlanStep[] {
+  return PLAN_STAGES.find((s) => s.name === name)?.compile(manifest, dialect, params) ?? [];
 }
 
 /**
- * The whole build as SQL for one dialect: pure, no I/O (`cdp compile`). It is written from the same
- * builders `cdp build` sends (test/compile/build-runs-compiled-plan.test.ts checks every statement a
- * build sends against it). Loops are written as their rounds (connected components: rounds 1-3, later
- * rounds repeat 2 and 3); read-then-decide steps write every choice behind a `--` note saying when it
- * runs. Trait column types come from the warehouse at build time, so compiled traits are untyped unless
- * `columnTypes` is given.
+ * The whole build as a plan for one dialect: pure, no I/O (`cdp compile` writes it, print-plan.ts). `cdp build`
+ * executes the same stages compiled with the same parameters (test/compile/build-runs-compiled-plan.test.ts
+ * checks every statement a build sends against this plan). Trait column types come from the warehouse at
+ * build time, so compiled traits are untyped unless `columnTypes` is given.
  */
-export function compilePlan(project: LoadedProject, dialect: Dialect, asOf: Date, options: CompilePlanOptions = {}): Plan {
+export function compilePlan(project: LoadedProject, dialect: Dialect, asOf: Date, options: Partial<Omit<PlanParams, 'asOf'>> = {}): Plan {
   const manifest = parseManifest(project);
-  const d = dialect;
-  const runId = options.runId ?? '<run_id>';
-  const steps: PlanStep[] = [...compileModels(project, dialect)];
-  if (manifest.identity) {
-    steps.push(...compileIdentitySql(project, dialect, { asOf, runId }));
-    const profiles = cdpTable(project, 'profiles');
-    const staging = { ...profiles, name: 'profiles__new' };
-    const traits = compileTraitsSelect(project, dialect, {
-      rowsOf: (source) => rowProfileSelect(project, dialect, { name: source }),
-      profileIds: `(select distinct profile_id from ${dialect.table(cdpTable(project, 'identifiers'))})`,
-      asOf,
-      columnTypes: options.columnTypes,
-    });
-    steps.push({ id: 'profiles', stage: 'profiles', label: 'profiles (traits)', statements: [d.createTableAs(staging, traits), ...swap(d, staging, profiles)] });
-    const seg = segmentSql(project, d, { runId, asOf });
-    const membersStaging = { ...seg.members, name: 'segment_members__new' };
-    steps.push({
-      id: 'segments',
-      stage: 'segments',
-      label: 'segment members, entries and exits',
-      statements: [
-        seg.evaluate,
-        note('on the first build only (segment_members does not exist yet):'),
-        seg.createMembers,
-        seg.createChanges,
-        note(`for each segment renamed in the model (same members under a new name), in the transaction below:\n${seg.rename('<old name>', '<new name>')}`),
-        seg.recordChanges,
-        d.createTableAs(membersStaging, seg.nextMembers),
-        ...swap(d, membersStaging, seg.members),
-        seg.dropNow,
-      ],
-    });
-    steps.push(...compileAccounts(project, dialect, { runId, asOf, columnTypes: options.columnTypes }));
-  }
-  return { dialect: dialect.name, steps };
-}
-
-/** How a staging table replaces its target (replace-table.ts): when the target exists, and on the first build. */
-function swap(d: Dialect, staging: TableRef, target: TableRef): string[] {
-  const exists = d.swapTables(staging, target, true);
-  const first = d.swapTables(staging, target, false).filter((s) => !exists.includes(s));
-  return first.length === 0 ? [...exists] : [...exists, note('on the first build (no table to replace yet):'), ...first];
-}
-
-/** A comment-only statement (see compile-identity-sql.ts). */
-function note(text: string): string {
-  return text
-    .split('\n')
-    .map((line) => `-- ${line}`)
-    .join('\n');
+  const params: PlanParams = { ...options, runId: options.runId ?? '<run_id>', asOf };
+  return { dialect: dialect.name, steps: PLAN_STAGES.flatMap((stage) => stage.compile(manifest, dialect, params)) };
 }

@@ -1,6 +1,6 @@
 import type { TableRef } from '../dialect/dialect.js';
 import { cdpTable, sourceRelation } from '../model/relations.js';
-import type { PlanStep } from '../model/plan.js';
+import type { StatementsStep } from '../model/plan.js';
 import type { StageContext } from '../model/stage-context.js';
 import type { JobBytes } from '../warehouse/warehouse.js';
 
@@ -38,7 +38,7 @@ async function sum(counts: readonly (() => Promise<number>)[]): Promise<number> 
 }
 
 /** Rows of the relations a models stage materialised as tables (views hold no rows of their own). */
-export async function modelRowsWritten(ctx: StageContext, steps: readonly PlanStep[]): Promise<number> {
+export async function modelRowsWritten(ctx: StageContext, steps: readonly StatementsStep[]): Promise<number> {
   let total = 0;
   for (const step of steps) {
     if (step.replaces?.kind !== 'table') continue;

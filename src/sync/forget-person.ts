@@ -8,7 +8,7 @@ import type { Warehouse } from '../warehouse/warehouse.js';
 import { compileDiffCounts, readDiffCounts } from './diff-counts.js';
 import { keyRules } from './key-rules.js';
 import { loadSyncShape } from './load-sync-shape.js';
-import { discardSync, sendSync, type SyncRunContext } from './run-sync.js';
+import { discardSync, sendSync, type SyncRunContext } from './send-sync.js';
 import { STATE_KEY_COLUMNS, type SyncShape } from './sync-shape.js';
 import { diffSummary } from './sync-summary.js';
 

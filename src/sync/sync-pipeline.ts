@@ -2,7 +2,7 @@ import type { RecordRef, RecordResult, SyncTarget, WriteRecord } from '../destin
 import { deliver } from './deliver.js';
 import { KeyBatcher } from './key-batcher.js';
 import type { PacedTransport } from './paced-transport.js';
-import { confirmedMembers, confirmedTexts, type RecordPlan, type WritePlan } from './record-plan.js';
+import { confirmedMembers, confirmedTexts, type RecordOperations, type RecordWrite } from './record-operations.js';
 import type { LogRow, StateRow } from './state-sql.js';
 import type { SyncShape } from './sync-shape.js';
 import type { SyncStateStore } from './sync-state-store.js';
@@ -37,8 +37,8 @@ export interface PipelineParts {
 }
 
 interface Writing {
-  readonly plan: RecordPlan;
-  readonly write: WritePlan;
+  readonly ops: RecordOperations;
+  readonly write: RecordWrite;
 }
 
 interface MemberOp {
@@ -47,7 +47,7 @@ interface MemberOp {
   readonly profileId: string | null;
 }
 
-type Kind = WritePlan['kind'];
+type Kind = RecordWrite['kind'];
 
 /**
  * Sends planned records: writes in batches of the destination's size (never one key twice in a
@@ -64,7 +64,7 @@ export class SyncPipeline {
 
   constructor(private readonly parts: PipelineParts) {
     this.pool = new TaskPool(parts.concurrency);
-    const batcher = () => new KeyBatcher<Writing>(parts.target.batchSize, (w) => w.plan.record.key.toLowerCase());
+    const batcher = () => new KeyBatcher<Writing>(parts.target.batchSize, (w) => w.ops.record.key.toLowerCase());
     this.writes = { upsert: batcher(), update: batcher() };
   }
 
@@ -72,12 +72,12 @@ export class SyncPipeline {
     return { ...this.counters, rejected: this.rejectedKeys.size };
   }
 
-  async push(plan: RecordPlan): Promise<void> {
-    if (plan.write) {
-      const kind = plan.write.kind;
-      for (const batch of this.writes[kind].add({ plan, write: plan.write })) await this.pool.run(() => this.sendWrites(kind, batch));
+  async push(ops: RecordOperations): Promise<void> {
+    if (ops.write) {
+      const kind = ops.write.kind;
+      for (const batch of this.writes[kind].add({ ops, write: ops.write })) await this.pool.run(() => this.sendWrites(kind, batch));
     } else {
-      if (plan.record.destinationId !== null) this.queueMembers(plan, plan.record.destinationId);
+      if (ops.record.destinationId !== null) this.queueMembers(ops, ops.record.destinationId);
       this.parts.onProgress(1);
     }
     await this.dispatchMembers(false);
@@ -100,20 +100,20 @@ export class SyncPipeline {
 
   private async sendWrites(kind: Kind, batch: readonly Writing[]): Promise<void> {
     const { target, transport, shape, store } = this.parts;
-    const records = batch.map((w): WriteRecord => ({ key: w.plan.record.key, ...(w.plan.record.destinationId !== null ? { id: w.plan.record.destinationId } : {}), fields: w.write.fields }));
+    const records = batch.map((w): WriteRecord => ({ key: w.ops.record.key, ...(w.ops.record.destinationId !== null ? { id: w.ops.record.destinationId } : {}), fields: w.write.fields }));
     const results = await deliver(transport, records, (rs) => (kind === 'upsert' ? target.upsert(rs) : target.update(rs)));
     const rows: StateRow[] = [];
     const forget: string[] = [];
     const rejected: LogRow[] = [];
-    const follow: { readonly plan: RecordPlan; readonly id: string }[] = [];
-    batch.forEach(({ plan, write }, i) => {
+    const follow: { readonly ops: RecordOperations; readonly id: string }[] = [];
+    batch.forEach(({ ops, write }, i) => {
       const result = results[i];
-      const { record } = plan;
+      const { record } = ops;
       if (result.ok) {
-        rows.push({ key: record.key, destinationId: result.id, profileId: record.profileId, texts: confirmedTexts(shape, plan), members: confirmedMembers(shape, plan) });
+        rows.push({ key: record.key, destinationId: result.id, profileId: record.profileId, texts: confirmedTexts(shape, ops), members: confirmedMembers(shape, ops) });
         // The destination's word wins (a full resync into an emptied CRM creates what cdp thought existed).
         this.counters[record.op === 'leave' ? 'cleared' : (result.created ?? record.op === 'enter') ? 'created' : 'updated']++;
-        follow.push({ plan, id: result.id });
+        follow.push({ ops, id: result.id });
       } else if (result.notFound) {
         if (record.op === 'enter') this.counters.skipped++;
         else {
@@ -121,17 +121,17 @@ export class SyncPipeline {
           this.counters.gone++;
         }
       } else {
-        rejected.push(this.logRow(plan, write.operation, result, records[i]));
-        if (record.destinationId !== null) follow.push({ plan, id: record.destinationId });
+        rejected.push(this.logRow(ops, write.operation, result, records[i]));
+        if (record.destinationId !== null) follow.push({ ops, id: record.destinationId });
       }
     });
     await store.commit({ rows, forget, rejected });
-    for (const { plan, id } of follow) this.queueMembers(plan, id);
+    for (const { ops, id } of follow) this.queueMembers(ops, id);
     this.parts.onProgress(batch.length);
   }
 
-  private queueMembers(plan: RecordPlan, id: string): void {
-    const op: MemberOp = { key: plan.record.key, id, profileId: plan.record.profileId };
+  private queueMembers(ops: RecordOperations, id: string): void {
+    const op: MemberOp = { key: ops.record.key, id, profileId: ops.record.profileId };
     const queue = (segment: number, add: boolean) => {
       const name = `${segment}:${add}`;
       let batcher = this.members.get(name);
@@ -141,8 +141,8 @@ export class SyncPipeline {
       }
       for (const ops of batcher.add(op)) this.ready.push({ segment, add, ops });
     };
-    for (const j of plan.add) queue(j, true);
-    for (const j of plan.remove) queue(j, false);
+    for (const j of ops.add) queue(j, true);
+    for (const j of ops.remove) queue(j, false);
   }
 
   private async dispatchMembers(all: boolean): Promise<void> {
@@ -181,8 +181,8 @@ export class SyncPipeline {
     await store.commit({ membership: { segment, member: add, keys }, forget, rejected });
   }
 
-  private logRow(plan: RecordPlan, operation: string, result: Extract<RecordResult, { ok: false }>, sent: WriteRecord): LogRow {
-    this.rejectedKeys.add(plan.record.key);
-    return { key: plan.record.key, profileId: plan.record.profileId, operation, code: result.code, message: result.message, payload: JSON.stringify({ [this.parts.shape.matchField]: sent.key, ...(sent.id !== undefined ? { id: sent.id } : {}), ...sent.fields }) };
+  private logRow(ops: RecordOperations, operation: string, result: Extract<RecordResult, { ok: false }>, sent: WriteRecord): LogRow {
+    this.rejectedKeys.add(ops.record.key);
+    return { key: ops.record.key, profileId: ops.record.profileId, operation, code: result.code, message: result.message, payload: JSON.stringify({ [this.parts.shape.matchField]: sent.key, ...(sent.id !== undefined ? { id: sent.id } : {}), ...sent.fields }) };
   }
 }

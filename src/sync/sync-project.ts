@@ -9,7 +9,7 @@ import type { BoundDriftReader } from './drift/check-drift.js';
 import { checkIdentityGate, type IdentityGateCheck } from './identity-gate-check.js';
 import { PacedTransport } from './paced-transport.js';
 import type { RemovalGate } from './removal-gates.js';
-import { discardSync, prepareSync, sendSync, type OpenedDestination, type PreparedSync, type SyncRunContext } from './run-sync.js';
+import { discardSync, prepareSync, sendSync, type OpenedDestination, type PreparedSync, type SyncRunContext } from './send-sync.js';
 import { SerialQueue } from './serial-queue.js';
 import type { ProgressFactory } from './sync-progress.js';
 import type { SyncSummary } from './sync-summary.js';

@@ -3,7 +3,7 @@ import { removalCount, type DiffCounts } from './diff-counts.js';
 import type { PipelineCounts } from './sync-pipeline.js';
 import type { DriftSummary } from './drift/check-drift.js';
 import type { SyncShape } from './sync-shape.js';
-import type { MatchKeyReport } from './run-sync.js';
+import type { MatchKeyReport } from './send-sync.js';
 import type { RemovalGate } from './removal-gates.js';
 
 /** What a sync would send (`cdp plan`) or was asked to send (`cdp sync`). */
@@ -85,7 +85,7 @@ export function diffSummary(shape: SyncShape, counts: DiffCounts, synced: number
 const n = (x: number) => x.toLocaleString('en-US');
 
 /** `cdp plan` lines for one sync. */
-export function planLines(header: string, diff: DiffSummary, mode: SyncConfig['mode']): string[] {
+export function previewLines(header: string, diff: DiffSummary, mode: SyncConfig['mode']): string[] {
   const lines = [`${header}: ${n(diff.records)} record${diff.records === 1 ? '' : 's'} to send (${n(diff.synced)} synced before)`];
   lines.push(`  create  ${n(diff.creates)}${mode === 'update' ? ' (existing records only: mode update)' : ''}`);
   const fields = Object.entries(diff.fieldUpdates).filter(([, c]) => c > 0);

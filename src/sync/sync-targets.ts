@@ -27,7 +27,7 @@ function table(project: LoadedProject) {
   return cdpTable(project, '_cdp_sync_targets');
 }
 
-/** The targets recorded for a sync; none when the table does not exist yet (plan never creates it). */
+/** The targets recorded for a sync; none when the table does not exist yet (`cdp plan` never creates it). */
 export async function readTargets(warehouse: Warehouse, project: LoadedProject, sync: string): Promise<RecordedTarget[]> {
   if (!(await warehouse.tableExists(table(project)))) return [];
   const d = warehouse.dialect;

@@ -7,9 +7,9 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadProject, type LoadedProject } from '../../src/config/load-project.js';
-import { isCommentOnly } from '../../src/model/step-sql-text.js';
+import { isCommentOnly, printPlan } from '../../src/model/print-plan.js';
 import { buildProject } from '../../src/run/build-project.js';
-import { sourceColumnTypes } from '../../src/profile/run-profiles.js';
+import { sourceColumnTypes } from '../../src/profile/build-profiles.js';
 import { compilePlan } from '../../src/run/compile-plan.js';
 import type { Value, Warehouse } from '../../src/warehouse/warehouse.js';
 import { loadTable, type ColumnSpec } from '../conformance/load-table.js';
@@ -113,7 +113,7 @@ async function notCompiled(project: LoadedProject, w: Warehouse, runId: string, 
   const columnTypes = await sourceColumnTypes({ project, warehouse: w });
   const plan = compilePlan(project, w.dialect, AS_OF, { runId, columnTypes });
   // Statements, and the templates notes show for statements whose rows are decided at run time.
-  const statements = plan.steps.flatMap((s) => s.statements);
+  const statements = printPlan(plan, w.dialect).flatMap((s) => s.statements);
   const templates = statements.filter(isCommentOnly).map((s) => s.replace(/^-- ?/gm, '').split('\n').slice(1).join('\n'));
   const compiled = new Set([...statements.filter((s) => !isCommentOnly(s)), ...templates].map(roundTemplate));
   const planned = sent.filter((s) => !RUN_RECORDS.test(s));

@@ -13,8 +13,10 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
-import type { Plan } from '../../src/model/plan.js';
-import { isCommentOnly } from '../../src/model/step-sql-text.js';
+import { loadProject } from '../../src/config/load-project.js';
+import { dialects } from '../../src/engines/dialects.js';
+import { isCommentOnly, printPlan } from '../../src/model/print-plan.js';
+import { compilePlan } from '../../src/run/compile-plan.js';
 import { cdp } from '../helpers/project.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
@@ -65,14 +67,20 @@ describe.skipIf(!HAVE_SQLGLOT && !REQUIRED)('cdp compile output parses with sqlg
 
     const out = join(dir, 'target', dialect);
     const files = (await readdir(out)).filter((f) => f.endsWith('.sql')).sort();
-    const plan = JSON.parse(await readFile(join(out, 'plan.json'), 'utf8')) as Plan;
-    expect(files).toHaveLength(plan.steps.length);
+    const { project } = await loadProject(dir, {});
+    if (!project) throw new Error('the sample project does not load');
+    const printed = printPlan(compilePlan(project, dialects[dialect], new Date()), dialects[dialect]);
+    expect(files).toHaveLength(printed.length);
     expect(files.some((f) => f.includes('identity.components'))).toBe(true);
+    // plan.json holds the typed plan: the components rounds as a loop, the identity mode as a decision.
+    const json = await readFile(join(out, 'plan.json'), 'utf8');
+    expect(json).toContain('"kind": "loop"');
+    expect(json).toContain('"id": "identity.mode"');
 
     const parsed = await parseWithSqlglot(dialect, files.map((f) => join(out, f)));
     expect(parsed.filter((p) => p.error !== null)).toEqual([]);
     // A statement half hidden behind a `--` line would parse as a different number of statements.
-    const expected = plan.steps.map((step, i) => ({ file: join(out, files[i]), statements: step.statements.filter((s) => !isCommentOnly(s)).length }));
+    const expected = printed.map((step, i) => ({ file: join(out, files[i]), statements: step.statements.filter((s) => !isCommentOnly(s)).length }));
     expect(parsed.map(({ file, statements }) => ({ file, statements }))).toEqual(expected);
   });
 });

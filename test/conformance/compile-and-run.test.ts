@@ -1,7 +1,7 @@
 /**
  * Compile-and-run conformance: the SQL cdp compiles for a project — SQL models and sources
  * (model/compile-models.ts), traits and segments (profile/compile-traits.ts, compile-segments.ts
- * through runProfiles) — runs on DuckDB, the BigQuery emulator and the Snowflake emulator over the
+ * through buildProfiles) — runs on DuckDB, the BigQuery emulator and the Snowflake emulator over the
  * same hand-made source tables, and gives the same profiles and segment members everywhere: the
  * answers written below, and each engine's tables equal to DuckDB's.
  */
@@ -9,8 +9,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadProject, type LoadedProject } from '../../src/config/load-project.js';
 import { compileModels } from '../../src/model/compile-models.js';
 import { sourceRelation } from '../../src/model/relations.js';
-import { runProfiles } from '../../src/profile/run-profiles.js';
-import { executeSteps } from '../../src/model/stage-context.js';
+import { buildProfiles } from '../../src/profile/build-profiles.js';
+import { executePlan } from '../../src/model/execute-plan.js';
 import type { Row, Warehouse } from '../../src/warehouse/warehouse.js';
 import { removeProject, writeProject, yaml } from '../helpers/project.js';
 import { loadTable } from './load-table.js';
@@ -123,11 +123,11 @@ for (const target of targets) {
 
     const build = async (asOf: Date) => {
       const d = w.dialect;
-      await executeSteps(w, compileModels(project, d));
+      await executePlan(w, compileModels(project, d));
       const people = d.table({ schema: 'raw', name: 'people' });
       const rowsOf = (source: string) =>
         `select r.*, m.profile_id as _cdp_profile_id from ${d.table(sourceRelation(project, { name: source }))} r left join ${people} m on m.user_id = r.user_id`;
-      return runProfiles({ project, warehouse: w, runId: `r${++run}`, asOf, fullRefresh: false, log: () => {} }, rowsOf);
+      return buildProfiles({ project, warehouse: w, runId: `r${++run}`, asOf, fullRefresh: false, log: () => {} }, rowsOf);
     };
     const read = (sql: string) => w.query(sql);
     const cdp = (name: string) => w.dialect.table({ schema: 'cdp', name });

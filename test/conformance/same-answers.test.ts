@@ -6,10 +6,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadProject, type LoadedProject } from '../../src/config/load-project.js';
 import { RunError } from '../../src/diagnostics/diagnostic.js';
-import { runIdentity } from '../../src/identity/run-identity.js';
+import { buildIdentity } from '../../src/identity/build-identity.js';
 import { compileModels } from '../../src/model/compile-models.js';
 import { RunLock } from '../../src/run/run-lock.js';
-import { executeSteps } from '../../src/model/stage-context.js';
+import { executePlan } from '../../src/model/execute-plan.js';
 import { typeSources } from '../../src/run/type-sources.js';
 import type { Warehouse } from '../../src/warehouse/warehouse.js';
 import { removeProject, writeProject, yaml } from '../helpers/project.js';
@@ -77,8 +77,8 @@ for (const target of targets) {
 
     it('strips tabs, newlines, no-break and zero-width spaces from identifiers, so the blocklist still catches them', async () => {
       await loadTable(w, { schema: 'raw', name: 'web' }, [['user_id', 'string'], ['email', 'string']], PADDED.map(([u, e]) => [u, e]));
-      await executeSteps(w, compileModels(project, w.dialect));
-      await runIdentity({ project, warehouse: w, runId: 'r1', asOf: AS_OF, fullRefresh: true, log: () => undefined });
+      await executePlan(w, compileModels(project, w.dialect));
+      await buildIdentity({ project, warehouse: w, runId: 'r1', asOf: AS_OF, fullRefresh: true, log: () => undefined });
       const rows = await w.query(`select id_type, id_value from ${w.dialect.table({ schema: 'cdp', name: 'identifiers' })} order by id_type, id_value`);
       expect(rows.map((r) => `${String(r.id_type)}:${String(r.id_value)}`)).toEqual(['email:a@b.com', 'user_id:u1', 'user_id:u2', 'user_id:u3', 'user_id:u4']);
     }, 300_000);
@@ -92,7 +92,7 @@ for (const target of targets) {
         ['5', '2', '2026-01-03 10:00:00', 'maybe'],
         ['6', null, '2026-01-04 10:00:00', null],
       ]);
-      await executeSteps(w, compileModels(project, w.dialect));
+      await executePlan(w, compileModels(project, w.dialect));
       const bad = await typeSources({ project, warehouse: w, runId: 'r2', asOf: AS_OF, fullRefresh: false, log: () => undefined });
       expect(bad.filter((b) => b.source === 'orders')).toEqual([
         { source: 'orders', rows: 4, columns: { amount: 2, ordered_at: 1, paid: 1 }, quarantine: 'cdp.quarantine_orders' },

@@ -9,9 +9,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadProject, type LoadedProject } from '../../src/config/load-project.js';
 import { inspectIdentity } from '../../src/identity/inspect-identity.js';
 import { rowProfileSelect } from '../../src/identity/row-profile-select.js';
-import { runIdentity } from '../../src/identity/run-identity.js';
+import { buildIdentity } from '../../src/identity/build-identity.js';
 import { compileModels } from '../../src/model/compile-models.js';
-import { executeSteps } from '../../src/model/stage-context.js';
+import { executePlan } from '../../src/model/execute-plan.js';
 import type { Row, Value, Warehouse } from '../../src/warehouse/warehouse.js';
 import { loadTable, type ColumnSpec } from '../conformance/load-table.js';
 import { warehouseTargets, type RunningTarget } from '../conformance/warehouse-targets.js';
@@ -86,7 +86,7 @@ for (const target of targets) {
       w = await running.open();
       await loadTable(w, { schema: 'raw', name: 'crm' }, [['id', 'string'], ['email', 'string'], ['phone', 'string']], [['c1', 'ann@x.com', '(212) 555-0101']]);
       await loadTable(w, { schema: 'raw', name: 'web' }, WEB, []);
-      await executeSteps(w, compileModels(project, w.dialect));
+      await executePlan(w, compileModels(project, w.dialect));
     }, 180_000);
     afterAll(async () => {
       await w?.close();
@@ -97,7 +97,7 @@ for (const target of targets) {
     const build = async (rows: readonly (readonly Value[])[], fullRefresh = false) => {
       await loadTable(w, { schema: 'raw', name: 'web' }, WEB, rows);
       run += 1;
-      const report = await runIdentity({ project, warehouse: w, runId: `r${run}`, asOf: AS_OF, fullRefresh, log: () => undefined });
+      const report = await buildIdentity({ project, warehouse: w, runId: `r${run}`, asOf: AS_OF, fullRefresh, log: () => undefined });
       const cdp = (name: string) => w.dialect.table({ schema: 'cdp', name });
       snapshots.push({
         identifiers: await w.query(`select id_type, id_value, profile_id from ${cdp('identifiers')} order by id_type, id_value`),

@@ -1,8 +1,8 @@
 import { loadProject, type LoadedProject } from '../../src/config/load-project.js';
-import { runIdentity } from '../../src/identity/run-identity.js';
+import { buildIdentity } from '../../src/identity/build-identity.js';
 import type { IdentityReport } from '../../src/identity/identity-report.js';
 import { compileModels } from '../../src/model/compile-models.js';
-import { executeSteps } from '../../src/model/stage-context.js';
+import { executePlan } from '../../src/model/execute-plan.js';
 import { DuckDBWarehouse } from '../../src/engines/duckdb/warehouse.js';
 import type { Value } from '../../src/warehouse/warehouse.js';
 import { removeProject, writeProject } from '../helpers/project.js';
@@ -42,14 +42,14 @@ export async function identityFixture(modelsYaml: string, tables: Readonly<Recor
     if (rows.length > 0) await w.insertRows({ schema: 'raw', name: table }, columns, rows.map((r) => columns.map((c) => r[c] ?? null)));
   };
   for (const [table, columns] of Object.entries(tables)) await setRows(table, [], columns);
-  await executeSteps(w, compileModels(project, w.dialect));
+  await executePlan(w, compileModels(project, w.dialect));
   return {
     w,
     project,
     setRows,
     async build(options = {}) {
       run += 1;
-      return runIdentity({
+      return buildIdentity({
         project,
         warehouse: w,
         runId: `run${run}`,

@@ -108,6 +108,39 @@ describe('cdp validate', () => {
     expect(result.stderr).toContain("models/graph.yaml:7:10 unknown-ref model 'c' refers to unknown model 'missing_modl' (did you mean 'missing_model'?)");
   });
 
+  it('names a first/last or windowed trait over a source without timestamp: where the trait asks for it', async () => {
+    const dir = await project({
+      'cdp.config.yaml': config,
+      'models/traits.yaml': yaml`
+        sources:
+          - name: web
+            table: raw.web
+            identifiers:
+              - { column: email, type: email }
+        identity:
+          id_types:
+            email: { priority: 1 }
+        traits:
+          - { name: last_email, from: web, aggregate: last, column: email }
+          - name: first_email
+            from: web
+            aggregate: first
+            column: email
+          - { name: recent, from: web, aggregate: count, window: 30d }
+      `,
+    });
+    const result = await cdp(dir, ['validate']);
+    expect(result.code).toBe(2);
+    const hint = "(add timestamp: <column> to source 'web' (models/traits.yaml:2:5))";
+    expect(result.stderr).toContain(`models/traits.yaml:10:47 missing-timestamp trait 'last_email' needs a timestamp (aggregate: last takes the last value by time), but source 'web' declares none ${hint}`);
+    expect(result.stderr).toContain(`models/traits.yaml:13:16 missing-timestamp trait 'first_email' needs a timestamp (aggregate: first takes the first value by time), but source 'web' declares none ${hint}`);
+    expect(result.stderr).toContain(`models/traits.yaml:15:58 missing-timestamp trait 'recent' needs a timestamp (window: counts back in time), but source 'web' declares none ${hint}`);
+    // compile stops on the same diagnostics instead of writing `order by` over nothing.
+    const compiled = await cdp(dir, ['compile']);
+    expect(compiled.code).toBe(2);
+    expect(compiled.stderr).toContain('missing-timestamp');
+  });
+
   it('needs an env variable only when a used destination references it', async () => {
     const dir = await project({ 'cdp.config.yaml': config });
     expect((await cdp(dir, ['validate'])).code).toBe(0);

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { loadProject, type LoadedProject } from '../../src/config/load-project.js';
-import { runProfiles } from '../../src/profile/run-profiles.js';
+import { buildProfiles } from '../../src/profile/build-profiles.js';
 import { DuckDBWarehouse } from '../../src/engines/duckdb/warehouse.js';
 import { removeProject, writeProject, yaml } from '../helpers/project.js';
 
@@ -50,7 +50,7 @@ beforeAll(async () => {
            case when hash(i, 2) % 20 = 0 then null else ['/', '/pricing', '/docs/a', '/docs/b', '/blog'][1 + cast(hash(i, 2) % 5 as int)] end as path,
            case when hash(i, 3) % 20 = 0 then null else cast(hash(i, 3) % 1000 as integer) end as amount
     from range(3000) t(i)`);
-  await runProfiles({ project, warehouse, runId: 'r1', asOf, fullRefresh: false, log: () => {} }, (s) => `select * from cdp.source_${s}`);
+  await buildProfiles({ project, warehouse, runId: 'r1', asOf, fullRefresh: false, log: () => {} }, (s) => `select * from cdp.source_${s}`);
 });
 
 afterAll(async () => {

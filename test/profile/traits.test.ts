@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadProject, type LoadedProject } from '../../src/config/load-project.js';
-import { runProfiles } from '../../src/profile/run-profiles.js';
+import { buildProfiles } from '../../src/profile/build-profiles.js';
 import { DuckDBWarehouse } from '../../src/engines/duckdb/warehouse.js';
 import type { Row } from '../../src/warehouse/warehouse.js';
 import { removeProject, writeProject, yaml } from '../helpers/project.js';
@@ -16,7 +16,7 @@ let warehouse: DuckDBWarehouse;
 const asOf = new Date('2026-06-30T12:00:00Z');
 const rowsOf = (source: string) => `select * from "cdp"."source_${source}"`;
 let run = 0;
-const build = (at = asOf) => runProfiles({ project, warehouse, runId: `r${++run}`, asOf: at, fullRefresh: false, log: () => {} }, rowsOf);
+const build = (at = asOf) => buildProfiles({ project, warehouse, runId: `r${++run}`, asOf: at, fullRefresh: false, log: () => {} }, rowsOf);
 const profiles = async (): Promise<Record<string, Row>> =>
   Object.fromEntries((await warehouse.query('select * from cdp.profiles order by profile_id')).map((r) => [String(r.profile_id), r]));
 

@@ -5,7 +5,7 @@ import { dialects } from '../../src/engines/dialects.js';
 import { compileDiffCounts, readDiffCounts } from '../../src/sync/diff-counts.js';
 import { readDiffRecord } from '../../src/sync/diff-record.js';
 import { compileDiffSelect } from '../../src/sync/diff-sql.js';
-import { planRecord } from '../../src/sync/record-plan.js';
+import { operationsFor } from '../../src/sync/record-operations.js';
 import { createStateTableSql, writeStateRowsSql } from '../../src/sync/state-sql.js';
 import { syncShape, type SyncShape } from '../../src/sync/sync-shape.js';
 import { DuckDBWarehouse } from '../../src/engines/duckdb/warehouse.js';
@@ -75,11 +75,11 @@ describe('diff SQL', () => {
       ]);
       expect(records[0]).toMatchObject({ changed: [false, true], add: [true], remove: [false], texts: ['B', '20.0'] });
       expect(records[2]).toMatchObject({ changed: [true, false], values: ['E', null] });
-      expect(planRecord(shape, records[0], { mode: 'upsert', fullResync: false })).toMatchObject({ write: { kind: 'upsert', fields: { cdp_ltv: 20 } }, add: [0], remove: [] });
-      expect(planRecord(shape, records[1], { mode: 'mirror', fullResync: false })).toMatchObject({ write: { kind: 'update', operation: 'clear', fields: { firstname: null, cdp_ltv: null } }, remove: [0] });
+      expect(operationsFor(shape, records[0], { mode: 'upsert', fullResync: false })).toMatchObject({ write: { kind: 'upsert', fields: { cdp_ltv: 20 } }, add: [0], remove: [] });
+      expect(operationsFor(shape, records[1], { mode: 'mirror', fullResync: false })).toMatchObject({ write: { kind: 'update', operation: 'clear', fields: { firstname: null, cdp_ltv: null } }, remove: [0] });
       // every mode takes back the membership cdp added; only mirror clears fields
-      expect(planRecord(shape, records[1], { mode: 'upsert', fullResync: false })).toMatchObject({ forget: false, add: [], remove: [0] });
-      expect(planRecord(shape, records[1], { mode: 'upsert', fullResync: false }).write).toBeUndefined();
+      expect(operationsFor(shape, records[1], { mode: 'upsert', fullResync: false })).toMatchObject({ forget: false, add: [], remove: [0] });
+      expect(operationsFor(shape, records[1], { mode: 'upsert', fullResync: false }).write).toBeUndefined();
       const counts = readDiffCounts(shape, (await w.query(compileDiffCounts(shape, `(${select}) diff`)))[0]);
       expect(counts).toMatchObject({ total: 3, enter: 1, change: 1, leave: 1, leaveWithState: 1, leaveWithMembers: 1, exiting: 0, fieldUpdates: [0, 1], fieldSets: [1, 0], fieldClears: [0, 0], adds: [1], removes: [0], leaveMembers: [1] });
       // match.on_collision: skip (the default) sends neither profile sharing b@x.com: the record leaves

@@ -5,7 +5,7 @@ import { ProjectError, error } from '../../diagnostics/diagnostic.js';
 import { suggestion } from '../../diagnostics/did-you-mean.js';
 import { dialectNames, dialects } from '../../engines/dialects.js';
 import type { DialectName } from '../../dialect/dialect.js';
-import { stepSqlText } from '../../model/step-sql-text.js';
+import { describePlan, printPlan, stepSqlText } from '../../model/print-plan.js';
 import { compilePlan } from '../../run/compile-plan.js';
 import type { CliCommand } from '../command.js';
 import { ExitCode } from '../exit-codes.js';
@@ -31,15 +31,17 @@ export const compileCommand: CliCommand = {
     const out = join(project.dir, 'target', name);
     await rm(out, { recursive: true, force: true });
     await mkdir(out, { recursive: true });
+    // One file per step (a session's steps each get their own), and the typed plan as JSON.
+    const printed = printPlan(plan, dialect);
     let n = 0;
-    for (const step of plan.steps) {
+    for (const step of printed) {
       n += 1;
       const file = `${String(n).padStart(3, '0')}_${step.id.replace(/[^A-Za-z0-9_.-]/g, '_')}.sql`;
       await writeFile(join(out, file), stepSqlText(step));
     }
-    await writeFile(join(out, 'plan.json'), `${JSON.stringify(plan, null, 2)}\n`);
-    ctx.reporter.info(`compiled ${plan.steps.length} steps for ${name} into target/${name}/`);
-    ctx.reporter.summary({ dialect: name, steps: plan.steps.length, dir: `target/${name}` });
+    await writeFile(join(out, 'plan.json'), `${JSON.stringify(describePlan(plan), null, 2)}\n`);
+    ctx.reporter.info(`compiled ${printed.length} steps for ${name} into target/${name}/`);
+    ctx.reporter.summary({ dialect: name, steps: printed.length, dir: `target/${name}` });
     return ExitCode.ok;
   },
 };

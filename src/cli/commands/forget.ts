@@ -5,7 +5,7 @@ import { PacedTransport } from '../../sync/paced-transport.js';
 import { SerialQueue } from '../../sync/serial-queue.js';
 import { factoryFor } from '../../sync/sync-project.js';
 import { progressFactory } from '../../sync/sync-progress.js';
-import type { OpenedDestination, SyncRunContext } from '../../sync/run-sync.js';
+import type { OpenedDestination, SyncRunContext } from '../../sync/send-sync.js';
 import { syncTuning } from '../../sync/sync-tuning.js';
 import type { CliCommand } from '../command.js';
 import { ExitCode } from '../exit-codes.js';

@@ -2,10 +2,10 @@ import { requireSyncableBuild } from '../../run/build-status.js';
 import { identityGateSchema } from '../../config/schema.js';
 import { formatIdentityGate, recheckIdentityGate } from '../../identity/identity-gate.js';
 import { latestIdentityGate, pendingIdentityGates } from '../../identity/identity-gate-store.js';
-import { planProject } from '../../sync/plan-project.js';
+import { previewSyncs } from '../../sync/preview-syncs.js';
 import { gateLine } from '../../sync/removal-gates.js';
 import { selectSyncs } from '../../sync/sync-project.js';
-import { matchKeyLines, planLines } from '../../sync/sync-summary.js';
+import { matchKeyLines, previewLines } from '../../sync/sync-summary.js';
 import type { CliCommand } from '../command.js';
 import { ExitCode } from '../exit-codes.js';
 import { names } from './sync-command-support.js';
@@ -21,17 +21,17 @@ export const planCommand: CliCommand = {
     const warehouse = await ctx.readOnlyWarehouse(project);
     try {
       await requireSyncableBuild(warehouse, project);
-      const plans = await planProject(warehouse, project, syncs, Boolean(options.fullResync));
-      if (plans.length === 0) ctx.reporter.info('no syncs: add one in connectors/');
-      for (const plan of plans) {
-        for (const line of planLines(`${plan.sync} -> ${plan.destination} ${plan.object} (mode ${plan.mode})`, plan.diff, plan.mode)) ctx.reporter.info(line);
-        for (const line of matchKeyLines(plan.match_keys, plan.destination)) ctx.reporter.info(`  ${line}`);
-        for (const gate of plan.gates) {
+      const previews = await previewSyncs(warehouse, project, syncs, Boolean(options.fullResync));
+      if (previews.length === 0) ctx.reporter.info('no syncs: add one in connectors/');
+      for (const preview of previews) {
+        for (const line of previewLines(`${preview.sync} -> ${preview.destination} ${preview.object} (mode ${preview.mode})`, preview.diff, preview.mode)) ctx.reporter.info(line);
+        for (const line of matchKeyLines(preview.match_keys, preview.destination)) ctx.reporter.info(`  ${line}`);
+        for (const gate of preview.gates) {
           if (gate.exceeded) ctx.reporter.problem(`gate ${gateLine(gate)}`);
           else if (gate.removed > 0) ctx.reporter.info(`  gate ${gateLine(gate)}`);
         }
       }
-      if (plans.some((p) => p.exceedsMaxRemovals)) {
+      if (previews.some((p) => p.exceedsMaxRemovals)) {
         ctx.reporter.problem('cdp sync would send nothing to any destination (exit 4) unless the gates are passed knowingly with --accept-removals');
       }
       const config = project.identity?.gate ?? identityGateSchema.parse({});
@@ -42,7 +42,7 @@ export const planCommand: CliCommand = {
       for (const held of identityGate.held) for (const line of formatIdentityGate(held)) ctx.reporter.problem(line);
       if (identityGate.held.length > 0) ctx.reporter.problem('cdp sync would send nothing (exit 4) until the change is accepted with --accept-identity-change');
       else if (identityGate.latest) ctx.reporter.info(formatIdentityGate(identityGate.latest)[0]);
-      ctx.reporter.summary({ command: 'plan', syncs: plans, identityGate });
+      ctx.reporter.summary({ command: 'plan', syncs: previews, identityGate });
       return ExitCode.ok;
     } finally {
       await warehouse.close();

@@ -14,7 +14,7 @@ import {
   setMarkSql,
   type DriftEvent,
 } from './drift-sql.js';
-import { planDrift, type DriftStateRow } from './plan-drift.js';
+import { driftRepairs, type DriftStateRow } from './drift-repairs.js';
 
 /** What a drift check found and did, for the run summary and `--json`. */
 export interface DriftSummary {
@@ -66,7 +66,7 @@ export interface DriftCheckParts {
 
 /**
  * Before the diff: reads what changed in the CRM since the sync's last check (modified records,
- * deleted and merged ones, the live count), decides the repairs (plan-drift.ts) and applies them to
+ * deleted and merged ones, the live count), decides the repairs (drift-repairs.ts) and applies them to
  * `sync_state_<sync>` in one transaction with the `sync_drift` rows. The diff that follows then sends
  * exactly the repairs. The mark moves only when the sync finishes (`markDriftChecked`).
  */
@@ -93,19 +93,19 @@ export async function checkDrift(parts: DriftCheckParts): Promise<DriftSummary> 
   const ids = new Set<string>([...read.changed.flatMap((c) => [c.id, ...c.mergedIds]), ...goneIds, ...extra.missing, ...extra.survivors.keys()]);
   const rows = await stateRows(warehouse, shape, [...ids]);
   const held = await warehouse.query(`select match_key, field from ${d.table(tables.holds)} where sync = ${sync}`);
-  const plan = planDrift(shape, rows, read, extra, new Set(held.map((h) => `${String(h.match_key)}\u0000${String(h.field)}`)));
+  const repairs = driftRepairs(shape, rows, read, extra, new Set(held.map((h) => `${String(h.match_key)}\u0000${String(h.field)}`)));
 
   const now = new Date();
   const statements = [
-    ...plan.repoint.map((r) => repointSql(shape, d, r.key, r.id)),
-    ...[...plan.restore].flatMap(([column, keys]) => restoreSql(shape, d, column, keys)),
-    ...dropHoldsSql(d, tables.holds, shape.sync.sync, plan.forget),
-    ...forgetKeysSql(shape, d, plan.forget),
-    ...insertHoldsSql(d, tables.holds, parts.runId, shape.sync.sync, plan.holds),
-    ...insertDriftEventsSql(d, tables.drift, parts.runId, shape.sync.sync, plan.events, now),
+    ...repairs.repoint.map((r) => repointSql(shape, d, r.key, r.id)),
+    ...[...repairs.restore].flatMap(([column, keys]) => restoreSql(shape, d, column, keys)),
+    ...dropHoldsSql(d, tables.holds, shape.sync.sync, repairs.forget),
+    ...forgetKeysSql(shape, d, repairs.forget),
+    ...insertHoldsSql(d, tables.holds, parts.runId, shape.sync.sync, repairs.holds),
+    ...insertDriftEventsSql(d, tables.drift, parts.runId, shape.sync.sync, repairs.events, now),
   ];
   if (statements.length > 0) await warehouse.transaction(statements, { label: `drift ${shape.sync.sync}` });
-  return { ...count(plan.events), requests: parts.requests() - before, seconds: elapsed(started) };
+  return { ...count(repairs.events), requests: parts.requests() - before, seconds: elapsed(started) };
 }
 
 /** Records that the sync finished at `at`: the next check reads changes from then (less the overlap). */

@@ -12,7 +12,7 @@ import { compileStateCounts, readStateCounts, removalGates, type RemovalGate } f
 import type { LogRow } from './state-sql.js';
 import { loadSyncShape } from './load-sync-shape.js';
 import type { PacedTransport } from './paced-transport.js';
-import { planRecord } from './record-plan.js';
+import { operationsFor } from './record-operations.js';
 import type { SerialQueue } from './serial-queue.js';
 import { SyncPipeline } from './sync-pipeline.js';
 import type { ProgressFactory } from './sync-progress.js';
@@ -160,7 +160,7 @@ export async function sendSync(ctx: SyncRunContext, prepared: PreparedSync): Pro
       for (let last = 0; ; ) {
         const rows = await ctx.queue.run(() => warehouse.query(`select * from ${diff} where seq > ${last} order by seq limit ${PAGE_ROWS}`, { label: `read diff ${sync.sync}` }));
         if (rows.length === 0) break;
-        for (const row of rows) await pipeline.push(planRecord(shape, readDiffRecord(shape, row), options));
+        for (const row of rows) await pipeline.push(operationsFor(shape, readDiffRecord(shape, row), options));
         last = Number(rows[rows.length - 1].seq);
       }
       await pipeline.finish();

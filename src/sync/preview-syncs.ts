@@ -6,10 +6,10 @@ import { compileDiffSelect, compileKeyReport, compileNewRefusedKeys } from './di
 import { keyRules } from './key-rules.js';
 import { loadSyncShape } from './load-sync-shape.js';
 import { compileStateCounts, readStateCounts, removalGates, type RemovalGate } from './removal-gates.js';
-import type { MatchKeyReport } from './run-sync.js';
+import type { MatchKeyReport } from './send-sync.js';
 import { diffSummary, type DiffSummary } from './sync-summary.js';
 
-export interface SyncPlan {
+export interface SyncPreview {
   readonly sync: string;
   readonly destination: string;
   readonly object: string;
@@ -23,12 +23,12 @@ export interface SyncPlan {
 }
 
 /**
- * `cdp plan`: each sync's diff, counted in the warehouse, without sending anything or writing any
+ * `cdp plan` (the sync preview; "plan" inside the code is the compiled build plan): each sync's diff, counted in the warehouse, without sending anything or writing any
  * table (a sync whose state table does not exist yet diffs against nothing).
  */
-export async function planProject(warehouse: Warehouse, project: LoadedProject, syncs: readonly Declared<SyncConfig>[], fullResync: boolean): Promise<SyncPlan[]> {
+export async function previewSyncs(warehouse: Warehouse, project: LoadedProject, syncs: readonly Declared<SyncConfig>[], fullResync: boolean): Promise<SyncPreview[]> {
   const d = warehouse.dialect;
-  const plans: SyncPlan[] = [];
+  const previews: SyncPreview[] = [];
   for (const sync of syncs) {
     const shape = await loadSyncShape(warehouse, project, sync, keyRules(project, sync));
     const exists = await warehouse.tableExists(shape.tables.state);
@@ -41,7 +41,7 @@ export async function planProject(warehouse: Warehouse, project: LoadedProject, 
     const logged = await warehouse.tableExists(shape.tables.log);
     const fresh = logged ? (await warehouse.query(compileNewRefusedKeys(shape, d), { label: `plan refused keys ${sync.sync}` })).length : Number(report.refused_keys ?? 0);
     const gates = removalGates(shape, counts, state);
-    plans.push({
+    previews.push({
       sync: sync.sync,
       destination: sync.destination,
       object: sync.object,
@@ -58,5 +58,5 @@ export async function planProject(warehouse: Warehouse, project: LoadedProject, 
       exceedsMaxRemovals: gates.some((g) => g.exceeded),
     });
   }
-  return plans;
+  return previews;
 }

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadProject } from '../../src/config/load-project.js';
 import type { DriftRead } from '../../src/destinations/drift-reader.js';
-import { planDrift } from '../../src/sync/drift/plan-drift.js';
+import { driftRepairs } from '../../src/sync/drift/drift-repairs.js';
 import { sameValue } from '../../src/sync/drift/same-value.js';
 import { syncShape, type SyncShape } from '../../src/sync/sync-shape.js';
 import { removeProject } from '../helpers/project.js';
@@ -23,16 +23,16 @@ afterAll(() => removeProject(dir));
 const nothing = { missing: [], survivors: new Map<string, string>() };
 const read = (r: Partial<DriftRead>): DriftRead => ({ changed: [], gone: [], liveTotal: 0, ...r });
 
-describe('planDrift (pure)', () => {
+describe('driftRepairs (pure)', () => {
   it('restores cdp-owned fields, holds crm-owned ones once, and restores if_empty only when blank', () => {
     const rows = [{ key: 'a@x.io', id: '1', texts: ['Ann', '30.0', 'lead'] }];
     const crm = (values: Record<string, string | null>) => read({ changed: [{ id: '1', key: 'A@x.io', values, mergedIds: [] }] });
-    const plan = planDrift(shape, rows, crm({ firstname: 'Annie', cdp_ltv: '1', lifecyclestage: 'customer' }), nothing, new Set());
-    expect(plan.events.map((e) => [e.kind, e.field])).toEqual([['kept', 'firstname'], ['edited', 'cdp_ltv'], ['kept', 'lifecyclestage']]);
-    expect([...plan.restore]).toEqual([['f_cdp_ltv', ['a@x.io']]]);
-    expect(plan.holds).toEqual([{ key: 'a@x.io', field: 'firstname' }, { key: 'a@x.io', field: 'lifecyclestage' }]);
+    const repairs = driftRepairs(shape, rows, crm({ firstname: 'Annie', cdp_ltv: '1', lifecyclestage: 'customer' }), nothing, new Set());
+    expect(repairs.events.map((e) => [e.kind, e.field])).toEqual([['kept', 'firstname'], ['edited', 'cdp_ltv'], ['kept', 'lifecyclestage']]);
+    expect([...repairs.restore]).toEqual([['f_cdp_ltv', ['a@x.io']]]);
+    expect(repairs.holds).toEqual([{ key: 'a@x.io', field: 'firstname' }, { key: 'a@x.io', field: 'lifecyclestage' }]);
     const held = new Set(['a@x.io\u0000firstname']);
-    expect(planDrift(shape, rows, crm({ firstname: 'Annie', cdp_ltv: '30', lifecyclestage: null }), nothing, held).events.map((e) => [e.kind, e.field])).toEqual([['edited', 'lifecyclestage']]);
+    expect(driftRepairs(shape, rows, crm({ firstname: 'Annie', cdp_ltv: '30', lifecyclestage: null }), nothing, held).events.map((e) => [e.kind, e.field])).toEqual([['edited', 'lifecyclestage']]);
   });
 
   it('after a merge compares only the row whose key the survivor carries, so two people never flip one record', () => {
@@ -40,17 +40,17 @@ describe('planDrift (pure)', () => {
       { key: 'a@x.io', id: '1', texts: ['Ann', '30', null] },
       { key: 'b@x.io', id: '2', texts: ['Bob', '40', null] },
     ];
-    const plan = planDrift(shape, rows, read({ changed: [{ id: '9', key: 'a@x.io', values: { firstname: 'Ann', cdp_ltv: '30' }, mergedIds: ['1', '2'] }] }), nothing, new Set());
-    expect(plan.repoint).toEqual([{ key: 'a@x.io', id: '9' }, { key: 'b@x.io', id: '9' }]);
-    expect(plan.events.map((e) => e.kind)).toEqual(['merged', 'merged']);
-    expect(plan.restore.size).toBe(0);
+    const repairs = driftRepairs(shape, rows, read({ changed: [{ id: '9', key: 'a@x.io', values: { firstname: 'Ann', cdp_ltv: '30' }, mergedIds: ['1', '2'] }] }), nothing, new Set());
+    expect(repairs.repoint).toEqual([{ key: 'a@x.io', id: '9' }, { key: 'b@x.io', id: '9' }]);
+    expect(repairs.events.map((e) => e.kind)).toEqual(['merged', 'merged']);
+    expect(repairs.restore.size).toBe(0);
   });
 
   it('forgets deleted records, and a Salesforce loser moves to its master instead', () => {
     const rows = [{ key: 'a@x.io', id: '003A', texts: [null, null, null] }, { key: 'b@x.io', id: '003B', texts: [null, null, null] }];
-    const plan = planDrift(shape, rows, read({ gone: [{ id: '003A' }, { id: '003B', mergedInto: '003C' }] }), nothing, new Set());
-    expect(plan.forget).toEqual(['a@x.io']);
-    expect(plan.repoint).toEqual([{ key: 'b@x.io', id: '003C' }]);
+    const repairs = driftRepairs(shape, rows, read({ gone: [{ id: '003A' }, { id: '003B', mergedInto: '003C' }] }), nothing, new Set());
+    expect(repairs.forget).toEqual(['a@x.io']);
+    expect(repairs.repoint).toEqual([{ key: 'b@x.io', id: '003C' }]);
   });
 
   it('compares values by type, so formatting never looks like an edit', () => {

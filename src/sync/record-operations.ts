@@ -6,7 +6,7 @@ import type { SyncShape } from './sync-shape.js';
 export type WriteOperation = 'upsert' | 'update' | 'clear';
 
 /** The write one record needs: only what changes; `null` clears a field. */
-export interface WritePlan {
+export interface RecordWrite {
   readonly kind: 'upsert' | 'update';
   readonly operation: WriteOperation;
   readonly fields: Readonly<Record<string, FieldValue>>;
@@ -17,9 +17,9 @@ export interface WritePlan {
 }
 
 /** What the engine does for one diff record. */
-export interface RecordPlan {
+export interface RecordOperations {
   readonly record: DiffRecord;
-  readonly write?: WritePlan;
+  readonly write?: RecordWrite;
   /** Segment indexes (list/campaign targets) to add the record to, or remove it from. */
   readonly add: readonly number[];
   readonly remove: readonly number[];
@@ -27,7 +27,7 @@ export interface RecordPlan {
   readonly forget: boolean;
 }
 
-export interface PlanOptions {
+export interface OperationOptions {
   readonly mode: SyncConfig['mode'];
   readonly fullResync: boolean;
 }
@@ -39,7 +39,7 @@ export interface PlanOptions {
  * mode removes the memberships cdp added (lists, campaigns, segment fields set to false); mirror mode also
  * clears the fields cdp set; then the record is no longer synced.
  */
-export function planRecord(shape: SyncShape, record: DiffRecord, options: PlanOptions): RecordPlan {
+export function operationsFor(shape: SyncShape, record: DiffRecord, options: OperationOptions): RecordOperations {
   const fields: Record<string, FieldValue> = {};
   const sentFields = new Set<number>();
   const sentSegments = new Map<number, boolean>();
@@ -86,11 +86,11 @@ export function planRecord(shape: SyncShape, record: DiffRecord, options: PlanOp
   return { record, ...(needsWrite ? { write: { kind, operation: kind, fields, sentFields, sentSegments } } : {}), add, remove, forget: false };
 }
 
-/** The record's state once `plan.write` is confirmed: sent values replace stored ones. */
-export function confirmedTexts(shape: SyncShape, plan: RecordPlan): (string | null)[] {
-  return shape.fields.map((_, i) => (plan.write?.sentFields.has(i) ? plan.record.texts[i] : plan.record.stored[i]));
+/** The record's state once `ops.write` is confirmed: sent values replace stored ones. */
+export function confirmedTexts(shape: SyncShape, ops: RecordOperations): (string | null)[] {
+  return shape.fields.map((_, i) => (ops.write?.sentFields.has(i) ? ops.record.texts[i] : ops.record.stored[i]));
 }
 
-export function confirmedMembers(shape: SyncShape, plan: RecordPlan): boolean[] {
-  return shape.segments.map((_, j) => plan.write?.sentSegments.get(j) ?? plan.record.member[j]);
+export function confirmedMembers(shape: SyncShape, ops: RecordOperations): boolean[] {
+  return shape.segments.map((_, j) => ops.write?.sentSegments.get(j) ?? ops.record.member[j]);
 }

@@ -60,7 +60,7 @@ function key(id: string): number {
 
 const web = (id: string, anon: string | null, user_id: string | null, email: string | null, ts = '2026-01-10 10:00:00') => ({ id, ts, anon, user_id, email });
 
-describe('runIdentity', () => {
+describe('buildIdentity', () => {
   it('links identifiers that share a row, normalising emails and phones', async () => {
     f = await identityFixture(MODELS, TABLES);
     await f.setRows('web', [web('1', 'a1', null, null), web('2', 'a1', 'u1', null), web('3', 'a2', 'u1', ' Ann@X.com '), web('4', 'a9', null, null)]);

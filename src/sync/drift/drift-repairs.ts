@@ -18,7 +18,7 @@ export interface DriftExtra {
 }
 
 /** What to change in state before the diff, and what to report. */
-export interface DriftPlan {
+export interface DriftRepairs {
   readonly events: readonly DriftEvent[];
   /** Records to forget: the diff then re-creates them (upsert, mirror) or skips them (update). */
   readonly forget: readonly string[];
@@ -39,7 +39,7 @@ export type Ownership = SyncConfig['ownership'][string];
  * - a field cdp set that now holds something else → by its ownership: `cdp` restores the warehouse
  *   value; `crm` keeps the CRM's and holds the field for that record; `if_empty` restores only a blank.
  */
-export function planDrift(shape: SyncShape, rows: readonly DriftStateRow[], read: DriftRead, extra: DriftExtra, heldFields: ReadonlySet<string>): DriftPlan {
+export function driftRepairs(shape: SyncShape, rows: readonly DriftStateRow[], read: DriftRead, extra: DriftExtra, heldFields: ReadonlySet<string>): DriftRepairs {
   const ownership = shape.sync.ownership;
   const norm = (k: string | null) => (k === null ? null : shape.keyCaseInsensitive ? k.toLowerCase() : k);
   const events: DriftEvent[] = [];

@@ -1,0 +1,114 @@
+import type { LoadedProject } from '../config/load-project.js';
+import { RunError } from '../diagnostics/diagnostic.js';
+import type { Dialect } from '../dialect/dialect.js';
+import { statementsStep, type PlanStep } from '../model/plan.js';
+import { edgeStatements, perSourceScratch } from './edge-sql.js';
+import { identitySpec, type IdentitySpec } from './identity-spec.js';
+import { createIdentityTables, identityTables, type IdentityTables } from './identity-tables.js';
+import { limitSteps } from './limit-guard.js';
+import { groupedSql } from './observation-sql.js';
+import { STATE_VERSION, commitStatements, identifiersNextSql, internalStatements, stateStatements } from './publish-sql.js';
+import { finalPartsSql, survivorshipStatements } from './survivorship-sql.js';
+import { componentsStep } from './update-components.js';
+
+export interface IdentityPlanParams {
+  /** The run's reference time for link windows. */
+  readonly asOf: Date;
+  readonly runId: string;
+}
+
+/**
+ * The identity stage as plan steps (docs/architecture.md#parse-manifest-plan-execute), the one place its
+ * order is written: `cdp build` executes them (build-identity.ts) and `cdp compile` writes them. Normalise and
+ * guard every source's identifiers, build the link graph, keep its connected components up to date (the
+ * mode decision `identity.mode`: incremental unless `--full-refresh`, a first build, or a build that did
+ * not finish), split components that break per-type limits, carry profile ids over by survivorship, and
+ * publish `identifiers`, `profile_aliases` and `profile_events` in one transaction. See CONTEXT.md.
+ */
+export function identityPlan(project: LoadedProject, d: Dialect, params: IdentityPlanParams): PlanStep[] {
+  const spec = identitySpec(project);
+  const t = identityTables(spec.schema);
+  const step = (id: string, label: string, statements: readonly string[], transaction = false) =>
+    statementsStep('identity', `identity.${id}`, `identity: ${label}`, statements, { transaction });
+  const s = (name: string) => d.scratchTable(t.scratch(name));
+  const running = step('running', 'mark running', stateStatements(d, t, 'running'));
+  const session = d.unorderedSession();
+  const steps: PlanStep[] = [
+    step('tables', 'create tables', [d.createSchema(spec.schema), ...createIdentityTables(d, t)]),
+    {
+      kind: 'decide',
+      id: 'identity.mode',
+      stage: 'identity',
+      label: 'identity: mode',
+      on: { query: modeSql(d, t) },
+      choose: ({ rows, fullRefresh }) => (fullRefresh ? 'full' : chooseMode(rows)),
+      branches: {
+        full: {
+          when: 'with --full-refresh, on the first build, after a build that did not finish or stored by another version',
+          steps: [running, step('reset', 'reset', [t.nodes, t.edges, t.graph, t.sizes].map((x) => `delete from ${d.table(x)} where 1 = 1`))],
+        },
+        incremental: { when: 'otherwise', steps: [running] },
+      },
+      say: (mode) => `  identity: ${mode} build`,
+    },
+    step('observations', 'read sources', groupedSql(d, spec, t, params.asOf)),
+    step('links', 'build links', [
+      ...edgeStatements(d, spec, t, params.asOf),
+      d.createScratchTableAs(
+        t.scratch('previous_limits'),
+        `select n.node_key from ${d.table(t.review)} r join ${d.table(t.nodes)} n on n.id_type = r.id_type and n.id_value = r.id_value where r.reason = 'limit'`,
+      ),
+    ]),
+    componentsStep(d, t, spec.maxRounds),
+    ...limitSteps(d, spec, t),
+    step('profiles', 'profile ids by survivorship', [finalPartsSql(d, t), ...survivorshipStatements(d, spec, t, params.runId)]),
+    // Before the review table is replaced: hubs now that were not hubs after the previous build.
+    read('new_hubs', 'new hubs', `select count(*) as n from ${s('hubs')} h join ${s('value_nodes')} v on v.node_key = h.node_key
+left join ${d.table(t.review)} r on r.reason = 'hub' and r.id_type = v.id_type and r.id_value = v.id_value
+where r.reason is null`),
+    step('store', 'store links and identifiers', [...internalStatements(d, spec, t), identifiersNextSql(d, t)]),
+    {
+      ...read('orphans', 'identifiers without a profile', `select count(*) as n from ${s('identifiers_next')} where profile_id is null`),
+      check: ([row]) =>
+        Number(row?.n ?? 0) > 0
+          ? new RunError('identity-state', `${row.n} identifiers lost their profile: the stored identity state is inconsistent`, 'run `cdp build --full-refresh`')
+          : undefined,
+    },
+    {
+      kind: 'hook',
+      id: 'identity.report',
+      stage: 'identity',
+      label: 'identity: report',
+      note: 'the build reads its report here (identity-report.ts); with fail_on_oversize, a profile over max_profile_size stops it before publishing',
+    },
+    step('publish', 'publish', commitStatements(d, t, params.runId), true),
+    step('cleanup', 'clean up', identityScratchCleanup(d, spec, t)),
+  ];
+  return [{ kind: 'session', id: 'identity.session', stage: 'identity', label: 'identity: session settings', enter: session.enter, steps, exit: session.exit }];
+}
+
+function read(id: string, label: string, sql: string) {
+  return { kind: 'read', id: `identity.${id}`, stage: 'identity', label: `identity: ${label}`, sql } as const;
+}
+
+/** What the mode is decided on: the stored state rows. */
+export function modeSql(d: Dialect, t: IdentityTables): string {
+  return `select name, value from ${d.table(t.state)}`;
+}
+
+/** Incremental when the last build finished and stored this version's state; else full. */
+function chooseMode(rows: readonly { readonly [column: string]: unknown }[]): 'full' | 'incremental' {
+  const state = new Map(rows.map((r) => [String(r.name), String(r.value)]));
+  return state.get('status') === 'ok' && state.get('version') === STATE_VERSION ? 'incremental' : 'full';
+}
+
+const SCRATCH = [
+  'values', 'fresh', 'value_nodes', 'hub_candidates', 'hubs', 'edges', 'present', 'previous_limits', 'touched', 'violating',
+  'limit_drops', 'limit_labels', 'final', 'sv_overlap', 'sv_part', 'sv_profile', 'sv_rank', 'sv_ids', 'assign',
+  'profile_changes', 'identifiers_next',
+];
+
+/** The scratch tables a finished identity stage drops. */
+export function identityScratchCleanup(d: Dialect, spec: IdentitySpec, t: IdentityTables): string[] {
+  return [...SCRATCH, ...perSourceScratch(spec)].map((name) => d.dropScratchTable(t.scratch(name)));
+}

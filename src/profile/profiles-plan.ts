@@ -1,0 +1,94 @@
+import type { LoadedProject } from '../config/load-project.js';
+import type { Dialect } from '../dialect/dialect.js';
+import { statementsStep, type PlanStep } from '../model/plan.js';
+import { note } from '../model/print-plan.js';
+import { cdpTable } from '../model/relations.js';
+import { replaceTableSteps } from '../model/replace-table-steps.js';
+import type { Row } from '../warehouse/warehouse.js';
+import { segmentSql } from './compile-segments.js';
+import { compileTraitsSelect, type SourceColumnTypes } from './compile-traits.js';
+
+export interface ProfilesPlanParams {
+  readonly runId: string;
+  readonly asOf: Date;
+  /** A source's rows with `_cdp_profile_id` (identity/row-profile-select.ts in a build). */
+  readonly rowsOf: (source: string) => string;
+  /** Source column types, when known: `cdp build` reads them from the warehouse and casts traits to them. */
+  readonly columnTypes?: SourceColumnTypes;
+}
+
+/**
+ * The profiles and segments stages as plan steps, the one place their order is written (`cdp build` runs
+ * them through build-profiles.ts, `cdp compile` writes them): `profiles` replaced atomically, the driver's
+ * clean-up of non-finite trait values (hook `profiles.non_finite`), every segment evaluated, this run's
+ * entries and exits recorded in `segment_changes` (segments renamed in the model keep their members), and
+ * `segment_members` replaced with entered_at kept for members who stay.
+ */
+export function profilesPlan(project: LoadedProject, d: Dialect, params: ProfilesPlanParams): PlanStep[] {
+  const profiles = cdpTable(project, 'profiles');
+  const traits = compileTraitsSelect(project, d, {
+    rowsOf: params.rowsOf,
+    profileIds: `(select distinct profile_id from ${d.table(cdpTable(project, 'identifiers'))})`,
+    asOf: params.asOf,
+    columnTypes: params.columnTypes,
+  });
+  const seg = segmentSql(project, d, params);
+  const step = (id: string, label: string, statements: readonly string[]) => statementsStep('segments', `segments.${id}`, label, statements);
+  const record = 'record segment entries and exits';
+  return [
+    ...replaceTableSteps(d, 'profiles', 'profiles', 'build profiles', profiles, traits),
+    {
+      kind: 'hook',
+      id: 'profiles.non_finite',
+      stage: 'profiles',
+      label: 'clear non-finite trait values',
+      note: 'trait values that are NaN or infinite become NULL here, when a float trait has any (build-profiles.ts)',
+    },
+    step('evaluate', 'evaluate segments', [seg.evaluate]),
+    {
+      kind: 'decide',
+      id: 'segments.first',
+      stage: 'segments',
+      label: 'segment members',
+      on: { exists: seg.members },
+      choose: ({ answer }) => (answer === 'exists' ? 'later' : 'first'),
+      branches: {
+        first: { when: 'on the first build (segment_members does not exist yet)', steps: [step('create', 'create segment members', [seg.createMembers])] },
+        later: { when: 'segment_members exists', steps: [] },
+      },
+    },
+    step('changes_table', 'segment changes table', [seg.createChanges]),
+    seg.renamesSql === undefined
+      ? statementsStep('segments', 'segments.changes', record, [seg.recordChanges], { transaction: true })
+      : {
+          kind: 'compute',
+          id: 'segments.changes',
+          stage: 'segments',
+          label: record,
+          read: seg.renamesSql,
+          write: (rows) => {
+            const renames = unambiguousRenames(rows);
+            return {
+              statements: [...renames.map((r) => seg.rename(r.from, r.to)), seg.recordChanges],
+              log: renames.map((r) => `segment ${r.from} renamed to ${r.to}: same ${r.members} members, no entries or exits recorded`),
+            };
+          },
+          transaction: true,
+          shown: [note(`for each segment renamed in the model (same members under a new name), in the transaction below:\n${seg.rename('<old name>', '<new name>')}`), seg.recordChanges],
+        },
+    ...replaceTableSteps(d, 'segments', 'segments.members', 'update segment members', seg.members, seg.nextMembers),
+    step('drop_now', 'drop evaluated segments', [seg.dropNow]),
+  ];
+}
+
+/**
+ * Segments renamed in the model, from the pairs `renamesSql` read: a segment no longer declared whose last
+ * members are exactly those of a newly declared one, each pair unambiguous. Anything else (a rename that
+ * also changed who is in it) is an exit from the old segment and an entry into the new one.
+ */
+function unambiguousRenames(rows: readonly Row[]): { from: string; to: string; members: number }[] {
+  const count = (key: 'old_segment' | 'new_segment', value: unknown) => rows.filter((r) => r[key] === value).length;
+  return rows
+    .filter((r) => count('old_segment', r.old_segment) === 1 && count('new_segment', r.new_segment) === 1)
+    .map((r) => ({ from: String(r.old_segment), to: String(r.new_segment), members: Number(r.n) }));
+}
