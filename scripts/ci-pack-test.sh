@@ -47,6 +47,7 @@ cd my-project
 npx cdp ls --select 'segment:*'
 
 # `cdp sandbox` runs from the installed package (the bundled @cdp-oss/crm-sandbox), answers, and stops on SIGTERM.
+: > "$work/sandbox.out"  # created before the background start, so the first read below never races it
 ./../node_modules/.bin/cdp sandbox --port-hubspot 0 --port-salesforce 0 > "$work/sandbox.out" 2>&1 &
 sandbox_pid=$!
 hubspot_url=""
