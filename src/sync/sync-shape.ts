@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { locate, type Declared, type LoadedProject } from '../config/load-project.js';
 import { matchField, type SegmentTarget, type SyncConfig } from '../config/schema.js';
+import { isAccountTrait, syncEntity, type SyncEntity } from '../config/sync-entity.js';
 import type { AudienceSpec, FieldSpec, SyncSpec } from '../destinations/destination.js';
 import type { SqlType, TableRef } from '../dialect/dialect.js';
 import { cdpTable } from '../model/relations.js';
@@ -37,6 +38,11 @@ export interface ShapeSegment {
 /** Everything the diff, the engine and the state need to know about one sync (pure data). */
 export interface SyncShape {
   readonly sync: Declared<SyncConfig>;
+  /**
+   * Persons or accounts (docs/accounts-sync.md): which tables the diff reads and their key column. The
+   * diff's and the state's `profile_id` column holds this key (an account_id for account syncs).
+   */
+  readonly entity: SyncEntity;
   readonly keyCaseInsensitive: boolean;
   /** A pattern every key must match, or the destination refuses it on every run (KeyRules.pattern). */
   readonly keyPattern: string | undefined;
@@ -46,16 +52,22 @@ export interface SyncShape {
   readonly fields: readonly ShapeField[];
   readonly segments: readonly ShapeSegment[];
   readonly tables: {
-    readonly profiles: TableRef;
+    /** `profiles` or `accounts`: one row per entity, a column per trait. */
+    readonly entities: TableRef;
+    /** `segment_members` or `account_segment_members`. */
     readonly members: TableRef;
     readonly state: TableRef;
     readonly diff: TableRef;
     readonly log: TableRef;
+    /** `identifiers` or `account_identifiers`. */
     readonly identifiers: TableRef;
     /** `_identity_review`, when the build wrote one (shared identifiers for `match: { id_type }`). */
     readonly review?: TableRef;
     /** `erasures`, when `cdp forget` wrote one: profiles holding an erased identifier are never in scope. */
     readonly erasures?: TableRef;
+    /** `accounts` and `account_members`, when a person sync maps `account.<trait>` fields. */
+    readonly accounts?: TableRef;
+    readonly accountMembers?: TableRef;
   };
 }
 
@@ -68,7 +80,7 @@ export interface KeyRules {
 export const STATE_KEY_COLUMNS = ['match_key', 'destination_id', 'profile_id', 'synced_at'] as const;
 
 /**
- * The shape of a sync, given the warehouse types of the profile columns (lower-cased trait name ->
+ * The shape of a sync, given the warehouse types of the entity's columns (lower-cased trait name ->
  * type). Field and membership state columns are named after the destination field / segment
  * (`f_<field>`, `m_<segment>`), with a short hash only when two names would fold to one column.
  */
@@ -129,8 +141,10 @@ export function syncShape(
     });
   }
   const name = sync.sync.toLowerCase();
+  const entity = syncEntity(sync);
   return {
     sync,
+    entity,
     keyCaseInsensitive: rules.caseInsensitive,
     keyPattern: rules.pattern,
     keyType: sync.match.trait !== undefined ? typeOf(sync.match.trait) : 'string',
@@ -138,12 +152,15 @@ export function syncShape(
     fields,
     segments,
     tables: {
-      profiles: cdpTable(project, 'profiles'),
-      members: cdpTable(project, 'segment_members'),
+      entities: cdpTable(project, entity.table),
+      members: cdpTable(project, entity.members),
       state: cdpTable(project, `sync_state_${name}`),
       diff: cdpTable(project, `_sync_diff_${name}`),
       log: cdpTable(project, 'sync_log'),
-      identifiers: cdpTable(project, 'identifiers'),
+      identifiers: cdpTable(project, entity.identifiers),
+      ...(entity.kind === 'person' && Object.values(sync.fields).some(isAccountTrait)
+        ? { accounts: cdpTable(project, 'accounts'), accountMembers: cdpTable(project, 'account_members') }
+        : {}),
     },
   };
 }

@@ -1,0 +1,102 @@
+import { describe, expect, it } from 'vitest';
+import { COMPANIES } from '@cdp-oss/crm-sandbox';
+import type { HubSpotSandbox, SalesforceSandbox } from '@cdp-oss/crm-sandbox';
+import { cdp, writeProject } from '../helpers/project.js';
+import { hubspotEnv, hubspotProjectFiles, hubspotWrites, query, SALESFORCE_CUSTOM_FIELDS, salesforceEnv, salesforceProjectFiles, salesforceWrites, startHubSpot, startSalesforce, useSandbox } from '../destinations/destination-fixture.js';
+import { accounts, HUBSPOT_COMPANIES, SALESFORCE_ACCOUNTS, seedAccounts } from './account-fixture.js';
+
+/** Live companies by cdp_account_id: name, domain, cdp_mrr, cdp_members. */
+function companies(sandbox: HubSpotSandbox): Record<string, readonly (string | undefined)[]> {
+  return Object.fromEntries(sandbox.store.allRecords(COMPANIES).map((r) => [r.properties.get('cdp_account_id') ?? `(none ${r.id})`, ['name', 'domain', 'cdp_mrr', 'cdp_members'].map((p) => r.properties.get(p))]));
+}
+
+function listCompanies(sandbox: HubSpotSandbox, name: string): string[] {
+  const list = sandbox.store.lists.byName(name);
+  const key = new Map(sandbox.store.allRecords(COMPANIES).map((r) => [r.id, r.properties.get('cdp_account_id') ?? '']));
+  return [...(list?.members.keys() ?? [])].map((id) => key.get(id) ?? `(gone ${id})`).sort();
+}
+
+describe('account sync to HubSpot companies', () => {
+  let sandbox: HubSpotSandbox;
+  const dirs = useSandbox(startHubSpot, (s) => (sandbox = s), { resetEach: true });
+
+  it('creates cdp_account_id as a unique property, upserts companies by it, fills the company list, and a re-run sends nothing', async () => {
+    const dir = await writeProject({ ...hubspotProjectFiles(), 'connectors/companies.yaml': HUBSPOT_COMPANIES });
+    dirs.push(dir);
+    const rows = accounts(3);
+    await seedAccounts(dir, { accounts: rows, segments: [['a0001', 'hot_accounts'], ['a0002', 'hot_accounts']] });
+    const first = await cdp(dir, ['sync', 'companies'], hubspotEnv(sandbox));
+    expect(first.stderr).toBe('');
+    expect(first.code).toBe(0);
+    expect(sandbox.store.property(COMPANIES, 'cdp_account_id')).toMatchObject({ hasUniqueValue: true, type: 'string' });
+    expect(companies(sandbox)).toEqual({
+      a0000: ['Company 0', 'company0.com', '0', '1'],
+      a0001: ['Company 1', 'company1.com', '100', '2'],
+      a0002: ['Company 2', 'company2.com', '200', '3'],
+    });
+    expect(sandbox.store.lists.byName('CDP: Hot accounts')).toMatchObject({ objectTypeId: '0-2' });
+    expect(listCompanies(sandbox, 'CDP: Hot accounts')).toEqual(['a0001', 'a0002']);
+    const state = await query(dir, 'select profile_id, match_key from cdp.sync_state_companies order by 1');
+    expect(state.map((r) => [r.profile_id, r.match_key])).toEqual([
+      ['a0000', 'a0000'],
+      ['a0001', 'a0001'],
+      ['a0002', 'a0002'],
+    ]);
+
+    sandbox.resetStats();
+    expect((await cdp(dir, ['sync', 'companies'], hubspotEnv(sandbox))).code).toBe(0);
+    expect(hubspotWrites(sandbox)).toEqual({});
+
+    // One account's MRR changes and another leaves the segment: one upsert and one list removal.
+    await seedAccounts(dir, { accounts: rows.map((a) => (a.account_id === 'a0000' ? { ...a, mrr: 999 } : a)), segments: [['a0001', 'hot_accounts']] });
+    sandbox.resetStats();
+    expect((await cdp(dir, ['sync', 'companies'], hubspotEnv(sandbox))).code).toBe(0);
+    expect(hubspotWrites(sandbox)).toEqual({ 'POST /crm/v3/objects/companies/batch/upsert': 1, 'PUT /crm/v3/lists/{listId}/memberships/remove': 1 });
+    expect(companies(sandbox).a0000).toEqual(['Company 0', 'company0.com', '999', '1']);
+    expect(listCompanies(sandbox, 'CDP: Hot accounts')).toEqual(['a0001']);
+  });
+
+  it('refuses to match companies on domain, at the match line', async () => {
+    const dir = await writeProject({ ...hubspotProjectFiles(), 'connectors/companies.yaml': HUBSPOT_COMPANIES.replace('object: companies\n', 'object: companies\nmatch: { id_type: domain }\n') });
+    dirs.push(dir);
+    const res = await cdp(dir, ['validate', '--json'], hubspotEnv(sandbox));
+    expect(res.code).toBe(2);
+    const out = JSON.parse(res.stdout) as { diagnostics: { code: string; file: string; line: number; hint?: string }[] };
+    expect(out.diagnostics).toContainEqual(expect.objectContaining({ code: 'non-unique-match', file: 'connectors/companies.yaml', line: 4, hint: expect.stringContaining('cdp_account_id') }));
+  });
+});
+
+describe('account sync to Salesforce Account', () => {
+  let sandbox: SalesforceSandbox;
+  const start = () =>
+    startSalesforce({
+      customFields: {
+        ...SALESFORCE_CUSTOM_FIELDS,
+        Account: [
+          { name: 'CDP_Account_Id__c', type: 'string', length: 64, externalId: true, unique: true },
+          { name: 'CDP_MRR__c', type: 'double', precision: 18, scale: 2 },
+          { name: 'CDP_Hot_Account__c', type: 'boolean' },
+        ],
+      },
+    });
+  const dirs = useSandbox(start, (s) => (sandbox = s), { resetEach: true });
+
+  it('upserts Accounts by CDP_Account_Id__c with the segment as a checkbox, and a re-run sends nothing', async () => {
+    const dir = await writeProject({ ...salesforceProjectFiles(), 'connectors/accounts.yaml': SALESFORCE_ACCOUNTS });
+    dirs.push(dir);
+    const rows = accounts(3);
+    await seedAccounts(dir, { accounts: rows, segments: [['a0002', 'hot_accounts']] });
+    const first = await cdp(dir, ['sync', 'accounts'], salesforceEnv(sandbox));
+    expect(first.stderr).toBe('');
+    expect(first.code).toBe(0);
+    const live = () => Object.fromEntries(sandbox.store.list('Account').map((r) => [String(r.values.CDP_Account_Id__c), [r.values.Name, r.values.Website, r.values.CDP_MRR__c, r.values.CDP_Hot_Account__c]]));
+    expect(live()).toEqual({
+      a0000: ['Company 0', 'company0.com', 0, false],
+      a0001: ['Company 1', 'company1.com', 100, false],
+      a0002: ['Company 2', 'company2.com', 200, true],
+    });
+    sandbox.resetStats();
+    expect((await cdp(dir, ['sync', 'accounts'], salesforceEnv(sandbox))).code).toBe(0);
+    expect(salesforceWrites(sandbox)).toEqual({});
+  });
+});
