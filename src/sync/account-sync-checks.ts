@@ -40,7 +40,7 @@ export function accountSyncChecks(project: LoadedProject): { readonly personView
     }
     for (const [field, trait] of Object.entries(sync.fields)) {
       if (isAccountTrait(trait) && !accountsDeclared) {
-        out.push(error('account-without-membership', `field '${field}' maps account trait '${trait}', but the project declares no accounts: (no person belongs to an account)`, at(['fields', field]), 'declare accounts: with membership: in models/*.yaml; see docs/accounts.md'));
+        out.push(error('account-without-membership', `field '${field}' maps account trait '${trait}', but the project declares no accounts: (no person belongs to an account)`, at(['fields', field]), 'declare accounts: with membership: in models/*.yaml; see docs/accounts-sync.md'));
       }
     }
     if (sync.account) {
@@ -50,7 +50,7 @@ export function accountSyncChecks(project: LoadedProject): { readonly personView
       } else if (target.destination !== sync.destination) {
         out.push(error('unknown-sync', `account sync '${target.sync}' sends to '${target.destination}', not to '${sync.destination}'`, at(['account', 'sync'])));
       }
-      if (!accountsDeclared) out.push(error('account-without-membership', `sync '${sync.sync}' associates contacts with accounts, but the project declares no accounts:`, at(['account'], true), 'declare accounts: with membership: in models/*.yaml; see docs/accounts.md'));
+      if (!accountsDeclared) out.push(error('account-without-membership', `sync '${sync.sync}' associates contacts with accounts, but the project declares no accounts:`, at(['account'], true), 'declare accounts: with membership: in models/*.yaml; see docs/accounts-sync.md'));
     }
   }
   const personSyncs = project.syncs
@@ -60,7 +60,7 @@ export function accountSyncChecks(project: LoadedProject): { readonly personView
 }
 
 /**
- * Whether the project declares `accounts:` (docs/accounts.md). The account model adds it to the loaded
+ * Whether the project declares `accounts:` (docs/accounts-sync.md). The account model adds it to the loaded
  * project; until then a project without the key has no accounts.
  */
 function hasAccounts(project: LoadedProject): boolean {

@@ -38,9 +38,11 @@ export function compileDiffSelect(shape: SyncShape, d: Dialect, options: DiffOpt
   const clear = shape.sync.nulls === 'clear';
   const changed = fields.map((f, i) => {
     if (f.retired) return `(op <> 'leave' and s${i} is not null) as c${i}`;
+    // The account association is always exact: no account any more removes it.
+    const clearing = clear || f.association === true;
     const test = options.fullResync
-      ? clear ? `(t${i} is not null or s${i} is not null)` : `t${i} is not null`
-      : clear ? `t${i} is distinct from s${i}` : `(t${i} is not null and t${i} is distinct from s${i})`;
+      ? clearing ? `(t${i} is not null or s${i} is not null)` : `t${i} is not null`
+      : clearing ? `t${i} is distinct from s${i}` : `(t${i} is not null and t${i} is distinct from s${i})`;
     return `(op <> 'leave' and ${test}) as c${i}`;
   });
   const adds = segments.map((_, j) => `(op <> 'leave' and d${j}${options.fullResync ? '' : ` and not sm${j}`}) as a${j}`);
@@ -123,16 +125,25 @@ export function keyedCtes(shape: SyncShape, d: Dialect): string[] {
 }
 
 /**
- * Person syncs mapping `account.<trait>`: `base` = the profiles with a column `account.<trait>` per mapped
- * account trait, from the person's account (`account_members`, at most one per person). Undefined otherwise.
+ * Person syncs that take something from the person's account (`account_members`, at most one per person):
+ * `base` = the profiles plus a column `account.<trait>` per mapped account trait, and `account.@record` for
+ * `account: { sync }`: the account's record at the destination as the account sync confirmed it (HubSpot
+ * company id / Salesforce external id), NULL while that account is not synced. Undefined otherwise.
  */
 function accountColumns(shape: SyncShape, d: Dialect): string | undefined {
-  const { accounts, accountMembers } = shape.tables;
-  const traits = [...new Set(shape.fields.filter((f) => !f.retired && isAccountTrait(f.trait)).map((f) => f.trait))];
-  if (!accounts || !accountMembers || traits.length === 0 || shape.entity.kind !== 'person') return undefined;
+  const { accounts, accountMembers, accountState } = shape.tables;
+  if (!accountMembers || shape.entity.kind !== 'person') return undefined;
   const q = (n: string) => d.quoteIdentifier(n);
-  const columns = traits.map((t) => `, a.${q(t.slice('account.'.length))} as ${q(t)}`).join('');
-  return `base as (\n  select p.*${columns}\n  from ${d.table(shape.tables.entities)} p left join ${d.table(accountMembers)} am on am.profile_id = p.profile_id left join ${d.table(accounts)} a on a.account_id = am.account_id\n)`;
+  const traits = [...new Set(shape.fields.filter((f) => !f.retired && !f.association && isAccountTrait(f.trait)).map((f) => f.trait))];
+  const columns = traits.map((t) => `, a.${q(t.slice('account.'.length))} as ${q(t)}`);
+  const joins = [`left join ${d.table(accountMembers)} am on am.profile_id = p.profile_id`];
+  if (accounts && traits.length > 0) joins.push(`left join ${d.table(accounts)} a on a.account_id = am.account_id`);
+  if (shape.account) {
+    columns.push(accountState ? `, ast.${q(shape.account.value)} as ${q('account.@record')}` : `, ${d.cast('null', 'string')} as ${q('account.@record')}`);
+    if (accountState) joins.push(`left join ${d.table(accountState)} ast on ast.profile_id = am.account_id`);
+  }
+  if (columns.length === 0) return undefined;
+  return `base as (\n  select p.*${columns.join('')}\n  from ${d.table(shape.tables.entities)} p ${joins.join(' ')}\n)`;
 }
 
 /**

@@ -40,7 +40,23 @@ export async function loadSyncShape(warehouse: Warehouse, project: LoadedProject
   const person = entity.kind === 'person';
   const withReview = person && sync.match.id_type !== undefined && (await warehouse.tableExists(review));
   const withErasures = person && (await warehouse.tableExists(erasures)) && (await warehouse.tableExists(identifiers));
-  return { ...shape, tables: { ...shape.tables, ...(withReview ? { review } : {}), ...(withErasures ? { erasures } : {}) } };
+  // `account: { sync }`: the person's account from account_members; the account sync's state may not exist
+  // yet (it has not run): then no contact has an account record to be associated with.
+  const { accountMembers, accountState, ...tables } = shape.tables;
+  if (shape.account && accountMembers && !(await warehouse.tableExists(accountMembers))) {
+    throw new RunError('not-built', `sync '${sync.sync}' associates accounts, but ${accountMembers.schema}.account_members does not exist`, build);
+  }
+  const withAccountState = accountState !== undefined && (await warehouse.tableExists(accountState));
+  return {
+    ...shape,
+    tables: {
+      ...tables,
+      ...(accountMembers ? { accountMembers } : {}),
+      ...(withAccountState ? { accountState } : {}),
+      ...(withReview ? { review } : {}),
+      ...(withErasures ? { erasures } : {}),
+    },
+  };
 }
 
 /**

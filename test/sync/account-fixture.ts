@@ -1,9 +1,13 @@
 /**
- * Account syncs against the sandboxes. The account tables are built by the account model (docs/accounts.md);
+ * Account syncs against the sandboxes. The account tables are built by the account model (docs/accounts-sync.md);
  * these tests create them directly in the DuckDB file with the columns that page documents.
  */
 import { DuckDBWarehouse } from '../../src/engines/duckdb/warehouse.js';
 import type { Value } from '../../src/warehouse/warehouse.js';
+import { loadProject } from '../../src/config/load-project.js';
+import { progressFactory } from '../../src/sync/sync-progress.js';
+import { selectSyncs, syncProject, type ProjectSyncResult } from '../../src/sync/sync-project.js';
+import { syncTuning } from '../../src/sync/sync-tuning.js';
 import { yaml } from '../helpers/project.js';
 import { warehousePath } from '../destinations/destination-fixture.js';
 
@@ -81,3 +85,21 @@ export const SALESFORCE_ACCOUNTS = yaml`
   max_audience_removals_pct: 100
   max_field_clears_pct: 100
 `;
+
+/**
+ * Runs the sync engine in-process on a project that declares accounts. Until the account model adds
+ * `accounts:` to the project files, `cdp sync` refuses person syncs that use accounts (docs/accounts-sync.md),
+ * so these tests hand the loaded project an `accounts` entry and call the engine as `cdp sync` does.
+ */
+export async function syncWithAccounts(dir: string, env: Readonly<Record<string, string>>, names: readonly string[] = []): Promise<ProjectSyncResult> {
+  const loaded = await loadProject(dir, env);
+  if (!loaded.project) throw new Error(`project did not load: ${loaded.diagnostics.map((d) => d.message).join('; ')}`);
+  const project = { ...loaded.project, accounts: {} };
+  const warehouse = await DuckDBWarehouse.open({ path: warehousePath(dir) });
+  try {
+    const stage = { project, warehouse, runId: `test-${Date.now()}`, asOf: new Date(), fullRefresh: false, log: () => undefined };
+    return await syncProject(stage, { syncs: selectSyncs(project, names), fullResync: false, tuning: syncTuning(env), progress: progressFactory({ interactive: false, line: () => undefined }) });
+  } finally {
+    await warehouse.close();
+  }
+}
