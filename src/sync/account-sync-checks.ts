@@ -43,6 +43,9 @@ export function accountSyncChecks(project: LoadedProject): { readonly personView
         out.push(error('account-without-membership', `field '${field}' maps account trait '${trait}', but the project declares no accounts: (no person belongs to an account)`, at(['fields', field]), 'declare accounts: with membership: in models/*.yaml; see docs/accounts-sync.md'));
       }
     }
+    if (sync.account && destination === 'hubspot' && !['contacts', 'contact', '0-1'].includes(sync.object.toLowerCase())) {
+      out.push(error('invalid-option', `account: associates HubSpot contacts with companies; sync '${sync.sync}' writes ${sync.object}`, at(['account'], true)));
+    }
     if (sync.account) {
       const target = accountSyncs.find((s) => s.sync === sync.account?.sync);
       if (!target) {

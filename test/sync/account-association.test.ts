@@ -142,4 +142,39 @@ describe('Contact.Account set by external id on Salesforce', () => {
     expect(moved.syncs.find((s) => s.sync === 'contacts')?.diff.fieldUpdates).toMatchObject({ '@account': 2 });
     expect(accountOf()).toEqual({ 'person0@example.com': 'a0000', 'person1@example.com': 'a0001', 'person2@example.com': null, 'person3@example.com': null });
   });
+
+  it('sets, moves and clears AccountId through Bulk API 2.0 (Account.CDP_Account_Id__c column)', async () => {
+    const dir = await writeProject({
+      ...salesforceProjectFiles({ fields: SALESFORCE_FIELDS, segments: `${SALESFORCE_SEGMENTS}\naccount: { sync: accounts }`, bulkThreshold: 100 }),
+      'connectors/accounts.yaml': SALESFORCE_ACCOUNTS,
+    });
+    dirs.push(dir);
+    const persons = people(250);
+    // Person i works at a000(i % 2); the last has no account. Then everyone moves, and person 0 leaves.
+    const before = persons.slice(0, 249).map((p, i): [string, string] => [p.profile_id, `a000${i % 2}`]);
+    const after = before.slice(1).map(([id, account]): [string, string] => [id, account === 'a0000' ? 'a0001' : 'a0000']);
+    await seed(dir, persons);
+    await seedAccounts(dir, { accounts: ROWS, members: before });
+    const first = await syncWithAccounts(dir, salesforceEnv(sandbox));
+    expect(first.syncs.map((s) => [s.sync, s.rejected])).toEqual([
+      ['accounts', 0],
+      ['contacts', 0],
+    ]);
+    expect(Object.keys(salesforceWrites(sandbox)).some((k) => k.includes('/jobs/ingest'))).toBe(true);
+    const keys = new Map(sandbox.store.list('Account').map((a) => [a.id, String(a.values.CDP_Account_Id__c)]));
+    const accountOf = () => new Map(sandbox.store.list('Contact').map((c) => [String(c.values.Email), c.values.AccountId ? (keys.get(String(c.values.AccountId)) ?? null) : null]));
+    const expected = (members: readonly (readonly [string, string])[]) =>
+      new Map(persons.map((p) => [p.email ?? '', members.find(([id]) => id === p.profile_id)?.[1] ?? null]));
+    expect(accountOf()).toEqual(expected(before));
+
+    // 249 changes: Bulk again; person 0 is cleared with #N/A in the AccountId column.
+    await seedAccounts(dir, { accounts: ROWS, members: after });
+    sandbox.resetStats();
+    const moved = await syncWithAccounts(dir, salesforceEnv(sandbox));
+    expect(moved.syncs.find((s) => s.sync === 'contacts')?.diff.fieldUpdates).toMatchObject({ '@account': 249 });
+    expect(Object.keys(salesforceWrites(sandbox)).some((k) => k.includes('/jobs/ingest'))).toBe(true);
+    const now = accountOf();
+    expect(now).toEqual(expected(after));
+    expect([now.get('person0@example.com'), now.get('person1@example.com'), now.get('person2@example.com')]).toEqual([null, 'a0000', 'a0001']);
+  });
 });
