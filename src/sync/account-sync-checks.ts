@@ -35,6 +35,10 @@ export function accountSyncChecks(project: LoadedProject): { readonly personView
       for (const [field, trait] of Object.entries(sync.fields)) {
         if (isAccountTrait(trait)) out.push(error('invalid-trait', `an account sync maps account traits by name: '${trait.slice('account.'.length)}', not '${trait}'`, at(['fields', field])));
       }
+      for (const [segment, target] of Object.entries(sync.segments)) {
+        if ('campaign' in target) out.push(error('invalid-target', `campaigns hold contacts and leads, not accounts; use { ${destination === 'hubspot' ? 'list' : 'field'}: ... }`, at(['segments', segment])));
+        if ('list' in target && destination === 'salesforce') out.push(error('invalid-target', `Salesforce has no lists; use { field: ... } (a checkbox on Account)`, at(['segments', segment])));
+      }
       if (sync.account) out.push(error('invalid-option', `account: is for person syncs; sync '${sync.sync}' already sends accounts`, at(['account'], true)));
       continue;
     }

@@ -99,4 +99,18 @@ describe('account sync to Salesforce Account', () => {
     expect((await cdp(dir, ['sync', 'accounts'], salesforceEnv(sandbox))).code).toBe(0);
     expect(salesforceWrites(sandbox)).toEqual({});
   });
+
+  it('cdp validate refuses a campaign on an account sync and an account: naming no account sync, at their lines', async () => {
+    const dir = await writeProject({
+      ...salesforceProjectFiles({ segments: 'segments: {}\naccount: { sync: acounts }' }),
+      'connectors/accounts.yaml': SALESFORCE_ACCOUNTS.replace('hot_accounts: { field: CDP_Hot_Account__c }', 'hot_accounts: { campaign: "Hot" }'),
+    });
+    dirs.push(dir);
+    const res = await cdp(dir, ['validate', '--json'], salesforceEnv(sandbox));
+    expect(res.code).toBe(2);
+    const out = JSON.parse(res.stdout) as { diagnostics: { code: string; file: string; line: number; hint?: string }[] };
+    const brief = out.diagnostics.map((d) => [d.code, d.file, d.line, d.hint]);
+    expect(brief).toContainEqual(['invalid-target', 'connectors/accounts.yaml', 9, undefined]);
+    expect(brief).toContainEqual(['unknown-sync', 'connectors/contacts.yaml', 13, "did you mean 'accounts'?"]);
+  });
 });
