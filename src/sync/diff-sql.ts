@@ -108,7 +108,7 @@ export function keyedCtes(shape: SyncShape, d: Dialect): string[] {
     ctes.push(`keyed as (\n  select p.*, ${keyFrom} as raw_key, ${accepted(keyFrom)} as key_ok from ${base} p\n)`);
   }
   ctes.push(
-    `src as (\n  select p.${id} as profile_id, case when p.key_ok then p.raw_key end as match_key, case when not p.key_ok then p.raw_key end as refused_key, (${gate}${audience}) as in_scope${fields.map((f, i) => `, ${f.retired ? d.cast('null', f.type) : `p.${q(f.trait)}`} as v${i}`).join('')}\n  from keyed p\n)`,
+    `src as (\n  select p.${id} as profile_id, case when p.key_ok then p.raw_key end as match_key, case when not p.key_ok then p.raw_key end as refused_key, (${gate}${audience}) as in_scope${fields.map((f, i) => `, ${f.retired ? d.cast('null', f.type) : `p.${q(sourceColumn(f))}`} as v${i}`).join('')}\n  from keyed p\n)`,
   );
   // Retired targets (docs/sync-renames.md) want nobody: their members are removed, their values cleared.
   const active = segments.flatMap((s, j) => (s.retired ? [] : [{ s, j }]));
@@ -124,9 +124,23 @@ export function keyedCtes(shape: SyncShape, d: Dialect): string[] {
   return ctes;
 }
 
+/** `base`'s column for the account association (a plain name: BigQuery column names take no dots). */
+const ACCOUNT_RECORD_COLUMN = '_cdp_account_record';
+
+/** `base`'s column for `account.<trait>`. */
+function accountColumn(trait: string): string {
+  return `_cdp_account_${trait.slice('account.'.length)}`;
+}
+
+/** The column of the keyed row a field's value comes from. */
+function sourceColumn(f: SyncShape['fields'][number]): string {
+  if (f.association) return ACCOUNT_RECORD_COLUMN;
+  return isAccountTrait(f.trait) ? accountColumn(f.trait) : f.trait;
+}
+
 /**
  * Person syncs that take something from the person's account (`account_members`, at most one per person):
- * `base` = the profiles plus a column `account.<trait>` per mapped account trait, and `account.@record` for
+ * `base` = the profiles plus a column `_cdp_account_<trait>` per mapped account trait, and `_cdp_account_record` for
  * `account: { sync }`: the account's record at the destination as the account sync confirmed it (HubSpot
  * company id / Salesforce external id), NULL while that account is not synced. Undefined otherwise.
  */
@@ -135,11 +149,11 @@ function accountColumns(shape: SyncShape, d: Dialect): string | undefined {
   if (!accountMembers || shape.entity.kind !== 'person') return undefined;
   const q = (n: string) => d.quoteIdentifier(n);
   const traits = [...new Set(shape.fields.filter((f) => !f.retired && !f.association && isAccountTrait(f.trait)).map((f) => f.trait))];
-  const columns = traits.map((t) => `, a.${q(t.slice('account.'.length))} as ${q(t)}`);
+  const columns = traits.map((t) => `, a.${q(t.slice('account.'.length))} as ${q(accountColumn(t))}`);
   const joins = [`left join ${d.table(accountMembers)} am on am.profile_id = p.profile_id`];
   if (accounts && traits.length > 0) joins.push(`left join ${d.table(accounts)} a on a.account_id = am.account_id`);
   if (shape.account) {
-    columns.push(accountState ? `, ast.${q(shape.account.value)} as ${q('account.@record')}` : `, ${d.cast('null', 'string')} as ${q('account.@record')}`);
+    columns.push(accountState ? `, ast.${q(shape.account.value)} as ${q(ACCOUNT_RECORD_COLUMN)}` : `, ${d.cast('null', 'string')} as ${q(ACCOUNT_RECORD_COLUMN)}`);
     if (accountState) joins.push(`left join ${d.table(accountState)} ast on ast.profile_id = am.account_id`);
   }
   if (columns.length === 0) return undefined;
