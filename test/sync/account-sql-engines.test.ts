@@ -1,7 +1,7 @@
 /**
- * The account parts of the sync SQL on the BigQuery emulator, compared with DuckDB on the same data: an
+ * The account parts of the sync SQL on the BigQuery and Snowflake emulators, compared with DuckDB on the same data: an
  * account sync's diff (accounts, account segments) and a person sync's diff with `account.<trait>` and the
- * account association (docs/accounts-sync.md). Skips when the emulator is not installed.
+ * account association (docs/accounts-sync.md). Skips an emulator that is not installed.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadProject, type LoadedProject } from '../../src/config/load-project.js';
@@ -10,15 +10,14 @@ import { compileDiffSelect } from '../../src/sync/diff-sql.js';
 import { writeStateRowsSql } from '../../src/sync/state-sql.js';
 import { syncShape, type SyncShape } from '../../src/sync/sync-shape.js';
 import { SyncStateStore } from '../../src/sync/sync-state-store.js';
-import { BigQueryWarehouse } from '../../src/engines/bigquery/warehouse.js';
 import { DuckDBWarehouse } from '../../src/engines/duckdb/warehouse.js';
 import type { Warehouse } from '../../src/warehouse/warehouse.js';
-import { emulatorGate, startBigQueryEmulator, type BigQueryEmulator } from '../conformance/emulators.js';
+import { warehouseTargets, type RunningTarget } from '../conformance/warehouse-targets.js';
 import { removeProject, writeProject } from '../helpers/project.js';
 import { hubspotProjectFiles } from '../destinations/destination-fixture.js';
 import { HUBSPOT_COMPANIES } from './account-fixture.js';
 
-const gate = await emulatorGate('bigquery');
+const emulators = (await warehouseTargets()).filter((t) => t.name !== 'duckdb');
 
 /** Account tables, the companies sync's confirmed state (a1 -> 101, a2 -> 102), and p2's stale association. */
 async function exercise(w: Warehouse, project: LoadedProject, companies: SyncShape, contacts: SyncShape): Promise<{ accounts: DiffRecord[]; persons: DiffRecord[] }> {
@@ -56,32 +55,32 @@ async function exercise(w: Warehouse, project: LoadedProject, companies: SyncSha
   return { accounts: accountsDiff, persons };
 }
 
-describe.skipIf(!gate.bigquery.ok)('account sync SQL on the BigQuery emulator', () => {
-  let emu: BigQueryEmulator;
+describe.each(emulators)('account sync SQL on the $name emulator', (target) => {
+  let running: RunningTarget | undefined;
   let dir: string;
   beforeAll(async () => {
-    emu = await startBigQueryEmulator();
+    if (target.available) running = await target.start();
     dir = await writeProject({
       ...hubspotProjectFiles({ match: '{ trait: email, field: email }', fields: { firstname: 'first_name', cdp_account_mrr: 'account.mrr' }, segments: 'segments: {}\naccount: { sync: companies }' }),
       'connectors/companies.yaml': HUBSPOT_COMPANIES,
     });
   }, 90_000);
   afterAll(async () => {
-    await emu?.stop();
+    await running?.stop();
     if (dir) await removeProject(dir);
   });
 
-  it('gives the same account diff and the same association changes as DuckDB', async () => {
+  it.skipIf(!target.available)('gives the same account diff and the same association changes as DuckDB', async () => {
     const { project } = await loadProject(dir, {});
-    if (!project) throw new Error('project did not load');
+    if (!project || !running) throw new Error('project or engine missing');
     const byName = (name: string) => project.syncs.find((s) => s.sync === name) ?? project.syncs[0];
     const companies = syncShape(project, byName('companies'), new Map([['account_id', 'string'], ['name', 'string'], ['domain', 'string'], ['mrr', 'float'], ['members', 'integer']]), false);
     const contacts = syncShape(project, byName('contacts'), new Map([['email', 'string'], ['first_name', 'string'], ['account.mrr', 'float']]), true);
     const duck = await DuckDBWarehouse.open({ path: ':memory:' });
-    const big = await BigQueryWarehouse.open({ type: 'bigquery', projectId: emu.projectId, apiEndpoint: emu.apiEndpoint });
+    const engine = await running.open();
     try {
       const expected = await exercise(duck, project, companies, contacts);
-      const actual = await exercise(big, project, companies, contacts);
+      const actual = await exercise(engine, project, companies, contacts);
       const view = (r: DiffRecord) => [r.key, r.op, r.profileId, r.texts, r.stored, r.changed, r.add];
       expect(expected.accounts.map((r) => [r.key, r.op, r.profileId, r.add])).toEqual([
         ['a1', 'enter', 'a1', [true]],
@@ -98,7 +97,7 @@ describe.skipIf(!gate.bigquery.ok)('account sync SQL on the BigQuery emulator', 
       expect(actual.persons.map(view)).toEqual(expected.persons.map(view));
     } finally {
       await duck.close();
-      await big.close();
+      await engine.close();
     }
   });
 });
