@@ -49,6 +49,10 @@ describe('account sync to HubSpot companies', () => {
 
     // One account's MRR changes and another leaves the segment: one upsert and one list removal.
     await seedAccounts(dir, { accounts: rows.map((a) => (a.account_id === 'a0000' ? { ...a, mrr: 999 } : a)), segments: [['a0001', 'hot_accounts']] });
+    const plan = await cdp(dir, ['plan', 'companies', '--json'], hubspotEnv(sandbox));
+    expect(plan.code).toBe(0);
+    const planned = JSON.parse(plan.stdout) as { syncs: { sync: string; diff: { records: number; field_updates: Record<string, number> } }[] };
+    expect(planned.syncs[0]).toMatchObject({ sync: 'companies', diff: { records: 2, field_updates: { cdp_mrr: 1, name: 0 } } });
     sandbox.resetStats();
     expect((await cdp(dir, ['sync', 'companies'], hubspotEnv(sandbox))).code).toBe(0);
     expect(hubspotWrites(sandbox)).toEqual({ 'POST /crm/v3/objects/companies/batch/upsert': 1, 'PUT /crm/v3/lists/{listId}/memberships/remove': 1 });
