@@ -85,6 +85,13 @@ describe('contacts associated with their HubSpot company', () => {
     });
     expect(associations()).toEqual({ 'person0@example.com': ['a0000'], 'person1@example.com': ['a0001'], 'person2@example.com': ['a0001'], 'person3@example.com': [] });
     expect(mrr()['person1@example.com']).toBe('100');
+
+    // person2 belongs to no account any more: its association is archived, nothing is created.
+    await seedAccounts(dir, { accounts: ROWS, members: MOVED.filter(([p]) => p !== 'p00002') });
+    sandbox.resetStats();
+    await syncWithAccounts(dir, hubspotEnv(sandbox));
+    expect(hubspotWrites(sandbox)).toEqual({ 'POST /crm/v3/objects/contacts/batch/upsert': 1, 'POST /crm/v4/associations/{fromObjectType}/{toObjectType}/batch/archive': 1 });
+    expect(associations()['person2@example.com']).toEqual([]);
   });
 
   it('cdp validate points at an account trait mapped without accounts: in the project', async () => {
