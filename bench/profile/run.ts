@@ -1,8 +1,10 @@
 /**
  * Traits and segments for many profiles, timed against a plain GROUP BY scan of the same events in
- * the same run (the ratio is what to read: these machines are shared and noisy).
+ * the same run (the ratio is what to read: these machines are shared and noisy). Then the account
+ * roll-ups over those profiles (docs/accounts.md: accounts traits and segments over `account_members`),
+ * timed against the person traits they roll up, in the same run (issue target: at most 1.5x).
  *
- *   npx tsx bench/profile/run.ts [--profiles 1000000] [--events 10000000]
+ *   npx tsx bench/profile/run.ts [--profiles 1000000] [--events 10000000] [--accounts 100000]
  *
  * Events are generated in DuckDB already mapped to profiles (`_cdp_profile_id`), so this measures the
  * profile stage alone: every trait kind of the sample project, derived traits, four segments.
@@ -13,11 +15,18 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadProject, type LoadedProject } from '../../src/config/load-project.js';
 import { runProfiles } from '../../src/profile/run-profiles.js';
+import { accountSegmentSql } from '../../src/account/account-segments-sql.js';
+import { accountSpec, type AccountSpec } from '../../src/account/account-spec.js';
+import { compileAccountTraitsSelect } from '../../src/account/compile-account-traits.js';
+import { replaceTable } from '../../src/warehouse/replace-table.js';
 import { DuckDBWarehouse } from '../../src/engines/duckdb/warehouse.js';
 import { writeProject } from '../../test/helpers/project.js';
 
-const { values } = parseArgs({ options: { profiles: { type: 'string', default: '1000000' }, events: { type: 'string', default: '10000000' } } });
+const { values } = parseArgs({
+  options: { profiles: { type: 'string', default: '1000000' }, events: { type: 'string', default: '10000000' }, accounts: { type: 'string', default: '100000' } },
+});
 const profiles = Number(values.profiles);
+const accounts = Number(values.accounts);
 const events = Number(values.events);
 const asOf = new Date('2026-06-30T00:00:00Z');
 
@@ -43,6 +52,22 @@ segments:
   - { name: customers, where: "is_customer" }
   - { name: engaged, where: "page_views_30d > 5" }
   - { name: vip, where: "customers and lifetime_value > 500" }
+accounts:
+  id_types:
+    domain: { priority: 1, normalize: domain }
+  membership:
+    - { email_domain: true }
+  traits:
+    - { name: members, rollup: count }
+    - { name: pricing_viewers_7d, rollup: count, where: "pricing_views_7d > 0" }
+    - { name: high_intent_members, rollup: count, segment: high_intent }
+    - { name: total_ltv, rollup: sum, trait: lifetime_value }
+    - { name: avg_page_views, rollup: avg, trait: page_views_30d }
+    - { name: first_seen_at, rollup: min, trait: first_seen_at }
+    - { name: engagement_score, sql: "pricing_viewers_7d * 10 + members" }
+  segments:
+    - { name: hot_accounts, where: "pricing_viewers_7d >= 3" }
+    - { name: big_spenders, where: "total_ltv > 5000" }
 `,
 });
 const project = (await loadProject(dir)).project as LoadedProject;
@@ -73,11 +98,29 @@ try {
   const first = await time(build);
   const second = await time(build);
   const summary = await build();
+
+  // Accounts: every profile in one of `accounts` accounts (as membership would leave them), then the
+  // account traits and segments exactly as the build computes them.
+  await w.execute(`create table cdp.account_identifiers as select 'acc_' || i as account_id, 'domain' as id_type, 'c' || i || '.com' as id_value, timestamp '2026-06-30' as first_seen, timestamp '2026-06-30' as last_seen from range(${accounts}) t(i)`);
+  await w.execute(`create table cdp.account_members as select profile_id, 'acc_' || (hash(profile_id) % ${accounts}) as account_id, 'email_domain' as reason from cdp.identifiers`);
+  const spec = accountSpec(project) as AccountSpec;
+  const buildAccounts = async () => {
+    await replaceTable(w, spec.tables.accounts, compileAccountTraitsSelect(project, w.dialect, spec, { asOf }));
+    const seg = accountSegmentSql(project, w.dialect, spec, { runId: `a${++run}`, asOf });
+    for (const sql of [...seg.createTables, seg.evaluate, seg.recordChanges]) await w.execute(sql);
+    await replaceTable(w, spec.tables.segmentMembers, seg.next);
+    await w.execute(seg.dropNow);
+  };
+  const personAgain = await time(build);
+  const accountFirst = await time(buildAccounts);
+  const accountSecond = await time(buildAccounts);
   console.log(`profiles ${profiles.toLocaleString('en-US')}, events ${events.toLocaleString('en-US')}, orders ${Math.round(events / 20).toLocaleString('en-US')}`);
   console.log(`baseline: plain GROUP BY scan of events   ${baseline.toFixed(2)} s`);
   console.log(`traits + segments (first build)         ${first.toFixed(2)} s   ratio ${(first / baseline).toFixed(1)}x`);
   console.log(`traits + segments (rebuild, entered_at)  ${second.toFixed(2)} s   ratio ${(second / baseline).toFixed(1)}x`);
   console.log(`segments: ${summary.segments.map((s) => `${s.segment} ${s.size}`).join(', ')}`);
+  console.log(`accounts ${accounts.toLocaleString('en-US')}: traits + segments ${accountFirst.toFixed(2)} s (first), ${accountSecond.toFixed(2)} s (rebuild)`);
+  console.log(`account roll-ups / person traits + segments (same run): ${(accountSecond / personAgain).toFixed(2)}x (person rebuild ${personAgain.toFixed(2)} s; target <= 1.5x)`);
 } finally {
   await w.close();
   await rm(dbDir, { recursive: true, force: true });

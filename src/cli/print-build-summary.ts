@@ -33,6 +33,12 @@ export function printBuildSummary(reporter: Reporter, summary: BuildSummary): vo
       }
     }
   }
+  if (summary.accounts) {
+    const a = summary.accounts;
+    const segments = Object.entries(a.segments).map(([name, n]) => `${name} ${n.toLocaleString('en-US')}`).join(', ');
+    reporter.info(`accounts: ${a.accounts.toLocaleString('en-US')}, ${a.members.toLocaleString('en-US')} members (${a.membershipChanges.toLocaleString('en-US')} joined, left or moved)${segments ? `; ${segments}` : ''}`);
+    if (a.oversized.length > 0) reporter.problem(`accounts: ${a.oversized.length} over max_profile_size (largest ${a.oversized[0].accountId} with ${a.oversized[0].identifiers} identifiers)`);
+  }
 }
 
 /** One line per stage: rows read and written, and on BigQuery the bytes its jobs processed and billed (docs/commands.md#cost-per-stage). */

@@ -6,11 +6,13 @@ import { error, type Diagnostic, type Location } from '../diagnostics/diagnostic
 import { suggestion } from '../diagnostics/did-you-mean.js';
 import { parseConfigParts, parsePart, partName } from './parse-part.js';
 import {
+  accountsSchema,
   configSchema,
   identitySchema,
   modelsFileParts,
   modelsFileSchema,
   syncSchema,
+  type AccountsConfig,
   type CdpConfig,
   type IdentityConfig,
   type ModelConfig,
@@ -42,6 +44,8 @@ export interface LoadedProject {
   readonly models: readonly Declared<ModelConfig>[];
   readonly sources: readonly Declared<SourceConfig>[];
   readonly identity?: Declared<IdentityConfig>;
+  /** The account entity (docs/accounts.md); absent in a person-only project. */
+  readonly accounts?: Declared<AccountsConfig>;
   readonly traits: readonly Declared<TraitConfig>[];
   readonly segments: readonly Declared<SegmentConfig>[];
   readonly syncs: readonly Declared<SyncConfig>[];
@@ -98,6 +102,7 @@ export async function loadProject(
   const traits: Declared<TraitConfig>[] = [];
   const segments: Declared<SegmentConfig>[] = [];
   const identities: Declared<IdentityConfig>[] = [];
+  const accountBlocks: Declared<AccountsConfig>[] = [];
   const target = options.target ?? (env.CDP_TARGET || undefined);
   const chosen = config.value ? selectTarget(config.value, configYaml, target, options.target === undefined) : undefined;
   if (chosen && !chosen.ok) diagnostics.push(chosen.diagnostic);
@@ -117,6 +122,7 @@ export async function loadProject(
       declare('traits', parsed.value.traits, traits);
       declare('segments', parsed.value.segments, segments);
       if (parsed.value.identity) identities.push({ ...parsed.value.identity, origin: { file: yaml, path: ['identity'] } });
+      if (parsed.value.accounts) accountBlocks.push({ ...parsed.value.accounts, origin: { file: yaml, path: ['accounts'] } });
       continue;
     }
     // The file failed its schema: keep the parts that pass on their own, so their references are
@@ -137,6 +143,11 @@ export async function loadProject(
     const identity = data.identity === undefined ? undefined : parsePart(identitySchema, data.identity);
     if (identity) identities.push({ ...identity, origin: { file: yaml, path: ['identity'] } });
     else if (data.identity !== undefined) invalid.identity = true;
+    const accounts = data.accounts === undefined ? undefined : parsePart(accountsSchema, data.accounts);
+    if (accounts) accountBlocks.push({ ...accounts, origin: { file: yaml, path: ['accounts'] } });
+  }
+  for (const extra of accountBlocks.slice(1)) {
+    diagnostics.push(error('duplicate-accounts', 'a project has one accounts: block', locate(extra.origin), `the first is in ${accountBlocks[0].origin.file.file}`));
   }
   for (const extra of identities.slice(1)) {
     diagnostics.push(
@@ -170,6 +181,7 @@ export async function loadProject(
       models,
       sources,
       identity: identities[0],
+      ...(accountBlocks[0] ? { accounts: accountBlocks[0] } : {}),
       traits,
       segments,
       syncs,

@@ -117,7 +117,11 @@ const source = z
     path: nonEmptyPath.optional().describe('DuckDB only: CSV, Parquet or JSON files relative to the project folder, globs allowed'),
     timestamp: z.string().optional().describe('The column holding when the row happened (for windows, first/last traits, link_window)'),
     primary_key: z.string().optional().describe('A row id column; cdp inspect shows one as evidence for each link'),
-    identifiers: z.array(identifier).default([]).describe('Columns that identify a person: [{ column, type }]'),
+    entity: z
+      .enum(['person', 'account'])
+      .default('person')
+      .describe('Whom the rows describe: person (default; identifiers use identity.id_types) or account (identifiers use accounts.id_types; docs/accounts.md)'),
+    identifiers: z.array(identifier).default([]).describe('Columns that identify a person (or an account, with entity: account): [{ column, type }]'),
     /** Declared column types: values that do not convert make their row a bad row (docs/bad-rows.md). */
     columns: z
       .record(z.string(), z.enum(['string', 'integer', 'float', 'boolean', 'timestamp', 'date']))
@@ -150,7 +154,10 @@ const model = z.strictObject({
 
 const idType = z.strictObject({
   priority: int.default(5).describe("Lower is stronger: a row's strongest identifier is its link centre"),
-  normalize: z.enum(['email', 'phone', 'lower', 'trim', 'none']).optional().describe('How values are cleaned before matching (default from the type name: email, phone, else trim)'),
+  normalize: z
+    .enum(['email', 'phone', 'lower', 'trim', 'none', 'domain'])
+    .optional()
+    .describe('How values are cleaned before matching (default from the type name: email, phone, domain, else trim); domain: lower-case, no scheme, www., path or port'),
   max_per_profile: positiveInt.optional().describe('At most this many values of the type in one profile'),
   link_window: duration.optional().describe("A value links only if seen within this duration before the run's reference time"),
   /** Phones without a country code get this calling code (digits, no +). */
@@ -217,6 +224,47 @@ const segment = z.strictObject({
   where: z.string().describe('A SQL predicate over traits and other segments; NULL counts as false'),
 });
 
+const membershipRule = z.union([
+  z.strictObject({
+    source: name.describe('A person source (with identifiers) whose rows name their account'),
+    column: z.string().describe("The source column holding the account's identifier"),
+    id_type: name.describe('The account identifier type the column holds (a key of accounts.id_types)'),
+  }),
+  z.strictObject({
+    email_domain: z.literal(true).describe("The person's business email domains (free-mail domains never) name their account"),
+  }),
+]);
+const accountTrait = z.strictObject({
+  name: name.describe('The column name in accounts'),
+  description: z.string().optional().describe('Free text'),
+  from: name.optional().describe('An account source (entity: account) to aggregate (with aggregate:)'),
+  aggregate: z.enum(aggregates).optional().describe('count, count_distinct, sum, avg, min, max, first, last or exists'),
+  column: z.string().optional().describe('The source column to aggregate; not needed for count and exists'),
+  rollup: z.enum(['count', 'sum', 'avg', 'min', 'max']).optional().describe('A roll-up over member persons: count of members, or sum/avg/min/max of a person trait'),
+  trait: name.optional().describe('The person trait a sum/avg/min/max roll-up reads'),
+  segment: name.optional().describe('Roll up only the members in this person segment'),
+  where: z.string().optional().describe("A SQL filter: over the source's columns (from:), or over person traits and segments (rollup:)"),
+  window: duration.optional().describe("Only rows within this duration before the run's reference time (from: only)"),
+  sql: z.string().optional().describe('A derived account trait: a SQL expression over other account traits'),
+  type: z.enum(['string', 'integer', 'float', 'boolean', 'timestamp', 'date']).optional().describe('Force the column type (default: inferred)'),
+});
+export const accountsSchema = z
+  .strictObject({
+    id_types: z.record(name, idType).describe('Account identifier types by name (domain, salesforce_account_id, ...), with the same keys as identity.id_types'),
+    free_mail_domains: z
+      .array(z.string())
+      .default([])
+      .describe('Domains added to the built-in free-mail list (gmail.com, outlook.com, ...): never an account, never a membership'),
+    max_profile_size: positiveInt.default(50).describe('Accounts with more identifiers than this are reported after the build (over-merge guard)'),
+    membership: z
+      .array(membershipRule)
+      .default([])
+      .describe('Person -> account rules, in order: { source, column, id_type } or { email_domain: true }; the first rule that gives an account wins'),
+    traits: z.array(accountTrait).default([]).describe('Per-account values: aggregates over account sources, roll-ups over members, or sql: (columns of accounts)'),
+    segments: z.array(segment).default([]).describe('Named groups of accounts defined by a SQL predicate over account traits'),
+  })
+  .describe('The account entity (B2B): identifier types, membership rules, traits and segments (docs/accounts.md)');
+
 /** Each list item and block of a models file, for checking the parts of a file that failed as a whole. */
 export const modelsFileParts = { models: model, sources: source, traits: trait, segments: segment } as const;
 
@@ -227,6 +275,7 @@ export const modelsFileSchema = z.strictObject({
   identity: identitySchema.optional().describe('Identity resolution: identifier types, blocklist, limits and the quality gate'),
   traits: z.array(trait).default([]).describe('Per-person values computed from sources or other traits (columns of profiles)'),
   segments: z.array(segment).default([]).describe('Named groups of profiles defined by a SQL predicate over traits'),
+  accounts: accountsSchema.optional(),
 });
 
 const audienceLimit = z
@@ -321,6 +370,9 @@ export type SyncFile = z.infer<typeof syncSchema>;
 export type MatchConfig = NonNullable<SyncFile['match']>;
 /** A connector once loaded: `match` filled in (load-project.ts, sync-entity.ts). */
 export type SyncConfig = Omit<SyncFile, 'match'> & { readonly match: MatchConfig };
+export type AccountsConfig = z.infer<typeof accountsSchema>;
+export type AccountTraitConfig = z.infer<typeof accountTrait>;
+export type MembershipRuleConfig = z.infer<typeof membershipRule>;
 export type SegmentTarget = z.infer<typeof segmentTarget>;
 
 /** The destination field a sync matches on: `field`, or the id_type's name (`match: { id_type: email }`). */

@@ -1,7 +1,7 @@
 import type { LoadedProject } from '../config/load-project.js';
-import type { Dialect } from '../dialect/dialect.js';
+import type { Dialect, TableRef } from '../dialect/dialect.js';
 import type { PlanStep } from '../model/plan.js';
-import { ccSql, loopTables } from './connected-components.js';
+import { ccSql, loopTables, type LoopTables } from './connected-components.js';
 import { edgeStatements } from './edge-sql.js';
 import { identityScratchCleanup, modeSql } from './run-identity.js';
 import { identitySpec } from './identity-spec.js';
@@ -35,37 +35,7 @@ export function compileIdentitySql(project: LoadedProject, dialect: Dialect, opt
   const loop = loopTables(t.scratch);
   const limitLoop = loopTables((n) => t.scratch(`limit_${n}`));
   const step = (id: string, label: string, statements: readonly string[]): PlanStep => ({ id: `identity.${id}`, stage: 'identity', label, statements });
-  // Rounds 1, 2 and 3 are written out: the loop alternates its two edge tables, so every later round
-  // repeats round 2 (even) or round 3 (odd) with its own map table cc_map_<r>.
-  const round = (tables: typeof loop, edges: string, out: ReturnType<typeof t.scratch>): string[] => [
-    ccSql.prepare(d, edges, tables.w),
-    note(`round r = 1, 2, ... while this count is above 0:\n${ccSql.count(d, tables.w)}`),
-    ...[1, 2, 3].flatMap((r) => {
-      const [w, wNext] = r % 2 === 1 ? [tables.w, tables.wNext] : [tables.wNext, tables.w];
-      return [
-        note(`round ${r}${r === 3 ? ' (and every later odd round; round 2 stands for every later even round)' : ''}:`),
-        ccSql.hook(d, w, tables.par),
-        ...ccSql.firstJump(d, tables, r),
-        note(`repeated while this count is above 0:\n${ccSql.count(d, tables.active)}`),
-        ...ccSql.nextJump(d, tables, r),
-        ...(r > 1 ? [ccSql.keepMap(d, tables, r)] : []),
-        ccSql.contract(d, w, tables.settled(r), wNext),
-      ];
-    }),
-    note('after the last round R, when R is 0 or 1:'),
-    ccSql.composeStart(d, tables, 1),
-    note('when R = 2:'),
-    ccSql.composeStart(d, tables, 2),
-    note('when R >= 3 (shown for R = 3), then for r = R-1 down to 2 (shown for r = 3 and 2):'),
-    ccSql.composeStart(d, tables, 3),
-    ccSql.composeRound(d, tables, 3),
-    ccSql.composeRound(d, tables, 2),
-    note('when R = 0 (no edges):'),
-    ccSql.output(d, tables, 0, out),
-    note('when R >= 1:'),
-    ccSql.output(d, tables, 1, out),
-    ...ccSql.cleanup(d, tables, 3),
-  ];
+  const round = (tables: LoopTables, edges: string, out: TableRef): string[] => componentsLoopSql(d, tables, edges, out);
   const session = d.unorderedSession();
   const inc = incrementalComponentsSql(d, t, spec.maxRounds);
   return [
@@ -123,6 +93,42 @@ export function compileIdentitySql(project: LoadedProject, dialect: Dialect, opt
     ]),
     step('cleanup', 'identity: drop scratch tables, restore the session', [...identityScratchCleanup(d, spec, t), ...session.exit]),
   ];
+}
+
+/**
+ * The connected-components loop as compile writes it: rounds 1, 2 and 3 written out. The loop alternates its
+ * two edge tables, so every later round repeats round 2 (even) or round 3 (odd) with its own map table cc_map_<r>.
+ */
+export function componentsLoopSql(d: Dialect, tables: LoopTables, edges: string, out: TableRef): string[] {
+  return [
+    ccSql.prepare(d, edges, tables.w),
+    note(`round r = 1, 2, ... while this count is above 0:\n${ccSql.count(d, tables.w)}`),
+    ...[1, 2, 3].flatMap((r) => {
+      const [w, wNext] = r % 2 === 1 ? [tables.w, tables.wNext] : [tables.wNext, tables.w];
+      return [
+        note(`round ${r}${r === 3 ? ' (and every later odd round; round 2 stands for every later even round)' : ''}:`),
+        ccSql.hook(d, w, tables.par),
+        ...ccSql.firstJump(d, tables, r),
+        note(`repeated while this count is above 0:\n${ccSql.count(d, tables.active)}`),
+        ...ccSql.nextJump(d, tables, r),
+        ...(r > 1 ? [ccSql.keepMap(d, tables, r)] : []),
+        ccSql.contract(d, w, tables.settled(r), wNext),
+      ];
+    }),
+    note('after the last round R, when R is 0 or 1:'),
+    ccSql.composeStart(d, tables, 1),
+    note('when R = 2:'),
+    ccSql.composeStart(d, tables, 2),
+    note('when R >= 3 (shown for R = 3), then for r = R-1 down to 2 (shown for r = 3 and 2):'),
+    ccSql.composeStart(d, tables, 3),
+    ccSql.composeRound(d, tables, 3),
+    ccSql.composeRound(d, tables, 2),
+    note('when R = 0 (no edges):'),
+    ccSql.output(d, tables, 0, out),
+    note('when R >= 1:'),
+    ccSql.output(d, tables, 1, out),
+    ...ccSql.cleanup(d, tables, 3),
+    ];
 }
 
 /** The insert of vetoed links with its rows left out (`<rows>`): the rows are decided at run time. */

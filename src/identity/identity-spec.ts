@@ -4,7 +4,7 @@ import type { TableRef } from '../dialect/dialect.js';
 import { sourceRelation } from '../model/relations.js';
 
 /** How a type's raw values become the values that link: see normalize-sql.ts. */
-export type NormalizeKind = 'email' | 'phone' | 'lower' | 'trim' | 'none';
+export type NormalizeKind = 'email' | 'phone' | 'lower' | 'trim' | 'none' | 'domain';
 
 export interface IdTypeSpec {
   readonly name: string;
@@ -79,13 +79,15 @@ export function identitySpec(project: LoadedProject): IdentitySpec {
 function resolveIdentitySpec(project: LoadedProject): IdentitySpec {
   const config = project.identity ?? defaults;
   const declared = new Map(Object.entries(config.id_types));
-  const used = project.sources.flatMap((s) => s.identifiers.map((i) => i.type));
+  // Account sources (entity: account) have their own identifier types: account/account-spec.ts.
+  const personSources = project.sources.filter((s) => s.entity !== 'account');
+  const used = personSources.flatMap((s) => s.identifiers.map((i) => i.type));
   const names = [...new Set([...declared.keys(), ...used])];
   const types = names
     .map((name) => typeSpec(name, declared.get(name)))
     .sort((a, b) => a.priority - b.priority || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   const byName = new Map(types.map((t) => [t.name, t]));
-  const sources = project.sources
+  const sources = personSources
     .filter((s) => s.identifiers.length > 0)
     .map((s) => ({
       name: s.name,
@@ -112,7 +114,7 @@ function resolveIdentitySpec(project: LoadedProject): IdentitySpec {
   };
 }
 
-function typeSpec(name: string, config: IdTypeConfig | undefined): IdTypeSpec {
+export function typeSpec(name: string, config: IdTypeConfig | undefined): IdTypeSpec {
   return {
     name,
     priority: config?.priority ?? 5,
@@ -127,6 +129,7 @@ function typeSpec(name: string, config: IdTypeConfig | undefined): IdTypeSpec {
 export function defaultNormalize(typeName: string): NormalizeKind {
   if (/e_?mail/i.test(typeName)) return 'email';
   if (/phone|mobile|msisdn/i.test(typeName)) return 'phone';
+  if (/^(domain|website)$/i.test(typeName)) return 'domain';
   return 'trim';
 }
 

@@ -33,7 +33,23 @@ export function normalizeSql(d: Dialect, type: Pick<IdTypeSpec, 'normalize' | 'c
       return `nullif(${d.cast(expr, 'string')}, '')`;
     case 'phone':
       return phoneSql(d, text, type.countryCode);
+    case 'domain':
+      return domainSql(d, text);
   }
+}
+
+/**
+ * A web domain: lower-case, without scheme (`https://`), user info, `www.`, path, query, port or a
+ * trailing dot; `https://www.Acme.com:443/pricing` -> `acme.com`. An email address gives its domain.
+ */
+export function domainSql(d: Dialect, text: string): string {
+  const host = d.regexpReplace(
+    d.regexpReplace(`lower(${text})`, d.stringLiteral('^[a-z][a-z0-9+.-]*://'), "''"),
+    d.stringLiteral('^[^/?#]*@'),
+    "''",
+  );
+  const bare = d.regexpReplace(d.regexpReplace(host, d.stringLiteral('[/?#:].*$'), "''"), d.stringLiteral('^www\\.|\\.$'), "''");
+  return `nullif(${bare}, '')`;
 }
 
 /**

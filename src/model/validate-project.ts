@@ -4,6 +4,7 @@ import { error, warning, type Diagnostic } from '../diagnostics/diagnostic.js';
 import { suggestion } from '../diagnostics/did-you-mean.js';
 import { dialects } from '../engines/dialects.js';
 import { findCycle } from './find-cycle.js';
+import { validateAccounts } from './validate-accounts.js';
 import { sqlNames } from './sql-names.js';
 import { templateCalls } from './templates.js';
 
@@ -60,6 +61,7 @@ export function validateProject(project: LoadedProject): Diagnostic[] {
     if (source.path !== undefined && !dialects[warehouseType].capabilities.readsFiles) {
       out.push(error('unsupported', `source '${source.name}' reads files (path:), which ${warehouseType} cannot`, locate(source.origin, 'path'), `load the files into a ${warehouseType} table and use table:`));
     }
+    if (source.entity === 'account') continue; // validate-accounts.ts
     source.identifiers.forEach((id, i) => {
       if (project.identity && !idTypes.has(id.type)) {
         const at = source.origin.file.locate([...source.origin.path, 'identifiers', i, 'type']);
@@ -100,6 +102,9 @@ export function validateProject(project: LoadedProject): Diagnostic[] {
     }
     const source = sourceByName.get(trait.from) as Declared<SourceConfig> | undefined;
     if (!source) continue;
+    if (source.entity === 'account') {
+      out.push(error('wrong-entity', `trait '${trait.name}' reads account source '${source.name}'; person traits read person sources`, locate(trait.origin, 'from'), 'declare it under accounts.traits instead'));
+    }
     if ((trait.window !== undefined || trait.aggregate === 'first' || trait.aggregate === 'last') && source.timestamp === undefined) {
       out.push(error('missing-timestamp', `trait '${trait.name}' needs a timestamp, but source '${source.name}' declares none`, locate(source.origin), 'add timestamp: <column> to the source'));
     }
@@ -125,6 +130,7 @@ export function validateProject(project: LoadedProject): Diagnostic[] {
     out.push(error('cycle', `segments depend on each other in a cycle: ${segmentCycle.join(' -> ')}`, first ? locate(first.origin, 'where') : {}, undefined));
   }
 
+  out.push(...validateAccounts(project, { sources: sourceNames, traits: traitNames, segments: segmentNames }));
   for (const sync of project.syncs) validateSync(project, sync, traitNames, segmentNames, out);
   return out;
 }

@@ -103,9 +103,10 @@ where not exists (
     .map((r) => ({ from: String(r.old_segment), to: String(r.new_segment), members: Number(r.n) }));
 }
 
-/** Column types of the sources traits read, from the warehouse: traits are cast to them. */
+/** Column types of the sources traits (person and account) read, from the warehouse: traits are cast to them. */
 export async function sourceColumnTypes(ctx: Pick<StageContext, 'project' | 'warehouse'>): Promise<SourceColumnTypes> {
-  const used = new Set(ctx.project.traits.flatMap((t) => (t.from ? [t.from] : [])));
+  // Account traits' sources too (docs/accounts.md), so build and compile type them alike.
+  const used = new Set([...ctx.project.traits, ...(ctx.project.accounts?.traits ?? [])].flatMap((t) => (t.from ? [t.from] : [])));
   const out = new Map<string, Map<string, SqlType>>();
   for (const source of ctx.project.sources.filter((s) => used.has(s.name))) {
     const columns = await ctx.warehouse.columns(sourceRelation(ctx.project, source));

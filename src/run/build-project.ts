@@ -8,6 +8,7 @@ import { compileModels } from '../model/compile-models.js';
 import { cdpTable, pulledTableName } from '../model/relations.js';
 import { executeSteps, type StageContext } from '../model/stage-context.js';
 import { runProfiles, type ProfileSummary } from '../profile/run-profiles.js';
+import { runAccounts, type AccountSummary } from '../account/run-accounts.js';
 import { markBuild } from './build-status.js';
 import { parseManifest } from './manifest.js';
 import { identityRowsWritten, modelRowsWritten, profileRowsWritten, sourceRows, stageBytes, type StageStats } from './stage-stats.js';
@@ -22,6 +23,8 @@ export interface BuildSummary {
   /** The identity quality gate's verdict on this build (docs/identity-gate.md). */
   readonly identityGate?: IdentityGate;
   readonly profiles?: ProfileSummary;
+  /** The account stages, when the project has `accounts:` (docs/accounts.md). */
+  readonly accounts?: AccountSummary;
   readonly seconds: Readonly<Record<string, number>>;
   /** Per stage: timing, rows read and written, bytes billed (BigQuery). */
   readonly stages: readonly StageStats[];
@@ -89,7 +92,8 @@ async function buildStages(ctx: StageContext, selected?: ReadonlySet<string>): P
     () => runProfiles(ctx, (source) => rowProfileSelect(ctx.project, ctx.warehouse.dialect, { name: source })),
     async () => ({ rowsRead: await sourceRows(ctx, traitSources), rowsWritten: await profileRowsWritten(ctx) }),
   );
-  return { ...counts, identity, identityGate, profiles, seconds, stages };
+  const accounts = await runAccounts(ctx);
+  return { ...counts, identity, identityGate, profiles, ...(accounts ? { accounts } : {}), seconds, stages };
 }
 
 /** The end of the identity stage: the quality gate compares this build with the previous ones and is stored for syncs to check. */

@@ -7,6 +7,7 @@ import type { Plan, PlanStep } from '../model/plan.js';
 import { cdpTable } from '../model/relations.js';
 import { segmentSql } from '../profile/compile-segments.js';
 import { compileTraitsSelect, type SourceColumnTypes } from '../profile/compile-traits.js';
+import { compileAccounts } from '../account/compile-accounts.js';
 import { parseManifest } from './manifest.js';
 
 export interface CompilePlanOptions {
@@ -58,6 +59,7 @@ export function compilePlan(project: LoadedProject, dialect: Dialect, asOf: Date
         seg.dropNow,
       ],
     });
+    steps.push(...compileAccounts(project, dialect, { runId, asOf, columnTypes: options.columnTypes }));
   }
   return { dialect: dialect.name, steps };
 }

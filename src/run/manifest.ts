@@ -21,7 +21,7 @@ export interface Manifest {
 }
 
 export function parseManifest(project: LoadedProject): Manifest {
-  const identitySources = project.sources.filter((s) => s.identifiers.length > 0).map((s) => s.name);
+  const identitySources = project.sources.filter((s) => s.entity !== 'account' && s.identifiers.length > 0).map((s) => s.name);
   const hasIdentity = project.identity !== undefined && identitySources.length > 0;
   return {
     project,

@@ -12,7 +12,7 @@ import type { MessRates } from './sample-rates.js';
 import { SAMPLE_TABLES, SAMPLE_TABLE_NAMES, type SampleTableName } from './sample-tables.js';
 import { csvToParquet } from './csv-to-parquet.js';
 import { SharedValues, type SharedValue } from './shared-values.js';
-import { writeSharedTruth } from './truth-rows.js';
+import { writeCompanies, writeSharedTruth } from './truth-rows.js';
 import { WorkerBatchSource } from './worker-batch-source.js';
 
 export interface SampleOptions {
@@ -61,6 +61,7 @@ export async function generateSample(opts: SampleOptions): Promise<SampleSummary
     for (let k = 0; k < batches; k++) await write(writers, await source.next());
     const buffers = createBuffers();
     writeSharedTruth(mergeShared(await source.finish()), buffers);
+    writeCompanies(ctx, buffers);
     await write(writers, takeRows(buffers));
   } finally {
     await source.close();

@@ -3,8 +3,9 @@ import { permute48, salesforceId } from './ids.js';
 import { constantBytes } from './row-buffer.js';
 import type { IdSlot } from './identifier-slot.js';
 import type { Person } from './person.js';
-import { Rng } from './rng.js';
+import { Rng, hash3, unit } from './rng.js';
 import { DAY, Salt, stratified, type SampleContext } from './sample-context.js';
+import { companyRecords } from './sample-companies.js';
 import type { SampleBuffers } from './sample-buffers.js';
 import type { Persona } from './sample-rates.js';
 import { LIFECYCLE_STAGES } from './sample-vocabulary.js';
@@ -140,8 +141,8 @@ class RecordWriter {
     p.graph.link(id, phone.slot);
     p.graph.link(email, phone.slot);
     const row = this.out.hubspot_contacts.begin().col(id.use()).field(emailValue).field(first).field(p.last).field(phone.value).col(stage);
-    ctx.time.write(row, this.updatedAt(), true);
-    row.end();
+    ctx.time.write(row, this.updatedAt());
+    row.field(this.companyLink(k, 'hubspot'), true).end();
   }
 
   private salesforce(): void {
@@ -162,8 +163,19 @@ class RecordWriter {
     p.graph.link(email, phone.slot);
     const row = this.out.salesforce_contacts.begin().col(id.use()).field(email.use(form)).field(phone.value);
     row.field(p.first).field(p.last).field(p.company);
-    ctx.time.write(row, this.updatedAt(), true);
-    row.end();
+    ctx.time.write(row, this.updatedAt());
+    row.field(this.companyLink(k, 'salesforce'), true).end();
+  }
+
+  /**
+   * The CRM's company/Account id on a contact record: most contacts of a company the CRM has carry it (from
+   * its own hash, so the person's other rows are unchanged). docs/accounts.md.
+   */
+  private companyLink(k: number, crm: 'hubspot' | 'salesforce'): string | null {
+    const { ctx, p } = this;
+    if (p.companyIndex < 0 || unit(hash3(ctx.seed, p.index * 8 + k, crm === 'hubspot' ? 0xc0 : 0xc1)) >= 0.85) return null;
+    const c = companyRecords(ctx.seed, p.companyIndex);
+    return crm === 'hubspot' ? c.hubspotId : c.salesforceId;
   }
 
   /** Campaign events for a subscriber; returns when they unsubscribed (Infinity if never). */

@@ -13,6 +13,7 @@ import {
   type SampleContext,
 } from './sample-context.js';
 import { PERSONA_ACTIVITY, type Persona } from './sample-rates.js';
+import { companyCount } from './sample-companies.js';
 import { AREA_CODES, FIRST_NAMES, LAST_NAMES, PERSONAL_DOMAINS, company } from './sample-vocabulary.js';
 
 /** One synthetic person: who they are, their identifiers, and when they are active. */
@@ -25,6 +26,8 @@ export interface Person {
   readonly first: string;
   readonly last: string;
   readonly company: string | null;
+  /** The company's index (sample-companies.ts), -1 for a person without one. */
+  readonly companyIndex: number;
   /** Whether this person sometimes types their email with other capitalisation / padding. */
   readonly messyEmail: 0 | 1 | 2;
   readonly email: IdSlot;
@@ -65,7 +68,8 @@ export function buildPerson(ctx: SampleContext, i: number): Person {
   const first = rng.pick(FIRST_NAMES);
   const last = rng.pick(LAST_NAMES);
   const b2b = persona === 'crm_only' ? rng.chance(0.7) : rng.chance(0.45);
-  const org = b2b ? company(rng.int(Math.max(5, Math.floor(ctx.people / 25)))) : null;
+  const companyIndex = b2b ? rng.int(companyCount(ctx.people)) : -1;
+  const org = b2b ? company(companyIndex) : null;
   const personalDomain = rng.pick(PERSONAL_DOMAINS);
   const primaryDomain = org ? org.domain : personalDomain;
   const email = emailSlot(graph, localPart(rng, first, last, i), primaryDomain);
@@ -109,6 +113,7 @@ export function buildPerson(ctx: SampleContext, i: number): Person {
     first,
     last,
     company: org ? org.name : null,
+    companyIndex,
     messyEmail: stratified(ctx, i, ctx.rates.emailPadded, ALPHA_PADDED)
       ? 2
       : stratified(ctx, i, ctx.rates.emailMixedCase, ALPHA_MIXED)

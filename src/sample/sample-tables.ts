@@ -22,7 +22,10 @@ export type SampleTableName =
   | 'email_events'
   | 'consents'
   | 'identity_truth'
-  | 'people_truth';
+  | 'people_truth'
+  | 'hubspot_companies'
+  | 'salesforce_accounts'
+  | 'subscriptions';
 
 const v = (name: string): SampleColumn => ({ name, type: 'VARCHAR' });
 const ts = (name: string): SampleColumn => ({ name, type: 'TIMESTAMP' });
@@ -59,6 +62,7 @@ export const SAMPLE_TABLES: Readonly<Record<SampleTableName, readonly SampleColu
     v('phone'),
     v('lifecyclestage'),
     ts('updated_at'),
+    v('company_id'),
   ],
   salesforce_contacts: [
     v('sf_id'),
@@ -68,6 +72,7 @@ export const SAMPLE_TABLES: Readonly<Record<SampleTableName, readonly SampleColu
     v('last_name'),
     v('account_name'),
     ts('updated_at'),
+    v('account_id'),
   ],
   email_events: [ts('sent_at'), v('email'), v('campaign'), v('event')],
   consents: [v('user_id'), v('email'), bool('marketing_consent'), bool('do_not_sync'), ts('updated_at')],
@@ -87,7 +92,11 @@ export const SAMPLE_TABLES: Readonly<Record<SampleTableName, readonly SampleColu
     { name: 'order_count', type: 'BIGINT' },
     ts('first_seen'),
     ts('last_seen'),
+    v('company_domain'),
   ],
+  hubspot_companies: [v('hs_company_id'), v('name'), v('domain')],
+  salesforce_accounts: [v('sf_account_id'), v('name'), v('website')],
+  subscriptions: [v('billing_account_id'), v('domain'), { name: 'mrr', type: 'BIGINT' }, ts('started_at')],
 };
 
 export const SAMPLE_TABLE_NAMES = Object.keys(SAMPLE_TABLES) as readonly SampleTableName[];

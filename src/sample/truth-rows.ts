@@ -1,6 +1,8 @@
 import type { Person } from './person.js';
 import { constantBytes, csvBytes } from './row-buffer.js';
-import type { SampleContext } from './sample-context.js';
+import { DAY, type SampleContext } from './sample-context.js';
+import { companyCount, companyRecords } from './sample-companies.js';
+import { company } from './sample-vocabulary.js';
 import type { SampleBuffers } from './sample-buffers.js';
 import type { SharedValue } from './shared-values.js';
 
@@ -28,9 +30,24 @@ export function writePersonTruth(ctx: SampleContext, p: Person, out: SampleBuffe
   const row = out.people_truth.begin().col(p.id).col(p.persona).col(p.company !== null ? 'true' : 'false').col(String(p.orders.length));
   if (seen) {
     ctx.time.write(row, p.firstSeen);
-    ctx.time.write(row, p.lastSeen, true);
-  } else row.nil();
-  row.end();
+    ctx.time.write(row, p.lastSeen);
+  } else row.nil().nil();
+  // The account the person belongs to (docs/accounts.md): their company's domain; none for a consumer.
+  row.field(p.companyIndex >= 0 ? company(p.companyIndex).domain : null, true).end();
+}
+
+/** The account-level exports: each company's HubSpot company, Salesforce Account and billing account, where it has one. */
+export function writeCompanies(ctx: SampleContext, out: SampleBuffers): void {
+  for (let k = 0; k < companyCount(ctx.people); k++) {
+    const c = companyRecords(ctx.seed, k);
+    if (c.hubspotId !== null) out.hubspot_companies.begin().col(c.hubspotId).field(c.name).field(c.domain, true).end();
+    if (c.salesforceId !== null) out.salesforce_accounts.begin().col(c.salesforceId).field(c.name).field(c.website, true).end();
+    if (c.billingId !== null) {
+      const row = out.subscriptions.begin().col(c.billingId).field(c.domain).col(String(c.mrr));
+      ctx.time.write(row, ctx.asOf - c.startedAtDay * DAY, true);
+      row.end();
+    }
+  }
 }
 
 /** Ground truth for values that belong to no one person: person_id and link_group are NULL. */

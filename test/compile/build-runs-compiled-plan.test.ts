@@ -31,6 +31,12 @@ const MODELS = yaml`
       primary_key: id
       identifiers:
         - { column: email, type: email }
+    - name: companies
+      entity: account
+      table: raw.companies
+      identifiers:
+        - { column: company_id, type: company_id }
+        - { column: website, type: domain }
   models:
     - name: web_clean
       materialized: table
@@ -46,6 +52,20 @@ const MODELS = yaml`
   segments:
     - { name: visitors, where: "visits > 0" }
     - { name: known, where: "email is not null" }
+  accounts:
+    id_types:
+      company_id: { priority: 1 }
+      domain: { priority: 2, normalize: domain }
+    membership:
+      - { email_domain: true }
+    traits:
+      - { name: seats, from: companies, aggregate: sum, column: seats }
+      - { name: members, rollup: count }
+      - { name: known_members, rollup: count, segment: known }
+      - { name: visits, rollup: sum, trait: visits }
+      - { name: score, sql: "coalesce(visits, 0) + members" }
+    segments:
+      - { name: busy, where: "visits > 2" }
 `;
 const AS_OF = new Date('2026-01-31T00:00:00Z');
 
@@ -118,6 +138,7 @@ for (const target of targets) {
       w = await running.open();
       await loadTable(w, { schema: 'raw', name: 'web' }, WEB, WEB_ROWS);
       await loadTable(w, { schema: 'raw', name: 'crm' }, [['id', 'string'], ['email', 'string']], [['c1', 'ann@x.com'], ['c2', 'carl@x.com']]);
+      await loadTable(w, { schema: 'raw', name: 'companies' }, [['company_id', 'string'], ['website', 'string'], ['seats', 'integer']], [['k1', 'https://www.X.com/', 5], ['k2', 'y.org', 2]]);
     });
     afterAll(async () => {
       await w?.close();
@@ -132,6 +153,7 @@ for (const target of targets) {
       // The data exercises the loops past one round and the limit veto (a read-then-decide step).
       expect(first.identity?.rounds).toBeGreaterThan(2);
       expect(first.identity?.droppedByLimit).toBeGreaterThan(0);
+      expect(first.accounts?.members).toBeGreaterThan(0);
       expect(await notCompiled(project, w, 'run1', full.sent)).toEqual([]);
 
       await loadTable(w, { schema: 'raw', name: 'web' }, WEB, [...WEB_ROWS, ['w7', at('2026-01-25T10:00:00'), 'a5', 'u4', 'carl@x.com']]);

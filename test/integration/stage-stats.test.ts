@@ -54,7 +54,11 @@ describe('per-stage rows in the run summary', () => {
     expect(stages.map((s) => s.stage)).toEqual(['models', 'types', 'identity', 'profiles']);
     for (const s of stages) expect({ billed: s.bytes_billed, processed: s.bytes_processed }).toEqual({ billed: null, processed: null });
 
-    const identitySources = ['web_events', 'app_events', 'orders', 'hubspot_contacts', 'salesforce_contacts', 'email_events', 'consents', 'contact_emails'];
+    // The sample's person sources with identifiers (models/sources.yaml), the contacts exports' company links included.
+    const identitySources = [
+      'web_events', 'app_events', 'orders', 'hubspot_contacts', 'salesforce_contacts', 'email_events', 'consents', 'contact_emails',
+      'salesforce_contact_accounts', 'hubspot_contact_companies',
+    ];
     const sourceRows = await count(`select ${identitySources.map((s) => `(select count(*) from cdp.source_${s})`).join(' + ')} as n`);
     const identity = stages.find((s) => s.stage === 'identity');
     expect(identity?.rows_read).toBe(sourceRows);

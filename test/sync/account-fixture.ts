@@ -94,7 +94,7 @@ export const SALESFORCE_ACCOUNTS = yaml`
 export async function syncWithAccounts(dir: string, env: Readonly<Record<string, string>>, names: readonly string[] = []): Promise<ProjectSyncResult> {
   const loaded = await loadProject(dir, env);
   if (!loaded.project) throw new Error(`project did not load: ${loaded.diagnostics.map((d) => d.message).join('; ')}`);
-  const project = { ...loaded.project, accounts: {} };
+  const project = { ...loaded.project, accounts: { id_types: {}, free_mail_domains: [], max_profile_size: 0, membership: [], traits: [], segments: [], origin: { file: { file: "models/accounts.yaml" }, path: ["accounts"] } } } as unknown as typeof loaded.project;
   const warehouse = await DuckDBWarehouse.open({ path: warehousePath(dir) });
   try {
     const stage = { project, warehouse, runId: `test-${Date.now()}`, asOf: new Date(), fullRefresh: false, log: () => undefined };

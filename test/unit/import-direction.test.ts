@@ -21,7 +21,7 @@ const SANDBOX_PACKAGE = '@cdp-oss/crm-sandbox';
 const SANDBOX_SRC = join(ROOT, 'packages', 'crm-sandbox', 'src');
 
 /** The pipeline, earliest first: a folder may import its own files and those of folders before it. */
-const STAGES = ['diagnostics', 'config', 'dialect', 'warehouse', 'engines', 'model', 'identity', 'profile', 'destinations', 'sync', 'pull', 'run', 'report', 'cli'] as const;
+const STAGES = ['diagnostics', 'config', 'dialect', 'warehouse', 'engines', 'model', 'identity', 'profile', 'account', 'destinations', 'sync', 'pull', 'run', 'report', 'cli'] as const;
 
 /** Folders beside the pipeline: what each may import; only `cli` may import them. */
 const SIDE: Readonly<Record<string, readonly string[]>> = {

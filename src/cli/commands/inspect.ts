@@ -10,13 +10,14 @@ import { inspectHtml } from '../../report/inspect-html.js';
 import { profileSyncStates } from '../../sync/profile-sync-state.js';
 import type { CliCommand } from '../command.js';
 import { ExitCode } from '../exit-codes.js';
+import { printAccount } from './inspect-account.js';
 
 const ref = (r: IdentifierRef) => `${r.idType}:${r.idValue}`;
 
 export const inspectCommand: CliCommand = {
   name: 'inspect',
   description: "one person's 360° view: identifiers and why they link, traits, segments",
-  arguments: [{ spec: '<identifier>', description: 'type:value, e.g. email:jane@example.org or user_id:u_42; or a profile id (p_…)' }],
+  arguments: [{ spec: '<identifier>', description: 'type:value, e.g. email:jane@example.org or user_id:u_42; or a profile id (p_…); or account:<domain, type:value or acc_ id>' }],
   options: [{ flags: '--html [file]', description: 'also write the identity graph, traits, segments and destination state as an interactive page (default target/inspect/<type>-<value>.html)' }],
   async run(ctx, args, options) {
     let text = String(args[0]);
@@ -27,6 +28,7 @@ export const inspectCommand: CliCommand = {
     const project = await ctx.project({ warehouse: true });
     const warehouse = await ctx.readOnlyWarehouse(project);
     try {
+      if (text.startsWith('account:')) return await printAccount(ctx, project, warehouse, text.slice('account:'.length));
       const r = ctx.reporter;
       if (byProfile) {
         const anchor = await profileAnchor(warehouse, project, text);
