@@ -20,7 +20,7 @@ import {
   startSalesforce,
   useSandbox,
 } from '../destinations/destination-fixture.js';
-import { accounts, HUBSPOT_COMPANIES, SALESFORCE_ACCOUNTS, seedAccounts, syncWithAccounts } from './account-fixture.js';
+import { ACCOUNTS_MODEL, accounts, HUBSPOT_COMPANIES, SALESFORCE_ACCOUNTS, seedAccounts, syncWithAccounts } from './account-fixture.js';
 
 const ROWS = accounts(2);
 /** p00000 and p00001 work at a0000, p00002 at a0001, p00003 at no account. */
@@ -47,10 +47,11 @@ describe('contacts associated with their HubSpot company', () => {
     );
   }
 
-  async function project(): Promise<string> {
+  async function project(withAccounts = true): Promise<string> {
     const dir = await writeProject({
       ...hubspotProjectFiles({ fields: { ...HUBSPOT_FIELDS, cdp_account_mrr: 'account.mrr' }, segments: `${HUBSPOT_SEGMENTS}\naccount: { sync: companies }` }),
       'connectors/companies.yaml': HUBSPOT_COMPANIES,
+      ...(withAccounts ? { 'models/accounts.yaml': ACCOUNTS_MODEL } : {}),
     });
     dirs.push(dir);
     await seed(dir, people(4));
@@ -77,7 +78,7 @@ describe('contacts associated with their HubSpot company', () => {
     sandbox.resetStats();
     const moved = await syncWithAccounts(dir, hubspotEnv(sandbox));
     const contacts = moved.syncs.find((s) => s.sync === 'contacts');
-    expect(contacts?.diff.fieldUpdates).toMatchObject({ '@account': 1, cdp_account_mrr: 1 });
+    expect(contacts?.diff.field_updates).toMatchObject({ '@account': 1, cdp_account_mrr: 1 });
     expect(hubspotWrites(sandbox)).toEqual({
       'POST /crm/v3/objects/contacts/batch/upsert': 1,
       'POST /crm/v4/associations/{fromObjectType}/{toObjectType}/batch/archive': 1,
@@ -95,7 +96,7 @@ describe('contacts associated with their HubSpot company', () => {
   });
 
   it('cdp validate points at an account trait mapped without accounts: in the project', async () => {
-    const dir = await project();
+    const dir = await project(false);
     const res = await cdp(dir, ['validate', '--json'], hubspotEnv(sandbox));
     expect(res.code).toBe(2);
     const out = JSON.parse(res.stdout) as { diagnostics: { code: string; file: string; line: number }[] };
@@ -124,6 +125,7 @@ describe('Contact.Account set by external id on Salesforce', () => {
     const dir = await writeProject({
       ...salesforceProjectFiles({ fields: SALESFORCE_FIELDS, segments: `${SALESFORCE_SEGMENTS}\naccount: { sync: accounts }` }),
       'connectors/accounts.yaml': SALESFORCE_ACCOUNTS,
+      'models/accounts.yaml': ACCOUNTS_MODEL,
     });
     dirs.push(dir);
     await seed(dir, people(4));
@@ -146,7 +148,7 @@ describe('Contact.Account set by external id on Salesforce', () => {
 
     await seedAccounts(dir, { accounts: ROWS, members: [['p00000', 'a0000'], ['p00001', 'a0001']] });
     const moved = await syncWithAccounts(dir, salesforceEnv(sandbox));
-    expect(moved.syncs.find((s) => s.sync === 'contacts')?.diff.fieldUpdates).toMatchObject({ '@account': 2 });
+    expect(moved.syncs.find((s) => s.sync === 'contacts')?.diff.field_updates).toMatchObject({ '@account': 2 });
     expect(accountOf()).toEqual({ 'person0@example.com': 'a0000', 'person1@example.com': 'a0001', 'person2@example.com': null, 'person3@example.com': null });
   });
 
@@ -154,6 +156,7 @@ describe('Contact.Account set by external id on Salesforce', () => {
     const dir = await writeProject({
       ...salesforceProjectFiles({ fields: SALESFORCE_FIELDS, segments: `${SALESFORCE_SEGMENTS}\naccount: { sync: accounts }`, bulkThreshold: 100 }),
       'connectors/accounts.yaml': SALESFORCE_ACCOUNTS,
+      'models/accounts.yaml': ACCOUNTS_MODEL,
     });
     dirs.push(dir);
     const persons = people(250);
@@ -178,7 +181,7 @@ describe('Contact.Account set by external id on Salesforce', () => {
     await seedAccounts(dir, { accounts: ROWS, members: after });
     sandbox.resetStats();
     const moved = await syncWithAccounts(dir, salesforceEnv(sandbox));
-    expect(moved.syncs.find((s) => s.sync === 'contacts')?.diff.fieldUpdates).toMatchObject({ '@account': 249 });
+    expect(moved.syncs.find((s) => s.sync === 'contacts')?.diff.field_updates).toMatchObject({ '@account': 249 });
     expect(Object.keys(salesforceWrites(sandbox)).some((k) => k.includes('/jobs/ingest'))).toBe(true);
     const now = accountOf();
     expect(now).toEqual(expected(after));

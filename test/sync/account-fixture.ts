@@ -4,11 +4,7 @@
  */
 import { DuckDBWarehouse } from '../../src/engines/duckdb/warehouse.js';
 import type { Value } from '../../src/warehouse/warehouse.js';
-import { loadProject } from '../../src/config/load-project.js';
-import { progressFactory } from '../../src/sync/sync-progress.js';
-import { selectSyncs, syncProject, type ProjectSyncResult } from '../../src/sync/sync-project.js';
-import { syncTuning } from '../../src/sync/sync-tuning.js';
-import { yaml } from '../helpers/project.js';
+import { cdp, yaml } from '../helpers/project.js';
 import { warehousePath } from '../destinations/destination-fixture.js';
 
 /** A row of `accounts` as the account model builds it: account_id plus one column per account trait. */
@@ -87,19 +83,43 @@ export const SALESFORCE_ACCOUNTS = yaml`
 `;
 
 /**
- * Runs the sync engine in-process on a project that declares accounts. Until the account model adds
- * `accounts:` to the project files, `cdp sync` refuses person syncs that use accounts (docs/accounts-sync.md),
- * so these tests hand the loaded project an `accounts` entry and call the engine as `cdp sync` does.
+ * A minimal `accounts:` block valid for the fixture's sources (docs/accounts.md): people are linked by email,
+ * accounts come from an account source keyed by domain, and membership is by business email domain. The
+ * tests seed the tables `cdp build` would write (seedAccounts) and run `cdp sync` on them.
  */
-export async function syncWithAccounts(dir: string, env: Readonly<Record<string, string>>, names: readonly string[] = []): Promise<ProjectSyncResult> {
-  const loaded = await loadProject(dir, env);
-  if (!loaded.project) throw new Error(`project did not load: ${loaded.diagnostics.map((d) => d.message).join('; ')}`);
-  const project = { ...loaded.project, accounts: { id_types: {}, free_mail_domains: [], max_profile_size: 0, membership: [], traits: [], segments: [], origin: { file: { file: "models/accounts.yaml" }, path: ["accounts"] } } } as unknown as typeof loaded.project;
-  const warehouse = await DuckDBWarehouse.open({ path: warehousePath(dir) });
-  try {
-    const stage = { project, warehouse, runId: `test-${Date.now()}`, asOf: new Date(), fullRefresh: false, log: () => undefined };
-    return await syncProject(stage, { syncs: selectSyncs(project, names), fullResync: false, tuning: syncTuning(env), progress: progressFactory({ interactive: false, line: () => undefined }) });
-  } finally {
-    await warehouse.close();
-  }
+export const ACCOUNTS_MODEL = yaml`
+  identity:
+    id_types:
+      work_email: { priority: 1, normalize: email }
+  sources:
+    - name: companies_raw
+      table: raw.companies
+      entity: account
+      timestamp: updated_at
+      identifiers:
+        - { column: domain, type: domain }
+  accounts:
+    id_types:
+      domain: { priority: 1, normalize: domain }
+    membership:
+      - { email_domain: true }
+    traits:
+      - { name: name, from: companies_raw, aggregate: last, column: name }
+      - { name: domain, from: companies_raw, aggregate: last, column: domain }
+      - { name: mrr, from: companies_raw, aggregate: sum, column: mrr }
+      - { name: members, rollup: count }
+    segments:
+      - { name: hot_accounts, where: "mrr >= 100" }
+`;
+
+/** What `cdp sync --json` reports per sync (the parts these tests read). */
+export interface SyncReport {
+  readonly syncs: readonly { readonly sync: string; readonly rejected: number; readonly diff: { readonly field_updates: Readonly<Record<string, number>> } }[];
+}
+
+/** Runs the real `cdp sync` (all syncs, or the named ones) and returns its JSON report. */
+export async function syncWithAccounts(dir: string, env: Readonly<Record<string, string>>, names: readonly string[] = []): Promise<SyncReport> {
+  const res = await cdp(dir, ['sync', ...names, '--json'], env);
+  if (res.code !== 0) throw new Error(`cdp sync exited ${res.code}: ${res.stderr}${res.stdout}`);
+  return JSON.parse(res.stdout) as SyncReport;
 }

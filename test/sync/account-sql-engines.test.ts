@@ -15,7 +15,7 @@ import type { Warehouse } from '../../src/warehouse/warehouse.js';
 import { warehouseTargets, type RunningTarget } from '../conformance/warehouse-targets.js';
 import { removeProject, writeProject } from '../helpers/project.js';
 import { hubspotProjectFiles } from '../destinations/destination-fixture.js';
-import { HUBSPOT_COMPANIES } from './account-fixture.js';
+import { ACCOUNTS_MODEL, HUBSPOT_COMPANIES } from './account-fixture.js';
 
 const emulators = (await warehouseTargets()).filter((t) => t.name !== 'duckdb');
 
@@ -63,6 +63,7 @@ describe.each(emulators)('account sync SQL on the $name emulator', (target) => {
     dir = await writeProject({
       ...hubspotProjectFiles({ match: '{ trait: email, field: email }', fields: { firstname: 'first_name', cdp_account_mrr: 'account.mrr' }, segments: 'segments: {}\naccount: { sync: companies }' }),
       'connectors/companies.yaml': HUBSPOT_COMPANIES,
+      'models/accounts.yaml': ACCOUNTS_MODEL,
     });
   }, 90_000);
   afterAll(async () => {

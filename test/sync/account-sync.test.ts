@@ -3,7 +3,7 @@ import { COMPANIES } from '@cdp-oss/crm-sandbox';
 import type { HubSpotSandbox, SalesforceSandbox } from '@cdp-oss/crm-sandbox';
 import { cdp, writeProject } from '../helpers/project.js';
 import { hubspotEnv, hubspotProjectFiles, hubspotWrites, query, SALESFORCE_CUSTOM_FIELDS, salesforceEnv, salesforceProjectFiles, salesforceWrites, startHubSpot, startSalesforce, useSandbox } from '../destinations/destination-fixture.js';
-import { accounts, HUBSPOT_COMPANIES, SALESFORCE_ACCOUNTS, seedAccounts } from './account-fixture.js';
+import { ACCOUNTS_MODEL, accounts, HUBSPOT_COMPANIES, SALESFORCE_ACCOUNTS, seedAccounts } from './account-fixture.js';
 
 /** Live companies by cdp_account_id: name, domain, cdp_mrr, cdp_members. */
 function companies(sandbox: HubSpotSandbox): Record<string, readonly (string | undefined)[]> {
@@ -21,7 +21,7 @@ describe('account sync to HubSpot companies', () => {
   const dirs = useSandbox(startHubSpot, (s) => (sandbox = s), { resetEach: true });
 
   it('creates cdp_account_id as a unique property, upserts companies by it, fills the company list, and a re-run sends nothing', async () => {
-    const dir = await writeProject({ ...hubspotProjectFiles(), 'connectors/companies.yaml': HUBSPOT_COMPANIES });
+    const dir = await writeProject({ ...hubspotProjectFiles(), 'connectors/companies.yaml': HUBSPOT_COMPANIES, 'models/accounts.yaml': ACCOUNTS_MODEL });
     dirs.push(dir);
     const rows = accounts(3);
     await seedAccounts(dir, { accounts: rows, segments: [['a0001', 'hot_accounts'], ['a0002', 'hot_accounts']] });
@@ -61,7 +61,7 @@ describe('account sync to HubSpot companies', () => {
   });
 
   it('refuses to match companies on domain, at the match line', async () => {
-    const dir = await writeProject({ ...hubspotProjectFiles(), 'connectors/companies.yaml': HUBSPOT_COMPANIES.replace('object: companies\n', 'object: companies\nmatch: { id_type: domain }\n') });
+    const dir = await writeProject({ ...hubspotProjectFiles(), 'connectors/companies.yaml': HUBSPOT_COMPANIES.replace('object: companies\n', 'object: companies\nmatch: { id_type: domain }\n'), 'models/accounts.yaml': ACCOUNTS_MODEL });
     dirs.push(dir);
     const res = await cdp(dir, ['validate', '--json'], hubspotEnv(sandbox));
     expect(res.code).toBe(2);
@@ -86,7 +86,7 @@ describe('account sync to Salesforce Account', () => {
   const dirs = useSandbox(start, (s) => (sandbox = s), { resetEach: true });
 
   it('upserts Accounts by CDP_Account_Id__c with the segment as a checkbox, and a re-run sends nothing', async () => {
-    const dir = await writeProject({ ...salesforceProjectFiles(), 'connectors/accounts.yaml': SALESFORCE_ACCOUNTS });
+    const dir = await writeProject({ ...salesforceProjectFiles(), 'connectors/accounts.yaml': SALESFORCE_ACCOUNTS, 'models/accounts.yaml': ACCOUNTS_MODEL });
     dirs.push(dir);
     const rows = accounts(3);
     await seedAccounts(dir, { accounts: rows, segments: [['a0002', 'hot_accounts']] });
@@ -108,6 +108,7 @@ describe('account sync to Salesforce Account', () => {
     const dir = await writeProject({
       ...salesforceProjectFiles({ segments: 'segments: {}\naccount: { sync: acounts }' }),
       'connectors/accounts.yaml': SALESFORCE_ACCOUNTS.replace('hot_accounts: { field: CDP_Hot_Account__c }', 'hot_accounts: { campaign: "Hot" }'),
+      'models/accounts.yaml': ACCOUNTS_MODEL,
     });
     dirs.push(dir);
     const res = await cdp(dir, ['validate', '--json'], salesforceEnv(sandbox));
