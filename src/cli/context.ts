@@ -2,7 +2,6 @@ import { resolve } from 'node:path';
 import { loadProject, type LoadedProject } from '../config/load-project.js';
 import { error, hasErrors, ProjectError, warning, type Diagnostic } from '../diagnostics/diagnostic.js';
 import { validateProject } from '../model/validate-project.js';
-import { accountSyncChecks } from '../sync/account-sync-checks.js';
 import { validatePulledSources } from '../pull/validate-pulled-sources.js';
 import { sourceColumns } from '../model/source-columns.js';
 import { validateColumns } from '../model/validate-columns.js';
@@ -45,8 +44,7 @@ export class CommandContext {
     const { project, diagnostics } = await loadProject(this.dir, this.io.env, { target: this.options.target });
     const all: Diagnostic[] = [...diagnostics];
     if (project) {
-      const accounts = accountSyncChecks(project);
-      all.push(...validateProject(accounts.personView), ...accounts.diagnostics, ...validatePulledSources(project));
+      all.push(...validateProject(project), ...validatePulledSources(project));
       const missing = needs.missingEnv === 'warning' ? warning : error;
       const destinations =
         needs.destinations === 'used'

@@ -68,6 +68,25 @@ describe('account sync to HubSpot companies', () => {
     const out = JSON.parse(res.stdout) as { diagnostics: { code: string; file: string; line: number; hint?: string }[] };
     expect(out.diagnostics).toContainEqual(expect.objectContaining({ code: 'non-unique-match', file: 'connectors/companies.yaml', line: 4, hint: expect.stringContaining('cdp_account_id') }));
   });
+  it('cdp validate and cdp sync report an unknown account trait, in an account sync and as account.<trait>, at their lines', async () => {
+    const dir = await writeProject({
+      ...hubspotProjectFiles({ fields: { firstname: 'first_name', cdp_account_mrr: 'account.mrrr' }, segments: 'segments: {}\naccount: { sync: companies }' }),
+      'connectors/companies.yaml': HUBSPOT_COMPANIES.replace('cdp_members: members', 'cdp_members: membrs'),
+      'models/accounts.yaml': ACCOUNTS_MODEL,
+    });
+    dirs.push(dir);
+    for (const command of [['validate', '--json'], ['sync', '--json']]) {
+      const res = await cdp(dir, command, hubspotEnv(sandbox));
+      expect(res.code).toBe(2);
+      const out = JSON.parse(res.stdout) as { diagnostics: { code: string; file: string; line: number; hint?: string }[] };
+      const brief = out.diagnostics.filter((d) => d.code === 'unknown-trait').map((d) => [d.file, d.line, d.hint]);
+      expect(brief).toEqual([
+        ['connectors/companies.yaml', 8, "did you mean 'members'?"],
+        ['connectors/contacts.yaml', 10, "did you mean 'account.mrr'?"],
+      ]);
+    }
+    expect(sandbox.stats.requests).toEqual({});
+  });
 });
 
 describe('account sync to Salesforce Account', () => {
