@@ -19,8 +19,10 @@ import {
   type SegmentConfig,
   type SourceConfig,
   type SyncConfig,
+  type SyncFile,
   type TraitConfig,
 } from './schema.js';
+import { resolvedMatch } from './sync-entity.js';
 import { YamlFile, type EnvUse, type YamlPath } from './yaml-file.js';
 
 /** Where a piece of configuration was declared, so any later check can point at it. */
@@ -153,17 +155,24 @@ export async function loadProject(
     );
   }
 
-  const syncs: Declared<SyncConfig>[] = [];
+  const syncFiles: Declared<SyncFile>[] = [];
   for (const path of await yamlFiles(join(dir, 'connectors'))) {
     const yaml = await read(path);
     missingEnv.push(...yaml.envUses);
     const parsed = yaml.validate(syncSchema);
     diagnostics.push(...parsed.diagnostics);
-    if (parsed.value) syncs.push({ ...parsed.value, origin: { file: yaml, path: [] } });
+    if (parsed.value) syncFiles.push({ ...parsed.value, origin: { file: yaml, path: [] } });
   }
 
   const recovered = config.value ? { value: config.value, droppedDestinations: [] } : parseConfigParts(configSchema, configYaml.data);
   if (!recovered.value) return { diagnostics };
+  // Account syncs may leave `match` out (cdp's account id, docs/accounts-sync.md); person syncs may not.
+  const syncs: Declared<SyncConfig>[] = [];
+  for (const file of syncFiles) {
+    const match = resolvedMatch(file, recovered.value.destinations[file.destination]?.type);
+    if (match) syncs.push({ ...file, match });
+    else diagnostics.push(error('missing-match', `sync '${file.sync}' has no match:`, locate(file.origin, 'object'), 'add match: { id_type: email } (or another id type); only account syncs (companies / Account) have a default'));
+  }
   for (const name of recovered.droppedDestinations) invalid.destinations.add(name);
   return {
     project: {

@@ -314,10 +314,14 @@ export const syncSchema = z.strictObject({
     })
     .refine((m) => (m.id_type === undefined) !== (m.trait === undefined), { message: 'match needs exactly one of id_type: (recommended) or trait:' })
     .refine((m) => m.trait === undefined || m.field !== undefined, { message: 'match with trait: needs field: (the destination field)', path: ['field'] })
-    .describe('How a profile finds its destination record'),
+    .optional()
+    .describe("How a profile (or account) finds its destination record. Account syncs (HubSpot companies, Salesforce Account) default to cdp's account_id in cdp_account_id / CDP_Account_Id__c"),
   mode: z.enum(['upsert', 'update', 'mirror']).default('upsert').describe('upsert (create or update), update (existing records only), mirror (upsert, and clear on leaving)'),
   nulls: z.enum(['skip', 'clear']).default('skip').describe('skip: a null trait never overwrites; clear: a null trait clears the field'),
-  fields: z.record(z.string(), name).default({}).describe('destination_field: trait'),
+  fields: z
+    .record(z.string(), z.string().regex(/^(account\.)?[A-Za-z_][A-Za-z0-9_]*$/, 'must be a trait name, or account.<trait> for an account trait'))
+    .default({})
+    .describe("destination_field: trait; on a person sync, account.<trait> maps a trait of the person's account"),
   segments: z.record(name, segmentTarget).default({}).describe('segment: target, where target is { list }, { campaign, status? } or { field }'),
   create_fields: bool.default(false).describe('HubSpot: create missing properties; Salesforce reports which field to create'),
   max_removals_pct: z.number().min(0).max(100).default(20).describe('Gate: share (%) of synced records that may leave the sync or lose a membership in one run'),
@@ -333,6 +337,12 @@ export const syncSchema = z.strictObject({
     .max(100)
     .default(20)
     .describe('Gate: share (%) of the values cdp set in one field that may be nulled or zeroed in one run'),
+  account: z
+    .strictObject({
+      sync: name.describe('The account sync (object: companies / Account) whose records the contacts belong to'),
+    })
+    .optional()
+    .describe("Person syncs: associate each contact with its account's record (HubSpot contact-company association; Salesforce Contact.Account by external id), sent only when it changes"),
   /** Before each diff, read what changed in the CRM (hand edits, deletes, merges) and repair it (docs/drift.md). */
   drift: bool.default(false).describe('Before each diff, read what changed in the CRM (hand edits, deletes, merges) and repair it'),
   /** Per destination field: who wins when someone else edits it. cdp (restore), crm (keep and report), if_empty. */
@@ -355,12 +365,15 @@ export type IdTypeConfig = z.infer<typeof idType>;
 export type IdentityGateConfig = z.infer<typeof identityGateSchema>;
 export type TraitConfig = z.infer<typeof trait>;
 export type SegmentConfig = z.infer<typeof segment>;
+/** A connector file as written; `match` may be left out for account syncs. */
+export type SyncFile = z.infer<typeof syncSchema>;
+export type MatchConfig = NonNullable<SyncFile['match']>;
+/** A connector once loaded: `match` filled in (load-project.ts, sync-entity.ts). */
+export type SyncConfig = Omit<SyncFile, 'match'> & { readonly match: MatchConfig };
 export type AccountsConfig = z.infer<typeof accountsSchema>;
 export type AccountTraitConfig = z.infer<typeof accountTrait>;
 export type MembershipRuleConfig = z.infer<typeof membershipRule>;
-export type SyncConfig = z.infer<typeof syncSchema>;
 export type SegmentTarget = z.infer<typeof segmentTarget>;
-export type MatchConfig = SyncConfig['match'];
 
 /** The destination field a sync matches on: `field`, or the id_type's name (`match: { id_type: email }`). */
 export function matchField(match: MatchConfig): string {

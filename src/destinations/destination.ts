@@ -47,6 +47,12 @@ export interface SyncSpec {
    * Bulk API 2.0 above `bulkThreshold`).
    */
   readonly pendingWrites?: number;
+  /**
+   * A person sync with `account: { sync }` (docs/accounts-sync.md): contacts are associated with their
+   * account's record. `object` and `field` are the account sync's object and match field (Salesforce
+   * sets `Contact.Account` by that external id).
+   */
+  readonly account?: { readonly object: string; readonly field: string; readonly at: Location };
   /** The connector file, for diagnostics that concern the whole sync. */
   readonly at: Location;
 }
@@ -56,6 +62,16 @@ export interface WriteRecord {
   readonly key: string;
   readonly id?: string;
   readonly fields: Readonly<Record<string, FieldValue>>;
+  /**
+   * The record's account changes (a person sync with `account:`): `to` is the account's HubSpot company id
+   * / Salesforce external id, or null (no account any more); `from` is what cdp last confirmed.
+   */
+  readonly account?: AccountChange;
+}
+
+export interface AccountChange {
+  readonly from: string | null;
+  readonly to: string | null;
 }
 
 /** A record known to exist at the destination. */

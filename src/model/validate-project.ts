@@ -1,9 +1,11 @@
 import { locate, type Declared, type LoadedProject } from '../config/load-project.js';
 import type { SourceConfig, SyncConfig } from '../config/schema.js';
+import { isAccountTrait, syncEntity } from '../config/sync-entity.js';
 import { error, warning, type Diagnostic } from '../diagnostics/diagnostic.js';
 import { suggestion } from '../diagnostics/did-you-mean.js';
 import { dialects } from '../engines/dialects.js';
 import { findCycle } from './find-cycle.js';
+import { accountNames, validateAccountSync, validatePersonSyncAccounts } from './validate-account-syncs.js';
 import { validateAccounts } from './validate-accounts.js';
 import { sqlNames } from './sql-names.js';
 import { templateCalls } from './templates.js';
@@ -143,7 +145,16 @@ export function validateProject(project: LoadedProject): Diagnostic[] {
   }
 
   out.push(...validateAccounts(project, { sources: sourceNames, traits: traitNames, segments: segmentNames }));
-  for (const sync of project.syncs) validateSync(project, sync, traitNames, segmentNames, out);
+  // Account syncs read accounts, not profiles (docs/accounts-sync.md); person syncs may also take account traits.
+  const accounts = accountNames(project);
+  for (const sync of project.syncs) {
+    if (syncEntity(sync).kind === 'account') {
+      validateAccountSync(project, sync, accounts, out);
+      continue;
+    }
+    validateSync(project, sync, traitNames, segmentNames, out);
+    validatePersonSyncAccounts(project, sync, accounts, out);
+  }
   return out;
 }
 
@@ -179,7 +190,7 @@ function validateSync(project: LoadedProject, sync: Declared<SyncConfig>, traits
     }
   }
   for (const [field, trait] of Object.entries(sync.fields)) {
-    if (!traits.has(trait)) out.push(error('unknown-trait', `field '${field}' maps unknown trait '${trait}'`, at('fields', field), suggestion(trait, traits)));
+    if (!traits.has(trait) && !isAccountTrait(trait)) out.push(error('unknown-trait', `field '${field}' maps unknown trait '${trait}'`, at('fields', field), suggestion(trait, traits)));
   }
   for (const [segment, target] of Object.entries(sync.segments)) {
     if (!segments.has(segment)) {

@@ -1,3 +1,4 @@
+import { isAccountTrait } from '../config/sync-entity.js';
 import type { Dialect } from '../dialect/dialect.js';
 import { STATE_KEY_COLUMNS, type SyncShape } from './sync-shape.js';
 
@@ -37,9 +38,11 @@ export function compileDiffSelect(shape: SyncShape, d: Dialect, options: DiffOpt
   const clear = shape.sync.nulls === 'clear';
   const changed = fields.map((f, i) => {
     if (f.retired) return `(op <> 'leave' and s${i} is not null) as c${i}`;
+    // The account association is always exact: no account any more removes it.
+    const clearing = clear || f.association === true;
     const test = options.fullResync
-      ? clear ? `(t${i} is not null or s${i} is not null)` : `t${i} is not null`
-      : clear ? `t${i} is distinct from s${i}` : `(t${i} is not null and t${i} is distinct from s${i})`;
+      ? clearing ? `(t${i} is not null or s${i} is not null)` : `t${i} is not null`
+      : clearing ? `t${i} is distinct from s${i}` : `(t${i} is not null and t${i} is distinct from s${i})`;
     return `(op <> 'leave' and ${test}) as c${i}`;
   });
   const adds = segments.map((_, j) => `(op <> 'leave' and d${j}${options.fullResync ? '' : ` and not sm${j}`}) as a${j}`);
@@ -64,6 +67,8 @@ export function compileDiffSelect(shape: SyncShape, d: Dialect, options: DiffOpt
 export function keyedCtes(shape: SyncShape, d: Dialect): string[] {
   const q = (n: string) => d.quoteIdentifier(n);
   const { sync, fields, segments, tables } = shape;
+  // Persons or accounts: the same diff over other tables and another key column (docs/accounts-sync.md).
+  const id = q(shape.entity.key);
   const text = (expr: string) => d.cast(expr, 'string');
   const norm = (expr: string) => {
     const trimmed = `trim(${text(expr)})`;
@@ -73,15 +78,18 @@ export function keyedCtes(shape: SyncShape, d: Dialect): string[] {
   const audience =
     sync.audience === 'all'
       ? ''
-      : ` and exists (select 1 from ${d.table(tables.members)} am where am.segment = ${d.literal(sync.audience)} and am.profile_id = p.profile_id)`;
+      : ` and exists (select 1 from ${d.table(tables.members)} am where am.segment = ${d.literal(sync.audience)} and am.${id} = p.${id})`;
   const consent = sync.where !== undefined ? `coalesce((${sync.where}), false)` : 'true';
   // A person erased with `cdp forget` stays out, even when the sources bring their identifiers back.
   const erased = tables.erasures
-    ? ` and not exists (select 1 from ${d.table(tables.identifiers)} ei join ${d.table(tables.erasures)} er on er.id_hash = ${d.md5Hex(`ei.id_type || ':' || ei.id_value`)} where ei.profile_id = p.profile_id)`
+    ? ` and not exists (select 1 from ${d.table(tables.identifiers)} ei join ${d.table(tables.erasures)} er on er.id_hash = ${d.md5Hex(`ei.id_type || ':' || ei.id_value`)} where ei.${id} = p.${id})`
     : '';
   const gate = `${consent}${erased}`;
 
   const ctes: string[] = [];
+  const withAccount = accountColumns(shape, d);
+  if (withAccount) ctes.push(withAccount);
+  const base = withAccount ? 'base' : d.table(tables.entities);
   if (sync.match.id_type !== undefined) {
     const type = d.literal(sync.match.id_type);
     // Values identity gave to one profile although other people's links to them were dropped (a family address).
@@ -91,29 +99,65 @@ export function keyedCtes(shape: SyncShape, d: Dialect): string[] {
     const usable = sync.match.on_collision === 'skip' ? ' and n_other is null' : '';
     ctes.push(
       `shared as (\n  ${shared}\n)`,
-      `ids as (\n  select i.profile_id, ${norm('i.id_value')} as k, i.last_seen, i.first_seen, sh.n_other from ${d.table(tables.identifiers)} i left join shared sh on sh.k = ${norm('i.id_value')} where i.id_type = ${type}\n)`,
+      `ids as (\n  select i.${id} as profile_id, ${norm('i.id_value')} as k, i.last_seen, i.first_seen, sh.n_other from ${d.table(tables.identifiers)} i left join shared sh on sh.k = ${norm('i.id_value')} where i.id_type = ${type}\n)`,
       `best_key as (\n  select profile_id, k, ok from (\n    select profile_id, k, ${accepted('k')} as ok, row_number() over (partition by profile_id order by case when ${accepted('k')} then 0 else 1 end, last_seen desc, first_seen desc, k) as rn\n    from ids where k is not null${usable}\n  ) b where rn = 1\n)`,
-      `keyed as (\n  select p.*, bk.k as raw_key, bk.ok as key_ok from ${d.table(tables.profiles)} p left join best_key bk on bk.profile_id = p.profile_id\n)`,
+      `keyed as (\n  select p.*, bk.k as raw_key, bk.ok as key_ok from ${base} p left join best_key bk on bk.profile_id = p.${id}\n)`,
     );
   } else {
     const keyFrom = norm(`p.${q(sync.match.trait ?? '')}`);
-    ctes.push(`keyed as (\n  select p.*, ${keyFrom} as raw_key, ${accepted(keyFrom)} as key_ok from ${d.table(tables.profiles)} p\n)`);
+    ctes.push(`keyed as (\n  select p.*, ${keyFrom} as raw_key, ${accepted(keyFrom)} as key_ok from ${base} p\n)`);
   }
   ctes.push(
-    `src as (\n  select p.profile_id as profile_id, case when p.key_ok then p.raw_key end as match_key, case when not p.key_ok then p.raw_key end as refused_key, (${gate}${audience}) as in_scope${fields.map((f, i) => `, ${f.retired ? d.cast('null', f.type) : `p.${q(f.trait)}`} as v${i}`).join('')}\n  from keyed p\n)`,
+    `src as (\n  select p.${id} as profile_id, case when p.key_ok then p.raw_key end as match_key, case when not p.key_ok then p.raw_key end as refused_key, (${gate}${audience}) as in_scope${fields.map((f, i) => `, ${f.retired ? d.cast('null', f.type) : `p.${q(sourceColumn(f))}`} as v${i}`).join('')}\n  from keyed p\n)`,
   );
   // Retired targets (docs/sync-renames.md) want nobody: their members are removed, their values cleared.
   const active = segments.flatMap((s, j) => (s.retired ? [] : [{ s, j }]));
   if (active.length > 0) {
     const flags = active.map(({ s, j }) => `max(case when segment = ${d.literal(s.segment)} then 1 else 0 end) as d${j}`).join(', ');
     const names = active.map(({ s }) => d.literal(s.segment)).join(', ');
-    ctes.push(`mem as (\n  select profile_id, ${flags}\n  from ${d.table(tables.members)} where segment in (${names}) group by profile_id\n)`);
+    ctes.push(`mem as (\n  select ${id} as profile_id, ${flags}\n  from ${d.table(tables.members)} where segment in (${names}) group by ${id}\n)`);
   }
   const memberJoin = active.length > 0 ? ' left join mem on mem.profile_id = src.profile_id' : '';
   ctes.push(
     `ranked as (\n  select src.*${segments.map((s, j) => (s.retired ? `, false as d${j}` : `, coalesce(mem.d${j}, 0) = 1 as d${j}`)).join('')}, row_number() over (partition by src.match_key order by src.profile_id) as dup_rank, count(*) over (partition by src.match_key) as dup_n\n  from src${memberJoin}\n  where src.in_scope and src.match_key is not null\n)`,
   );
   return ctes;
+}
+
+/** `base`'s column for the account association (a plain name: BigQuery column names take no dots). */
+const ACCOUNT_RECORD_COLUMN = '_cdp_account_record';
+
+/** `base`'s column for `account.<trait>`. */
+function accountColumn(trait: string): string {
+  return `_cdp_account_${trait.slice('account.'.length)}`;
+}
+
+/** The column of the keyed row a field's value comes from. */
+function sourceColumn(f: SyncShape['fields'][number]): string {
+  if (f.association) return ACCOUNT_RECORD_COLUMN;
+  return isAccountTrait(f.trait) ? accountColumn(f.trait) : f.trait;
+}
+
+/**
+ * Person syncs that take something from the person's account (`account_members`, at most one per person):
+ * `base` = the profiles plus a column `_cdp_account_<trait>` per mapped account trait, and `_cdp_account_record` for
+ * `account: { sync }`: the account's record at the destination as the account sync confirmed it (HubSpot
+ * company id / Salesforce external id), NULL while that account is not synced. Undefined otherwise.
+ */
+function accountColumns(shape: SyncShape, d: Dialect): string | undefined {
+  const { accounts, accountMembers, accountState } = shape.tables;
+  if (!accountMembers || shape.entity.kind !== 'person') return undefined;
+  const q = (n: string) => d.quoteIdentifier(n);
+  const traits = [...new Set(shape.fields.filter((f) => !f.retired && !f.association && isAccountTrait(f.trait)).map((f) => f.trait))];
+  const columns = traits.map((t) => `, a.${q(t.slice('account.'.length))} as ${q(accountColumn(t))}`);
+  const joins = [`left join ${d.table(accountMembers)} am on am.profile_id = p.profile_id`];
+  if (accounts && traits.length > 0) joins.push(`left join ${d.table(accounts)} a on a.account_id = am.account_id`);
+  if (shape.account) {
+    columns.push(accountState ? `, ast.${q(shape.account.value)} as ${q(ACCOUNT_RECORD_COLUMN)}` : `, ${d.cast('null', 'string')} as ${q(ACCOUNT_RECORD_COLUMN)}`);
+    if (accountState) joins.push(`left join ${d.table(accountState)} ast on ast.profile_id = am.account_id`);
+  }
+  if (columns.length === 0) return undefined;
+  return `base as (\n  select p.*${columns.join('')}\n  from ${d.table(shape.tables.entities)} p ${joins.join(' ')}\n)`;
 }
 
 /**
@@ -149,6 +193,6 @@ function stateSelect(shape: SyncShape, d: Dialect, columns: ReadonlySet<string> 
     ...shape.segments.map((s, j) => col(s.column, `sm${j}`, 'boolean')),
   ].join(', ');
   return columns === undefined
-    ? `select ${list} from ${d.table(shape.tables.profiles)} where 1 = 0`
+    ? `select ${list} from ${d.table(shape.tables.entities)} where 1 = 0`
     : `select ${list} from ${d.table(shape.tables.state)}`;
 }

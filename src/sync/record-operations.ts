@@ -1,5 +1,5 @@
 import type { SyncConfig } from '../config/schema.js';
-import type { FieldValue } from '../destinations/destination.js';
+import type { AccountChange, FieldValue } from '../destinations/destination.js';
 import type { DiffRecord } from './diff-record.js';
 import type { SyncShape } from './sync-shape.js';
 
@@ -14,6 +14,8 @@ export interface RecordWrite {
   readonly sentFields: ReadonlySet<number>;
   /** Segment indexes synced as boolean fields, with the value sent. */
   readonly sentSegments: ReadonlyMap<number, boolean>;
+  /** The contact's account association changes (`account: { sync }`); its field index is in `sentFields`. */
+  readonly account?: AccountChange;
 }
 
 /** What the engine does for one diff record. */
@@ -43,6 +45,7 @@ export function operationsFor(shape: SyncShape, record: DiffRecord, options: Ope
   const fields: Record<string, FieldValue> = {};
   const sentFields = new Set<number>();
   const sentSegments = new Map<number, boolean>();
+  let account: AccountChange | undefined;
   const add: number[] = [];
   const remove: number[] = [];
 
@@ -53,7 +56,8 @@ export function operationsFor(shape: SyncShape, record: DiffRecord, options: Ope
     const mirror = options.mode === 'mirror';
     shape.fields.forEach((f, i) => {
       if (mirror && record.stored[i] !== null) {
-        fields[f.name] = null;
+        if (f.association) account = { from: record.stored[i] ?? null, to: null };
+        else fields[f.name] = null;
         sentFields.add(i);
       }
     });
@@ -64,13 +68,14 @@ export function operationsFor(shape: SyncShape, record: DiffRecord, options: Ope
         sentSegments.set(j, false);
       } else remove.push(j);
     });
-    const write = sentFields.size + sentSegments.size > 0 ? { kind: 'update' as const, operation: 'clear' as const, fields, sentFields, sentSegments } : undefined;
+    const write = sentFields.size + sentSegments.size > 0 ? { kind: 'update' as const, operation: 'clear' as const, fields, sentFields, sentSegments, ...(account ? { account } : {}) } : undefined;
     return { record, ...(write ? { write } : {}), add, remove, forget: !write && remove.length === 0 };
   }
 
   shape.fields.forEach((f, i) => {
     if (!record.changed[i]) return;
-    fields[f.name] = record.values[i] ?? null;
+    if (f.association) account = { from: record.stored[i] ?? null, to: record.texts[i] ?? null };
+    else fields[f.name] = record.values[i] ?? null;
     sentFields.add(i);
   });
   shape.segments.forEach((s, j) => {
@@ -83,7 +88,7 @@ export function operationsFor(shape: SyncShape, record: DiffRecord, options: Ope
   });
   const needsWrite = record.op === 'enter' || options.fullResync || sentFields.size + sentSegments.size > 0;
   const kind = options.mode === 'update' ? ('update' as const) : ('upsert' as const);
-  return { record, ...(needsWrite ? { write: { kind, operation: kind, fields, sentFields, sentSegments } } : {}), add, remove, forget: false };
+  return { record, ...(needsWrite ? { write: { kind, operation: kind, fields, sentFields, sentSegments, ...(account ? { account } : {}) } } : {}), add, remove, forget: false };
 }
 
 /** The record's state once `ops.write` is confirmed: sent values replace stored ones. */

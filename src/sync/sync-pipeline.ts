@@ -100,7 +100,9 @@ export class SyncPipeline {
 
   private async sendWrites(kind: Kind, batch: readonly Writing[]): Promise<void> {
     const { target, transport, shape, store } = this.parts;
-    const records = batch.map((w): WriteRecord => ({ key: w.ops.record.key, ...(w.ops.record.destinationId !== null ? { id: w.ops.record.destinationId } : {}), fields: w.write.fields }));
+    const records = batch.map(
+      (w): WriteRecord => ({ key: w.ops.record.key, ...(w.ops.record.destinationId !== null ? { id: w.ops.record.destinationId } : {}), fields: w.write.fields, ...(w.write.account ? { account: w.write.account } : {}) }),
+    );
     const results = await deliver(transport, records, (rs) => (kind === 'upsert' ? target.upsert(rs) : target.update(rs)));
     const rows: StateRow[] = [];
     const forget: string[] = [];

@@ -1,3 +1,4 @@
+import { syncEntity } from '../config/sync-entity.js';
 import type { Declared, LoadedProject } from '../config/load-project.js';
 import type { SyncConfig } from '../config/schema.js';
 import { error, ProjectError, RunError } from '../diagnostics/diagnostic.js';
@@ -103,7 +104,9 @@ export async function syncProject(stage: StageContext, options: SyncProjectOptio
   try {
     const prepared: PreparedSync[] = [];
     try {
-      for (const sync of options.syncs) {
+      // Account syncs go first, so that contacts can be associated with the accounts they create.
+      const ordered = [...options.syncs].sort((a, b) => Number(syncEntity(b).kind === 'account') - Number(syncEntity(a).kind === 'account'));
+      for (const sync of ordered) {
         try {
           prepared.push(await prepareSync(contextFor(sync), sync));
         } catch (e) {
@@ -121,7 +124,11 @@ export async function syncProject(stage: StageContext, options: SyncProjectOptio
     } else {
       for (const [i, p] of prepared.entries()) {
         try {
-          const summary = await sendSync(contextFor(p.sync), p);
+          // A person sync associating accounts sent in this run diffs again: those accounts now have records
+          // (docs/accounts-sync.md). Only association values can differ, so the gates checked above still hold.
+          const accountSent = p.shape.account !== undefined && summaries.some((s) => s.sync === p.shape.account?.sync.sync);
+          const ready = accountSent ? await prepareSync(contextFor(p.sync), p.sync) : p;
+          const summary = await sendSync(contextFor(p.sync), ready);
           summaries.push(summary);
           options.onSyncDone?.(summary);
         } catch (e) {

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { locate, type Declared, type LoadedProject } from '../config/load-project.js';
 import { matchField, type SegmentTarget, type SyncConfig } from '../config/schema.js';
+import { isAccountTrait, syncEntity, type SyncEntity } from '../config/sync-entity.js';
 import type { AudienceSpec, FieldSpec, SyncSpec } from '../destinations/destination.js';
 import type { SqlType, TableRef } from '../dialect/dialect.js';
 import { cdpTable } from '../model/relations.js';
@@ -17,7 +18,15 @@ export interface ShapeField {
    * is NULL, so every value cdp left in it is cleared (docs/sync-renames.md).
    */
   readonly retired?: true;
+  /**
+   * The contact's account (a person sync with `account: { sync }`): not a destination field but an
+   * association (HubSpot) / `Contact.Account` reference (Salesforce); always diffed with NULL = none.
+   */
+  readonly association?: true;
 }
+
+/** The destination field name of the association entry in `fields` (never sent as a field). */
+export const ACCOUNT_ASSOCIATION = '@account';
 
 /** A synced segment, and the state column holding its last confirmed membership. */
 export interface ShapeSegment {
@@ -37,6 +46,11 @@ export interface ShapeSegment {
 /** Everything the diff, the engine and the state need to know about one sync (pure data). */
 export interface SyncShape {
   readonly sync: Declared<SyncConfig>;
+  /**
+   * Persons or accounts (docs/accounts-sync.md): which tables the diff reads and their key column. The
+   * diff's and the state's `profile_id` column holds this key (an account_id for account syncs).
+   */
+  readonly entity: SyncEntity;
   readonly keyCaseInsensitive: boolean;
   /** A pattern every key must match, or the destination refuses it on every run (KeyRules.pattern). */
   readonly keyPattern: string | undefined;
@@ -46,17 +60,30 @@ export interface SyncShape {
   readonly fields: readonly ShapeField[];
   readonly segments: readonly ShapeSegment[];
   readonly tables: {
-    readonly profiles: TableRef;
+    /** `profiles` or `accounts`: one row per entity, a column per trait. */
+    readonly entities: TableRef;
+    /** `segment_members` or `account_segment_members`. */
     readonly members: TableRef;
     readonly state: TableRef;
     readonly diff: TableRef;
     readonly log: TableRef;
+    /** `identifiers` or `account_identifiers`. */
     readonly identifiers: TableRef;
     /** `_identity_review`, when the build wrote one (shared identifiers for `match: { id_type }`). */
     readonly review?: TableRef;
     /** `erasures`, when `cdp forget` wrote one: profiles holding an erased identifier are never in scope. */
     readonly erasures?: TableRef;
+    /** `accounts` and `account_members`, when a person sync maps `account.<trait>` fields. */
+    readonly accounts?: TableRef;
+    readonly accountMembers?: TableRef;
+    /** The state of the account sync named by `account: { sync }` (its confirmed records). */
+    readonly accountState?: TableRef;
   };
+  /**
+   * `account: { sync }`: which column of the account sync's state is the association's value:
+   * `destination_id` (HubSpot company id) or `match_key` (Salesforce external id).
+   */
+  readonly account?: { readonly sync: Declared<SyncConfig>; readonly value: 'destination_id' | 'match_key' };
 }
 
 /** How the destination compares and accepts keys of one sync's match field (DestinationFactory). */
@@ -68,7 +95,7 @@ export interface KeyRules {
 export const STATE_KEY_COLUMNS = ['match_key', 'destination_id', 'profile_id', 'synced_at'] as const;
 
 /**
- * The shape of a sync, given the warehouse types of the profile columns (lower-cased trait name ->
+ * The shape of a sync, given the warehouse types of the entity's columns (lower-cased trait name ->
  * type). Field and membership state columns are named after the destination field / segment
  * (`f_<field>`, `m_<segment>`), with a short hash only when two names would fold to one column.
  */
@@ -110,12 +137,17 @@ export function syncShape(
       ...('field' in target ? { field: target.field } : {}),
     };
   });
+  const accountSync = sync.account ? project.syncs.find((s) => s.sync === sync.account?.sync) : undefined;
+  if (accountSync) {
+    const match = recordedFields.find((r) => r.field === ACCOUNT_ASSOCIATION && !claimed.has(r.column));
+    fields.push({ name: ACCOUNT_ASSOCIATION, trait: 'account.@record', type: 'string', column: columnFor(match, 'a_account', 'association'), association: true });
+  }
   // Targets written before and no longer used. Lists and campaigns are always emptied (their members move
   // to the new target); fields (and boolean segment fields) are cleared only in mirror mode.
   const mirror = sync.mode === 'mirror';
   for (const r of recordedFields) {
     if (claimed.has(r.column) || !mirror || fields.some((f) => f.name === r.field)) continue;
-    fields.push({ name: r.field, trait: '', type: r.type, column: r.column, retired: true });
+    fields.push({ name: r.field, trait: '', type: r.type, column: r.column, retired: true, ...(r.field === ACCOUNT_ASSOCIATION ? { association: true as const } : {}) });
   }
   for (const r of recordedSegments) {
     if (claimed.has(r.column) || ('field' in r.target && !mirror)) continue;
@@ -129,8 +161,10 @@ export function syncShape(
     });
   }
   const name = sync.sync.toLowerCase();
+  const entity = syncEntity(sync);
   return {
     sync,
+    entity,
     keyCaseInsensitive: rules.caseInsensitive,
     keyPattern: rules.pattern,
     keyType: sync.match.trait !== undefined ? typeOf(sync.match.trait) : 'string',
@@ -138,13 +172,18 @@ export function syncShape(
     fields,
     segments,
     tables: {
-      profiles: cdpTable(project, 'profiles'),
-      members: cdpTable(project, 'segment_members'),
+      entities: cdpTable(project, entity.table),
+      members: cdpTable(project, entity.members),
       state: cdpTable(project, `sync_state_${name}`),
       diff: cdpTable(project, `_sync_diff_${name}`),
       log: cdpTable(project, 'sync_log'),
-      identifiers: cdpTable(project, 'identifiers'),
+      identifiers: cdpTable(project, entity.identifiers),
+      ...(entity.kind === 'person' && Object.values(sync.fields).some(isAccountTrait)
+        ? { accounts: cdpTable(project, 'accounts'), accountMembers: cdpTable(project, 'account_members') }
+        : {}),
+      ...(accountSync ? { accountMembers: cdpTable(project, 'account_members'), accountState: cdpTable(project, `sync_state_${accountSync.sync.toLowerCase()}`) } : {}),
     },
+    ...(accountSync ? { account: { sync: accountSync, value: project.config.destinations[sync.destination]?.type === 'salesforce' ? ('match_key' as const) : ('destination_id' as const) } } : {}),
   };
 }
 
@@ -165,7 +204,7 @@ export function syncSpec(shape: SyncShape): SyncSpec {
   const sync = shape.sync;
   const at = (...path: (string | number)[]) => sync.origin.file.locate([...sync.origin.path, ...path]);
   // A retired target is pointed at where its segment (or the connector's fields) is now.
-  const fields: FieldSpec[] = shape.fields.map((f) => ({ name: f.name, type: f.type, at: sync.origin.file.locate([...sync.origin.path, 'fields', ...(f.retired ? [] : [f.name])], { key: !f.retired }) }));
+  const fields: FieldSpec[] = shape.fields.filter((f) => !f.association).map((f) => ({ name: f.name, type: f.type, at: sync.origin.file.locate([...sync.origin.path, 'fields', ...(f.retired ? [] : [f.name])], { key: !f.retired }) }));
   for (const s of shape.segments) {
     if (s.field !== undefined && !fields.some((f) => f.name === s.field)) fields.push({ name: s.field, type: 'boolean', at: at('segments', s.retired?.segment ?? s.segment, 'field') });
   }
@@ -179,6 +218,7 @@ export function syncSpec(shape: SyncShape): SyncSpec {
     fields,
     audiences,
     createFields: sync.create_fields,
+    ...(shape.account ? { account: { object: shape.account.sync.object, field: matchField(shape.account.sync.match), at: at('account', 'sync') } } : {}),
     at: locate(sync.origin, 'object'),
   };
 }

@@ -13,7 +13,13 @@ export const API_VERSION = '62.0';
 
 /** The custom fields a cdp sync declares in these tests. */
 export const TEST_CUSTOM_FIELDS: SalesforceSandboxOptions['customFields'] = {
+  Account: [
+    { name: 'CDP_Account_Id__c', type: 'string', length: 64, externalId: true, unique: true },
+    { name: 'CDP_MRR__c', type: 'double', precision: 18, scale: 2 },
+    { name: 'CDP_Hot_Account__c', type: 'boolean' },
+  ],
   Contact: [
+    { name: 'CDP_Account_Engagement__c', type: 'double', precision: 18, scale: 2 },
     { name: 'Ext_Id__c', type: 'string', length: 64, externalId: true },
     { name: 'CDP_Lifetime_Value__c', type: 'double', precision: 18, scale: 2 },
     { name: 'CDP_High_Intent__c', type: 'boolean' },

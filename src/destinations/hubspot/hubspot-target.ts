@@ -1,4 +1,5 @@
 import type { Client } from '@hubspot/api-client';
+import { AssociationSpecAssociationCategoryEnum } from '@hubspot/api-client/lib/codegen/crm/associations/v4/index.js';
 import type { SqlType } from '../../dialect/dialect.js';
 import type { BatchFailure, BatchOutcome, RecordRef, RecordResult, SyncTarget, Transport, WriteRecord } from '../destination.js';
 import type { Scrubber } from '../../diagnostics/secret-scrubber.js';
@@ -25,6 +26,8 @@ export interface HubSpotTargetParts {
 export const HUBSPOT_BATCH_SIZE = 100;
 /** Record ids per list membership call; HubSpot documents no lower cap (UNCONFIRMED), we stay modest. */
 export const HUBSPOT_MEMBERSHIP_BATCH_SIZE = 1000;
+/** The unlabeled contact -> company association type (docs/crm/hubspot.md#associations). */
+export const CONTACT_TO_COMPANY = 279;
 
 /**
  * One sync's object on HubSpot: batch upsert by email or a unique property (never a blind create),
@@ -46,7 +49,7 @@ export class HubSpotTarget implements SyncTarget {
       if (Object.keys(properties).length === 0) properties[matchField] = r.key;
       return { idProperty: matchField, id: r.key, properties, objectWriteTraceId: sent[i].traceId };
     });
-    return this.write(sent, () => client.crm.objects.batchApi.upsert(object.path, { inputs }));
+    return this.associate(records, await this.write(sent, () => client.crm.objects.batchApi.upsert(object.path, { inputs })));
   }
 
   /** Updates by record id when cdp knows it, else by match key; the two kinds go in separate requests. */
@@ -71,7 +74,43 @@ export class HubSpotTarget implements SyncTarget {
         ? { id: r.id, properties: this.properties(r), objectWriteTraceId: sent[i].traceId }
         : { id: r.key, idProperty: matchField, properties: this.properties(r), objectWriteTraceId: sent[i].traceId },
     );
-    return this.write(sent, () => client.crm.objects.batchApi.update(object.path, { inputs }));
+    return this.associate(records, await this.write(sent, () => client.crm.objects.batchApi.update(object.path, { inputs })));
+  }
+
+  /**
+   * The account changes of the records just written (`account: { sync }`, docs/accounts-sync.md): one
+   * v4 batch archive of the old contact -> company associations, then one batch create of the new ones.
+   * A record counts as written only once its association is; a refused request fails the whole batch
+   * (the engine retries it: upserts, archives and creates are all idempotent).
+   */
+  private async associate(records: readonly WriteRecord[], outcome: BatchOutcome): Promise<BatchOutcome> {
+    if (!outcome.ok) return outcome;
+    const changes = records.flatMap((r, i) => {
+      const result = outcome.results[i];
+      return r.account && result?.ok ? [{ i, id: result.id, from: r.account.from, to: r.account.to }] : [];
+    });
+    if (changes.length === 0) return outcome;
+    const { client, transport, classify, requestTimeoutMs, scrub } = this.parts;
+    const archive = changes.flatMap((c) => (c.from !== null && c.from !== c.to ? [{ _from: { id: c.id }, to: [{ id: c.from }] }] : []));
+    const create = changes.flatMap((c) => (c.to !== null ? [{ _from: { id: c.id }, to: { id: c.to }, types: [{ associationCategory: AssociationSpecAssociationCategoryEnum.HubspotDefined, associationTypeId: CONTACT_TO_COMPANY }] }] : []));
+    const results = [...outcome.results];
+    try {
+      if (archive.length > 0) await transport.send(() => withTimeout(client.crm.associations.v4.batchApi.archive('contacts', 'companies', { inputs: archive }), requestTimeoutMs));
+      if (create.length === 0) return { ok: true, results };
+      const created = await transport.send(() => withTimeout(client.crm.associations.v4.batchApi.create('contacts', 'companies', { inputs: create }), requestTimeoutMs));
+      const errors = 'errors' in created && Array.isArray(created.errors) ? created.errors : [];
+      for (const error of errors) {
+        const ids = new Set(Object.values(error.context ?? {}).flat());
+        for (const c of changes) {
+          if (ids.has(c.id) || (c.to !== null && ids.has(c.to))) {
+            results[c.i] = { ok: false, code: error.category ?? 'ASSOCIATION_FAILED', message: scrub(`association with company ${c.to ?? ''} refused: ${error.message}`), retryable: false };
+          }
+        }
+      }
+      return { ok: true, results };
+    } catch (e) {
+      return { ok: false, failure: classify(e) };
+    }
   }
 
   async addMembers(segment: string, records: readonly RecordRef[]): Promise<BatchOutcome> {

@@ -26,7 +26,7 @@ export async function describeObject(read: SalesforceCall, spec: SyncSpec): Prom
     };
   }
   const fields = raw.fields.map(
-    (f): DescribedField => ({ name: f.name, type: f.type, createable: f.createable, updateable: f.updateable, externalId: f.externalId, idLookup: f.idLookup, nillable: f.nillable }),
+    (f): DescribedField => ({ name: f.name, type: f.type, createable: f.createable, updateable: f.updateable, externalId: f.externalId, idLookup: f.idLookup, nillable: f.nillable, referenceTo: f.referenceTo ?? [], relationshipName: f.relationshipName ?? null }),
   );
   return { ok: true, object: { name: raw.name, createable: raw.createable, updateable: raw.updateable, fields } };
 }

@@ -12,6 +12,9 @@ export interface DescribedField {
   readonly externalId: boolean;
   readonly idLookup: boolean;
   readonly nillable: boolean;
+  /** Lookups: the objects referred to and the relationship name (`AccountId` -> `Account`). */
+  readonly referenceTo?: readonly string[];
+  readonly relationshipName?: string | null;
 }
 
 export interface DescribedObject {
@@ -34,6 +37,11 @@ export interface ObjectPlan {
   readonly key: WritableField;
   /** By the name the connector uses (Salesforce names are case-insensitive). */
   readonly fields: ReadonlyMap<string, WritableField>;
+  /**
+   * `account: { sync }` on a person sync: the lookup to the account object, set by the account's external
+   * id (`Account: {CDP_Account_Id__c: x}`; Bulk CSV `Account.CDP_Account_Id__c`), cleared as `AccountId`.
+   */
+  readonly account?: { readonly relationship: string; readonly lookup: string; readonly field: string };
 }
 
 export type SchemaCheck =
@@ -109,9 +117,16 @@ export function checkObjectSchema(spec: SyncSpec, described: DescribedObject): S
     typed(field, found, 'field');
     fields.set(field.name, { name: found.name, type: found.type, nillable: found.nillable });
   }
+  let account: ObjectPlan['account'];
+  if (spec.account) {
+    const target = spec.account.object.toLowerCase();
+    const lookup = described.fields.find((f) => f.type === 'reference' && f.relationshipName && (f.referenceTo ?? []).some((r) => r.toLowerCase() === target));
+    if (lookup?.relationshipName) account = { relationship: lookup.relationshipName, lookup: lookup.name, field: spec.account.field };
+    else diagnostics.push(error('no-account-lookup', `Salesforce ${object} has no lookup to ${spec.account.object}`, spec.account.at, `account: works on objects with a lookup to ${spec.account.object} (Contact.AccountId)`));
+  }
   if (diagnostics.length > 0 || !key) return { ok: false, diagnostics };
   const notes = spec.createFields ? [`create_fields has no effect on Salesforce: every mapped ${object} field exists`] : [];
-  return { ok: true, plan: { object, key: { name: key.name, type: key.type, nillable: key.nillable }, fields }, notes };
+  return { ok: true, plan: { object, key: { name: key.name, type: key.type, nillable: key.nillable }, fields, ...(account ? { account } : {}) }, notes };
 }
 
 function missingField(spec: SyncSpec, object: string, field: FieldSpec, names: readonly string[]): Diagnostic {

@@ -4,7 +4,7 @@ import type { PreparedCampaign } from './salesforce-campaigns.js';
 import { COLLECTION_LIMIT, mergeResults, resolveIds, updateCollection, upsertCollection, type IdentifiedRecord } from './salesforce-collections.js';
 import type { TargetContext } from './salesforce-context.js';
 import { addCampaignMembers, MEMBERSHIP_BATCH_SIZE, removeCampaignMembers } from './salesforce-members.js';
-import { fieldsBody, upsertBody } from './salesforce-records.js';
+import { csvCells, fieldsBody, upsertBody } from './salesforce-records.js';
 import { RECORD_GONE } from './salesforce-save-results.js';
 
 /** Records per Bulk API 2.0 job: ~10 calls per job, so a job this size costs about 0.001 calls per record. */
@@ -43,7 +43,7 @@ export class SalesforceTarget implements SyncTarget {
       externalIdFieldName: plan.key.name,
       matchColumn: plan.key.name,
       matchBy: 'key',
-      rows: records.map((r) => ({ match: r.key, cells: upsertBody(plan, r) })),
+      rows: records.map((r) => ({ match: r.key, cells: csvCells(upsertBody(plan, r, 'csv')) })),
     });
   }
 
@@ -77,7 +77,7 @@ export class SalesforceTarget implements SyncTarget {
       matchColumn: 'Id',
       matchBy: 'id',
       notFoundCodes: RECORD_GONE,
-      rows: identified.map((r) => ({ match: r.id, cells: { Id: r.id, ...fieldsBody(ctx.plan, r.record) } })),
+      rows: identified.map((r) => ({ match: r.id, cells: { Id: r.id, ...csvCells(fieldsBody(ctx.plan, r.record, 'csv')) } })),
     });
   }
 

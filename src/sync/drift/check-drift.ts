@@ -85,7 +85,7 @@ export async function checkDrift(parts: DriftCheckParts): Promise<DriftSummary> 
   const lastMs = mark[0]?.ms === null || mark[0]?.ms === undefined ? 0 : Number(mark[0].ms);
   const since = new Date(Math.max(0, lastMs - driftOverlapMs()));
 
-  const read: DriftRead = await parts.reader.read({ object: shape.sync.object, matchField: shape.matchField, fields: shape.fields.map((f) => f.name), since });
+  const read: DriftRead = await parts.reader.read({ object: shape.sync.object, matchField: shape.matchField, fields: shape.fields.filter((f) => !f.association).map((f) => f.name), since });
   const goneIds = new Set(read.gone.map((g) => g.id));
   // Fewer live records than cdp has confirmed: something vanished without a trace (a purge, an emptied sandbox).
   const extra = read.liveTotal < known - read.gone.filter((g) => g.mergedInto === undefined).length ? await parts.reader.missing(shape.sync.object, (await allIds(warehouse, shape)).filter((id) => !goneIds.has(id))) : { missing: [], survivors: new Map<string, string>() };

@@ -79,6 +79,8 @@ export function driftRepairs(shape: SyncShape, rows: readonly DriftStateRow[], r
     const row = matching[0] ?? (own.length === 1 ? own[0] : undefined);
     if (!row) continue;
     shape.fields.forEach((f, i) => {
+      // The account association is no field of the record; drift does not read it (docs/accounts-sync.md).
+      if (f.association) return;
       const confirmed = row.texts[i];
       const crm = record.values[f.name] ?? null;
       if (confirmed === null || sameValue(f.type, confirmed, crm)) return;

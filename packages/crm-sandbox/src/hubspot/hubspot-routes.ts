@@ -1,4 +1,5 @@
 import { Router } from '../http/router.js';
+import { associationRoutes } from './hubspot-routes-associations.js';
 import { batchRoutes } from './hubspot-routes-batch.js';
 import { basicRoutes } from './hubspot-routes-basic.js';
 import { listRoutes } from './hubspot-routes-lists.js';
@@ -15,6 +16,7 @@ export const HUBSPOT_ROUTES: readonly RouteDefinition[] = [
   ...propertyRoutes,
   ...listRoutes,
   ...membershipRoutes,
+  ...associationRoutes,
 ];
 
 export function hubSpotRouter(routes: readonly RouteDefinition[] = HUBSPOT_ROUTES): Router<RouteDefinition> {

@@ -1,3 +1,4 @@
+import { HubSpotAssociationStore } from './hubspot-association-store.js';
 import { defaultProperties, defaultPropertyGroups } from './hubspot-default-properties.js';
 import { HubSpotListStore } from './hubspot-list-store.js';
 import { OBJECT_TYPES, objectTypeById, type HubSpotObjectType, type ObjectTypeId } from './hubspot-object-types.js';
@@ -34,7 +35,8 @@ interface MutableRecord {
 }
 
 /**
- * The sandbox portal's state: records, property definitions and groups, and (in `lists`) lists.
+ * The sandbox portal's state: records, property definitions and groups, (in `lists`) lists and (in
+ * `associations`) v4 associations.
  * Knows nothing of HTTP; validation lives in the routes. Email and unique-property lookups are indexed.
  */
 export class HubSpotStore {
@@ -43,6 +45,8 @@ export class HubSpotStore {
   private groups = new Map<ObjectTypeId, Map<string, PropertyGroup>>();
   /** Lists and memberships. */
   readonly lists: HubSpotListStore = new HubSpotListStore((typeId, id) => this.recordsOf(objectTypeById(typeId)).get(id)?.archived === false, () => this.timestamp());
+  /** Associations between records (v4 API). */
+  readonly associations = new HubSpotAssociationStore();
   private uniqueIndexes = new Map<string, Map<string, string>>();
   /** Merged-away record id -> the record that absorbed it (per object type). */
   private aliases = new Map<string, string>();
@@ -59,6 +63,7 @@ export class HubSpotStore {
     this.properties = new Map(OBJECT_TYPES.map((t) => [t.id, new Map(defaultProperties(t, created).map((p) => [p.name, p]))]));
     this.groups = new Map(OBJECT_TYPES.map((t) => [t.id, new Map(defaultPropertyGroups(t).map((g) => [g.name, g]))]));
     this.lists.reset();
+    this.associations.reset();
     this.uniqueIndexes = new Map();
     this.aliases = new Map();
     this.nextRecordId = 101;
@@ -176,6 +181,7 @@ export class HubSpotStore {
       if (index?.get(normalizeKey(name, value)) === id) index.delete(normalizeKey(name, value));
     }
     this.lists.dropRecord(type.id, id);
+    this.associations.forget(type.id, id);
     return true;
   }
 

@@ -46,7 +46,10 @@ export function parseRecordInput(
     if (key === 'attributes' || skip.has(key.toLowerCase())) continue;
     const field = schema.field(key);
     if (!field) {
-      errors.push(recordErrors.noSuchColumn(key, schema.name));
+      const reference = referenceByExternalId(schema, registry, store, key, raw);
+      if (reference === undefined) errors.push(recordErrors.noSuchColumn(key, schema.name));
+      else if (!reference.ok) errors.push(reference.error);
+      else values[reference.field] = reference.id;
       continue;
     }
     const coerced = coerceValue(field, raw);
@@ -85,6 +88,30 @@ export function parseRecordInput(
 export function sameValue(a: FieldValue, b: FieldValue): boolean {
   if (typeof a === 'string' && typeof b === 'string') return a.toLowerCase() === b.toLowerCase();
   return a === b;
+}
+
+type ReferenceCheck = { readonly ok: true; readonly field: string; readonly id: string } | { readonly ok: false; readonly error: SaveError };
+
+/**
+ * A parent named by external id: `"Account": {"CDP_Account_Id__c": "x"}` sets `AccountId` to the Account
+ * holding that value. `undefined` when `key` is no relationship of `schema` (the caller reports the
+ * unknown column). UNCONFIRMED for Collections (documented for single upserts); wording as Bulk 2.0's.
+ */
+function referenceByExternalId(schema: SObjectSchema, registry: SchemaRegistry, store: SalesforceStore, key: string, raw: unknown): ReferenceCheck | undefined {
+  const lookup = schema.fields.find((f) => f.type === 'reference' && f.relationshipName?.toLowerCase() === key.toLowerCase());
+  const target = lookup ? registry.get(lookup.referenceTo[0] ?? '') : undefined;
+  if (!lookup || !target || typeof raw !== 'object' || raw === null || Array.isArray(raw)) return undefined;
+  const entries = Object.entries(raw as Record<string, unknown>).filter(([k]) => k !== 'attributes');
+  const [name, value] = entries.length === 1 ? entries[0]! : [undefined, undefined];
+  const keyField = name === undefined ? undefined : target.upsertKey(name);
+  if (!keyField || value === null || value === undefined) {
+    return { ok: false, error: recordErrors.custom('INVALID_FIELD', `The relationship ${lookup.relationshipName ?? key} must name exactly one external id field of ${target.name}`, []) };
+  }
+  const coerced = coerceValue(keyField, value);
+  const matches = coerced.ok ? store.findBy(target, keyField, coerced.value) : [];
+  if (matches.length === 0) return { ok: false, error: recordErrors.custom('INVALID_FIELD', `Foreign key external ID: ${String(value)} not found for field ${keyField.name} in entity ${target.name}`, []) };
+  if (matches.length > 1) return { ok: false, error: recordErrors.custom('INVALID_FIELD', `More than 1 record found for external id field: ${String(value)}`, []) };
+  return { ok: true, field: lookup.name, id: matches[0]!.id };
 }
 
 type LookupCheck = { readonly ok: true; readonly id: string } | { readonly ok: false; readonly error: SaveError };
