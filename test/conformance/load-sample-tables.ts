@@ -14,6 +14,9 @@ export const SAMPLE_SOURCE_TABLES: readonly SampleTableName[] = [
   'salesforce_contacts',
   'email_events',
   'consents',
+  'hubspot_companies',
+  'salesforce_accounts',
+  'subscriptions',
 ];
 
 /**
