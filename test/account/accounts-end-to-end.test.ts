@@ -118,6 +118,18 @@ describe('accounts end to end: sample project, cdp run, both sandboxes', () => {
     const tied = [...before.hubspot[0].values(), ...before.salesforce[0].values()].filter((a) => a !== null).length;
     expect(tied).toBeGreaterThan(10);
 
+    // cdp inspect account: shows the record each account sync confirmed.
+    const [one] = accounts.keys();
+    const inspected = await cdp(dir, ['inspect', `account:${one}`, '--json'], sandboxes.env);
+    expect(inspected.code, inspected.stderr).toBe(0);
+    const view = JSON.parse(inspected.stdout) as { destinations: { sync: string; record: { destination_id: string } | null }[] };
+    const company = sandboxes.hubspot.store.allRecords(COMPANIES).find((r) => r.properties.get('cdp_account_id') === one);
+    const account = sandboxes.salesforce.store.list('Account').find((a) => a.values.CDP_Account_Id__c === one);
+    expect(view.destinations.map((d) => [d.sync, d.record?.destination_id])).toEqual([
+      ['hubspot_companies', company?.id],
+      ['salesforce_accounts', account?.id],
+    ]);
+
     sandboxes.hubspot.resetStats();
     sandboxes.salesforce.resetStats();
     await run();
