@@ -1,4 +1,5 @@
 import type { LoadedProject } from '../config/load-project.js';
+import { syncEntity, type SyncEntity } from '../config/sync-entity.js';
 import type { Value, Warehouse } from '../warehouse/warehouse.js';
 import { syncShape } from './sync-shape.js';
 import { readTargets } from './sync-targets.js';
@@ -20,11 +21,14 @@ export interface ProfileSyncState {
   readonly rejections: readonly { readonly runId: string; readonly operation: string; readonly code: string; readonly message: string }[];
 }
 
-/** For every sync of the project: the record cdp confirmed for this profile, and its latest rejections. */
-export async function profileSyncStates(warehouse: Warehouse, project: LoadedProject, profileId: string): Promise<ProfileSyncState[]> {
+/**
+ * For every sync of the entity (person syncs by default; `account` for account syncs, whose state rows carry
+ * the account_id in profile_id): the record cdp confirmed for this profile or account, and its latest rejections.
+ */
+export async function profileSyncStates(warehouse: Warehouse, project: LoadedProject, profileId: string, entity: SyncEntity['kind'] = 'person'): Promise<ProfileSyncState[]> {
   const d = warehouse.dialect;
   const out: ProfileSyncState[] = [];
-  for (const sync of project.syncs) {
+  for (const sync of project.syncs.filter((s) => syncEntity(s).kind === entity)) {
     // The recorded targets name the columns (docs/sync-renames.md); retired ones are not shown.
     const shape = syncShape(project, sync, new Map(), false, await readTargets(warehouse, project, sync.sync));
     const base = { sync: sync.sync, destination: sync.destination, object: sync.object };

@@ -1,10 +1,14 @@
 import type { LoadedProject } from '../../config/load-project.js';
 import { inspectAccount } from '../../account/inspect-account.js';
+import { profileSyncStates } from '../../sync/profile-sync-state.js';
 import type { Warehouse } from '../../warehouse/warehouse.js';
 import type { CommandContext } from '../context.js';
 import { ExitCode } from '../exit-codes.js';
 
-/** `cdp inspect account:<domain, type:value or acc_ id>`: identifiers, members and why, traits, segments (docs/accounts.md). */
+/**
+ * `cdp inspect account:<domain, type:value or acc_ id>`: identifiers, members and why, traits, segments
+ * (docs/accounts.md), and the record each account sync confirmed for it (docs/accounts-sync.md).
+ */
 export async function printAccount(ctx: CommandContext, project: LoadedProject, warehouse: Warehouse, query: string): Promise<number> {
   const r = ctx.reporter;
   const view = await inspectAccount(warehouse, project, query);
@@ -29,7 +33,11 @@ export async function printAccount(ctx: CommandContext, project: LoadedProject, 
   for (const [name, value] of Object.entries(view.traits)) r.info(`  ${name.padEnd(width)}  ${value === null ? '-' : String(value)}`);
   r.info('\nsegments:');
   for (const s of view.segments) r.info(`  ${s.member ? 'in ' : 'out'} ${s.segment}${s.member ? ` since ${String(s.enteredAt)}` : ''}: ${s.where}`);
-  // Hook for account syncs (sync/, the account side of issue 11): print each account sync's record here.
-  r.summary(view);
+  const destinations = await profileSyncStates(warehouse, project, view.accountId, 'account');
+  for (const d of destinations) {
+    r.info(`\n${d.sync} (${d.destination} ${d.object}): ${d.record ? `record ${d.record.destinationId ?? d.record.matchKey ?? '?'}, confirmed ${String(d.record.syncedAt)}` : 'not synced'}`);
+    for (const x of d.rejections) r.info(`  rejected (${x.code}): ${x.message}`);
+  }
+  r.summary({ ...view, destinations });
   return ExitCode.ok;
 }
