@@ -84,7 +84,7 @@ describe('cdp run --every', () => {
     for (const c of cycles) {
       expect(c).toMatchObject({ status: 'success', exit_code: 0, error: null });
       expect((c.stages as { stage: string }[]).map((s) => s.stage)).toEqual(['models', 'types', 'identity', 'profiles']);
-      expect(Object.keys(c.syncs as object).sort()).toEqual(['hubspot_contacts', 'salesforce_contacts']);
+      expect(Object.keys(c.syncs as object).sort()).toEqual(['hubspot_companies', 'hubspot_contacts', 'salesforce_accounts', 'salesforce_contacts']);
     }
     expect(cycles[0].next_in_seconds).toBe(1);
     // The first cycle created the contacts; the next ones found nothing changed.
