@@ -31,6 +31,13 @@ export function validateAccounts(project: LoadedProject, person: PersonNames): D
     out.push(error('missing-identity', 'accounts are built from persons (membership, roll-ups), but the project has no identity: block', at(), 'add identity: { id_types: ... } and person sources with identifiers'));
   }
   const idTypes = Object.keys(accounts.id_types);
+  for (const [name, spec] of Object.entries(accounts.id_types)) {
+    for (const key of ['max_per_profile', 'link_window'] as const) {
+      if (spec[key] !== undefined) {
+        out.push(warning('not-enforced', `accounts.id_types.${name}.${key} is not enforced on accounts yet; it has no effect`, at('id_types', name, key), 'remove it, or use max_profile_size to watch for over-merged accounts (docs/accounts.md)'));
+      }
+    }
+  }
   for (const source of accountSources) {
     source.identifiers.forEach((id, i) => {
       if (!idTypes.includes(id.type)) {

@@ -32,7 +32,7 @@ describe('cdp validate: accounts', () => {
         accounts:
           id_types:
             company_id: { priority: 1 }
-            domain: { priority: 2, normalize: domain }
+            domain: { priority: 2, normalize: domain, link_window: 30d }
           membership:
             - { source: companies, column: id, id_type: company_id }
             - { source: contacts, column: company, id_type: compnay_id }
@@ -58,6 +58,7 @@ describe('cdp validate: accounts', () => {
     expect(err).toMatch(/models\/m\.yaml:\d+:\d+.*account trait 'ltv' rolls up 'lifetime_valeu', which is not a person trait[\s\S]*did you mean 'lifetime_value'\?/);
     expect(err).toMatch(/account trait 'hot_people' counts members of 'high_intnet', which is not a person segment[\s\S]*did you mean 'high_intent'\?/);
     expect(err).toMatch(/account trait 'odd' \(rollup: sum\) needs trait:/);
+    expect(err).toMatch(/models\/m\.yaml:\d+:\d+.*accounts\.id_types\.domain\.link_window is not enforced on accounts yet/);
     expect(err).toMatch(/account trait 'score' refers to 'ltvv'[\s\S]*did you mean 'ltv'\?/);
     expect(err).toMatch(/account segment 'big' refers to 'seatss'[\s\S]*did you mean 'seats'\?/);
     // The position is the key at fault: the rolled-up trait's line in the file.
