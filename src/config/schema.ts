@@ -117,6 +117,14 @@ const source = z
     path: nonEmptyPath.optional().describe('DuckDB only: CSV, Parquet or JSON files relative to the project folder, globs allowed'),
     timestamp: z.string().optional().describe('The column holding when the row happened (for windows, first/last traits, link_window)'),
     primary_key: z.string().optional().describe('A row id column; cdp inspect shows one as evidence for each link'),
+    /** How the rows change between runs: what an incremental build may skip (docs/incremental.md). */
+    changes: z
+      .enum(['full', 'append', 'snapshot'])
+      .default('full')
+      .describe('How rows change between runs (docs/incremental.md): full (default; anything may change, traits over it are rebuilt every run), append (rows are only added, found by timestamp:), snapshot (rows are updated and deleted in place, found by a hash of each row)'),
+    late_arrival: duration
+      .optional()
+      .describe('changes: append only: rows may arrive this long after their timestamp and still be counted by an incremental run (default 1d)'),
     entity: z
       .enum(['person', 'account'])
       .default('person')

@@ -48,6 +48,8 @@ export interface Dialect {
   regexpReplace(expr: string, pattern: string, replacement: string): string;
   /** Lower-case hex MD5 of a string expression. */
   md5Hex(expr: string): string;
+  /** Hex MD5 of a whole row of the relation aliased `alias`, every column and NULL included (snapshot change detection). */
+  rowMd5Hex(alias: string): string;
 
   countIf(condition: string): string;
   /** count(distinct expr) over filtered rows. */

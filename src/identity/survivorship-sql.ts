@@ -12,8 +12,9 @@ import { prioritySql } from './normalize-sql.js';
  * part holding the strongest identifier type, then the larger side, then the smaller key) keep
  * that id. So when profiles merge, the one with most identifiers survives; when one splits, the
  * larger part keeps the id. Other parts get a new id,
- * `p_` + 16 hex digits of md5 of their oldest identifier (salted with the run id if that id was
- * ever issued before). Old profiles that found no part are logged as merged into the part that took
+ * `p_` + 16 hex digits of md5 of their anchor, the least `type:value` among their identifiers (salted with
+ * the run id if that id was ever issued before): what the identifiers are, not the order they arrived in, so
+ * an incremental build and `--full-refresh` mint the same id. Old profiles that found no part are logged as merged into the part that took
  * most of their identifiers; old profiles with no identifier left are retired.
  *
  * Output: scratch `assign(node_key, profile_id)` and `profile_changes(kind, from_profile_id, to_profile_id)`.
@@ -22,7 +23,7 @@ export function survivorshipStatements(d: Dialect, spec: IdentitySpec, t: Identi
   const s = (name: string) => d.scratchTable(t.scratch(name));
   const create = (name: string, select: string) => d.createScratchTableAs(t.scratch(name), select);
   const ids = d.table(t.identifiers);
-  const mint = (salt: string) => `'p_' || substr(${d.md5Hex(`${salt}an.id_type || ':' || an.id_value`)}, 1, 16)`;
+  const mint = (salt: string) => `'p_' || substr(${d.md5Hex(`${salt}pt.anchor`)}, 1, 16)`;
   const str = d.typeName('string');
   return [
     create(
@@ -35,7 +36,7 @@ group by f.part, o.profile_id`,
     ),
     create(
       'sv_part',
-      `select f.part, count(*) as n, min(f.node_key) as anchor,
+      `select f.part, count(*) as n, min(n.id_type || ':' || n.id_value) as anchor,
   min(${prioritySql(d, spec, 'n.id_type')}) as best
 from ${s('final')} f join ${d.table(t.nodes)} n on n.node_key = f.node_key
 group by f.part`,
@@ -62,7 +63,6 @@ join ${s('sv_part')} pt on pt.part = v.part`,
   case when m.profile_id is null then 1 else 0 end as minted,
   b.profile_id as origin
 from ${s('sv_part')} pt
-join ${d.table(t.nodes)} an on an.node_key = pt.anchor
 left join (select part, profile_id from ${s('sv_rank')} where rp = 1 and rq = 1) m on m.part = pt.part
 left join (select part, profile_id from ${s('sv_rank')} where rp = 1) b on b.part = pt.part
 left join (select distinct to_profile_id from ${d.table(t.events)}) k on k.to_profile_id = ${mint('')}`,

@@ -7,6 +7,7 @@ import { dialects } from '../engines/dialects.js';
 import { findCycle } from './find-cycle.js';
 import { accountNames, validateAccountSync, validatePersonSyncAccounts } from './validate-account-syncs.js';
 import { validateAccounts } from './validate-accounts.js';
+import { validateSourceChanges } from './validate-source-changes.js';
 import { sqlNames } from './sql-names.js';
 import { templateCalls } from './templates.js';
 
@@ -145,6 +146,7 @@ export function validateProject(project: LoadedProject): Diagnostic[] {
   }
 
   out.push(...validateAccounts(project, { sources: sourceNames, traits: traitNames, segments: segmentNames }));
+  out.push(...validateSourceChanges(project));
   // Account syncs read accounts, not profiles (docs/accounts-sync.md); person syncs may also take account traits.
   const accounts = accountNames(project);
   for (const sync of project.syncs) {

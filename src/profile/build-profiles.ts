@@ -19,6 +19,9 @@ export interface ProfileSummary {
   /** Trait values that came out NaN or infinite (a derived trait dividing by zero), set to NULL. */
   readonly nonFinite: number;
   readonly segments: readonly SegmentChange[];
+  /** `incremental` when only touched profiles were recomputed (docs/incremental.md); then how many. */
+  readonly mode: 'full' | 'incremental';
+  readonly recomputed: number;
 }
 
 /**
@@ -33,7 +36,8 @@ export async function executeProfiles(ctx: StageContext, steps: readonly PlanSte
   const t = (name: string) => cdpTable(project, name);
   let nonFinite = 0;
   const hooks = { 'profiles.non_finite': async () => void (nonFinite = await clearNonFinite(ctx)) };
-  await executePlan(warehouse, steps, { fullRefresh: ctx.fullRefresh, log: ctx.log, hooks });
+  const run = await executePlan(warehouse, steps, { fullRefresh: ctx.fullRefresh, log: ctx.log, hooks });
+  const mode = run.decisions.get('profiles.mode') === 'incremental' ? 'incremental' : 'full';
 
   const [count] = await warehouse.query(`select count(*) as n from ${d.table(t('profiles'))}`);
   const sizes = await warehouse.query(`select segment, count(*) as n from ${d.table(t('segment_members'))} group by segment`);
@@ -42,8 +46,11 @@ export async function executeProfiles(ctx: StageContext, steps: readonly PlanSte
   );
   const value = (rows: typeof sizes, segment: string, change?: string) =>
     Number(rows.find((r) => r.segment === segment && (change === undefined || r.change === change))?.n ?? 0);
+  const profileCount = Number(count?.n ?? 0);
   return {
-    profiles: Number(count?.n ?? 0),
+    profiles: profileCount,
+    mode,
+    recomputed: mode === 'incremental' ? Number(run.reads.get('profiles.touched_count')?.[0]?.n ?? 0) : profileCount,
     traits: project.traits.length,
     nonFinite,
     segments: project.segments.map((s) => ({

@@ -1,4 +1,5 @@
-import type { LoadedProject } from '../config/load-project.js';
+import type { Declared, LoadedProject } from '../config/load-project.js';
+import type { SourceConfig } from '../config/schema.js';
 import type { Dialect } from '../dialect/dialect.js';
 import { statementsStep, type PlanStep } from '../model/plan.js';
 import { note } from '../model/print-plan.js';
@@ -7,6 +8,18 @@ import { replaceTableSteps } from '../model/replace-table-steps.js';
 import type { Row } from '../warehouse/warehouse.js';
 import { segmentSql } from './compile-segments.js';
 import { compileTraitsSelect, type SourceColumnTypes } from './compile-traits.js';
+import {
+  chooseProfilesMode,
+  commitIncrementalState,
+  createIncrementalTables,
+  incrementalScratchCleanup,
+  incrementalSources,
+  incrementalTables,
+  snapshotRowsStatements,
+  touchedProfilesSql,
+  traitsFingerprint,
+  type ChangedRows,
+} from './incremental-profiles.js';
 
 export interface ProfilesPlanParams {
   readonly runId: string;
@@ -15,6 +28,8 @@ export interface ProfilesPlanParams {
   readonly rowsOf: (source: string) => string;
   /** Source column types, when known: `cdp build` reads them from the warehouse and casts traits to them. */
   readonly columnTypes?: SourceColumnTypes;
+  /** How an incremental build reads sources (docs/incremental.md); without it every build is a full one. */
+  readonly changedRows?: ChangedRows;
 }
 
 /**
@@ -32,11 +47,75 @@ export function profilesPlan(project: LoadedProject, d: Dialect, params: Profile
     asOf: params.asOf,
     columnTypes: params.columnTypes,
   });
+  const build = replaceTableSteps(d, 'profiles', 'profiles', 'build profiles', profiles, traits);
+  const sources = params.changedRows ? incrementalSources(project) : undefined;
+  if (!sources || !params.changedRows) return [...build, ...segmentsSteps(project, d, params)];
+  return incrementalProfilesSteps(project, d, params, { sources, changedRows: params.changedRows, build });
+}
+
+/**
+ * The profiles stage when every trait source declares how it changes (docs/incremental.md): a decision
+ * `profiles.mode` between the full build and recomputing only the touched profiles, the segments, then the
+ * state the next build compares with, stored in one transaction.
+ */
+function incrementalProfilesSteps(
+  project: LoadedProject,
+  d: Dialect,
+  params: ProfilesPlanParams,
+  parts: { readonly sources: readonly Declared<SourceConfig>[]; readonly changedRows: ChangedRows; readonly build: readonly PlanStep[] },
+): PlanStep[] {
+  const { sources, changedRows } = parts;
+  const t = incrementalTables(project);
+  const profiles = cdpTable(project, 'profiles');
+  const identifiers = d.table(cdpTable(project, 'identifiers'));
+  const touched = d.scratchTable(t.touched);
+  const traitsFor = (asOf: Date, rowsOf: (source: string) => string, profileIds: string) =>
+    compileTraitsSelect(project, d, { rowsOf, profileIds, asOf, columnTypes: params.columnTypes });
+  const fingerprint = traitsFingerprint(traitsFor(new Date(0), params.rowsOf, '<profiles>'), sources);
+  const recomputed = traitsFor(
+    params.asOf,
+    (source) => `select * from (${params.rowsOf(source)}) x where x._cdp_profile_id in (select profile_id from ${touched})`,
+    `(select profile_id from ${touched} where profile_id in (select profile_id from ${identifiers}))`,
+  );
+  const columns = ['profile_id', ...project.traits.map((tr) => tr.name)].map((c) => `p.${d.quoteIdentifier(c)}`).join(', ');
+  const kept = `select ${columns}\nfrom ${d.table(profiles)} p\nwhere p.profile_id not in (select profile_id from ${touched})\n  and p.profile_id in (select profile_id from ${identifiers})`;
+  const step = (id: string, label: string, statements: readonly string[], transaction = false) => statementsStep('profiles', `profiles.${id}`, label, statements, { transaction });
+  const snapshots = snapshotRowsStatements(project, d, sources, changedRows);
+  return [
+    step('state', 'incremental state tables', createIncrementalTables(project, d, sources)),
+    ...(snapshots.length ? [step('snapshot_rows', 'hash snapshot rows', snapshots)] : []),
+    {
+      kind: 'decide',
+      id: 'profiles.mode',
+      stage: 'profiles',
+      label: 'profiles: mode',
+      on: { query: `select name, value, ts from ${d.table(t.state)}` },
+      choose: ({ rows, fullRefresh }) => chooseProfilesMode(rows, fingerprint, params.asOf, fullRefresh),
+      branches: {
+        full: { when: 'with --full-refresh, on the first build, after the traits changed, or when --as-of went back', steps: parts.build },
+        incremental: {
+          when: 'otherwise: only the profiles touched since the last build are recomputed',
+          steps: [
+            step('touched', 'find touched profiles', [d.createScratchTableAs(t.touched, touchedProfilesSql(project, d, sources, changedRows, params.asOf))]),
+            { kind: 'read', id: 'profiles.touched_count', stage: 'profiles', label: 'count touched profiles', sql: `select count(*) as n from ${touched}` },
+            ...replaceTableSteps(d, 'profiles', 'profiles.incremental', 'update touched profiles', profiles, `${kept}\nunion all\nselect * from (\n${recomputed}\n) n`),
+          ],
+        },
+      },
+      say: (mode) => `  profiles: ${mode} build`,
+    },
+    ...segmentsSteps(project, d, params),
+    step('commit', 'store incremental state', commitIncrementalState(project, d, sources, fingerprint, params.asOf), true),
+    step('cleanup', 'drop incremental scratch tables', incrementalScratchCleanup(project, d, sources)),
+  ];
+}
+
+/** The non-finite clean-up of `profiles`, then the segments: evaluated, entries and exits recorded, members replaced. */
+function segmentsSteps(project: LoadedProject, d: Dialect, params: ProfilesPlanParams): PlanStep[] {
   const seg = segmentSql(project, d, params);
   const step = (id: string, label: string, statements: readonly string[]) => statementsStep('segments', `segments.${id}`, label, statements);
   const record = 'record segment entries and exits';
   return [
-    ...replaceTableSteps(d, 'profiles', 'profiles', 'build profiles', profiles, traits),
     {
       kind: 'hook',
       id: 'profiles.non_finite',

@@ -1,7 +1,7 @@
 import type { LoadedProject } from '../config/load-project.js';
 import type { Dialect } from '../dialect/dialect.js';
 import { identityPlan } from '../identity/identity-plan.js';
-import { rowProfileSelect } from '../identity/row-profile-select.js';
+import { changedRowSelect, rowProfileSelect } from '../identity/row-profile-select.js';
 import { accountsPlan } from '../account/accounts-plan.js';
 import { compileModels } from '../model/compile-models.js';
 import type { Plan, PlanStep } from '../model/plan.js';
@@ -33,7 +33,17 @@ export const PLAN_STAGES: readonly { readonly name: PlanStageName; readonly comp
   { name: 'identity', compile: (m, d, p) => (m.identity ? identityPlan(m.project, d, p) : []) },
   {
     name: 'profiles',
-    compile: (m, d, p) => (m.identity ? profilesPlan(m.project, d, { ...p, rowsOf: (source) => rowProfileSelect(m.project, d, { name: source }) }) : []),
+    compile: (m, d, p) =>
+      m.identity
+        ? profilesPlan(m.project, d, {
+            ...p,
+            rowsOf: (source) => rowProfileSelect(m.project, d, { name: source }),
+            changedRows: {
+              appended: (source, previous) => changedRowSelect(m.project, d, { name: source }, { previous }),
+              hashed: (source) => changedRowSelect(m.project, d, { name: source }, { rowHash: true }),
+            },
+          })
+        : [],
   },
   // After the person segments: accounts read identifiers, profiles and segment_members (docs/accounts.md).
   { name: 'accounts', compile: (m, d, p) => (m.identity ? accountsPlan(m.project, d, p) : []) },

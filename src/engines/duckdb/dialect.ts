@@ -13,6 +13,7 @@ export const duckdbDialect: Dialect = {
   regexpContains: (expr, pattern) => `regexp_matches(${expr}, ${pattern})`,
   regexpReplace: (expr, pattern, replacement) => `regexp_replace(${expr}, ${pattern}, ${replacement}, 'g')`,
   md5Hex: (expr) => `md5(${expr})`,
+  rowMd5Hex: (alias) => `md5(cast(to_json(${alias}) as varchar))`,
   countIf: (condition) => `count(*) filter (where ${condition})`,
   firstValue(value, orderBy, f) {
     const filter = [`${value} is not null`, ...(f?.filter ? [`(${f.filter})`] : [])].join(' and ');
