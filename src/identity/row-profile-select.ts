@@ -18,17 +18,23 @@ export function rowProfileSelect(project: LoadedProject, dialect: Dialect, sourc
   return `select r.*, ${current.profile} as _cdp_profile_id\nfrom ${relation} r${current.joins}`;
 }
 
+/** What `changedRowSelect` adds to `rowProfileSelect` (docs/incremental.md). */
+export interface ChangedRowOptions {
+  /** The identifiers the last profiles build used (same columns as `identifiers`): adds `_cdp_previous_profile_id`. */
+  readonly previous?: TableRef;
+  /** Adds `_cdp_row_hash`, a hash of the whole source row. */
+  readonly rowHash?: boolean;
+  /** Only rows with an identifier (normalised) in this relation (SQL) of `id_type`, `id_value`. */
+  readonly within?: string;
+  /** Only rows that pass this condition on the source row, aliased `r`. */
+  readonly where?: string;
+}
+
 /**
- * `rowProfileSelect` with what an incremental build compares (docs/incremental.md): with `previous` (the
- * identifiers the last profiles build used, same columns as `identifiers`), the row's profile then as
- * `_cdp_previous_profile_id`; with `rowHash`, a hash of the whole source row as `_cdp_row_hash`.
+ * `rowProfileSelect` with what an incremental build compares, and restricted to the rows it needs: the
+ * restrictions are on the source row alone, so the engine applies them before any join to `identifiers`.
  */
-export function changedRowSelect(
-  project: LoadedProject,
-  dialect: Dialect,
-  source: Pick<SourceConfig, 'name'>,
-  options: { readonly previous?: TableRef; readonly rowHash?: boolean },
-): string {
+export function changedRowSelect(project: LoadedProject, dialect: Dialect, source: Pick<SourceConfig, 'name'>, options: ChangedRowOptions): string {
   const relation = dialect.table(sourceRelation(project, source));
   const current = profileLookup(project, dialect, source, identityTables(identitySpec(project).schema).identifiers, 'i');
   const before = options.previous ? profileLookup(project, dialect, source, options.previous, 'o') : undefined;
@@ -37,7 +43,20 @@ export function changedRowSelect(
     ...(before ? [`${before.profile} as _cdp_previous_profile_id`] : []),
     ...(options.rowHash ? [`${dialect.rowMd5Hex('r')} as _cdp_row_hash`] : []),
   ];
-  return `select r.*, ${columns.join(', ')}\nfrom ${relation} r${current.joins}${before?.joins ?? ''}`;
+  const where = [...(options.within ? [identifierIn(project, dialect, source, options.within)] : []), ...(options.where ? [`(${options.where})`] : [])];
+  // The restrictions read the source row alone; in their own subquery they run before the joins to identifiers.
+  const rows = where.length ? `(select r.* from ${relation} r where ${where.join(' and ')})` : relation;
+  return `select r.*, ${columns.join(', ')}\nfrom ${rows} r${current.joins}${before?.joins ?? ''}`;
+}
+
+/** Whether a source row (`r`) has an identifier, normalised as identity does, in `ids` (`id_type`, `id_value`). */
+function identifierIn(project: LoadedProject, dialect: Dialect, source: Pick<SourceConfig, 'name'>, ids: string): string {
+  const columns = identitySpec(project).sources.find((s) => s.name === source.name)?.identifiers ?? [];
+  if (columns.length === 0) return '1 = 0';
+  const tests = columns.map(
+    (c) => `${normalizeSql(dialect, c.type, `r.${dialect.quoteIdentifier(c.column)}`)} in (select w.id_value from ${ids} w where w.id_type = ${dialect.stringLiteral(c.type.name)})`,
+  );
+  return `(${tests.join(' or ')})`;
 }
 
 /** Left joins of a source row (`r`) to `identifiers` by each identifier column, strongest first, and the profile they give. */

@@ -4,19 +4,18 @@ import { durationSeconds, type SourceConfig } from '../config/schema.js';
 import type { Dialect, TableRef } from '../dialect/dialect.js';
 import { identitySpec } from '../identity/identity-spec.js';
 import { createTableSql, identityTables } from '../identity/identity-tables.js';
+import type { ChangedRowOptions } from '../identity/row-profile-select.js';
 import type { Row } from '../warehouse/warehouse.js';
 import { cdpTable, sourceRelation } from '../model/relations.js';
 
 /** An append source is re-read this far behind its watermark unless it says otherwise (docs/incremental.md). */
 export const DEFAULT_LATE_ARRIVAL = '1d';
 
-/** What the incremental profiles build reads a source through (compile-plan.ts gives these). */
-export interface ChangedRows {
-  /** The source's rows with `_cdp_profile_id` and `_cdp_previous_profile_id` (its profile under `previous`). */
-  readonly appended: (source: string, previous: TableRef) => string;
-  /** The source's rows with `_cdp_profile_id` and `_cdp_row_hash`. */
-  readonly hashed: (source: string) => string;
-}
+/**
+ * A source's rows with `_cdp_profile_id`, and what `options` add and restrict (identity/row-profile-select.ts's
+ * `changedRowSelect` in a build; compile-plan.ts hands it over).
+ */
+export type ChangedRows = (source: string, options: ChangedRowOptions) => string;
 
 /**
  * The tables an incremental profiles build keeps (docs/incremental.md#state), all in cdp's schema and all
@@ -33,8 +32,11 @@ export interface IncrementalTables {
   readonly rows: (source: string) => TableRef;
   /** This build's row hashes of a snapshot source (a scratch table). */
   readonly rowsNow: (source: string) => TableRef;
-  /** The profiles this incremental build recomputes (a scratch table). */
+  /** Identifiers whose profile is not the one the last build used, or that appeared or went (scratch). */
+  readonly changedIds: TableRef;
+  /** The profiles this incremental build recomputes (scratch), and their identifiers (scratch). */
   readonly touched: TableRef;
+  readonly touchedIds: TableRef;
 }
 
 export function incrementalTables(project: LoadedProject): IncrementalTables {
@@ -45,7 +47,9 @@ export function incrementalTables(project: LoadedProject): IncrementalTables {
     watermarks: t('profiles_watermarks'),
     rows: (source) => t(`profiles_rows_${source}`),
     rowsNow: (source) => t(`profiles_rows_now_${source}`),
+    changedIds: t('profiles_changed_ids'),
     touched: t('profiles_touched'),
+    touchedIds: t('profiles_touched_ids'),
   };
 }
 
@@ -73,10 +77,40 @@ export function traitsFingerprint(traitsSql: string, sources: readonly SourceCon
 export function chooseProfilesMode(rows: readonly Row[], fingerprint: string, asOf: Date, fullRefresh: boolean): 'full' | 'incremental' {
   if (fullRefresh) return 'full';
   const stored = new Map(rows.map((r) => [String(r.name), r]));
-  const at: unknown = stored.get('as_of')?.ts;
-  if (stored.get('fingerprint')?.value !== fingerprint || at === null || at === undefined) return 'full';
-  const previous = at instanceof Date ? at : new Date(`${String(at).replace(' ', 'T').replace(/(Z|[+-]\d\d:?\d\d)?$/, (z) => z || 'Z')}`);
-  return Number.isNaN(previous.getTime()) || previous.getTime() > asOf.getTime() ? 'full' : 'incremental';
+  const previous = storedTime(stored.get('as_of')?.ts);
+  if (stored.get('fingerprint')?.value !== fingerprint || previous === undefined) return 'full';
+  return previous.getTime() > asOf.getTime() ? 'full' : 'incremental';
+}
+
+/** A timestamp as an engine returns it (a Date, or UTC text), or undefined. */
+function storedTime(value: unknown): Date | undefined {
+  if (value === null || value === undefined) return undefined;
+  const date = value instanceof Date ? value : new Date(String(value).replace(' ', 'T').replace(/(Z|[+-]\d\d:?\d\d)?$/, (z) => z || 'Z'));
+  return Number.isNaN(date.getTime()) ? undefined : date;
+}
+
+/** Where the last build stopped: its reference time, and each append source's watermark (none when it had no rows). */
+export interface Bounds {
+  readonly previousAsOf: Date;
+  readonly watermarks: ReadonlyMap<string, Date>;
+}
+
+/** What `Bounds` are read from: one row per stored time (`as_of`, `watermark:<source>`). */
+export function boundsSql(project: LoadedProject, d: Dialect): string {
+  const t = incrementalTables(project);
+  return `select s.name, s.ts from ${d.table(t.state)} s where s.name = 'as_of'
+union all
+select 'watermark:' || w.source, w.watermark from ${d.table(t.watermarks)} w`;
+}
+
+export function readBounds(rows: readonly Row[]): Bounds {
+  const times = new Map(rows.flatMap((r) => {
+    const at = storedTime(r.ts);
+    return at ? [[String(r.name), at] as const] : [];
+  }));
+  const previousAsOf = times.get('as_of') ?? new Date(0);
+  const watermarks = new Map([...times].flatMap(([name, at]) => (name.startsWith('watermark:') ? [[name.slice('watermark:'.length), at] as const] : [])));
+  return { previousAsOf, watermarks };
 }
 
 export function createIncrementalTables(project: LoadedProject, d: Dialect, sources: readonly SourceConfig[]): string[] {
@@ -97,58 +131,78 @@ export function snapshotRowsStatements(project: LoadedProject, d: Dialect, sourc
     .map((s) =>
       d.createScratchTableAs(
         t.rowsNow(s.name),
-        `select x._cdp_row_hash as row_hash, x._cdp_profile_id as profile_id, count(*) as n\nfrom (${rows.hashed(s.name)}) x\nwhere x._cdp_profile_id is not null\ngroup by x._cdp_row_hash, x._cdp_profile_id`,
+        `select x._cdp_row_hash as row_hash, x._cdp_profile_id as profile_id, count(*) as n\nfrom (${rows(s.name, { rowHash: true })}) x\nwhere x._cdp_profile_id is not null\ngroup by x._cdp_row_hash, x._cdp_profile_id`,
       ),
     );
 }
 
-/**
- * The profiles whose traits may differ from the stored ones (docs/incremental.md#touched), one row each:
- * - rows of an append source past its watermark less `late_arrival`, or without a timestamp, under their
- *   profile now and then;
- * - rows of a snapshot source that are new, changed, gone, or now belong to another profile (row hashes by profile);
- * - rows of an append source whose profile changed (identity merged, split or re-keyed it), both profiles;
- * - rows whose time crossed a trait's edge between the last reference time and this one: newly at or before
- *   `as_of`, or newly outside a window;
- * - profiles that gained or lost an identifier (new profiles among them, so they appear even with no rows).
- */
-export function touchedProfilesSql(project: LoadedProject, d: Dialect, sources: readonly Declared<SourceConfig>[], rows: ChangedRows, asOf: Date): string {
+/** Identifiers whose profile differs from the one the last build used, or that appeared or went: both profiles. */
+export function changedIdentifiersSql(project: LoadedProject, d: Dialect): string {
   const t = incrementalTables(project);
   const identifiers = d.table(identityTables(identitySpec(project).schema).identifiers);
-  const previousAsOf = `(select s.ts from ${d.table(t.state)} s where s.name = 'as_of')`;
-  const now = d.timestampLiteral(asOf);
-  const parts: string[] = [];
+  return `select coalesce(i.id_type, p.id_type) as id_type, coalesce(i.id_value, p.id_value) as id_value, i.profile_id, p.profile_id as previous_profile_id
+from ${identifiers} i
+full outer join ${d.table(t.identifiers)} p on p.id_type = i.id_type and p.id_value = i.id_value
+where i.profile_id is null or p.profile_id is null or p.profile_id <> i.profile_id`;
+}
+
+/**
+ * The profiles whose traits may differ from the stored ones (docs/incremental.md#which-profiles-a-build-recomputes),
+ * one row each. Every part reads only the source rows it needs, chosen on the row itself before any join:
+ * - both profiles of each changed identifier (new profiles among them, so they appear even with no rows);
+ * - rows of an append source past its watermark less `late_arrival`, or without a timestamp;
+ * - rows whose time crossed an edge a trait draws, between the last reference time and this one: newly at
+ *   or before `as_of`, or newly outside a window;
+ * - rows with a changed identifier, under their profile now and then (a merge, split or re-key moves them);
+ * - rows of a snapshot source that are new, changed or gone, or belong to another profile (hashes by profile).
+ */
+export function touchedProfilesSql(project: LoadedProject, d: Dialect, sources: readonly Declared<SourceConfig>[], rows: ChangedRows, asOf: Date, bounds: Bounds): string {
+  const t = incrementalTables(project);
+  const changed = d.scratchTable(t.changedIds);
+  // Literal times, not subqueries: a condition on the row alone is applied while the source is read.
+  const { previousAsOf } = bounds;
+  const parts: string[] = [
+    `select c.profile_id from ${changed} c`,
+    `select c.previous_profile_id from ${changed} c`,
+  ];
   for (const source of sources) {
-    const ts = source.timestamp !== undefined ? d.cast(`x.${d.quoteIdentifier(source.timestamp)}`, 'timestamp') : undefined;
-    const crossed = ts ? timeCrossings(project, d, source.name, ts, previousAsOf, now) : [];
+    const ts = source.timestamp !== undefined ? d.cast(`r.${d.quoteIdentifier(source.timestamp)}`, 'timestamp') : undefined;
+    const conditions = ts ? timeCrossings(project, d, source.name, ts, previousAsOf, asOf) : [];
     if (source.changes === 'append' && ts) {
-      const watermark = `(select w.watermark from ${d.table(t.watermarks)} w where w.source = ${d.stringLiteral(source.name)})`;
-      const late = durationSeconds(source.late_arrival ?? DEFAULT_LATE_ARRIVAL);
-      const flags = [`coalesce(${ts} > ${d.timestampSub(watermark, late, 'second')}, true)`, 'x._cdp_profile_id is distinct from x._cdp_previous_profile_id', ...crossed];
-      const flagged = `from (${rows.appended(source.name, t.identifiers)}) x\nwhere ${flags.map((f) => `(${f})`).join('\n   or ')}`;
-      parts.push(`select x._cdp_profile_id as profile_id ${flagged}`, `select x._cdp_previous_profile_id as profile_id ${flagged}`);
+      const watermark = bounds.watermarks.get(source.name);
+      const late = durationSeconds(source.late_arrival ?? DEFAULT_LATE_ARRIVAL) * 1000;
+      // A source that had no rows at the last build: every row is new.
+      conditions.unshift(watermark ? `${ts} is null or ${ts} > ${d.timestampLiteral(new Date(watermark.getTime() - late))}` : '1 = 1');
     } else {
       parts.push(
-        `select coalesce(c.profile_id, s.profile_id) as profile_id\nfrom ${d.scratchTable(t.rowsNow(source.name))} c\nfull outer join ${d.table(t.rows(source.name))} s on s.row_hash = c.row_hash and s.profile_id = c.profile_id\nwhere c.n is null or s.n is null or c.n <> s.n`,
+        `select coalesce(c.profile_id, s.profile_id)\nfrom ${d.scratchTable(t.rowsNow(source.name))} c\nfull outer join ${d.table(t.rows(source.name))} s on s.row_hash = c.row_hash and s.profile_id = c.profile_id\nwhere c.n is null or s.n is null or c.n <> s.n`,
       );
-      if (crossed.length) parts.push(`select x._cdp_profile_id as profile_id\nfrom (${rows.hashed(source.name)}) x\nwhere ${crossed.map((f) => `(${f})`).join('\n   or ')}`);
+    }
+    if (conditions.length) parts.push(`select x._cdp_profile_id\nfrom (${rows(source.name, { where: conditions.map((c) => `(${c})`).join(' or ') })}) x`);
+    // Both profiles of a row with a changed identifier, one row each (a snapshot row's old profile is in its stored hash).
+    if (source.changes === 'append') {
+      parts.push(
+        `select case when k.side = 1 then x._cdp_profile_id else x._cdp_previous_profile_id end\nfrom (${rows(source.name, { previous: t.identifiers, within: changed })}) x\ncross join (select 1 as side union all select 2 as side) k\nwhere x._cdp_profile_id is distinct from x._cdp_previous_profile_id`,
+      );
     }
   }
-  // Identifiers that moved, appeared or went: the profile on each side (a new profile has no rows to find it by).
-  parts.push(
-    `select coalesce(i.profile_id, p.profile_id) as profile_id\nfrom ${identifiers} i\nfull outer join ${d.table(t.identifiers)} p on p.id_type = i.id_type and p.id_value = i.id_value\nwhere i.profile_id is null or p.profile_id is null or p.profile_id <> i.profile_id`,
-    `select p.profile_id\nfrom ${identifiers} i\njoin ${d.table(t.identifiers)} p on p.id_type = i.id_type and p.id_value = i.id_value\nwhere p.profile_id <> i.profile_id`,
-  );
   return `select distinct u.profile_id\nfrom (\n${parts.join('\nunion all\n')}\n) u\nwhere u.profile_id is not null`;
 }
 
-/** Conditions on a row's time that are true when it crossed an edge a trait over `source` draws: `as_of`, or a window's start. */
-function timeCrossings(project: LoadedProject, d: Dialect, source: string, ts: string, previousAsOf: string, now: string): string[] {
+/** Conditions on a row's time (`ts`) that hold when it crossed an edge a trait over `source` draws: `as_of`, or a window's start. */
+function timeCrossings(project: LoadedProject, d: Dialect, source: string, ts: string, previousAsOf: Date, now: Date): string[] {
   const windows = [...new Set(project.traits.filter((t) => t.from === source && t.window !== undefined).map((t) => durationSeconds(t.window as string)))];
   return [
-    `${ts} > ${previousAsOf} and ${ts} <= ${now}`,
-    ...windows.map((seconds) => `${ts} > ${d.timestampSub(previousAsOf, seconds, 'second')} and ${ts} <= ${d.timestampSub(now, seconds, 'second')}`),
+    `${ts} > ${d.timestampLiteral(previousAsOf)} and ${ts} <= ${d.timestampLiteral(now)}`,
+    ...windows.map((seconds) => `${ts} > ${d.timestampLiteral(new Date(previousAsOf.getTime() - seconds * 1000))} and ${ts} <= ${d.timestampLiteral(new Date(now.getTime() - seconds * 1000))}`),
   ];
+}
+
+/** The identifiers of the touched profiles: a source row belongs to a touched profile only if it has one of them. */
+export function touchedIdentifiersSql(project: LoadedProject, d: Dialect): string {
+  const t = incrementalTables(project);
+  const identifiers = d.table(identityTables(identitySpec(project).schema).identifiers);
+  return `select i.id_type, i.id_value from ${identifiers} i where i.profile_id in (select profile_id from ${d.scratchTable(t.touched)})`;
 }
 
 /**
@@ -156,7 +210,14 @@ function timeCrossings(project: LoadedProject, d: Dialect, source: string, ts: s
  * fingerprint and reference time, the identifiers map, each append source's watermark and each snapshot
  * source's row hashes.
  */
-export function commitIncrementalState(project: LoadedProject, d: Dialect, sources: readonly Declared<SourceConfig>[], fingerprint: string, asOf: Date): string[] {
+export function commitIncrementalState(
+  project: LoadedProject,
+  d: Dialect,
+  sources: readonly Declared<SourceConfig>[],
+  fingerprint: string,
+  asOf: Date,
+  mode: 'full' | 'incremental',
+): string[] {
   const t = incrementalTables(project);
   const identifiers = d.table(identityTables(identitySpec(project).schema).identifiers);
   const clear = (table: TableRef) => `delete from ${d.table(table)} where 1 = 1`;
@@ -171,8 +232,14 @@ export function commitIncrementalState(project: LoadedProject, d: Dialect, sourc
   return [
     clear(t.state),
     `insert into ${d.table(t.state)} (name, value, ts) select 'fingerprint', ${d.stringLiteral(fingerprint)}, ${nothing} union all select 'as_of', cast(null as ${d.typeName('string')}), ${now}`,
-    clear(t.identifiers),
-    `insert into ${d.table(t.identifiers)} (id_type, id_value, profile_id) select id_type, id_value, profile_id from ${identifiers}`,
+    // After an incremental build only the identifiers that changed are rewritten (profiles_changed_ids).
+    ...(mode === 'full'
+      ? [clear(t.identifiers), `insert into ${d.table(t.identifiers)} (id_type, id_value, profile_id) select id_type, id_value, profile_id from ${identifiers}`]
+      : [
+          // Type names hold no ':', so type:value is the key (an uncorrelated subquery every engine takes in a delete).
+          `delete from ${d.table(t.identifiers)} where id_type || ':' || id_value in (select c.id_type || ':' || c.id_value from ${d.scratchTable(t.changedIds)} c)`,
+          `insert into ${d.table(t.identifiers)} (id_type, id_value, profile_id) select c.id_type, c.id_value, c.profile_id from ${d.scratchTable(t.changedIds)} c where c.profile_id is not null`,
+        ]),
     clear(t.watermarks),
     ...appendSources.map((s) => `insert into ${d.table(t.watermarks)} (source, watermark) ${watermark(s)}`),
     ...snapshots.flatMap((s) => [clear(t.rows(s.name)), `insert into ${d.table(t.rows(s.name))} (row_hash, profile_id, n) select row_hash, profile_id, n from ${d.scratchTable(t.rowsNow(s.name))}`]),
@@ -182,5 +249,11 @@ export function commitIncrementalState(project: LoadedProject, d: Dialect, sourc
 /** Scratch tables an incremental-capable profiles build drops at its end. */
 export function incrementalScratchCleanup(project: LoadedProject, d: Dialect, sources: readonly SourceConfig[]): string[] {
   const t = incrementalTables(project);
-  return [t.touched, ...sources.filter((s) => s.changes === 'snapshot').map((s) => t.rowsNow(s.name))].map((x) => d.dropScratchTable(x));
+  return [t.changedIds, t.touched, t.touchedIds, ...sources.filter((s) => s.changes === 'snapshot').map((s) => t.rowsNow(s.name))].map((x) => d.dropScratchTable(x));
+}
+
+/** Bounds for `cdp compile` to show: a last build one hour before `asOf`, each append source's watermark then. */
+export function exampleBounds(asOf: Date, sources: readonly SourceConfig[]): Bounds {
+  const previousAsOf = new Date(asOf.getTime() - 3_600_000);
+  return { previousAsOf, watermarks: new Map(sources.filter((s) => s.changes === 'append').map((s) => [s.name, previousAsOf])) };
 }

@@ -9,6 +9,11 @@ import type { Row } from '../warehouse/warehouse.js';
 import { segmentSql } from './compile-segments.js';
 import { compileTraitsSelect, type SourceColumnTypes } from './compile-traits.js';
 import {
+  boundsSql,
+  changedIdentifiersSql,
+  exampleBounds,
+  readBounds,
+  type Bounds,
   chooseProfilesMode,
   commitIncrementalState,
   createIncrementalTables,
@@ -16,6 +21,7 @@ import {
   incrementalSources,
   incrementalTables,
   snapshotRowsStatements,
+  touchedIdentifiersSql,
   touchedProfilesSql,
   traitsFingerprint,
   type ChangedRows,
@@ -72,15 +78,22 @@ function incrementalProfilesSteps(
   const traitsFor = (asOf: Date, rowsOf: (source: string) => string, profileIds: string) =>
     compileTraitsSelect(project, d, { rowsOf, profileIds, asOf, columnTypes: params.columnTypes });
   const fingerprint = traitsFingerprint(traitsFor(new Date(0), params.rowsOf, '<profiles>'), sources);
+  // Only rows with an identifier of a touched profile can belong to one: read those, then keep the touched profiles'.
+  const touchedIds = d.scratchTable(t.touchedIds);
   const recomputed = traitsFor(
     params.asOf,
-    (source) => `select * from (${params.rowsOf(source)}) x where x._cdp_profile_id in (select profile_id from ${touched})`,
+    (source) => `select * from (${changedRows(source, { within: touchedIds })}) x where x._cdp_profile_id in (select profile_id from ${touched})`,
     `(select profile_id from ${touched} where profile_id in (select profile_id from ${identifiers}))`,
   );
   const columns = ['profile_id', ...project.traits.map((tr) => tr.name)].map((c) => `p.${d.quoteIdentifier(c)}`).join(', ');
   const kept = `select ${columns}\nfrom ${d.table(profiles)} p\nwhere p.profile_id not in (select profile_id from ${touched})\n  and p.profile_id in (select profile_id from ${identifiers})`;
   const step = (id: string, label: string, statements: readonly string[], transaction = false) => statementsStep('profiles', `profiles.${id}`, label, statements, { transaction });
   const snapshots = snapshotRowsStatements(project, d, sources, changedRows);
+  const findTouched = (bounds: Bounds) => [
+    d.createScratchTableAs(t.changedIds, changedIdentifiersSql(project, d)),
+    d.createScratchTableAs(t.touched, touchedProfilesSql(project, d, sources, changedRows, params.asOf, bounds)),
+    d.createScratchTableAs(t.touchedIds, touchedIdentifiersSql(project, d)),
+  ];
   return [
     step('state', 'incremental state tables', createIncrementalTables(project, d, sources)),
     ...(snapshots.length ? [step('snapshot_rows', 'hash snapshot rows', snapshots)] : []),
@@ -96,7 +109,19 @@ function incrementalProfilesSteps(
         incremental: {
           when: 'otherwise: only the profiles touched since the last build are recomputed',
           steps: [
-            step('touched', 'find touched profiles', [d.createScratchTableAs(t.touched, touchedProfilesSql(project, d, sources, changedRows, params.asOf))]),
+            {
+              kind: 'compute',
+              id: 'profiles.touched',
+              stage: 'profiles',
+              label: 'find touched profiles',
+              read: boundsSql(project, d),
+              write: (rows) => ({ statements: findTouched(readBounds(rows)) }),
+              // Compile shows the statements for a last build one hour before this one, each watermark at its time.
+              shown: [
+                note('the times below are where the last build stopped: its reference time (profiles_state) and each append source\'s watermark (profiles_watermarks), read first'),
+                ...findTouched(exampleBounds(params.asOf, sources)),
+              ],
+            },
             { kind: 'read', id: 'profiles.touched_count', stage: 'profiles', label: 'count touched profiles', sql: `select count(*) as n from ${touched}` },
             ...replaceTableSteps(d, 'profiles', 'profiles.incremental', 'update touched profiles', profiles, `${kept}\nunion all\nselect * from (\n${recomputed}\n) n`),
           ],
@@ -105,7 +130,21 @@ function incrementalProfilesSteps(
       say: (mode) => `  profiles: ${mode} build`,
     },
     ...segmentsSteps(project, d, params),
-    step('commit', 'store incremental state', commitIncrementalState(project, d, sources, fingerprint, params.asOf), true),
+    {
+      kind: 'decide',
+      id: 'profiles.store',
+      stage: 'profiles',
+      label: 'store incremental state',
+      on: { decision: 'profiles.mode' },
+      choose: ({ answer }) => answer,
+      branches: {
+        full: { when: 'after a full build', steps: [step('commit', 'store incremental state', commitIncrementalState(project, d, sources, fingerprint, params.asOf, 'full'), true)] },
+        incremental: {
+          when: 'after an incremental build: the identifiers that changed',
+          steps: [step('commit_changes', 'store incremental state', commitIncrementalState(project, d, sources, fingerprint, params.asOf, 'incremental'), true)],
+        },
+      },
+    },
     step('cleanup', 'drop incremental scratch tables', incrementalScratchCleanup(project, d, sources)),
   ];
 }

@@ -38,10 +38,7 @@ export const PLAN_STAGES: readonly { readonly name: PlanStageName; readonly comp
         ? profilesPlan(m.project, d, {
             ...p,
             rowsOf: (source) => rowProfileSelect(m.project, d, { name: source }),
-            changedRows: {
-              appended: (source, previous) => changedRowSelect(m.project, d, { name: source }, { previous }),
-              hashed: (source) => changedRowSelect(m.project, d, { name: source }, { rowHash: true }),
-            },
+            changedRows: (source, options) => changedRowSelect(m.project, d, { name: source }, options),
           })
         : [],
   },

@@ -154,6 +154,8 @@ async function tables(s: Side): Promise<Record<string, Row[]>> {
     profiles: await q('select * from cdp.profiles order by profile_id'),
     segment_members: await q('select * from cdp.segment_members order by all'),
     segment_changes: await q('select * from cdp.segment_changes order by all'),
+    // The map the next incremental build compares with (written whole after a full build, as a delta otherwise).
+    stored_identifiers: await q('select id_type, id_value, profile_id from cdp.profiles_identifiers order by all'),
   };
 }
 

@@ -1,0 +1,161 @@
+/**
+ * What a build costs after 1% new events, against a full build of the same data in the same repeat
+ * (docs/incremental.md). The ratio is what to read: these machines are shared and noisy.
+ *
+ *   npx tsx bench/incremental/run.ts [--profiles 200000] [--events 2000000] [--new 0.01] [--repeats 3]
+ *
+ * The data: people with two browsers each (anonymous ids) and an email; a fifth of the events are logged in
+ * (they link the browser to the email); orders by email; a CRM snapshot with a plan per person. Events and
+ * orders are `changes: append`, the CRM `changes: snapshot`. Each repeat appends `--new` × events new events
+ * (and as many orders as 1% of the orders) at the reference time, then times an incremental `cdp build`
+ * and a `--full-refresh` build of the same rows, one after the other, by stage (wall and process CPU seconds).
+ * It prints the median and the spread (lowest-highest) of each over the repeats.
+ */
+import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { loadProject, type LoadedProject } from '../../src/config/load-project.js';
+import { DuckDBWarehouse } from '../../src/engines/duckdb/warehouse.js';
+import { buildProject, type BuildSummary } from '../../src/run/build-project.js';
+import { writeProject } from '../../test/helpers/project.js';
+
+const { values } = parseArgs({
+  options: {
+    profiles: { type: 'string', default: '200000' },
+    events: { type: 'string', default: '2000000' },
+    new: { type: 'string', default: '0.01' },
+    repeats: { type: 'string', default: '3' },
+  },
+});
+const people = Number(values.profiles);
+const events = Number(values.events);
+const share = Number(values.new);
+const repeats = Math.max(1, Number(values.repeats));
+
+const dir = await writeProject({
+  'cdp.config.yaml': 'project: bench\nwarehouse: { type: duckdb, path: bench.duckdb }\n',
+  'models/m.yaml': `
+sources:
+  - name: events
+    table: raw.events
+    timestamp: ts
+    changes: append
+    identifiers: [{ column: anon, type: anonymous_id }, { column: email, type: email }]
+  - name: orders
+    table: raw.orders
+    timestamp: ordered_at
+    changes: append
+    identifiers: [{ column: email, type: email }]
+  - name: crm
+    table: raw.crm
+    timestamp: updated_at
+    changes: snapshot
+    identifiers: [{ column: email, type: email }]
+identity:
+  id_types:
+    email: { priority: 1 }
+    anonymous_id: { priority: 9 }
+traits:
+  - { name: pricing_views_7d, from: events, aggregate: count, where: "path = '/pricing'", window: 7d }
+  - { name: page_views_30d, from: events, aggregate: count, window: 30d }
+  - { name: distinct_paths, from: events, aggregate: count_distinct, column: path }
+  - { name: last_path, from: events, aggregate: last, column: path }
+  - { name: lifetime_value, from: orders, aggregate: sum, column: amount }
+  - { name: orders_90d, from: orders, aggregate: count, window: 90d }
+  - { name: plan, from: crm, aggregate: last, column: plan }
+  - { name: is_customer, sql: "coalesce(lifetime_value, 0) > 0" }
+segments:
+  - { name: high_intent, where: "pricing_views_7d >= 3 and not is_customer" }
+  - { name: customers, where: "is_customer" }
+  - { name: engaged, where: "page_views_30d > 5" }
+`,
+});
+
+const HOUR = 3_600_000;
+const start = Date.parse('2026-06-30T00:00:00Z');
+const stamp = (ms: number) => `timestamp '${new Date(ms).toISOString().replace('T', ' ').replace('Z', '')}'`;
+
+/** `n` events at hash-random times in the `days` before `until`, ids from row numbers offset by `from`. */
+function eventsSql(from: number, n: number, until: number, days: number): string {
+  return `insert into raw.events
+select 'a' || ((i * 7919) % ${people * 2}) as anon,
+  case when i % 5 = 0 then 'u' || (((i * 7919) % ${people * 2}) // 2) || '@x.com' end as email,
+  ${stamp(until)} - to_seconds(cast(hash(i) % ${days * 86400} as bigint)) as ts,
+  ['/pricing', '/docs', '/blog', '/home', '/signup'][1 + cast(hash(i + 1) % 5 as integer)] as path
+from range(${from}, ${from + n}) t(i)`;
+}
+
+function ordersSql(from: number, n: number, until: number, days: number): string {
+  return `insert into raw.orders
+select 'u' || (hash(i) % ${people}) || '@x.com', ${stamp(until)} - to_seconds(cast(hash(i + 7) % ${days * 86400} as bigint)), (hash(i + 3) % 20000) / 100.0
+from range(${from}, ${from + n}) t(i)`;
+}
+
+interface Measured {
+  readonly wall: Record<string, number>;
+  readonly cpu: number;
+  readonly summary: BuildSummary;
+}
+
+async function timedBuild(project: LoadedProject, warehouse: DuckDBWarehouse, runId: string, asOf: number, fullRefresh: boolean): Promise<Measured> {
+  const cpu = process.cpuUsage();
+  const started = performance.now();
+  const summary = await buildProject({ project, warehouse, runId, asOf: new Date(asOf), fullRefresh, log: () => undefined });
+  const total = (performance.now() - started) / 1000;
+  const used = process.cpuUsage(cpu);
+  return { wall: { ...summary.seconds, total }, cpu: (used.user + used.system) / 1e6, summary };
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)] as number;
+const spread = (xs: number[]) => `${Math.min(...xs).toFixed(3)}–${Math.max(...xs).toFixed(3)}`;
+
+try {
+  const project = (await loadProject(dir)).project as LoadedProject;
+  const warehouse = await DuckDBWarehouse.open({ path: join(dir, 'bench.duckdb') });
+  await warehouse.execute('create schema raw');
+  await warehouse.execute('create table raw.events (anon varchar, email varchar, ts timestamp, path varchar)');
+  await warehouse.execute('create table raw.orders (email varchar, ordered_at timestamp, amount decimal(10, 2))');
+  await warehouse.execute('create table raw.crm (email varchar, plan varchar, updated_at timestamp)');
+  const orders = Math.round(events / 20);
+  await warehouse.execute(eventsSql(0, events, start, 180));
+  await warehouse.execute(ordersSql(0, orders, start, 365));
+  await warehouse.execute(`insert into raw.crm select 'u' || i || '@x.com', ['free', 'pro', 'team'][1 + i % 3], ${stamp(start)} - interval 30 day from range(0, ${people}) t(i)`);
+  console.log(`${people.toLocaleString('en-US')} people, ${events.toLocaleString('en-US')} events, ${orders.toLocaleString('en-US')} orders; ${(share * 100).toFixed(1)}% new per repeat`);
+
+  const first = await timedBuild(project, warehouse, 'r0', start, true);
+  console.log(`first build: ${first.wall.total.toFixed(1)} s, ${first.summary.profiles?.profiles.toLocaleString('en-US')} profiles`);
+
+  const rows: { incremental: Measured; full: Measured }[] = [];
+  let asOf = start;
+  let nextEvent = events;
+  let nextOrder = orders;
+  for (let r = 1; r <= repeats; r++) {
+    asOf += HOUR;
+    const added = Math.round(events * share);
+    const addedOrders = Math.round(orders * share);
+    // New events within the last hour (some arrive up to a day late, inside late_arrival).
+    await warehouse.execute(eventsSql(nextEvent, added, asOf, 1));
+    await warehouse.execute(ordersSql(nextOrder, addedOrders, asOf, 1));
+    nextEvent += added;
+    nextOrder += addedOrders;
+    const incremental = await timedBuild(project, warehouse, `i${r}`, asOf, false);
+    if (incremental.summary.profiles?.mode !== 'incremental') throw new Error(`repeat ${r}: the build was not incremental`);
+    const full = await timedBuild(project, warehouse, `f${r}`, asOf, true);
+    rows.push({ incremental, full });
+    console.log(
+      `repeat ${r}: incremental ${incremental.wall.total.toFixed(2)} s (profiles ${incremental.wall.profiles?.toFixed(2)} s, ${incremental.summary.profiles?.recomputed.toLocaleString('en-US')} recomputed), full ${full.wall.total.toFixed(2)} s (profiles ${full.wall.profiles?.toFixed(2)} s)`,
+    );
+  }
+
+  const ratio = (pick: (m: Measured) => number) => rows.map((x) => pick(x.incremental) / pick(x.full));
+  const line = (label: string, xs: number[]) => console.log(`${label.padEnd(44)} ${median(xs).toFixed(3)} (${spread(xs)})`);
+  console.log(`\nincremental ÷ full, median (lowest–highest) over ${repeats} repeats:`);
+  line('whole build, wall', ratio((m) => m.wall.total));
+  line('whole build, CPU', ratio((m) => m.cpu));
+  line('profiles and segments stage, wall', ratio((m) => m.wall.profiles ?? 0));
+  line('identity stage, wall', ratio((m) => m.wall.identity ?? 0));
+  line('profiles recomputed ÷ all profiles', rows.map((x) => (x.incremental.summary.profiles?.recomputed ?? 0) / (x.incremental.summary.profiles?.profiles ?? 1)));
+  await warehouse.close();
+} finally {
+  await rm(dir, { recursive: true, force: true });
+}
