@@ -18,6 +18,7 @@ import { loadProject, type LoadedProject } from '../../src/config/load-project.j
 import { DuckDBWarehouse } from '../../src/engines/duckdb/warehouse.js';
 import { buildProject, type BuildSummary } from '../../src/run/build-project.js';
 import { writeProject } from '../../test/helpers/project.js';
+import { medianSpread } from '../median.js';
 
 const { values } = parseArgs({
   options: {
@@ -106,8 +107,6 @@ async function timedBuild(project: LoadedProject, warehouse: DuckDBWarehouse, ru
   return { wall: { ...summary.seconds, total }, cpu: (used.user + used.system) / 1e6, summary };
 }
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)] as number;
-const spread = (xs: number[]) => `${Math.min(...xs).toFixed(3)}–${Math.max(...xs).toFixed(3)}`;
 
 try {
   const project = (await loadProject(dir)).project as LoadedProject;
@@ -148,7 +147,7 @@ try {
   }
 
   const ratio = (pick: (m: Measured) => number) => rows.map((x) => pick(x.incremental) / pick(x.full));
-  const line = (label: string, xs: number[]) => console.log(`${label.padEnd(44)} ${median(xs).toFixed(3)} (${spread(xs)})`);
+  const line = (label: string, xs: number[]) => console.log(`${label.padEnd(44)} ${medianSpread(xs, 3)}`);
   console.log(`\nincremental ÷ full, median (lowest–highest) over ${repeats} repeats:`);
   line('whole build, wall', ratio((m) => m.wall.total));
   line('whole build, CPU', ratio((m) => m.cpu));

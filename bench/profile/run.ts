@@ -25,6 +25,7 @@ import { compileAccountTraitsSelect } from '../../src/account/compile-account-tr
 import { replaceTable } from '../../src/warehouse/replace-table.js';
 import { DuckDBWarehouse } from '../../src/engines/duckdb/warehouse.js';
 import { writeProject } from '../../test/helpers/project.js';
+import { medianSpread } from '../median.js';
 
 interface Timing {
   readonly wall: number;
@@ -136,26 +137,19 @@ try {
     second.push(await time(async () => (summary = await build())));
     account.push(await time(buildAccounts));
   }
-  const median = (xs: readonly number[]) => {
-    const sorted = [...xs].sort((a, b) => a - b);
-    const mid = Math.floor(sorted.length / 2);
-    return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-  };
-  const spread = (xs: readonly number[], digits: number) =>
-    `${median(xs).toFixed(digits)} (${Math.min(...xs).toFixed(digits)}-${Math.max(...xs).toFixed(digits)})`;
   const line = (label: string, ts: readonly Timing[]) => {
     const wall = ts.map((t) => t.wall);
     const cpu = ts.map((t) => t.cpu);
-    const ratio = (key: keyof Timing) => (ts === baseline ? '' : `  ratio ${spread(ts.map((t, i) => t[key] / baseline[i][key]), 1)}x`);
-    console.log(`${label.padEnd(42)} wall ${spread(wall, 2)} s${ratio('wall')}   cpu ${spread(cpu, 2)} s${ratio('cpu')}`);
+    const ratio = (key: keyof Timing) => (ts === baseline ? '' : `  ratio ${medianSpread(ts.map((t, i) => t[key] / baseline[i][key]), 1)}x`);
+    console.log(`${label.padEnd(42)} wall ${medianSpread(wall, 2)} s${ratio('wall')}   cpu ${medianSpread(cpu, 2)} s${ratio('cpu')}`);
   };
   console.log(`profiles ${profiles.toLocaleString('en-US')}, events ${events.toLocaleString('en-US')}, orders ${Math.round(events / 20).toLocaleString('en-US')}, ${repeats} repeats: median (lowest-highest)`);
   line('baseline: plain GROUP BY scan of events', baseline);
   line('traits + segments (first build)', first);
   line('traits + segments (rebuild, entered_at)', second);
   const accountRatio = account.map((a, i) => a.wall / second[i].wall);
-  console.log(`accounts ${accounts.toLocaleString('en-US')}: traits + segments wall ${spread(account.map((a) => a.wall), 2)} s`);
-  console.log(`account roll-ups / person traits + segments rebuild (same repeat): ${spread(accountRatio, 2)}x (target <= 1.5x)`);
+  console.log(`accounts ${accounts.toLocaleString('en-US')}: traits + segments wall ${medianSpread(account.map((a) => a.wall), 2)} s`);
+  console.log(`account roll-ups / person traits + segments rebuild (same repeat): ${medianSpread(accountRatio, 2)}x (target <= 1.5x)`);
   console.log(`segments: ${summary?.segments.map((s) => `${s.segment} ${s.size}`).join(', ')}`);
 } finally {
   await w.close();

@@ -13,9 +13,7 @@ import { normalizeSql } from './normalize-sql.js';
  * Traits aggregate over this.
  */
 export function rowProfileSelect(project: LoadedProject, dialect: Dialect, source: Pick<SourceConfig, 'name'>): string {
-  const relation = dialect.table(sourceRelation(project, source));
-  const current = profileLookup(project, dialect, source, identityTables(identitySpec(project).schema).identifiers, 'i');
-  return `select r.*, ${current.profile} as _cdp_profile_id\nfrom ${relation} r${current.joins}`;
+  return changedRowSelect(project, dialect, source, {});
 }
 
 /** What `changedRowSelect` adds to `rowProfileSelect` (docs/incremental.md). */
