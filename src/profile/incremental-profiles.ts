@@ -23,14 +23,16 @@ export type ChangedRows = (source: string, options: ChangedRowOptions) => string
  * - `profiles_state`: the fingerprint of the compiled traits and the reference time (`as_of`) of that build;
  * - `profiles_identifiers`: the identifiers → profile map that build used;
  * - `profiles_watermarks`: per append source, its latest timestamp then (at or before `as_of`);
- * - `profiles_rows_<source>`: per snapshot source, each distinct row hash and profile, with its count.
+ * - `profiles_rows_<source>`: per snapshot source, each distinct row hash and profile, with its count; per append
+ *   source the same for the rows an incremental build re-reads (its tail: after the watermark less
+ *   `late_arrival`, or without a time), with their time.
  */
 export interface IncrementalTables {
   readonly state: TableRef;
   readonly identifiers: TableRef;
   readonly watermarks: TableRef;
   readonly rows: (source: string) => TableRef;
-  /** This build's row hashes of a snapshot source (a scratch table). */
+  /** This build's row hashes of a snapshot source, or of an append source's tail (a scratch table). */
   readonly rowsNow: (source: string) => TableRef;
   /** Identifiers whose profile is not the one the last build used, or that appeared or went (scratch). */
   readonly changedIds: TableRef;
@@ -120,7 +122,36 @@ export function createIncrementalTables(project: LoadedProject, d: Dialect, sour
     createTableSql(d, t.identifiers, [['id_type', 'string'], ['id_value', 'string'], ['profile_id', 'string']]),
     createTableSql(d, t.watermarks, [['source', 'string'], ['watermark', 'timestamp']]),
     ...sources.filter((s) => s.changes === 'snapshot').map((s) => createTableSql(d, t.rows(s.name), [['row_hash', 'string'], ['profile_id', 'string'], ['n', 'integer']])),
+    ...appendSources(sources).map((s) => createTableSql(d, t.rows(s.name), [['row_hash', 'string'], ['profile_id', 'string'], ['ts', 'timestamp'], ['n', 'integer']])),
   ];
+}
+
+/** The append sources with a timestamp (validation requires one; the filter keeps the types honest). */
+function appendSources<S extends SourceConfig>(sources: readonly S[]): (S & { timestamp: string })[] {
+  return sources.filter((s): s is S & { timestamp: string } => s.changes === 'append' && s.timestamp !== undefined);
+}
+
+/** A source row's (`r`) time, as a timestamp. */
+function rowTime(d: Dialect, source: SourceConfig & { timestamp: string }): string {
+  return d.cast(`r.${d.quoteIdentifier(source.timestamp)}`, 'timestamp');
+}
+
+/** How far behind its watermark an append source is re-read, in seconds. */
+function lateSeconds(source: SourceConfig): number {
+  return durationSeconds(source.late_arrival ?? DEFAULT_LATE_ARRIVAL);
+}
+
+/**
+ * An append source's tail, grouped like snapshot rows (hash, profile, count) with the row's time: the rows an
+ * incremental build re-reads, those after `since` or without a time (every row when `since` is undefined).
+ */
+function tailRowsSql(d: Dialect, source: SourceConfig & { timestamp: string }, rows: ChangedRows, since: string | undefined): string {
+  const ts = rowTime(d, source);
+  const where = since === undefined ? undefined : `${ts} is null or ${ts} > ${since}`;
+  return `select x._cdp_row_hash as row_hash, x._cdp_profile_id as profile_id, ${d.cast(`x.${d.quoteIdentifier(source.timestamp)}`, 'timestamp')} as ts, count(*) as n
+from (${rows(source.name, { rowHash: true, ...(where ? { where } : {}) })}) x
+where x._cdp_profile_id is not null
+group by x._cdp_row_hash, x._cdp_profile_id, ${d.cast(`x.${d.quoteIdentifier(source.timestamp)}`, 'timestamp')}`;
 }
 
 /** This build's row hashes of each snapshot source, grouped by profile: compared with the stored ones, then stored. */
@@ -150,7 +181,8 @@ where i.profile_id is null or p.profile_id is null or p.profile_id <> i.profile_
  * The profiles whose traits may differ from the stored ones (docs/incremental.md#which-profiles-a-build-recomputes),
  * one row each. Every part reads only the source rows it needs, chosen on the row itself before any join:
  * - both profiles of each changed identifier (new profiles among them, so they appear even with no rows);
- * - rows of an append source past its watermark less `late_arrival`, or without a timestamp;
+ * - rows of an append source past its watermark less `late_arrival`, or without a timestamp, that the last
+ *   build did not see (hashes by profile, as for snapshot rows);
  * - rows whose time crossed an edge a trait draws, between the last reference time and this one: newly at
  *   or before `as_of`, or newly outside a window;
  * - rows with a changed identifier, under their profile now and then (a merge, split or re-key moves them);
@@ -168,16 +200,12 @@ export function touchedProfilesSql(project: LoadedProject, d: Dialect, sources: 
   for (const source of sources) {
     const ts = source.timestamp !== undefined ? d.cast(`r.${d.quoteIdentifier(source.timestamp)}`, 'timestamp') : undefined;
     const conditions = ts ? timeCrossings(project, d, source.name, ts, previousAsOf, asOf) : [];
-    if (source.changes === 'append' && ts) {
-      const watermark = bounds.watermarks.get(source.name);
-      const late = durationSeconds(source.late_arrival ?? DEFAULT_LATE_ARRIVAL) * 1000;
-      // A source that had no rows at the last build: every row is new.
-      conditions.unshift(watermark ? `${ts} is null or ${ts} > ${d.timestampLiteral(new Date(watermark.getTime() - late))}` : '1 = 1');
-    } else {
-      parts.push(
-        `select coalesce(c.profile_id, s.profile_id)\nfrom ${d.scratchTable(t.rowsNow(source.name))} c\nfull outer join ${d.table(t.rows(source.name))} s on s.row_hash = c.row_hash and s.profile_id = c.profile_id\nwhere c.n is null or s.n is null or c.n <> s.n`,
-      );
-    }
+    // New, changed or gone rows (hashes by profile): every snapshot row, an append source's tail.
+    const since = tailSince(d, source, bounds);
+    const stored = since === undefined ? d.table(t.rows(source.name)) : `(select * from ${d.table(t.rows(source.name))} s where s.ts is null or s.ts > ${since})`;
+    parts.push(
+      `select coalesce(c.profile_id, s.profile_id)\nfrom ${d.scratchTable(t.rowsNow(source.name))} c\nfull outer join ${stored} s on s.row_hash = c.row_hash and s.profile_id = c.profile_id\nwhere c.n is null or s.n is null or c.n <> s.n`,
+    );
     if (conditions.length) parts.push(`select x._cdp_profile_id\nfrom (${rows(source.name, { where: conditions.map((c) => `(${c})`).join(' or ') })}) x`);
     // Both profiles of a row with a changed identifier, one row each (a snapshot row's old profile is in its stored hash).
     if (source.changes === 'append') {
@@ -187,6 +215,21 @@ export function touchedProfilesSql(project: LoadedProject, d: Dialect, sources: 
     }
   }
   return `select distinct u.profile_id\nfrom (\n${parts.join('\nunion all\n')}\n) u\nwhere u.profile_id is not null`;
+}
+
+/**
+ * Where an append source's tail starts for this build: its watermark at the last build less `late_arrival`, as a
+ * literal. Undefined for a snapshot source, and for an append source that had no rows then (all of it is read).
+ */
+function tailSince(d: Dialect, source: SourceConfig, bounds: Bounds): string | undefined {
+  const watermark = source.changes === 'append' ? bounds.watermarks.get(source.name) : undefined;
+  return watermark ? d.timestampLiteral(new Date(watermark.getTime() - lateSeconds(source) * 1000)) : undefined;
+}
+
+/** This build's tail of each append source, hashed (compared with the stored tail, then stored). */
+export function appendTailStatements(project: LoadedProject, d: Dialect, sources: readonly SourceConfig[], rows: ChangedRows, bounds: Bounds): string[] {
+  const t = incrementalTables(project);
+  return appendSources(sources).map((s) => d.createScratchTableAs(t.rowsNow(s.name), tailRowsSql(d, s, rows, tailSince(d, s, bounds))));
 }
 
 /** Conditions on a row's time (`ts`) that hold when it crossed an edge a trait over `source` draws: `as_of`, or a window's start. */
@@ -207,13 +250,14 @@ export function touchedIdentifiersSql(project: LoadedProject, d: Dialect): strin
 
 /**
  * The statements that store what this build used, as one transaction at the end of the profiles build: the
- * fingerprint and reference time, the identifiers map, each append source's watermark and each snapshot
- * source's row hashes.
+ * fingerprint and reference time, the identifiers map, each append source's watermark and the hashes of its
+ * tail, and each snapshot source's row hashes.
  */
 export function commitIncrementalState(
   project: LoadedProject,
   d: Dialect,
   sources: readonly Declared<SourceConfig>[],
+  rows: ChangedRows,
   fingerprint: string,
   asOf: Date,
   mode: 'full' | 'incremental',
@@ -223,12 +267,19 @@ export function commitIncrementalState(
   const clear = (table: TableRef) => `delete from ${d.table(table)} where 1 = 1`;
   const now = d.timestampLiteral(asOf);
   const nothing = `cast(null as ${d.typeName('timestamp')})`;
-  const appendSources = sources.filter((s) => s.changes === 'append' && s.timestamp !== undefined);
+  const appends = appendSources(sources);
   const snapshots = sources.filter((s) => s.changes === 'snapshot');
-  const watermark = (s: SourceConfig) => {
-    const ts = d.cast(`r.${d.quoteIdentifier(s.timestamp as string)}`, 'timestamp');
+  const watermark = (s: SourceConfig & { timestamp: string }) => {
+    const ts = rowTime(d, s);
     return `select ${d.stringLiteral(s.name)} as source, max(${ts}) as watermark from ${d.table(sourceRelation(project, s))} r where ${ts} <= ${now}`;
   };
+  // The tail the next build re-reads starts at the watermark just stored less late_arrival.
+  const nextSince = (s: SourceConfig) =>
+    d.timestampSub(`(select w.watermark from ${d.table(t.watermarks)} w where w.source = ${d.stringLiteral(s.name)})`, lateSeconds(s), 'second');
+  const storeTail = (s: SourceConfig & { timestamp: string }) =>
+    mode === 'full'
+      ? `insert into ${d.table(t.rows(s.name))} (row_hash, profile_id, ts, n) select row_hash, profile_id, ts, n from (${tailRowsSql(d, s, rows, nextSince(s))}) x`
+      : `insert into ${d.table(t.rows(s.name))} (row_hash, profile_id, ts, n) select row_hash, profile_id, ts, n from ${d.scratchTable(t.rowsNow(s.name))} x where x.ts is null or x.ts > ${nextSince(s)}`;
   return [
     clear(t.state),
     `insert into ${d.table(t.state)} (name, value, ts) select 'fingerprint', ${d.stringLiteral(fingerprint)}, ${nothing} union all select 'as_of', cast(null as ${d.typeName('string')}), ${now}`,
@@ -241,15 +292,17 @@ export function commitIncrementalState(
           `insert into ${d.table(t.identifiers)} (id_type, id_value, profile_id) select c.id_type, c.id_value, c.profile_id from ${d.scratchTable(t.changedIds)} c where c.profile_id is not null`,
         ]),
     clear(t.watermarks),
-    ...appendSources.map((s) => `insert into ${d.table(t.watermarks)} (source, watermark) ${watermark(s)}`),
+    ...appends.map((s) => `insert into ${d.table(t.watermarks)} (source, watermark) ${watermark(s)}`),
     ...snapshots.flatMap((s) => [clear(t.rows(s.name)), `insert into ${d.table(t.rows(s.name))} (row_hash, profile_id, n) select row_hash, profile_id, n from ${d.scratchTable(t.rowsNow(s.name))}`]),
+    ...appends.flatMap((s) => [clear(t.rows(s.name)), storeTail(s)]),
   ];
 }
 
 /** Scratch tables an incremental-capable profiles build drops at its end. */
 export function incrementalScratchCleanup(project: LoadedProject, d: Dialect, sources: readonly SourceConfig[]): string[] {
   const t = incrementalTables(project);
-  return [t.changedIds, t.touched, t.touchedIds, ...sources.filter((s) => s.changes === 'snapshot').map((s) => t.rowsNow(s.name))].map((x) => d.dropScratchTable(x));
+  const hashed = sources.filter((s) => s.changes === 'snapshot' || appendSources([s]).length > 0);
+  return [t.changedIds, t.touched, t.touchedIds, ...hashed.map((s) => t.rowsNow(s.name))].map((x) => d.dropScratchTable(x));
 }
 
 /** Bounds for `cdp compile` to show: a last build one hour before `asOf`, each append source's watermark then. */

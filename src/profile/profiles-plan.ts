@@ -9,6 +9,7 @@ import type { Row } from '../warehouse/warehouse.js';
 import { segmentSql } from './compile-segments.js';
 import { compileTraitsSelect, type SourceColumnTypes } from './compile-traits.js';
 import {
+  appendTailStatements,
   boundsSql,
   changedIdentifiersSql,
   exampleBounds,
@@ -90,6 +91,7 @@ function incrementalProfilesSteps(
   const step = (id: string, label: string, statements: readonly string[], transaction = false) => statementsStep('profiles', `profiles.${id}`, label, statements, { transaction });
   const snapshots = snapshotRowsStatements(project, d, sources, changedRows);
   const findTouched = (bounds: Bounds) => [
+    ...appendTailStatements(project, d, sources, changedRows, bounds),
     d.createScratchTableAs(t.changedIds, changedIdentifiersSql(project, d)),
     d.createScratchTableAs(t.touched, touchedProfilesSql(project, d, sources, changedRows, params.asOf, bounds)),
     d.createScratchTableAs(t.touchedIds, touchedIdentifiersSql(project, d)),
@@ -138,10 +140,10 @@ function incrementalProfilesSteps(
       on: { decision: 'profiles.mode' },
       choose: ({ answer }) => answer,
       branches: {
-        full: { when: 'after a full build', steps: [step('commit', 'store incremental state', commitIncrementalState(project, d, sources, fingerprint, params.asOf, 'full'), true)] },
+        full: { when: 'after a full build', steps: [step('commit', 'store incremental state', commitIncrementalState(project, d, sources, changedRows, fingerprint, params.asOf, 'full'), true)] },
         incremental: {
           when: 'after an incremental build: the identifiers that changed',
-          steps: [step('commit_changes', 'store incremental state', commitIncrementalState(project, d, sources, fingerprint, params.asOf, 'incremental'), true)],
+          steps: [step('commit_changes', 'store incremental state', commitIncrementalState(project, d, sources, changedRows, fingerprint, params.asOf, 'incremental'), true)],
         },
       },
     },
