@@ -2,7 +2,9 @@
  * What a build costs after 1% new events, against a full build of the same data in the same repeat
  * (docs/incremental.md). The ratio is what to read: these machines are shared and noisy.
  *
- *   npx tsx bench/incremental/run.ts [--profiles 200000] [--events 2000000] [--new 0.01] [--repeats 3]
+ *   npx tsx bench/incremental/run.ts [--profiles 200000] [--events 2000000] [--new 0.01] [--repeats 3] [--steps]
+ *
+ * `--steps` also prints where the last incremental build spent its time, by statement label.
  *
  * The data: people with two browsers each (anonymous ids) and an email; a fifth of the events are logged in
  * (they link the browser to the email); orders by email; a CRM snapshot with a plan per person. Events and
@@ -26,6 +28,7 @@ const { values } = parseArgs({
     events: { type: 'string', default: '2000000' },
     new: { type: 'string', default: '0.01' },
     repeats: { type: 'string', default: '3' },
+    steps: { type: 'boolean', default: false },
   },
 });
 const people = Number(values.profiles);
@@ -98,6 +101,27 @@ interface Measured {
   readonly summary: BuildSummary;
 }
 
+/** Seconds per statement label while `body` runs (the warehouse's execute and query, wrapped). */
+async function byLabel<T>(warehouse: DuckDBWarehouse, body: () => Promise<T>): Promise<{ result: T; seconds: Map<string, number> }> {
+  const seconds = new Map<string, number>();
+  const { execute, query } = warehouse;
+  const timed = <A extends unknown[], R>(f: (...args: A) => Promise<R>) => async (...args: A): Promise<R> => {
+    const started = performance.now();
+    try {
+      return await f.apply(warehouse, args);
+    } finally {
+      const label = (args[1] as { label?: string } | undefined)?.label ?? String(args[0]).slice(0, 60);
+      seconds.set(label, (seconds.get(label) ?? 0) + (performance.now() - started) / 1000);
+    }
+  };
+  Object.assign(warehouse, { execute: timed(execute), query: timed(query) });
+  try {
+    return { result: await body(), seconds };
+  } finally {
+    Object.assign(warehouse, { execute, query });
+  }
+}
+
 async function timedBuild(project: LoadedProject, warehouse: DuckDBWarehouse, runId: string, asOf: number, fullRefresh: boolean): Promise<Measured> {
   const cpu = process.cpuUsage();
   const started = performance.now();
@@ -137,7 +161,11 @@ try {
     await warehouse.execute(ordersSql(nextOrder, addedOrders, asOf, 1));
     nextEvent += added;
     nextOrder += addedOrders;
-    const incremental = await timedBuild(project, warehouse, `i${r}`, asOf, false);
+    const { result: incremental, seconds } = await byLabel(warehouse, () => timedBuild(project, warehouse, `i${r}`, asOf, false));
+    if (values.steps && r === repeats) {
+      console.log('slowest statements of this incremental build (seconds):');
+      for (const [label, s] of [...seconds].sort((a, b) => b[1] - a[1]).slice(0, 15)) console.log(`  ${s.toFixed(3).padStart(7)}  ${label}`);
+    }
     if (incremental.summary.profiles?.mode !== 'incremental') throw new Error(`repeat ${r}: the build was not incremental`);
     const full = await timedBuild(project, warehouse, `f${r}`, asOf, true);
     rows.push({ incremental, full });

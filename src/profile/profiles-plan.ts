@@ -86,8 +86,12 @@ function incrementalProfilesSteps(
     (source) => `select * from (${changedRows(source, { within: touchedIds })}) x where x._cdp_profile_id in (select profile_id from ${touched})`,
     `(select profile_id from ${touched} where profile_id in (select profile_id from ${identifiers}))`,
   );
-  const columns = ['profile_id', ...project.traits.map((tr) => tr.name)].map((c) => `p.${d.quoteIdentifier(c)}`).join(', ');
-  const kept = `select ${columns}\nfrom ${d.table(profiles)} p\nwhere p.profile_id not in (select profile_id from ${touched})\n  and p.profile_id in (select profile_id from ${identifiers})`;
+  // The touched profiles' rows are replaced in place, in one transaction: the rest of `profiles` is not rewritten.
+  const columns = ['profile_id', ...project.traits.map((tr) => tr.name)].map((c) => d.quoteIdentifier(c)).join(', ');
+  const update = [
+    `delete from ${d.table(profiles)} where profile_id in (select profile_id from ${touched}) or profile_id not in (select profile_id from ${identifiers})`,
+    `insert into ${d.table(profiles)} (${columns})\nselect ${columns} from (\n${recomputed}\n) n`,
+  ];
   const step = (id: string, label: string, statements: readonly string[], transaction = false) => statementsStep('profiles', `profiles.${id}`, label, statements, { transaction });
   const snapshots = snapshotRowsStatements(project, d, sources, changedRows);
   const findTouched = (bounds: Bounds) => [
@@ -125,7 +129,7 @@ function incrementalProfilesSteps(
               ],
             },
             { kind: 'read', id: 'profiles.touched_count', stage: 'profiles', label: 'count touched profiles', sql: `select count(*) as n from ${touched}` },
-            ...replaceTableSteps(d, 'profiles', 'profiles.incremental', 'update touched profiles', profiles, `${kept}\nunion all\nselect * from (\n${recomputed}\n) n`),
+            step('incremental', 'update touched profiles', update, true),
           ],
         },
       },
