@@ -131,9 +131,9 @@ function appendSources<S extends SourceConfig>(sources: readonly S[]): (S & { ti
   return sources.filter((s): s is S & { timestamp: string } => s.changes === 'append' && s.timestamp !== undefined);
 }
 
-/** A source row's (`r`) time, as a timestamp. */
-function rowTime(d: Dialect, source: SourceConfig & { timestamp: string }): string {
-  return d.cast(`r.${d.quoteIdentifier(source.timestamp)}`, 'timestamp');
+/** A source row's time (its `timestamp:` column) as a timestamp; the row is aliased `alias` (`r` by default). */
+function rowTime(d: Dialect, column: string, alias = 'r'): string {
+  return d.cast(`${alias}.${d.quoteIdentifier(column)}`, 'timestamp');
 }
 
 /** How far behind its watermark an append source is re-read, in seconds. */
@@ -146,12 +146,13 @@ function lateSeconds(source: SourceConfig): number {
  * incremental build re-reads, those after `since` or without a time (every row when `since` is undefined).
  */
 function tailRowsSql(d: Dialect, source: SourceConfig & { timestamp: string }, rows: ChangedRows, since: string | undefined): string {
-  const ts = rowTime(d, source);
+  const ts = rowTime(d, source.timestamp);
   const where = since === undefined ? undefined : `${ts} is null or ${ts} > ${since}`;
-  return `select x._cdp_row_hash as row_hash, x._cdp_profile_id as profile_id, ${d.cast(`x.${d.quoteIdentifier(source.timestamp)}`, 'timestamp')} as ts, count(*) as n
+  const at = rowTime(d, source.timestamp, 'x');
+  return `select x._cdp_row_hash as row_hash, x._cdp_profile_id as profile_id, ${at} as ts, count(*) as n
 from (${rows(source.name, { rowHash: true, ...(where ? { where } : {}) })}) x
 where x._cdp_profile_id is not null
-group by x._cdp_row_hash, x._cdp_profile_id, ${d.cast(`x.${d.quoteIdentifier(source.timestamp)}`, 'timestamp')}`;
+group by x._cdp_row_hash, x._cdp_profile_id, ${at}`;
 }
 
 /** This build's row hashes of each snapshot source, grouped by profile: compared with the stored ones, then stored. */
@@ -198,7 +199,7 @@ export function touchedProfilesSql(project: LoadedProject, d: Dialect, sources: 
     `select c.previous_profile_id from ${changed} c`,
   ];
   for (const source of sources) {
-    const ts = source.timestamp !== undefined ? d.cast(`r.${d.quoteIdentifier(source.timestamp)}`, 'timestamp') : undefined;
+    const ts = source.timestamp !== undefined ? rowTime(d, source.timestamp) : undefined;
     const conditions = ts ? timeCrossings(project, d, source.name, ts, previousAsOf, asOf) : [];
     // New, changed or gone rows (hashes by profile): every snapshot row, an append source's tail.
     const since = tailSince(d, source, bounds);
@@ -270,7 +271,7 @@ export function commitIncrementalState(
   const appends = appendSources(sources);
   const snapshots = sources.filter((s) => s.changes === 'snapshot');
   const watermark = (s: SourceConfig & { timestamp: string }) => {
-    const ts = rowTime(d, s);
+    const ts = rowTime(d, s.timestamp);
     return `select ${d.stringLiteral(s.name)} as source, max(${ts}) as watermark from ${d.table(sourceRelation(project, s))} r where ${ts} <= ${now}`;
   };
   // The tail the next build re-reads starts at the watermark just stored less late_arrival.
@@ -298,11 +299,10 @@ export function commitIncrementalState(
   ];
 }
 
-/** Scratch tables an incremental-capable profiles build drops at its end. */
+/** Scratch tables an incremental-capable profiles build drops at its end (every source hashes its rows or tail). */
 export function incrementalScratchCleanup(project: LoadedProject, d: Dialect, sources: readonly SourceConfig[]): string[] {
   const t = incrementalTables(project);
-  const hashed = sources.filter((s) => s.changes === 'snapshot' || appendSources([s]).length > 0);
-  return [t.changedIds, t.touched, t.touchedIds, ...hashed.map((s) => t.rowsNow(s.name))].map((x) => d.dropScratchTable(x));
+  return [t.changedIds, t.touched, t.touchedIds, ...sources.map((s) => t.rowsNow(s.name))].map((x) => d.dropScratchTable(x));
 }
 
 /** Bounds for `cdp compile` to show: a last build one hour before `asOf`, each append source's watermark then. */
