@@ -7,7 +7,7 @@ import { identitySpec, type IdentitySpec } from './identity-spec.js';
 import { createIdentityTables, identityTables, type IdentityTables } from './identity-tables.js';
 import { limitSteps } from './limit-guard.js';
 import { groupedSql } from './observation-sql.js';
-import { STATE_VERSION, commitStatements, identifiersNextSql, internalStatements, stateStatements } from './publish-sql.js';
+import { IDENTIFIER_SCRATCH, STATE_VERSION, commitStatements, identifiersNextSql, internalStatements, stateStatements } from './publish-sql.js';
 import { finalPartsSql, survivorshipStatements } from './survivorship-sql.js';
 import { componentsStep } from './update-components.js';
 
@@ -66,7 +66,7 @@ export function identityPlan(project: LoadedProject, d: Dialect, params: Identit
     read('new_hubs', 'new hubs', `select count(*) as n from ${s('hubs')} h join ${s('value_nodes')} v on v.node_key = h.node_key
 left join ${d.table(t.review)} r on r.reason = 'hub' and r.id_type = v.id_type and r.id_value = v.id_value
 where r.reason is null`),
-    step('store', 'store links and identifiers', [...internalStatements(d, spec, t), identifiersNextSql(d, t)]),
+    step('store', 'store links and identifiers', [...internalStatements(d, spec, t), ...identifiersNextSql(d, t)]),
     {
       ...read('orphans', 'identifiers without a profile', `select count(*) as n from ${s('identifiers_next')} where profile_id is null`),
       check: ([row]) =>
@@ -110,5 +110,5 @@ const SCRATCH = [
 
 /** The scratch tables a finished identity stage drops. */
 export function identityScratchCleanup(d: Dialect, spec: IdentitySpec, t: IdentityTables): string[] {
-  return [...SCRATCH, ...perSourceScratch(spec)].map((name) => d.dropScratchTable(t.scratch(name)));
+  return [...SCRATCH, ...IDENTIFIER_SCRATCH, ...perSourceScratch(spec)].map((name) => d.dropScratchTable(t.scratch(name)));
 }

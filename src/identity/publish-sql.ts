@@ -1,6 +1,7 @@
 import type { Dialect } from '../dialect/dialect.js';
 import type { IdentitySpec } from './identity-spec.js';
 import type { IdentityTables } from './identity-tables.js';
+import { changedRowsSql } from '../model/changed-rows-sql.js';
 import { reviewSelect } from './edge-sql.js';
 
 /**
@@ -10,10 +11,11 @@ import { reviewSelect } from './edge-sql.js';
  */
 export function internalStatements(d: Dialect, spec: IdentitySpec, t: IdentityTables): readonly string[] {
   const s = (name: string) => d.scratchTable(t.scratch(name));
+  const edges = edgeChanges(d, t);
   return [
-    `delete from ${d.table(t.edges)} where 1 = 1`,
-    `insert into ${d.table(t.edges)} (a, b, src, first_seen, last_seen, n_rows, evidence)
-select a, b, src, first_seen, last_seen, n_rows, evidence from ${s('edges')}`,
+    ...edges.find,
+    ...edges.apply,
+    ...edges.cleanup,
     `delete from ${d.table(t.review)} where 1 = 1`,
     `insert into ${d.table(t.review)} (reason, id_type, id_value, other_type, other_value, src, n_rows, first_seen, last_seen, detail)
 ${reviewSelect(d, spec, t)}
@@ -26,17 +28,50 @@ join ${d.table(t.nodes)} nb on nb.node_key = k.b`,
   ];
 }
 
-/** This run's `identifiers`: changed nodes take their new profile, the others keep theirs. */
-export function identifiersNextSql(d: Dialect, t: IdentityTables): string {
+/** `_identity_edges` changes only where this build's edges differ (most keep their counts and times). */
+function edgeChanges(d: Dialect, t: IdentityTables) {
+  return changedRowsSql(d, {
+    target: t.edges,
+    next: d.scratchTable(t.scratch('edges')),
+    key: ['a', 'b', 'src'],
+    values: ['first_seen', 'last_seen', 'n_rows', 'evidence'],
+    changed: t.scratch('edges_changed'),
+    gone: t.scratch('edges_gone'),
+  });
+}
+
+/** `identifiers` changes only where an identifier is new, went, moved profile or was seen again. */
+function identifierChanges(d: Dialect, t: IdentityTables) {
+  return changedRowsSql(d, {
+    target: t.identifiers,
+    next: d.scratchTable(t.scratch('identifiers_next')),
+    key: ['id_type', 'id_value'],
+    values: ['profile_id', 'first_seen', 'last_seen'],
+    changed: t.scratch('identifiers_changed'),
+    gone: t.scratch('identifiers_gone'),
+  });
+}
+
+/**
+ * This run's `identifiers`: changed nodes take their new profile, the others keep theirs; then which rows of
+ * the published table that changes (applied by `commitStatements`).
+ */
+export function identifiersNextSql(d: Dialect, t: IdentityTables): readonly string[] {
   const s = (name: string) => d.scratchTable(t.scratch(name));
-  return d.createScratchTableAs(
-    t.scratch('identifiers_next'),
-    `select p.id_type, p.id_value, coalesce(a.profile_id, o.profile_id) as profile_id, p.first_seen, p.last_seen
+  return [
+    d.createScratchTableAs(
+      t.scratch('identifiers_next'),
+      `select p.id_type, p.id_value, coalesce(a.profile_id, o.profile_id) as profile_id, p.first_seen, p.last_seen
 from ${s('present')} p
 left join ${s('assign')} a on a.node_key = p.node_key
 left join ${d.table(t.identifiers)} o on o.id_type = p.id_type and o.id_value = p.id_value`,
-  );
+    ),
+    ...identifierChanges(d, t).find,
+  ];
 }
+
+/** The scratch tables `identifiersNextSql` leaves for the commit. */
+export const IDENTIFIER_SCRATCH = ['identifiers_changed', 'identifiers_gone'];
 
 /** The public tables and the status, changed atomically. */
 export function commitStatements(d: Dialect, t: IdentityTables, runId: string): readonly string[] {
@@ -44,9 +79,7 @@ export function commitStatements(d: Dialect, t: IdentityTables, runId: string): 
   const run = d.stringLiteral(runId);
   const merges = `(select from_profile_id, to_profile_id from ${s('profile_changes')} where kind = 'merge')`;
   return [
-    `delete from ${d.table(t.identifiers)} where 1 = 1`,
-    `insert into ${d.table(t.identifiers)} (id_type, id_value, profile_id, first_seen, last_seen)
-select id_type, id_value, profile_id, first_seen, last_seen from ${s('identifiers_next')}`,
+    ...identifierChanges(d, t).apply,
     // Path compression: whatever pointed at an absorbed profile now points at its survivor.
     `update ${d.table(t.aliases)} x set profile_id = m.to_profile_id from ${merges} m where x.profile_id = m.from_profile_id`,
     `insert into ${d.table(t.aliases)} (old_profile_id, profile_id, run_id)

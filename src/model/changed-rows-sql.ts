@@ -1,0 +1,46 @@
+import type { Dialect, TableRef } from '../dialect/dialect.js';
+
+export interface ChangedRowsSpec {
+  /** The stored table to bring in line. */
+  readonly target: TableRef;
+  /** What it should hold: a relation (a table reference or a parenthesised select) with the same columns. */
+  readonly next: string;
+  /** Columns that identify a row; unique and never null in both `target` and `next`. */
+  readonly key: readonly string[];
+  /** The other columns. */
+  readonly values: readonly string[];
+  /** Scratch tables: `next`'s rows that are new or differ (`changed`), and the keys `next` no longer has (`gone`). */
+  readonly changed: TableRef;
+  readonly gone: TableRef;
+}
+
+/**
+ * Brings a stored table in line with its next contents by changing only the rows that differ, rather than
+ * deleting and inserting every row (docs/incremental.md#what-an-incremental-build-writes). `find` compares the
+ * two by key into scratch tables, `apply` deletes the rows whose key changed or went and inserts the changed
+ * rows (put it in the transaction that publishes), `cleanup` drops the scratch tables.
+ */
+export function changedRowsSql(d: Dialect, spec: ChangedRowsSpec) {
+  const target = d.table(spec.target);
+  const changed = d.scratchTable(spec.changed);
+  const gone = d.scratchTable(spec.gone);
+  const on = (x: string, y: string) => spec.key.map((k) => `${x}.${k} = ${y}.${k}`).join(' and ');
+  const differs = spec.values.map((c) => ` or n.${c} is distinct from o.${c}`).join('');
+  const columns = [...spec.key, ...spec.values].join(', ');
+  const keys = spec.key.join(', ');
+  return {
+    find: [
+      d.createScratchTableAs(spec.changed, `select ${spec.key.concat(spec.values).map((c) => `n.${c}`).join(', ')}
+from ${spec.next} n left join ${target} o on ${on('o', 'n')}
+where o.${spec.key[0]} is null${differs}`),
+      d.createScratchTableAs(spec.gone, `select ${spec.key.map((k) => `o.${k}`).join(', ')}
+from ${target} o left join ${spec.next} n on ${on('o', 'n')}
+where n.${spec.key[0]} is null`),
+    ],
+    apply: [
+      `delete from ${target} x where exists (select 1 from (select ${keys} from ${changed} union all select ${keys} from ${gone}) k where ${on('k', 'x')})`,
+      `insert into ${target} (${columns}) select ${columns} from ${changed}`,
+    ],
+    cleanup: [d.dropScratchTable(spec.changed), d.dropScratchTable(spec.gone)],
+  };
+}
