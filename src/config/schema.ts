@@ -390,6 +390,14 @@ export function matchField(match: MatchConfig): string {
 export type Aggregate = (typeof aggregates)[number];
 
 /** Seconds in a duration like `90d`. */
+/** An append source is re-read this far behind its watermark unless it says otherwise (docs/incremental.md). */
+export const DEFAULT_LATE_ARRIVAL = '1d';
+
+/** How far behind its watermark an append source is re-read, in seconds. */
+export function lateArrivalSeconds(source: { readonly late_arrival?: string | undefined }): number {
+  return durationSeconds(source.late_arrival ?? DEFAULT_LATE_ARRIVAL);
+}
+
 export function durationSeconds(text: string): number {
   const m = durationPattern.exec(text);
   if (!m) throw new Error(`not a duration: ${text}`);

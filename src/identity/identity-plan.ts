@@ -6,7 +6,7 @@ import { edgeStatements, perSourceScratch } from './edge-sql.js';
 import { identitySpec, type IdentitySpec } from './identity-spec.js';
 import { createIdentityTables, identityTables, type IdentityTables } from './identity-tables.js';
 import { limitSteps } from './limit-guard.js';
-import { groupedSql } from './observation-sql.js';
+import { groupedSql, keptGroups, type Kept } from './observation-sql.js';
 import { IDENTIFIER_SCRATCH, STATE_VERSION, commitStatements, identifiersNextSql, internalStatements, stateStatements } from './publish-sql.js';
 import { finalPartsSql, survivorshipStatements } from './survivorship-sql.js';
 import { componentsStep } from './update-components.js';
@@ -33,8 +33,9 @@ export function identityPlan(project: LoadedProject, d: Dialect, params: Identit
   const s = (name: string) => d.scratchTable(t.scratch(name));
   const running = step('running', 'mark running', stateStatements(d, t, 'running'));
   const session = d.unorderedSession();
+  const kept = keptGroups(d, spec, t);
   const steps: PlanStep[] = [
-    step('tables', 'create tables', [d.createSchema(spec.schema), ...createIdentityTables(d, t)]),
+    step('tables', 'create tables', [d.createSchema(spec.schema), ...createIdentityTables(d, t), ...kept.map((k) => k.create())]),
     {
       kind: 'decide',
       id: 'identity.mode',
@@ -45,7 +46,7 @@ export function identityPlan(project: LoadedProject, d: Dialect, params: Identit
       branches: {
         full: {
           when: 'with --full-refresh, on the first build, after a build that did not finish or stored by another version',
-          steps: [running, step('reset', 'reset', [t.nodes, t.edges, t.graph, t.sizes].map((x) => `delete from ${d.table(x)} where 1 = 1`))],
+          steps: [running, step('reset', 'reset', [t.nodes, t.edges, t.graph, t.sizes, t.settled, ...kept.map((k) => k.ref)].map((x) => `delete from ${d.table(x)} where 1 = 1`))],
         },
         incremental: { when: 'otherwise', steps: [running] },
       },
@@ -82,9 +83,36 @@ where r.reason is null`),
       note: 'the build reads its report here (identity-report.ts); with fail_on_oversize, a profile over max_profile_size stops it before publishing',
     },
     step('publish', 'publish', commitStatements(d, t, params.runId), true),
+    ...kept.map((k) => compactStep(d, t, k)),
     step('cleanup', 'clean up', identityScratchCleanup(d, spec, t)),
   ];
   return [{ kind: 'session', id: 'identity.session', stage: 'identity', label: 'identity: session settings', enter: session.enter, steps, exit: session.exit }];
+}
+
+/** An append source's kept row groups, grouped again once they have doubled since the last time (observation-sql.ts). */
+function compactStep(d: Dialect, t: IdentityTables, k: Kept): PlanStep {
+  const id = `identity.compact.${k.index}`;
+  const label = `identity: compact kept groups of ${k.label}`;
+  const sql = k.compact(t.scratch(`compact_${k.index}`));
+  return {
+    kind: 'decide',
+    id,
+    stage: 'identity',
+    label,
+    on: { query: k.sizeSql },
+    choose: ({ rows: [row] }) => (Number(row?.n ?? 0) > 2 * Number(row?.compacted ?? 0) ? 'compact' : 'keep'),
+    branches: {
+      compact: {
+        when: 'the kept groups have more than doubled since they were last compacted',
+        steps: [
+          statementsStep('identity', `${id}.before`, label, sql.before),
+          statementsStep('identity', `${id}.swap`, label, sql.swap, { transaction: true }),
+          statementsStep('identity', `${id}.after`, label, sql.after),
+        ],
+      },
+      keep: { when: 'otherwise', steps: [] },
+    },
+  };
 }
 
 function read(id: string, label: string, sql: string) {
@@ -110,5 +138,6 @@ const SCRATCH = [
 
 /** The scratch tables a finished identity stage drops. */
 export function identityScratchCleanup(d: Dialect, spec: IdentitySpec, t: IdentityTables): string[] {
-  return [...SCRATCH, ...IDENTIFIER_SCRATCH, ...perSourceScratch(spec)].map((name) => d.dropScratchTable(t.scratch(name)));
+  const settle = keptGroups(d, spec, t).map((k) => k.next);
+  return [...[...SCRATCH, ...IDENTIFIER_SCRATCH, ...perSourceScratch(spec)].map((name) => t.scratch(name)), ...settle].map((x) => d.dropScratchTable(x));
 }

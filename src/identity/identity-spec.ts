@@ -1,5 +1,5 @@
 import type { LoadedProject } from '../config/load-project.js';
-import { durationSeconds, identityGateSchema, type IdTypeConfig, type IdentityConfig } from '../config/schema.js';
+import { durationSeconds, identityGateSchema, lateArrivalSeconds, type IdTypeConfig, type IdentityConfig } from '../config/schema.js';
 import type { TableRef } from '../dialect/dialect.js';
 import { sourceRelation } from '../model/relations.js';
 
@@ -29,6 +29,11 @@ export interface IdentitySource {
   readonly timestamp?: string;
   readonly primaryKey?: string;
   readonly identifiers: readonly IdentifierColumn[];
+  /**
+   * `changes: append` (with a timestamp): rows older than the watermark less `lateSeconds` are grouped once and
+   * kept (observation-sql.ts), so a build reads only the rows after that (docs/incremental.md#identity).
+   */
+  readonly append?: { readonly timestamp: string; readonly lateSeconds: number };
 }
 
 /** Which values a blocklist entry applies to: one type, every type normalised a given way, or all. */
@@ -95,6 +100,7 @@ function resolveIdentitySpec(project: LoadedProject): IdentitySpec {
       ...(s.timestamp !== undefined ? { timestamp: s.timestamp } : {}),
       ...(s.primary_key !== undefined ? { primaryKey: s.primary_key } : {}),
       identifiers: s.identifiers.map((i) => ({ column: i.column, type: byName.get(i.type) as IdTypeSpec })),
+      ...(s.changes === 'append' && s.timestamp !== undefined ? { append: { timestamp: s.timestamp, lateSeconds: lateArrivalSeconds(s) } } : {}),
     }));
   const userRules: BlockRule[] = config.blocklist.map((b, k) => {
     const scope = b.type !== undefined ? { type: b.type } : {};

@@ -18,6 +18,13 @@ export interface IdentityTables {
   readonly identifiers: TableRef;
   readonly aliases: TableRef;
   readonly events: TableRef;
+  /**
+   * Per append source: up to when its rows are kept grouped (`since`), what they were grouped by (`fingerprint`)
+   * and how many groups the kept table held when last compacted (`compacted`). See observation-sql.ts.
+   */
+  readonly settled: TableRef;
+  /** An append source's kept row groups: normalised identifiers, rows, first/last seen, evidence. */
+  settledRows(source: string): TableRef;
   scratch(name: string): TableRef;
 }
 
@@ -34,6 +41,8 @@ export function identityTables(schema: string): IdentityTables {
     identifiers: t('identifiers'),
     aliases: t('profile_aliases'),
     events: t('profile_events'),
+    settled: t('_identity_settled'),
+    settledRows: (source) => t(`_identity_settled_${source}`),
     scratch: (name) => t(`_identity_tmp_${name}`),
   };
 }
@@ -56,6 +65,7 @@ export const TABLE_COLUMNS = {
   identifiers: [['id_type', 'string'], ['id_value', 'string'], ['profile_id', 'string'], ['first_seen', 'timestamp'], ['last_seen', 'timestamp']],
   aliases: [['old_profile_id', 'string'], ['profile_id', 'string'], ['run_id', 'string']],
   events: [['run_id', 'string'], ['kind', 'string'], ['from_profile_id', 'string'], ['to_profile_id', 'string']],
+  settled: [['source', 'string'], ['fingerprint', 'string'], ['since', 'timestamp'], ['compacted', 'integer']],
 } as const satisfies Record<string, Columns>;
 
 export type PersistentTable = keyof typeof TABLE_COLUMNS;

@@ -1,4 +1,5 @@
-import type { Dialect } from '../dialect/dialect.js';
+import { createHash } from 'node:crypto';
+import type { Dialect, TableRef } from '../dialect/dialect.js';
 import type { IdentitySource, IdentitySpec } from './identity-spec.js';
 import type { IdentityTables } from './identity-tables.js';
 import { normalizeSql } from './normalize-sql.js';
@@ -11,19 +12,54 @@ import { normalizeSql } from './normalize-sql.js';
  *
  * Grouped twice: first by the raw values (cheap, most events repeat the same ids), then the distinct
  * raw combinations are normalised and grouped again, so normalisation runs once per distinct
- * combination rather than once per row.
+ * combination rather than once per row. The groups without any usable value are dropped by a condition on
+ * an aggregate (`having max(v) is not null`): a `where` on the normalised values would be pushed below the
+ * first grouping by the optimiser (DuckDB does), and normalise every row.
+ *
+ * An append source (`changes: append`) is not read whole (docs/incremental.md#identity): its rows up to its
+ * watermark less `late_arrival` (`since`) are kept grouped in `_identity_settled_<source>`. A build adds the
+ * rows that passed `since` since the last one, then reads only the rows after it, or without a time, and
+ * groups them together with the kept groups. Every part of a
+ * group adds up from its parts (rows, first and last seen, smallest key), so the groups are the ones a whole
+ * read gives, except for rows that arrive later than `late_arrival`: those wait for `--full-refresh`.
  */
 export function groupedSql(d: Dialect, spec: IdentitySpec, t: IdentityTables, asOf: Date): string[] {
-  return spec.sources.map((s, i) => d.createScratchTableAs(t.scratch(`grp_${i}`), sourceGroups(d, s, asOf)));
+  const kept = new Map(keptGroups(d, spec, t).map((k) => [k.index, k]));
+  return spec.sources.flatMap((s, i) => {
+    const grp = t.scratch(`grp_${i}`);
+    const k = kept.get(i);
+    if (!k) return [d.createScratchTableAs(grp, sourceGroups(d, s, knownBy(d, s, asOf)))];
+    return [...k.validate(asOf), d.createScratchTableAs(k.next, k.nextSince(asOf)), ...k.settle(), d.createScratchTableAs(grp, k.withTail(asOf))];
+  });
 }
 
-function sourceGroups(d: Dialect, s: IdentitySource, asOf: Date): string {
+/** The kept row groups of every append source. */
+export function keptGroups(d: Dialect, spec: IdentitySpec, t: IdentityTables): Kept[] {
+  return spec.sources.flatMap((s, i) => (isAppend(s) ? [new Kept(d, t, s, i)] : []));
+}
+
+type AppendSource = IdentitySource & { readonly append: NonNullable<IdentitySource['append']> };
+
+function isAppend(s: IdentitySource): s is AppendSource {
+  return s.append !== undefined;
+}
+
+/** Rows with a time at or before `asOf`, or without one. */
+function knownBy(d: Dialect, s: IdentitySource, asOf: Date): string | undefined {
+  return s.timestamp === undefined ? undefined : `r.${d.quoteIdentifier(s.timestamp)} is null or ${seenSql(d, s)} <= ${d.timestampLiteral(asOf)}`;
+}
+
+function seenSql(d: Dialect, s: IdentitySource): string {
+  return s.timestamp !== undefined ? d.cast(`r.${d.quoteIdentifier(s.timestamp)}`, 'timestamp') : `cast(null as ${d.typeName('timestamp')})`;
+}
+
+/** The row groups of `s`'s rows (aliased `r`) that meet `where`. */
+function sourceGroups(d: Dialect, s: IdentitySource, where: string | undefined): string {
   const q = (c: string) => `r.${d.quoteIdentifier(c)}`;
   const vs = s.identifiers.map((_, j) => `v${j}`);
   const raws = s.identifiers.map((c) => q(c.column));
-  const seen = s.timestamp !== undefined ? d.cast(q(s.timestamp), 'timestamp') : `cast(null as ${d.typeName('timestamp')})`;
+  const seen = seenSql(d, s);
   const pk = s.primaryKey !== undefined ? d.cast(q(s.primaryKey), 'string') : `cast(null as ${d.typeName('string')})`;
-  const known = s.timestamp !== undefined ? `\n    where ${q(s.timestamp)} is null or ${seen} <= ${d.timestampLiteral(asOf)}` : '';
   return `select ${vs.join(', ')}, sum(n_rows) as n_rows, min(first_seen) as first_seen, max(last_seen) as last_seen, min(evidence) as evidence
 from (
   select ${s.identifiers.map((c, j) => `${normalizeSql(d, c.type, `x.r${j}`)} as v${j}`).join(',\n    ')},
@@ -31,12 +67,139 @@ from (
   from (
     select ${raws.map((r, j) => `${r} as r${j}`).join(', ')},
       count(*) as n_rows, min(${seen}) as first_seen, max(${seen}) as last_seen, min(${pk}) as evidence
-    from ${d.table(s.relation)} r${known}
+    from ${d.table(s.relation)} r${where === undefined ? '' : `\n    where ${where}`}
     group by ${raws.join(', ')}
   ) x
 ) y
-where ${vs.map((v) => `${v} is not null`).join(' or ')}
-group by ${vs.join(', ')}`;
+group by ${vs.join(', ')}
+having ${vs.map((v) => `max(${v}) is not null`).join(' or ')}`;
+}
+
+/**
+ * An append source's kept row groups (`_identity_settled_<source>`) and its row in `_identity_settled`: what a
+ * build reads them with, and what it stores when it publishes. `since` is where the kept rows end.
+ */
+export class Kept {
+  readonly ref: TableRef;
+  readonly table: string;
+  readonly bounds: string;
+  /** Scratch: this build's new `since`, the watermark (at or before as-of) less late_arrival. */
+  readonly next: TableRef;
+  private readonly name: string;
+  private readonly columns: string;
+
+  constructor(
+    private readonly d: Dialect,
+    t: IdentityTables,
+    private readonly s: AppendSource,
+    readonly index: number,
+  ) {
+    this.ref = t.settledRows(s.name);
+    this.table = d.table(this.ref);
+    this.bounds = d.table(t.settled);
+    this.next = t.scratch(`settle_${index}`);
+    this.name = d.stringLiteral(s.name);
+    this.columns = [...s.identifiers.map((_, j) => `v${j}`), 'n_rows', 'first_seen', 'last_seen', 'evidence'].join(', ');
+  }
+
+  get label(): string {
+    return this.s.name;
+  }
+
+  create(): string {
+    const str = this.d.typeName('string');
+    const ts = this.d.typeName('timestamp');
+    const vs = this.s.identifiers.map((_, j) => `v${j} ${str}`);
+    return `create table if not exists ${this.table} (${vs.join(', ')}, n_rows ${this.d.typeName('integer')}, first_seen ${ts}, last_seen ${ts}, evidence ${str})`;
+  }
+
+  /** What decides whether the kept groups are compacted: their rows now and after the last compaction. */
+  get sizeSql(): string {
+    return `select (select count(*) from ${this.table}) as n, (select b.compacted from ${this.bounds} b where b.source = ${this.name}) as compacted`;
+  }
+
+  /**
+   * Each build adds the groups of the rows it settled, so a combination of identifiers seen again is kept
+   * once more; when the kept rows have doubled since the last compaction, they are grouped again (in one
+   * transaction, after publishing), which keeps the cost of a build in line with the distinct groups.
+   */
+  compact(scratch: TableRef): { readonly before: string[]; readonly swap: string[]; readonly after: string[] } {
+    const vs = this.s.identifiers.map((_, j) => `v${j}`).join(', ');
+    return {
+      before: [
+        this.d.createScratchTableAs(
+          scratch,
+          `select ${vs}, sum(n_rows) as n_rows, min(first_seen) as first_seen, max(last_seen) as last_seen, min(evidence) as evidence from ${this.table} group by ${vs}`,
+        ),
+      ],
+      swap: [
+        `delete from ${this.table} where 1 = 1`,
+        `insert into ${this.table} (${this.columns}) select ${this.columns} from ${this.d.scratchTable(scratch)}`,
+        `update ${this.bounds} set compacted = (select count(*) from ${this.table}) where source = ${this.name}`,
+      ],
+      after: [this.d.dropScratchTable(scratch)],
+    };
+  }
+
+  /** What the kept groups were made with: the grouping SQL and late_arrival. Another fingerprint discards them. */
+  get fingerprint(): string {
+    const sql = sourceGroups(this.d, this.s, undefined);
+    return createHash('sha256').update(JSON.stringify([sql, this.s.append.lateSeconds])).digest('hex').slice(0, 16);
+  }
+
+  private get since(): string {
+    return `(select b.since from ${this.bounds} b where b.source = ${this.name})`;
+  }
+
+  /** Kept groups made another way, or reaching past this build's as-of (it went back), are dropped first. */
+  validate(asOf: Date): string[] {
+    const valid = `b.fingerprint = ${this.d.stringLiteral(this.fingerprint)} and (b.since is null or b.since <= ${this.d.timestampLiteral(asOf)})`;
+    return [
+      `delete from ${this.table} where not exists (select 1 from ${this.bounds} b where b.source = ${this.name} and ${valid})`,
+      `delete from ${this.bounds} where source = ${this.name} and not exists (select 1 from ${this.bounds} b where b.source = ${this.name} and ${valid})`,
+    ];
+  }
+
+  /** The kept groups and this build's rows after `since` (all rows when nothing is kept), grouped together. */
+  withTail(asOf: Date): string {
+    const { d, s } = this;
+    const seen = seenSql(d, s);
+    const tail = `r.${d.quoteIdentifier(s.append.timestamp)} is null or (${seen} <= ${d.timestampLiteral(asOf)} and (${this.since} is null or ${seen} > ${this.since}))`;
+    const vs = s.identifiers.map((_, j) => `v${j}`).join(', ');
+    return `select ${vs}, sum(n_rows) as n_rows, min(first_seen) as first_seen, max(last_seen) as last_seen, min(evidence) as evidence
+from (
+  select ${this.columns} from ${this.table}
+  union all
+  select ${this.columns} from (${sourceGroups(d, s, tail)}) g
+) k
+group by ${vs}`;
+  }
+
+  nextSince(asOf: Date): string {
+    const { d, s } = this;
+    const seen = seenSql(d, s);
+    const watermark = `(select max(${seen}) from ${d.table(s.relation)} r where ${seen} <= ${d.timestampLiteral(asOf)})`;
+    return `select ${d.timestampSub(watermark, s.append.lateSeconds, 'second')} as since`;
+  }
+
+  /**
+   * The rows between the old and the new `since` join the kept groups, and `since` moves on (never back: an
+   * append source whose latest rows went keeps its `since`). Written before the build publishes: until it
+   * does, `_identity_state` says `running`, and a build that fails makes the next one start over.
+   */
+  settle(): string[] {
+    const { d, s } = this;
+    const seen = seenSql(d, s);
+    const next = `(select n.since from ${d.scratchTable(this.next)} n)`;
+    const settling = `r.${d.quoteIdentifier(s.append.timestamp)} is not null and ${seen} <= ${next} and (${this.since} is null or ${seen} > ${this.since})`;
+    return [
+      `insert into ${this.table} (${this.columns}) select ${this.columns} from (${sourceGroups(d, s, settling)}) g`,
+      `update ${this.bounds} set since = case when ${next} is null or ${next} < since then since else ${next} end where source = ${this.name}`,
+      `insert into ${this.bounds} (source, fingerprint, since, compacted)
+select ${this.name}, ${d.stringLiteral(this.fingerprint)}, ${next}, (select count(*) from ${this.table})
+from (select 1 as one) x where not exists (select 1 from ${this.bounds} b where b.source = ${this.name})`,
+    ];
+  }
 }
 
 /** Column j of source i, strongest first: by priority, then type name, then column order. Static, never data-dependent. */

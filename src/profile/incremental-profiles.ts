@@ -1,15 +1,12 @@
 import { createHash } from 'node:crypto';
 import type { Declared, LoadedProject } from '../config/load-project.js';
-import { durationSeconds, type SourceConfig } from '../config/schema.js';
+import { durationSeconds, lateArrivalSeconds, type SourceConfig } from '../config/schema.js';
 import type { Dialect, TableRef } from '../dialect/dialect.js';
 import { identitySpec } from '../identity/identity-spec.js';
 import { createTableSql, identityTables } from '../identity/identity-tables.js';
 import type { ChangedRowOptions } from '../identity/row-profile-select.js';
 import type { Row } from '../warehouse/warehouse.js';
 import { cdpTable, sourceRelation } from '../model/relations.js';
-
-/** An append source is re-read this far behind its watermark unless it says otherwise (docs/incremental.md). */
-export const DEFAULT_LATE_ARRIVAL = '1d';
 
 /**
  * A source's rows with `_cdp_profile_id`, and what `options` add and restrict (identity/row-profile-select.ts's
@@ -136,11 +133,6 @@ function rowTime(d: Dialect, column: string, alias = 'r'): string {
   return d.cast(`${alias}.${d.quoteIdentifier(column)}`, 'timestamp');
 }
 
-/** How far behind its watermark an append source is re-read, in seconds. */
-function lateSeconds(source: SourceConfig): number {
-  return durationSeconds(source.late_arrival ?? DEFAULT_LATE_ARRIVAL);
-}
-
 /**
  * An append source's tail, grouped like snapshot rows (hash, profile, count) with the row's time: the rows an
  * incremental build re-reads, those after `since` or without a time (every row when `since` is undefined).
@@ -224,7 +216,7 @@ export function touchedProfilesSql(project: LoadedProject, d: Dialect, sources: 
  */
 function tailSince(d: Dialect, source: SourceConfig, bounds: Bounds): string | undefined {
   const watermark = source.changes === 'append' ? bounds.watermarks.get(source.name) : undefined;
-  return watermark ? d.timestampLiteral(new Date(watermark.getTime() - lateSeconds(source) * 1000)) : undefined;
+  return watermark ? d.timestampLiteral(new Date(watermark.getTime() - lateArrivalSeconds(source) * 1000)) : undefined;
 }
 
 /** This build's tail of each append source, hashed (compared with the stored tail, then stored). */
@@ -276,7 +268,7 @@ export function commitIncrementalState(
   };
   // The tail the next build re-reads starts at the watermark just stored less late_arrival.
   const nextSince = (s: SourceConfig) =>
-    d.timestampSub(`(select w.watermark from ${d.table(t.watermarks)} w where w.source = ${d.stringLiteral(s.name)})`, lateSeconds(s), 'second');
+    d.timestampSub(`(select w.watermark from ${d.table(t.watermarks)} w where w.source = ${d.stringLiteral(s.name)})`, lateArrivalSeconds(s), 'second');
   const storeTail = (s: SourceConfig & { timestamp: string }) =>
     mode === 'full'
       ? `insert into ${d.table(t.rows(s.name))} (row_hash, profile_id, ts, n) select row_hash, profile_id, ts, n from (${tailRowsSql(d, s, rows, nextSince(s))}) x`

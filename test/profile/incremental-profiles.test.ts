@@ -150,7 +150,12 @@ async function build(s: Side, runId: string, asOf: number, fullRefresh: boolean)
 async function tables(s: Side): Promise<Record<string, Row[]>> {
   const q = (sql: string) => s.warehouse.query(sql);
   return {
-    identifiers: await q('select id_type, id_value, profile_id from cdp.identifiers order by all'),
+    identifiers: await q('select id_type, id_value, profile_id, first_seen, last_seen from cdp.identifiers order by all'),
+    // Identity's links and what its guards kept out, by value (node keys are numbered in another order).
+    links: await q(`select least(x, y) as one, greatest(x, y) as other, src, first_seen, last_seen, n_rows, evidence
+      from (select na.id_type || ':' || na.id_value as x, nb.id_type || ':' || nb.id_value as y, e.*
+        from cdp._identity_edges e join cdp._identity_nodes na on na.node_key = e.a join cdp._identity_nodes nb on nb.node_key = e.b) l order by all`),
+    review: await q('select * from cdp._identity_review order by all'),
     profiles: await q('select * from cdp.profiles order by profile_id'),
     segment_members: await q('select * from cdp.segment_members order by all'),
     segment_changes: await q('select * from cdp.segment_changes order by all'),
