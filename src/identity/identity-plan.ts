@@ -67,7 +67,11 @@ export function identityPlan(project: LoadedProject, d: Dialect, params: Identit
     read('new_hubs', 'new hubs', `select count(*) as n from ${s('hubs')} h join ${s('value_nodes')} v on v.node_key = h.node_key
 left join ${d.table(t.review)} r on r.reason = 'hub' and r.id_type = v.id_type and r.id_value = v.id_value
 where r.reason is null`),
-    step('store', 'store links and identifiers', [...internalStatements(d, spec, t), ...identifiersNextSql(d, t)]),
+    step('store', 'store links and identifiers', [
+      ...internalStatements(d, spec, t),
+      ...identifiersNextSql(d, t),
+      d.createScratchTableAs(t.scratch('profile_sizes'), `select profile_id, count(*) as n from ${s('identifiers_next')} group by profile_id`),
+    ]),
     {
       ...read('orphans', 'identifiers without a profile', `select count(*) as n from ${s('identifiers_next')} where profile_id is null`),
       check: ([row]) =>
@@ -133,7 +137,7 @@ function chooseMode(rows: readonly { readonly [column: string]: unknown }[]): 'f
 const SCRATCH = [
   'values', 'fresh', 'value_nodes', 'hub_candidates', 'hubs', 'edges', 'present', 'previous_limits', 'touched', 'violating',
   'limit_drops', 'limit_labels', 'final', 'sv_overlap', 'sv_part', 'sv_profile', 'sv_rank', 'sv_ids', 'assign',
-  'profile_changes', 'identifiers_next',
+  'profile_changes', 'identifiers_next', 'profile_sizes',
 ];
 
 /** The scratch tables a finished identity stage drops. */

@@ -76,7 +76,8 @@ export async function collectReport(w: Warehouse, t: IdentityTables, inputs: Rep
   const s = (name: string) => d.scratchTable(t.scratch(name));
   const label = { label: 'identity: report' };
   const num = async (sql: string) => Number((await w.query(sql, label))[0]?.n ?? 0);
-  const sizes = `(select profile_id, count(*) as n from ${s('identifiers_next')} group by profile_id)`;
+  // Identifiers per profile, grouped once by the plan's store step (identity-plan.ts).
+  const sizes = s('profile_sizes');
   const buckets = await w.query(
     `select case ${SIZE_BUCKETS.filter((b) => Number.isFinite(b.max)).map((b) => `when n <= ${b.max} then ${d.stringLiteral(b.label)}`).join(' ')} else '>1000' end as bucket, count(*) as profiles
 from ${sizes} x group by 1`,
