@@ -6,6 +6,7 @@ import { identitySpec } from '../identity/identity-spec.js';
 import { createTableSql, identityTables } from '../identity/identity-tables.js';
 import type { ChangedRowOptions } from '../identity/row-profile-select.js';
 import type { Row } from '../warehouse/warehouse.js';
+import { changedRowsSql } from '../model/changed-rows-sql.js';
 import { cdpTable, sourceRelation } from '../model/relations.js';
 
 /**
@@ -152,12 +153,26 @@ export function snapshotRowsStatements(project: LoadedProject, d: Dialect, sourc
   const t = incrementalTables(project);
   return sources
     .filter((s) => s.changes === 'snapshot')
-    .map((s) =>
+    .flatMap((s) => [
       d.createScratchTableAs(
         t.rowsNow(s.name),
         `select x._cdp_row_hash as row_hash, x._cdp_profile_id as profile_id, count(*) as n\nfrom (${rows(s.name, { rowHash: true })}) x\nwhere x._cdp_profile_id is not null\ngroup by x._cdp_row_hash, x._cdp_profile_id`,
       ),
-    );
+      ...snapshotChanges(project, d, s.name).find,
+    ]);
+}
+
+/** A snapshot source's stored row hashes take only the hashes that are new or went (and changed counts) at the commit. */
+function snapshotChanges(project: LoadedProject, d: Dialect, source: string) {
+  const t = incrementalTables(project);
+  return changedRowsSql(d, {
+    target: t.rows(source),
+    next: d.scratchTable(t.rowsNow(source)),
+    key: ['row_hash', 'profile_id'],
+    values: ['n'],
+    changed: cdpTable(project, `profiles_rows_changed_${source}`),
+    gone: cdpTable(project, `profiles_rows_gone_${source}`),
+  });
 }
 
 /** Identifiers whose profile differs from the one the last build used, or that appeared or went: both profiles. */
@@ -286,7 +301,7 @@ export function commitIncrementalState(
         ]),
     clear(t.watermarks),
     ...appends.map((s) => `insert into ${d.table(t.watermarks)} (source, watermark) ${watermark(s)}`),
-    ...snapshots.flatMap((s) => [clear(t.rows(s.name)), `insert into ${d.table(t.rows(s.name))} (row_hash, profile_id, n) select row_hash, profile_id, n from ${d.scratchTable(t.rowsNow(s.name))}`]),
+    ...snapshots.flatMap((s) => snapshotChanges(project, d, s.name).apply),
     ...appends.flatMap((s) => [clear(t.rows(s.name)), storeTail(s)]),
   ];
 }
@@ -294,7 +309,8 @@ export function commitIncrementalState(
 /** Scratch tables an incremental-capable profiles build drops at its end (every source hashes its rows or tail). */
 export function incrementalScratchCleanup(project: LoadedProject, d: Dialect, sources: readonly SourceConfig[]): string[] {
   const t = incrementalTables(project);
-  return [t.changedIds, t.touched, t.touchedIds, ...sources.map((s) => t.rowsNow(s.name))].map((x) => d.dropScratchTable(x));
+  const snapshots = sources.filter((s) => s.changes === 'snapshot').flatMap((s) => snapshotChanges(project, d, s.name).cleanup);
+  return [...[t.changedIds, t.touched, t.touchedIds, ...sources.map((s) => t.rowsNow(s.name))].map((x) => d.dropScratchTable(x)), ...snapshots];
 }
 
 /** Bounds for `cdp compile` to show: a last build one hour before `asOf`, each append source's watermark then. */
