@@ -25,6 +25,8 @@ export interface IdentityReport {
   readonly mode: IdentityMode;
   readonly profiles: number;
   readonly identifiers: number;
+  /** Rows of `identifiers` this build inserted or deleted: new, gone, moved or seen again (docs/incremental.md). */
+  readonly identifiersChanged: number;
   /** Distinct links in the graph (before per-type limits). */
   readonly edges: number;
   readonly edgesAdded: number;
@@ -96,6 +98,7 @@ from ${sizes} x group by 1`,
     mode: inputs.mode,
     profiles,
     identifiers: await num(`select count(*) as n from ${s('identifiers_next')}`),
+    identifiersChanged: await num(`select (select count(*) from ${s('identifiers_changed')}) + (select count(*) from ${s('identifiers_gone')}) as n`),
     edges: await num(`select count(*) as n from (select distinct a, b from ${s('edges')}) x`),
     edgesAdded: inputs.edgesAdded,
     edgesRemoved: inputs.edgesRemoved,

@@ -88,7 +88,7 @@ async function buildStages(ctx: StageContext, selected?: ReadonlySet<string>): P
   const identity = await timed(
     'identity',
     () => buildIdentity(ctx, compileStage('identity', manifest, d, params)),
-    async () => ({ rowsRead: await sourceRows(ctx, identitySources), rowsWritten: await identityRowsWritten(ctx) }),
+    async (report) => ({ rowsRead: await sourceRows(ctx, identitySources), rowsWritten: await identityRowsWritten(ctx, report.identifiersChanged) }),
   );
   const identityGate = await gateIdentity(ctx, identity);
   const traitSources = manifest.traitSources;
@@ -97,7 +97,7 @@ async function buildStages(ctx: StageContext, selected?: ReadonlySet<string>): P
   const profiles = await timed(
     'profiles',
     async () => executeProfiles(ctx, compileStage('profiles', manifest, d, withTypes)),
-    async () => ({ rowsRead: await sourceRows(ctx, traitSources), rowsWritten: await profileRowsWritten(ctx) }),
+    async (summary) => ({ rowsRead: await sourceRows(ctx, traitSources), rowsWritten: await profileRowsWritten(ctx, summary.recomputed) }),
   );
   const accounts = await buildAccounts(ctx, compileStage('accounts', manifest, d, withTypes));
   return { ...counts, identity, identityGate, profiles, ...(accounts ? { accounts } : {}), seconds, stages };

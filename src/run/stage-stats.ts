@@ -54,13 +54,18 @@ export async function sourceRows(ctx: StageContext, sources: readonly string[]):
   return total;
 }
 
-export async function identityRowsWritten(ctx: StageContext): Promise<number> {
+/** The `identifiers` rows the build changed (inserted or deleted), and this run's `profile_events` and `profile_aliases`. */
+export async function identityRowsWritten(ctx: StageContext, identifiersChanged: number): Promise<number> {
   const run = `run_id = ${ctx.warehouse.dialect.literal(ctx.runId)}`;
   const t = (name: string) => cdpTable(ctx.project, name);
-  return sum([() => count(ctx, t('identifiers')), () => count(ctx, t('profile_events'), run), () => count(ctx, t('profile_aliases'), run)]);
+  return identifiersChanged + (await sum([() => count(ctx, t('profile_events'), run), () => count(ctx, t('profile_aliases'), run)]));
 }
 
-export async function profileRowsWritten(ctx: StageContext): Promise<number> {
+/**
+ * The `profiles` rows the build wrote (every profile after a full build, the recomputed ones after an incremental
+ * one), `segment_members` (replaced whole), and this run's `segment_changes`.
+ */
+export async function profileRowsWritten(ctx: StageContext, recomputed: number): Promise<number> {
   const t = (name: string) => cdpTable(ctx.project, name);
-  return sum([() => count(ctx, t('profiles')), () => count(ctx, t('segment_members')), () => count(ctx, t('segment_changes'), `run_id = ${ctx.warehouse.dialect.literal(ctx.runId)}`)]);
+  return recomputed + (await sum([() => count(ctx, t('segment_members')), () => count(ctx, t('segment_changes'), `run_id = ${ctx.warehouse.dialect.literal(ctx.runId)}`)]));
 }

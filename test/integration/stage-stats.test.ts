@@ -75,5 +75,17 @@ describe('per-stage rows in the run summary', () => {
     expect(lines.map((l) => l.trim().split(/\s+/)[0])).toEqual(['models', 'types', 'identity', 'profiles']);
     expect(lines[0]).toMatch(/^ {2}models +read - rows, wrote [\d,]+ rows$/);
     expect(lines[2]).toMatch(new RegExp(`^  identity +read ${sourceRows.toLocaleString('en-US')} rows, wrote [\\d,]+ rows$`));
+
+    // Nothing new: an incremental run writes only what changed (no identifier; the recomputed profiles).
+    const again = await cdp(dir, ['--json', 'run'], sandboxes.env);
+    expect(again.code, again.stderr).toBe(0);
+    const next = JSON.parse(again.stdout) as { run_id: string; build: { stages: Stage[]; profiles: { mode: string; recomputed: number; profiles: number } } };
+    expect(next.build.profiles.mode).toBe('incremental');
+    expect(next.build.profiles.recomputed).toBeLessThan(next.build.profiles.profiles);
+    expect(next.build.stages.find((s) => s.stage === 'identity')?.rows_written).toBe(0);
+    const membersAndChanges = await count(
+      `select (select count(*) from cdp.segment_members) + (select count(*) from cdp.segment_changes where run_id = '${next.run_id}') as n`,
+    );
+    expect(next.build.stages.find((s) => s.stage === 'profiles')?.rows_written).toBe(next.build.profiles.recomputed + membersAndChanges);
   }, 120_000);
 });

@@ -7,7 +7,7 @@ const defaults = identityGateSchema.parse({});
 
 function report(over: Partial<IdentityReport>): IdentityReport {
   return {
-    mode: 'incremental', profiles: 1000, identifiers: 2500, edges: 1500, edgesAdded: 0, edgesRemoved: 0, rounds: 1,
+    mode: 'incremental', profiles: 1000, identifiers: 2500, identifiersChanged: 0, edges: 1500, edgesAdded: 0, edgesRemoved: 0, rounds: 1,
     largest: [{ profileId: 'p_a', identifiers: 12 }], histogram: [], hubs: 0, blockedValues: 0, droppedByLimit: 0, droppedByWindow: 0,
     changes: { new: 0, merge: 0, split: 0, retire: 0 }, oversized: [], maxProfileSize: 1000, top1PctMeanSize: 10, previousProfiles: 1000, newHubs: 0, seconds: 1,
     ...over,
