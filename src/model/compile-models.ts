@@ -1,28 +1,93 @@
 import { isAbsolute, join } from 'node:path';
 import type { LoadedProject } from '../config/load-project.js';
-import type { Dialect } from '../dialect/dialect.js';
-import type { StatementsStep } from './plan.js';
+import type { Dialect, TableRef } from '../dialect/dialect.js';
+import type { PlanStep, StatementsStep } from './plan.js';
 import { cdpTable, pulledTableName, qualifiedName, sourceRelation } from './relations.js';
 import { modelGraph } from './model-graph.js';
 import { renderTemplates } from './templates.js';
 
+/** A `path:` as the warehouse reads it: relative to the project folder. */
+export function fileSourcePath(project: LoadedProject, sourcePath: string): string {
+  return isAbsolute(sourcePath) ? sourcePath : join(project.dir, sourcePath);
+}
+
 /** `select * from read_csv_auto(...)`: what a source with `path:` reads (DuckDB). */
 export function fileSourceSelect(project: LoadedProject, dialect: Dialect, sourcePath: string): string {
-  const path = isAbsolute(sourcePath) ? sourcePath : join(project.dir, sourcePath);
   const format = /\.parquet$/i.test(sourcePath) ? 'parquet' : /\.json(l)?$/i.test(sourcePath) ? 'json' : 'csv';
-  return `select * from ${dialect.readFile(path, format)}`;
+  return `select * from ${dialect.readFile(fileSourcePath(project, sourcePath), format)}`;
+}
+
+/** Where the stamp of each file source's table is kept (file-stamps.ts). */
+export function fileStampsTable(project: LoadedProject) {
+  return cdpTable(project, '_cdp_file_sources');
+}
+
+/**
+ * A file source's table, written only when its files changed: when the table exists and the stamp stored with it
+ * is this build's (`stamp`, file-stamps.ts), nothing is read. `--full-refresh` reads the files again. The stamp is
+ * stored after the table is written, so a build that fails in between reads them again next time.
+ */
+function fileSourceSteps(project: LoadedProject, dialect: Dialect, write: StatementsStep, stamp: string): PlanStep[] {
+  const table = dialect.table(fileStampsTable(project));
+  const name = dialect.stringLiteral(write.id.slice('source.'.length));
+  const target = write.replaces?.target as TableRef;
+  const stored: StatementsStep = {
+    ...write,
+    statements: [...write.statements, `delete from ${table} where source = ${name}`, `insert into ${table} (source, stamp) values (${name}, ${dialect.stringLiteral(stamp)})`],
+  };
+  const label = `${write.label}: files unchanged?`;
+  return [
+    {
+      kind: 'decide',
+      id: `${write.id}.exists`,
+      stage: 'sources',
+      label,
+      on: { exists: target },
+      choose: ({ answer }) => answer,
+      branches: {
+        missing: { when: `${target.name} does not exist yet`, steps: [stored] },
+        exists: {
+          when: `${target.name} exists`,
+          steps: [
+            {
+              kind: 'decide',
+              id: `${write.id}.files`,
+              stage: 'sources',
+              label,
+              on: { query: `select stamp from ${table} where source = ${name}` },
+              choose: ({ rows, fullRefresh }) => (!fullRefresh && rows.length === 1 && String(rows[0]?.stamp) === stamp ? 'unchanged' : 'changed'),
+              branches: {
+                unchanged: { when: 'the files are the ones the table was written from (name, size, modification time): nothing is read', steps: [] },
+                changed: { when: 'a file was added, removed or changed, or with --full-refresh', steps: [stored] },
+              },
+            },
+          ],
+        },
+      },
+    },
+  ];
 }
 
 /**
  * Sources over tables and files, SQL models in dependency order (a model may ref a model or such a
  * source), then sources over models. `selected` limits which models run.
  */
-export function compileModels(project: LoadedProject, dialect: Dialect, selected?: ReadonlySet<string>, pulled: ReadonlySet<string> = new Set()): StatementsStep[] {
+export function compileModels(
+  project: LoadedProject,
+  dialect: Dialect,
+  selected?: ReadonlySet<string>,
+  pulled: ReadonlySet<string> = new Set(),
+  stamps: ReadonlyMap<string, string> = new Map(),
+): PlanStep[] {
   const byName = new Map(project.models.map((m) => [m.name, m]));
   const { order } = modelGraph(project);
-  const steps: StatementsStep[] = [
+  const steps: PlanStep[] = [
     { kind: 'statements', id: 'schema', stage: 'setup', label: `schema ${project.config.schema}`, statements: [dialect.createSchema(project.config.schema)] },
   ];
+  if (stamps.size > 0) {
+    const create = `create table if not exists ${dialect.table(fileStampsTable(project))} (source ${dialect.typeName('string')}, stamp ${dialect.typeName('string')})`;
+    steps.push({ kind: 'statements', id: 'file_stamps', stage: 'setup', label: 'file source stamps', statements: [create] });
+  }
   const sourceStep = (source: (typeof project.sources)[number]): StatementsStep => {
     const target = sourceRelation(project, source);
     let statements: string[];
@@ -43,7 +108,12 @@ export function compileModels(project: LoadedProject, dialect: Dialect, selected
     return { kind: 'statements', id: `source.${source.name}`, stage: 'sources', label: `source ${source.name}`, statements, replaces: { target, kind } };
   };
   // Sources over tables and files come first (models may ref them), sources over models last.
-  for (const source of project.sources.filter((s) => s.model === undefined)) steps.push(sourceStep(source));
+  for (const source of project.sources.filter((s) => s.model === undefined)) {
+    const step = sourceStep(source);
+    const stamp = stamps.get(source.name);
+    if (source.path !== undefined && stamp !== undefined && !(source.pulled && pulled.has(source.name))) steps.push(...fileSourceSteps(project, dialect, step, stamp));
+    else steps.push(step);
+  }
   const sourceNames = new Set(project.sources.map((s) => s.name));
   for (const name of order) {
     if (selected && !selected.has(name)) continue;

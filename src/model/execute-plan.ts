@@ -1,5 +1,5 @@
 import type { Row, Warehouse } from '../warehouse/warehouse.js';
-import type { DecideStep, PlanStep } from './plan.js';
+import type { DecideStep, PlanStep, StatementsStep } from './plan.js';
 
 /** What running plan steps read and chose, by step id: the stage drivers build their reports from it. */
 export interface PlanRun {
@@ -16,8 +16,8 @@ export interface ExecuteOptions {
   readonly fullRefresh?: boolean;
   /** Lines for the user: a decision's `say`, a computed step's log. */
   readonly log?: (line: string) => void;
-  /** Called with each `statements` step's label before it runs (the models stage lists its models). */
-  readonly onStep?: (label: string) => void;
+  /** Called with each `statements` step before it runs (the models stage lists its models, and counts what they wrote). */
+  readonly onStep?: (label: string, step: StatementsStep) => void;
   /** The stage driver's work at each `hook` step, by id; a hook without one is skipped. */
   readonly hooks?: Readonly<Record<string, (run: PlanRun) => Promise<void>>>;
 }
@@ -40,7 +40,7 @@ async function runStep(w: Warehouse, step: PlanStep, options: ExecuteOptions, ru
   const label = { label: step.label };
   switch (step.kind) {
     case 'statements': {
-      options.onStep?.(step.label);
+      options.onStep?.(step.label, step);
       if (step.replaces) {
         // A model switched between view and table: the old relation of the other kind goes first.
         const existing = await w.relationKind(step.replaces.target);

@@ -11,6 +11,7 @@ import { executeProfiles, sourceColumnTypes, type ProfileSummary } from '../prof
 import { buildAccounts, type AccountSummary } from '../account/build-accounts.js';
 import { markBuild } from './build-status.js';
 import { compileStage, type PlanParams } from './compile-plan.js';
+import { fileStamps } from '../model/file-stamps.js';
 import { parseManifest } from './manifest.js';
 import { identityRowsWritten, modelRowsWritten, profileRowsWritten, sourceRows, stageBytes, type StageStats } from './stage-stats.js';
 import { typeSources, type BadRows } from './type-sources.js';
@@ -69,12 +70,21 @@ async function buildStages(ctx: StageContext, selected?: ReadonlySet<string>): P
   };
   const manifest = parseManifest(ctx.project);
   const d = ctx.warehouse.dialect;
-  const params: PlanParams = { runId: ctx.runId, asOf: ctx.asOf, selected, pulled: await pulledSources(ctx) };
-  const steps = compileStage('models', manifest, d, params).filter((s): s is StatementsStep => s.kind === 'statements');
+  const params: PlanParams = { runId: ctx.runId, asOf: ctx.asOf, selected, pulled: await pulledSources(ctx), fileStamps: await fileStamps(ctx.warehouse, ctx.project) };
+  const steps = compileStage('models', manifest, d, params);
+  // The statements steps that ran: a file source whose files did not change is not read (docs/incremental.md#file-sources).
+  const ran: StatementsStep[] = [];
   await timed(
     'models',
-    () => executePlan(ctx.warehouse, steps, { onStep: (l) => ctx.log(`  ${l}`) }),
-    async () => ({ rowsRead: null, rowsWritten: await modelRowsWritten(ctx, steps) }),
+    () =>
+      executePlan(ctx.warehouse, steps, {
+        fullRefresh: ctx.fullRefresh,
+        onStep: (l, step) => {
+          ran.push(step);
+          ctx.log(`  ${l}`);
+        },
+      }),
+    async () => ({ rowsRead: null, rowsWritten: await modelRowsWritten(ctx, ran) }),
   );
   const badRows = (await timed('types', () => typeSources(ctx), async (typed) => ({ rowsRead: null, rowsWritten: typed.reduce((sum, b) => sum + b.rows, 0) }))).filter((b) => b.rows > 0);
   const counts = {

@@ -20,6 +20,8 @@ export interface PlanParams {
   readonly selected?: ReadonlySet<string>;
   /** Sources with `pulled:` whose CRM object has been pulled: they read the pulled table (docs/pull.md). */
   readonly pulled?: ReadonlySet<string>;
+  /** Per file source, the stamp of the files it would read now (model/file-stamps.ts): unchanged files are not read again. */
+  readonly fileStamps?: ReadonlyMap<string, string>;
 }
 
 export type PlanStageName = 'models' | 'identity' | 'profiles' | 'accounts';
@@ -29,7 +31,7 @@ export type PlanStageName = 'models' | 'identity' | 'profiles' | 'accounts';
  * is one entry here (and, when it needs its own driver, one in build-project.ts).
  */
 export const PLAN_STAGES: readonly { readonly name: PlanStageName; readonly compile: (m: Manifest, d: Dialect, p: PlanParams) => readonly PlanStep[] }[] = [
-  { name: 'models', compile: (m, d, p) => compileModels(m.project, d, p.selected, p.pulled) },
+  { name: 'models', compile: (m, d, p) => compileModels(m.project, d, p.selected, p.pulled, p.fileStamps) },
   { name: 'identity', compile: (m, d, p) => (m.identity ? identityPlan(m.project, d, p) : []) },
   {
     name: 'profiles',
@@ -59,6 +61,8 @@ export function compileStage(name: PlanStageName, manifest: Manifest, dialect: D
  */
 export function compilePlan(project: LoadedProject, dialect: Dialect, asOf: Date, options: Partial<Omit<PlanParams, 'asOf'>> = {}): Plan {
   const manifest = parseManifest(project);
-  const params: PlanParams = { ...options, runId: options.runId ?? '<run_id>', asOf };
+  // A build stamps each file source's files when it starts (model/file-stamps.ts); compile shows where the stamp goes.
+  const fileStamps = options.fileStamps ?? new Map(dialect.capabilities.readsFiles ? project.sources.flatMap((s) => (s.path !== undefined ? [[s.name, '<stamp of the files at build time>'] as const] : [])) : []);
+  const params: PlanParams = { ...options, fileStamps, runId: options.runId ?? '<run_id>', asOf };
   return { dialect: dialect.name, steps: PLAN_STAGES.flatMap((stage) => stage.compile(manifest, dialect, params)) };
 }

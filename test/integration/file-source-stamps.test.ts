@@ -1,0 +1,82 @@
+import { rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { DuckDBWarehouse } from '../../src/engines/duckdb/warehouse.js';
+import { cdp, removeProject, writeProject, yaml } from '../helpers/project.js';
+
+/**
+ * A source with `path:` is read again only when its files changed (docs/incremental.md#file-sources): a build
+ * with the same files writes nothing for it, and any change to the set of files or to one file's bytes, even
+ * at the same size within the same second, is read.
+ */
+const MODELS = yaml`
+  sources:
+    - name: events
+      path: data/events*.csv
+      timestamp: ts
+      identifiers: [{ column: email, type: email }]
+  identity:
+    id_types:
+      email: { priority: 1 }
+  traits:
+    - { name: views, from: events, aggregate: count }
+`;
+
+const dirs: string[] = [];
+afterEach(async () => {
+  await Promise.all(dirs.splice(0).map(removeProject));
+});
+
+interface Stage {
+  readonly stage: string;
+  readonly rows_written: number;
+}
+
+async function build(dir: string, ...flags: string[]): Promise<number> {
+  const result = await cdp(dir, ['--json', 'build', ...flags]);
+  expect(result.code, result.stderr).toBe(0);
+  const stages = (JSON.parse(result.stdout) as { stages: Stage[] }).stages;
+  return stages.find((s) => s.stage === 'models')?.rows_written ?? -1;
+}
+
+async function rows(dir: string, sql: string): Promise<string> {
+  const w = await DuckDBWarehouse.open({ path: join(dir, '.cdp', 'warehouse.duckdb') });
+  try {
+    return JSON.stringify(await w.query(sql));
+  } finally {
+    await w.close();
+  }
+}
+
+describe('file sources', () => {
+  it('are read again only when their files changed', async () => {
+    const dir = await writeProject({
+      'cdp.config.yaml': 'project: t\n',
+      'models/m.yaml': MODELS,
+      'data/events_1.csv': 'email,ts\na@x.com,2026-01-01 00:00:00\nb@x.com,2026-01-02 00:00:00\n',
+    });
+    dirs.push(dir);
+    const views = () => rows(dir, 'select p.views from cdp.profiles p join cdp.identifiers i using (profile_id) order by i.id_value');
+
+    expect(await build(dir)).toBe(2);
+    expect(await build(dir)).toBe(0);
+
+    // The same size, at once: a rewritten file is read.
+    await writeFile(join(dir, 'data/events_1.csv'), 'email,ts\na@x.com,2026-01-01 00:00:00\na@x.com,2026-01-02 00:00:00\n');
+    expect(await build(dir)).toBe(2);
+    expect(await views()).toBe(JSON.stringify([{ views: 2 }]));
+
+    // A new file that the glob matches, then a removed one.
+    await writeFile(join(dir, 'data/events_2.csv'), 'email,ts\nc@x.com,2026-01-03 00:00:00\n');
+    expect(await build(dir)).toBe(3);
+    await rm(join(dir, 'data/events_1.csv'));
+    expect(await build(dir)).toBe(1);
+    expect(await views()).toBe(JSON.stringify([{ views: 1 }]));
+
+    // The table gone, or --full-refresh: read again although the files are the same.
+    await rows(dir, 'drop table cdp.source_events');
+    expect(await build(dir)).toBe(1);
+    expect(await build(dir, '--full-refresh')).toBe(1);
+    expect(await build(dir)).toBe(0);
+  }, 60_000);
+});
