@@ -38,6 +38,9 @@ export function keptGroups(d: Dialect, spec: IdentitySpec, t: IdentityTables): K
   return spec.sources.flatMap((s, i) => (isAppend(s) ? [new Kept(d, t, s, i)] : []));
 }
 
+/** A row group's figures from the parts it is grouped from: every one adds up (docs/incremental.md#identity). */
+const GROUP_PARTS = 'sum(n_rows) as n_rows, min(first_seen) as first_seen, max(last_seen) as last_seen, min(evidence) as evidence';
+
 type AppendSource = IdentitySource & { readonly append: NonNullable<IdentitySource['append']> };
 
 function isAppend(s: IdentitySource): s is AppendSource {
@@ -60,7 +63,7 @@ function sourceGroups(d: Dialect, s: IdentitySource, where: string | undefined):
   const raws = s.identifiers.map((c) => q(c.column));
   const seen = seenSql(d, s);
   const pk = s.primaryKey !== undefined ? d.cast(q(s.primaryKey), 'string') : `cast(null as ${d.typeName('string')})`;
-  return `select ${vs.join(', ')}, sum(n_rows) as n_rows, min(first_seen) as first_seen, max(last_seen) as last_seen, min(evidence) as evidence
+  return `select ${vs.join(', ')}, ${GROUP_PARTS}
 from (
   select ${s.identifiers.map((c, j) => `${normalizeSql(d, c.type, `x.r${j}`)} as v${j}`).join(',\n    ')},
     n_rows, first_seen, last_seen, evidence
@@ -129,7 +132,7 @@ export class Kept {
       before: [
         this.d.createScratchTableAs(
           scratch,
-          `select ${vs}, sum(n_rows) as n_rows, min(first_seen) as first_seen, max(last_seen) as last_seen, min(evidence) as evidence from ${this.table} group by ${vs}`,
+          `select ${vs}, ${GROUP_PARTS} from ${this.table} group by ${vs}`,
         ),
       ],
       swap: [
@@ -166,7 +169,7 @@ export class Kept {
     const seen = seenSql(d, s);
     const tail = `r.${d.quoteIdentifier(s.append.timestamp)} is null or (${seen} <= ${d.timestampLiteral(asOf)} and (${this.since} is null or ${seen} > ${this.since}))`;
     const vs = s.identifiers.map((_, j) => `v${j}`).join(', ');
-    return `select ${vs}, sum(n_rows) as n_rows, min(first_seen) as first_seen, max(last_seen) as last_seen, min(evidence) as evidence
+    return `select ${vs}, ${GROUP_PARTS}
 from (
   select ${this.columns} from ${this.table}
   union all

@@ -3,6 +3,7 @@ import { loadProject, type LoadedProject } from '../../src/config/load-project.j
 import { DuckDBWarehouse } from '../../src/engines/duckdb/warehouse.js';
 import { buildProject } from '../../src/run/build-project.js';
 import type { Row } from '../../src/warehouse/warehouse.js';
+import { IDENTIFIERS_SQL, LINKS_BY_VALUE_SQL } from '../helpers/identity-state.js';
 import { removeProject, writeProject, yaml } from '../helpers/project.js';
 
 /**
@@ -68,10 +69,8 @@ async function build(w: DuckDBWarehouse, p: LoadedProject, asOf: number, fullRef
 /** What identity published, by value. */
 async function identity(w: DuckDBWarehouse): Promise<Record<string, Row[]>> {
   return {
-    identifiers: await w.query('select id_type, id_value, profile_id, first_seen, last_seen from cdp.identifiers order by all'),
-    links: await w.query(`select least(x, y) as one, greatest(x, y) as other, src, first_seen, last_seen, n_rows
-      from (select na.id_type || ':' || na.id_value as x, nb.id_type || ':' || nb.id_value as y, e.*
-        from cdp._identity_edges e join cdp._identity_nodes na on na.node_key = e.a join cdp._identity_nodes nb on nb.node_key = e.b) l order by all`),
+    identifiers: await w.query(IDENTIFIERS_SQL),
+    links: await w.query(LINKS_BY_VALUE_SQL),
   };
 }
 

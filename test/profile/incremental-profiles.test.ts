@@ -3,6 +3,7 @@ import { loadProject, type LoadedProject } from '../../src/config/load-project.j
 import { DuckDBWarehouse } from '../../src/engines/duckdb/warehouse.js';
 import { buildProject, type BuildSummary } from '../../src/run/build-project.js';
 import type { Row } from '../../src/warehouse/warehouse.js';
+import { IDENTIFIERS_SQL, LINKS_BY_VALUE_SQL } from '../helpers/identity-state.js';
 import { removeProject, writeProject, yaml } from '../helpers/project.js';
 
 /**
@@ -150,11 +151,9 @@ async function build(s: Side, runId: string, asOf: number, fullRefresh: boolean)
 async function tables(s: Side): Promise<Record<string, Row[]>> {
   const q = (sql: string) => s.warehouse.query(sql);
   return {
-    identifiers: await q('select id_type, id_value, profile_id, first_seen, last_seen from cdp.identifiers order by all'),
-    // Identity's links and what its guards kept out, by value (node keys are numbered in another order).
-    links: await q(`select least(x, y) as one, greatest(x, y) as other, src, first_seen, last_seen, n_rows, evidence
-      from (select na.id_type || ':' || na.id_value as x, nb.id_type || ':' || nb.id_value as y, e.*
-        from cdp._identity_edges e join cdp._identity_nodes na on na.node_key = e.a join cdp._identity_nodes nb on nb.node_key = e.b) l order by all`),
+    identifiers: await q(IDENTIFIERS_SQL),
+    // Identity's links and what its guards kept out, by value.
+    links: await q(LINKS_BY_VALUE_SQL),
     review: await q('select * from cdp._identity_review order by all'),
     profiles: await q('select * from cdp.profiles order by profile_id'),
     segment_members: await q('select * from cdp.segment_members order by all'),
