@@ -295,8 +295,8 @@ export function commitIncrementalState(
     ...(mode === 'full'
       ? [clear(t.identifiers), `insert into ${d.table(t.identifiers)} (id_type, id_value, profile_id) select id_type, id_value, profile_id from ${identifiers}`]
       : [
-          // Type names hold no ':', so type:value is the key (an uncorrelated subquery every engine takes in a delete).
-          `delete from ${d.table(t.identifiers)} where id_type || ':' || id_value in (select c.id_type || ':' || c.id_value from ${d.scratchTable(t.changedIds)} c)`,
+          // By both key columns: no text built for every stored identifier.
+          `delete from ${d.table(t.identifiers)} x where exists (select 1 from ${d.scratchTable(t.changedIds)} c where c.id_type = x.id_type and c.id_value = x.id_value)`,
           `insert into ${d.table(t.identifiers)} (id_type, id_value, profile_id) select c.id_type, c.id_value, c.profile_id from ${d.scratchTable(t.changedIds)} c where c.profile_id is not null`,
         ]),
     clear(t.watermarks),
