@@ -35,7 +35,8 @@ export function identityPlan(project: LoadedProject, d: Dialect, params: Identit
   const session = d.unorderedSession();
   const kept = keptGroups(d, spec, t);
   const steps: PlanStep[] = [
-    step('tables', 'create tables', [d.createSchema(spec.schema), ...createIdentityTables(d, t), ...kept.map((k) => k.create())]),
+    step('tables', 'create tables', [d.createSchema(spec.schema), ...createIdentityTables(d, t)]),
+    ...kept.map((k) => keptTableStep(k)),
     {
       kind: 'decide',
       id: 'identity.mode',
@@ -91,6 +92,41 @@ where r.reason is null`),
     step('cleanup', 'clean up', identityScratchCleanup(d, spec, t)),
   ];
   return [{ kind: 'session', id: 'identity.session', stage: 'identity', label: 'identity: session settings', enter: session.enter, steps, exit: session.exit }];
+}
+
+/** An append source's kept row groups: their table is made again when missing or made another way (observation-sql.ts). */
+function keptTableStep(k: Kept): PlanStep {
+  const id = `identity.kept.${k.index}`;
+  const label = `identity: kept groups of ${k.label}`;
+  const recreate = [statementsStep('identity', id, label, k.recreate())];
+  return {
+    kind: 'decide',
+    id: `${id}.exists`,
+    stage: 'identity',
+    label,
+    on: { exists: k.ref },
+    choose: ({ answer }) => answer,
+    branches: {
+      missing: { when: 'on the first build', steps: recreate },
+      exists: {
+        when: 'the table exists',
+        steps: [
+          {
+            kind: 'decide',
+            id: `${id}.fingerprint`,
+            stage: 'identity',
+            label,
+            on: { query: k.fingerprintSql },
+            choose: ({ rows }) => (rows.length === 1 && String(rows[0]?.fingerprint) === k.fingerprint ? 'same' : 'new'),
+            branches: {
+              same: { when: 'the kept groups were made the way this build makes them', steps: [] },
+              new: { when: "after the source's identifier columns, their normalisation, its timestamp, primary key or late_arrival changed", steps: recreate },
+            },
+          },
+        ],
+      },
+    },
+  };
 }
 
 /** An append source's kept row groups, grouped again once they have doubled since the last time (observation-sql.ts). */

@@ -109,11 +109,24 @@ export class Kept {
     return this.s.name;
   }
 
-  create(): string {
+  /** The stored fingerprint of the kept groups: another one (or none) means the table is made again. */
+  get fingerprintSql(): string {
+    return `select b.fingerprint from ${this.bounds} b where b.source = ${this.name}`;
+  }
+
+  /**
+   * The kept groups' table made again, empty, with this build's columns (one per identifier column: adding one
+   * changes its shape), and the source's row in `_identity_settled` dropped.
+   */
+  recreate(): string[] {
     const str = this.d.typeName('string');
     const ts = this.d.typeName('timestamp');
     const vs = this.s.identifiers.map((_, j) => `v${j} ${str}`);
-    return `create table if not exists ${this.table} (${vs.join(', ')}, n_rows ${this.d.typeName('integer')}, first_seen ${ts}, last_seen ${ts}, evidence ${str})`;
+    return [
+      this.d.dropTable(this.ref),
+      `create table ${this.table} (${vs.join(', ')}, n_rows ${this.d.typeName('integer')}, first_seen ${ts}, last_seen ${ts}, evidence ${str})`,
+      `delete from ${this.bounds} where source = ${this.name}`,
+    ];
   }
 
   /** What decides whether the kept groups are compacted: their rows now and after the last compaction. */

@@ -12,7 +12,7 @@ import { removeProject, writeProject, yaml } from '../helpers/project.js';
  * incremental build must give what a --full-refresh build of the same rows gives, and must not read the rows
  * the kept groups already hold.
  */
-const models = (anonymous: string) => yaml`
+const models = (anonymous: string, extra = '') => yaml`
   sources:
     - name: events
       table: raw.events
@@ -21,7 +21,7 @@ const models = (anonymous: string) => yaml`
       late_arrival: 1d
       identifiers:
         - { column: anon, type: anonymous_id }
-        - { column: email, type: email }
+        - { column: email, type: email }${extra}
   identity:
     id_types:
       email: { priority: 1 }
@@ -39,8 +39,8 @@ afterEach(async () => {
   await Promise.all(dirs.splice(0).map(removeProject));
 });
 
-async function project(anonymous = '{ priority: 9 }'): Promise<LoadedProject> {
-  const dir = await writeProject({ 'cdp.config.yaml': 'project: t\n', 'models/m.yaml': models(anonymous) });
+async function project(anonymous = '{ priority: 9 }', extra = ''): Promise<LoadedProject> {
+  const dir = await writeProject({ 'cdp.config.yaml': 'project: t\n', 'models/m.yaml': models(anonymous, extra) });
   dirs.push(dir);
   return (await loadProject(dir)).project as LoadedProject;
 }
@@ -111,6 +111,20 @@ describe('kept row groups of an append source', () => {
     await expectSameAsFullRefresh(w, await project('{ priority: 9, normalize: none }'), start + 5 * DAY);
     const [spaced] = await w.query(`select count(*) as n from cdp.identifiers where id_value = ' B1 '`);
     expect(Number(spaced?.n)).toBe(1);
+  });
+
+  it('are made again when the source gains an identifier column, or their table is gone', async () => {
+    const w = await warehouse();
+    for (let day = 0; day < 4; day++) await w.execute(events(day, 48, day * 48));
+    await build(w, await project(), start + 4 * DAY);
+    await w.execute(events(4, 24, 400));
+    // The email column again, as a second type: one more column in every kept group.
+    const wider = await project('{ priority: 9 }', '\n        - { column: email, type: work_email }');
+    await expectSameAsFullRefresh(w, wider, start + 5 * DAY);
+    const [typed] = await w.query(`select count(*) as n from cdp.identifiers where id_type = 'work_email'`);
+    expect(Number(typed?.n)).toBeGreaterThan(0);
+    await w.execute('drop table cdp._identity_settled_events');
+    await expectSameAsFullRefresh(w, wider, start + 5 * DAY);
   });
 
   it('are dropped when the reference time goes back before them', async () => {
