@@ -389,7 +389,6 @@ export function matchField(match: MatchConfig): string {
 }
 export type Aggregate = (typeof aggregates)[number];
 
-/** Seconds in a duration like `90d`. */
 /** An append source is re-read this far behind its watermark unless it says otherwise (docs/incremental.md). */
 export const DEFAULT_LATE_ARRIVAL = '1d';
 
@@ -398,6 +397,7 @@ export function lateArrivalSeconds(source: { readonly late_arrival?: string | un
   return durationSeconds(source.late_arrival ?? DEFAULT_LATE_ARRIVAL);
 }
 
+/** Seconds in a duration like `90d`. */
 export function durationSeconds(text: string): number {
   const m = durationPattern.exec(text);
   if (!m) throw new Error(`not a duration: ${text}`);

@@ -7,9 +7,10 @@ import { identitySpec, type IdentitySpec } from './identity-spec.js';
 import { createIdentityTables, identityTables, type IdentityTables } from './identity-tables.js';
 import { limitSteps } from './limit-guard.js';
 import { groupedSql, keptGroups, type Kept } from './observation-sql.js';
-import { IDENTIFIER_SCRATCH, STATE_VERSION, commitStatements, identifiersNextSql, internalStatements, stateStatements } from './publish-sql.js';
+import { STATE_VERSION, commitStatements, identifierScratchCleanup, identifiersNextSql, internalStatements, stateStatements } from './publish-sql.js';
 import { finalPartsSql, survivorshipStatements } from './survivorship-sql.js';
 import { componentsStep } from './update-components.js';
+import { stampedSteps } from '../model/stamped-steps.js';
 
 export interface IdentityPlanParams {
   /** The run's reference time for link windows. */
@@ -98,35 +99,18 @@ where r.reason is null`),
 function keptTableStep(k: Kept): PlanStep {
   const id = `identity.kept.${k.index}`;
   const label = `identity: kept groups of ${k.label}`;
-  const recreate = [statementsStep('identity', id, label, k.recreate())];
-  return {
-    kind: 'decide',
-    id: `${id}.exists`,
+  return stampedSteps({
+    id,
     stage: 'identity',
     label,
-    on: { exists: k.ref },
-    choose: ({ answer }) => answer,
-    branches: {
-      missing: { when: 'on the first build', steps: recreate },
-      exists: {
-        when: 'the table exists',
-        steps: [
-          {
-            kind: 'decide',
-            id: `${id}.fingerprint`,
-            stage: 'identity',
-            label,
-            on: { query: k.fingerprintSql },
-            choose: ({ rows }) => (rows.length === 1 && String(rows[0]?.fingerprint) === k.fingerprint ? 'same' : 'new'),
-            branches: {
-              same: { when: 'the kept groups were made the way this build makes them', steps: [] },
-              new: { when: "after the source's identifier columns, their normalisation, its timestamp, primary key or late_arrival changed", steps: recreate },
-            },
-          },
-        ],
-      },
-    },
-  };
+    target: k.ref,
+    storedSql: k.fingerprintSql,
+    stamp: k.fingerprint,
+    write: [statementsStep('identity', id, label, k.recreate())],
+    // A full build empties them anyway (the reset below).
+    refresh: false,
+    differs: "the source's identifier columns, their normalisation, its timestamp, primary key or late_arrival changed",
+  });
 }
 
 /** An append source's kept row groups, grouped again once they have doubled since the last time (observation-sql.ts). */
@@ -178,6 +162,6 @@ const SCRATCH = [
 
 /** The scratch tables a finished identity stage drops. */
 export function identityScratchCleanup(d: Dialect, spec: IdentitySpec, t: IdentityTables): string[] {
-  const settle = keptGroups(d, spec, t).map((k) => k.next);
-  return [...[...SCRATCH, ...IDENTIFIER_SCRATCH, ...perSourceScratch(spec)].map((name) => t.scratch(name)), ...settle].map((x) => d.dropScratchTable(x));
+  const settle = keptGroups(d, spec, t).map((k) => d.dropScratchTable(k.next));
+  return [...[...SCRATCH, ...perSourceScratch(spec)].map((name) => d.dropScratchTable(t.scratch(name))), ...identifierScratchCleanup(d, t), ...settle];
 }

@@ -1,5 +1,6 @@
 import type { Warehouse } from '../warehouse/warehouse.js';
 import type { IdentityTables } from './identity-tables.js';
+import { identifierChangesCountSql } from './publish-sql.js';
 import type { IdentityMode } from './update-components.js';
 
 export interface ProfileSize {
@@ -98,7 +99,7 @@ from ${sizes} x group by 1`,
     mode: inputs.mode,
     profiles,
     identifiers: await num(`select count(*) as n from ${s('identifiers_next')}`),
-    identifiersChanged: await num(`select (select count(*) from ${s('identifiers_changed')}) + (select count(*) from ${s('identifiers_gone')}) as n`),
+    identifiersChanged: await num(identifierChangesCountSql(d, t)),
     edges: await num(`select count(*) as n from (select distinct a, b from ${s('edges')}) x`),
     edgesAdded: inputs.edgesAdded,
     edgesRemoved: inputs.edgesRemoved,

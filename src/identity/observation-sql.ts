@@ -111,7 +111,7 @@ export class Kept {
 
   /** The stored fingerprint of the kept groups: another one (or none) means the table is made again. */
   get fingerprintSql(): string {
-    return `select b.fingerprint from ${this.bounds} b where b.source = ${this.name}`;
+    return `select b.fingerprint as stamp from ${this.bounds} b where b.source = ${this.name}`;
   }
 
   /**
@@ -167,12 +167,15 @@ export class Kept {
     return `(select b.since from ${this.bounds} b where b.source = ${this.name})`;
   }
 
-  /** Kept groups made another way, or reaching past this build's as-of (it went back), are dropped first. */
+  /**
+   * Kept groups reaching past this build's as-of (it went back) are dropped first. Groups made another way never
+   * get here: their table is made again before (identity-plan.ts, by `fingerprint`).
+   */
   validate(asOf: Date): string[] {
-    const valid = `b.fingerprint = ${this.d.stringLiteral(this.fingerprint)} and (b.since is null or b.since <= ${this.d.timestampLiteral(asOf)})`;
+    const past = `since > ${this.d.timestampLiteral(asOf)}`;
     return [
-      `delete from ${this.table} where not exists (select 1 from ${this.bounds} b where b.source = ${this.name} and ${valid})`,
-      `delete from ${this.bounds} where source = ${this.name} and not exists (select 1 from ${this.bounds} b where b.source = ${this.name} and ${valid})`,
+      `delete from ${this.table} where exists (select 1 from ${this.bounds} b where b.source = ${this.name} and b.${past})`,
+      `delete from ${this.bounds} where source = ${this.name} and ${past}`,
     ];
   }
 

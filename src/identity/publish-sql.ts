@@ -70,8 +70,16 @@ left join ${d.table(t.identifiers)} o on o.id_type = p.id_type and o.id_value = 
   ];
 }
 
-/** The scratch tables `identifiersNextSql` leaves for the commit. */
-export const IDENTIFIER_SCRATCH = ['identifiers_changed', 'identifiers_gone'];
+/** Drops the scratch tables `identifiersNextSql` leaves for the commit. */
+export function identifierScratchCleanup(d: Dialect, t: IdentityTables): readonly string[] {
+  return identifierChanges(d, t).cleanup;
+}
+
+/** How many `identifiers` rows the commit inserts or deletes (one row, `n`). */
+export function identifierChangesCountSql(d: Dialect, t: IdentityTables): string {
+  const { changed, gone } = identifierChanges(d, t).tables;
+  return `select (select count(*) from ${changed}) + (select count(*) from ${gone}) as n`;
+}
 
 /** The public tables and the status, changed atomically. */
 export function commitStatements(d: Dialect, t: IdentityTables, runId: string): readonly string[] {

@@ -42,5 +42,7 @@ where n.${spec.key[0]} is null`),
       `insert into ${target} (${columns}) select ${columns} from ${changed}`,
     ],
     cleanup: [d.dropScratchTable(spec.changed), d.dropScratchTable(spec.gone)],
+    /** The scratch tables, as `find` writes them. */
+    tables: { changed, gone },
   };
 }

@@ -4,6 +4,7 @@ import type { Dialect, TableRef } from '../dialect/dialect.js';
 import type { PlanStep, StatementsStep } from './plan.js';
 import { cdpTable, pulledTableName, qualifiedName, sourceRelation } from './relations.js';
 import { modelGraph } from './model-graph.js';
+import { stampedSteps } from './stamped-steps.js';
 import { renderTemplates } from './templates.js';
 
 /** A `path:` as the warehouse reads it: relative to the project folder. */
@@ -27,45 +28,21 @@ export function fileStampsTable(project: LoadedProject) {
  * is this build's (`stamp`, file-stamps.ts), nothing is read. `--full-refresh` reads the files again. The stamp is
  * stored after the table is written, so a build that fails in between reads them again next time.
  */
-function fileSourceSteps(project: LoadedProject, dialect: Dialect, write: StatementsStep, stamp: string): PlanStep[] {
+function fileSourceStep(project: LoadedProject, dialect: Dialect, source: string, write: StatementsStep, stamp: string): PlanStep {
   const table = dialect.table(fileStampsTable(project));
-  const name = dialect.stringLiteral(write.id.slice('source.'.length));
-  const target = write.replaces?.target as TableRef;
-  const stored: StatementsStep = {
-    ...write,
-    statements: [...write.statements, `delete from ${table} where source = ${name}`, `insert into ${table} (source, stamp) values (${name}, ${dialect.stringLiteral(stamp)})`],
-  };
-  const label = `${write.label}: files unchanged?`;
-  return [
-    {
-      kind: 'decide',
-      id: `${write.id}.exists`,
-      stage: 'sources',
-      label,
-      on: { exists: target },
-      choose: ({ answer }) => answer,
-      branches: {
-        missing: { when: `${target.name} does not exist yet`, steps: [stored] },
-        exists: {
-          when: `${target.name} exists`,
-          steps: [
-            {
-              kind: 'decide',
-              id: `${write.id}.files`,
-              stage: 'sources',
-              label,
-              on: { query: `select stamp from ${table} where source = ${name}` },
-              choose: ({ rows, fullRefresh }) => (!fullRefresh && rows.length === 1 && String(rows[0]?.stamp) === stamp ? 'unchanged' : 'changed'),
-              branches: {
-                unchanged: { when: 'the files are the ones the table was written from (name, size, modification time): nothing is read', steps: [] },
-                changed: { when: 'a file was added, removed or changed, or with --full-refresh', steps: [stored] },
-              },
-            },
-          ],
-        },
-      },
-    },
-  ];
+  const name = dialect.stringLiteral(source);
+  const stored = [`delete from ${table} where source = ${name}`, `insert into ${table} (source, stamp) values (${name}, ${dialect.stringLiteral(stamp)})`];
+  return stampedSteps({
+    id: write.id,
+    stage: 'sources',
+    label: `${write.label}: files unchanged?`,
+    target: write.replaces?.target as TableRef,
+    storedSql: `select stamp from ${table} where source = ${name}`,
+    stamp,
+    write: [{ ...write, statements: [...write.statements, ...stored] }],
+    refresh: true,
+    differs: 'a file was added, removed or changed (name, size, modification time)',
+  });
 }
 
 /**
@@ -111,7 +88,7 @@ export function compileModels(
   for (const source of project.sources.filter((s) => s.model === undefined)) {
     const step = sourceStep(source);
     const stamp = stamps.get(source.name);
-    if (source.path !== undefined && stamp !== undefined && !(source.pulled && pulled.has(source.name))) steps.push(...fileSourceSteps(project, dialect, step, stamp));
+    if (source.path !== undefined && stamp !== undefined && !(source.pulled && pulled.has(source.name))) steps.push(fileSourceStep(project, dialect, source.name, step, stamp));
     else steps.push(step);
   }
   const sourceNames = new Set(project.sources.map((s) => s.name));

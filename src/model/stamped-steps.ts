@@ -1,0 +1,57 @@
+import type { TableRef } from '../dialect/dialect.js';
+import type { DecideStep, PlanStage, PlanStep } from './plan.js';
+
+export interface Stamped {
+  /** Step id prefix; the decisions are `<id>.exists` and `<id>.stamp`. */
+  readonly id: string;
+  readonly stage: PlanStage;
+  readonly label: string;
+  /** The table the steps write. */
+  readonly target: TableRef;
+  /** Reads the stamp stored when `target` was last written: one row with a column `stamp`, or none. */
+  readonly storedSql: string;
+  /** This build's stamp. */
+  readonly stamp: string;
+  /** Writes `target` and stores `stamp`. */
+  readonly write: readonly PlanStep[];
+  /** Whether `--full-refresh` writes it although the stamps match. */
+  readonly refresh: boolean;
+  /** What the stamp is made of, and so when it differs (for `cdp compile`). */
+  readonly differs: string;
+}
+
+/**
+ * Steps that write a table only when what it is made from changed: when the table is missing, or the stamp stored
+ * with it is not this build's. Used by file sources (compile-models.ts) and identity's kept row groups
+ * (identity/observation-sql.ts).
+ */
+export function stampedSteps(x: Stamped): DecideStep {
+  return {
+    kind: 'decide',
+    id: `${x.id}.exists`,
+    stage: x.stage,
+    label: x.label,
+    on: { exists: x.target },
+    choose: ({ answer }) => answer,
+    branches: {
+      missing: { when: `${x.target.name} does not exist yet`, steps: x.write },
+      exists: {
+        when: `${x.target.name} exists`,
+        steps: [
+          {
+            kind: 'decide',
+            id: `${x.id}.stamp`,
+            stage: x.stage,
+            label: x.label,
+            on: { query: x.storedSql },
+            choose: ({ rows, fullRefresh }) => ((x.refresh && fullRefresh) || rows.length !== 1 || String(rows[0]?.stamp) !== x.stamp ? 'write' : 'same'),
+            branches: {
+              same: { when: 'the stored stamp is this build\'s: nothing is written', steps: [] },
+              write: { when: `${x.differs}${x.refresh ? ', or with --full-refresh' : ''}`, steps: x.write },
+            },
+          },
+        ],
+      },
+    },
+  };
+}
