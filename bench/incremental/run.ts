@@ -2,9 +2,10 @@
  * What a build costs after 1% new events, against a full build of the same data in the same repeat
  * (docs/incremental.md). The ratio is what to read: these machines are shared and noisy.
  *
- *   npx tsx bench/incremental/run.ts [--profiles 200000] [--events 2000000] [--new 0.01] [--repeats 3] [--steps]
+ *   npx tsx bench/incremental/run.ts [--profiles 200000] [--events 2000000] [--new 0.01] [--repeats 3] [--steps] [--sync]
  *
- * `--steps` also prints where the last incremental build spent its time, by statement label.
+ * `--steps` also prints where the last incremental build spent its time, by statement label. `--sync` also times a
+ * contacts sync's diff after each incremental build, scoped to the changed profiles and whole (`syncDiffs`).
  *
  * The data: people with two browsers each (anonymous ids) and an email; a fifth of the events are logged in
  * (they link the browser to the email); orders by email; a CRM snapshot with a plan per person. Events and
@@ -21,6 +22,11 @@ import { DuckDBWarehouse } from '../../src/engines/duckdb/warehouse.js';
 import { buildProject, type BuildSummary } from '../../src/run/build-project.js';
 import { writeProject } from '../../test/helpers/project.js';
 import { medianSpread } from '../median.js';
+import { createProfileChangesSql } from '../../src/model/profile-changes.js';
+import { compileDiffSelect, type DiffScope } from '../../src/sync/diff-sql.js';
+import { keyRules } from '../../src/sync/key-rules.js';
+import { loadSyncShape } from '../../src/sync/load-sync-shape.js';
+import { SyncStateStore } from '../../src/sync/sync-state-store.js';
 
 const { values } = parseArgs({
   options: {
@@ -29,6 +35,7 @@ const { values } = parseArgs({
     new: { type: 'string', default: '0.01' },
     repeats: { type: 'string', default: '3' },
     steps: { type: 'boolean', default: false },
+    sync: { type: 'boolean', default: false },
   },
 });
 const people = Number(values.profiles);
@@ -36,8 +43,18 @@ const events = Number(values.events);
 const share = Number(values.new);
 const repeats = Math.max(1, Number(values.repeats));
 
+// `--sync`: a HubSpot contacts sync on the profiles (never sent: only its diff is computed).
+process.env.BENCH_HUBSPOT_TOKEN ??= 'pat-fake-bench-token';
 const dir = await writeProject({
-  'cdp.config.yaml': 'project: bench\nwarehouse: { type: duckdb, path: bench.duckdb }\n',
+  'cdp.config.yaml': 'project: bench\nwarehouse: { type: duckdb, path: bench.duckdb }\ndestinations:\n  hubspot: { type: hubspot, accessToken: "${BENCH_HUBSPOT_TOKEN}" }\n',
+  'connectors/contacts.yaml': `sync: contacts
+destination: hubspot
+object: contacts
+audience: all
+match: { id_type: email }
+fields: { cdp_pricing_views_7d: pricing_views_7d, cdp_lifetime_value: lifetime_value, cdp_plan: plan, cdp_last_path: last_path }
+segments: { high_intent: { list: "CDP: High intent" }, customers: { field: cdp_customer } }
+`,
   'models/m.yaml': `
 sources:
   - name: events
@@ -95,6 +112,48 @@ select 'u' || (hash(i) % ${people}) || '@x.com', ${stamp(until)} - to_seconds(ca
 from range(${from}, ${from + n}) t(i)`;
 }
 
+/**
+ * `--sync`: the contacts sync's diff after an incremental build, scoped to the profiles changed since the last
+ * sync (docs/incremental.md#syncs) and whole, each materialised as a sync does. Before the new rows arrive, the
+ * sync's state is set to what the profiles hold then and its position to the newest build, as a finished sync
+ * leaves them. Returns seconds and records of each.
+ */
+async function syncDiffs(project: LoadedProject, warehouse: DuckDBWarehouse) {
+  const sync = project.syncs[0];
+  const shape = await loadSyncShape(warehouse, project, sync, keyRules(project, sync));
+  const d = warehouse.dialect;
+  return {
+    /** The sync finished now: state = what it would send to an empty CRM, position = the newest build. */
+    async settle(): Promise<void> {
+      await warehouse.execute(`drop table if exists ${d.table(shape.tables.state)}`);
+      await SyncStateStore.ensureTables(warehouse, shape);
+      const enter = compileDiffSelect(shape, d, { stateColumns: undefined, fullResync: false });
+      const columns = [...shape.fields.map((f, i) => [f.column, `t${i}`]), ...shape.segments.map((g, j) => [g.column, `d${j}`])];
+      await warehouse.execute(`insert into ${d.table(shape.tables.state)} (match_key, destination_id, profile_id, synced_at${columns.map(([c]) => `, ${c}`).join('')})
+select match_key, 'id-' || match_key, profile_id, now()${columns.map(([, v]) => `, ${v}`).join('')} from (${enter}) x`);
+      for (const sql of createProfileChangesSql(d, project.config.schema)) await warehouse.execute(sql);
+      await warehouse.execute(`delete from ${project.config.schema}.sync_positions`);
+      await warehouse.execute(`insert into ${project.config.schema}.sync_positions select 'contacts', max(build), 'bench', 'bench' from ${project.config.schema}.profile_changes`);
+    },
+    async time(): Promise<{ scoped: number; whole: number; records: number }> {
+      const columns = await SyncStateStore.ensureTables(warehouse, shape);
+      const [position] = await warehouse.query(`select build from ${project.config.schema}.sync_positions`);
+      const run = async (scope: DiffScope | undefined) => {
+        const started = performance.now();
+        await warehouse.execute(d.createScratchTableAs(shape.tables.diff, compileDiffSelect(shape, d, { stateColumns: columns, fullResync: false, scope, owners: true })));
+        const seconds = (performance.now() - started) / 1000;
+        const [row] = await warehouse.query(`select count(*) as n from ${d.scratchTable(shape.tables.diff)}`);
+        await warehouse.execute(d.dropScratchTable(shape.tables.diff));
+        return { seconds, records: Number(row.n) };
+      };
+      const scoped = await run({ since: Number(position.build) });
+      const whole = await run(undefined);
+      if (scoped.records !== whole.records) throw new Error(`the scoped diff has ${scoped.records} records, the whole one ${whole.records}`);
+      return { scoped: scoped.seconds, whole: whole.seconds, records: whole.records };
+    },
+  };
+}
+
 interface Measured {
   readonly wall: Record<string, number>;
   readonly cpu: number;
@@ -149,11 +208,14 @@ try {
   console.log(`first build: ${first.wall.total.toFixed(1)} s, ${first.summary.profiles?.profiles.toLocaleString('en-US')} profiles`);
 
   const rows: { incremental: Measured; full: Measured }[] = [];
+  const diffs: { scoped: number; whole: number; records: number }[] = [];
+  const sync = values.sync ? await syncDiffs(project, warehouse) : undefined;
   let asOf = start;
   let nextEvent = events;
   let nextOrder = orders;
   for (let r = 1; r <= repeats; r++) {
     asOf += HOUR;
+    await sync?.settle();
     const added = Math.round(events * share);
     const addedOrders = Math.round(orders * share);
     // New events within the last hour (some arrive up to a day late, inside late_arrival).
@@ -167,6 +229,11 @@ try {
       for (const [label, s] of [...seconds].sort((a, b) => b[1] - a[1]).slice(0, 15)) console.log(`  ${s.toFixed(3).padStart(7)}  ${label}`);
     }
     if (incremental.summary.profiles?.mode !== 'incremental') throw new Error(`repeat ${r}: the build was not incremental`);
+    if (sync) {
+      const timed = await sync.time();
+      diffs.push(timed);
+      console.log(`repeat ${r}: sync diff scoped ${timed.scoped.toFixed(2)} s, whole ${timed.whole.toFixed(2)} s, ${timed.records.toLocaleString('en-US')} records either way`);
+    }
     const full = await timedBuild(project, warehouse, `f${r}`, asOf, true);
     rows.push({ incremental, full });
     console.log(
@@ -182,6 +249,7 @@ try {
   line('profiles and segments stage, wall', ratio((m) => m.wall.profiles ?? 0));
   line('identity stage, wall', ratio((m) => m.wall.identity ?? 0));
   line('profiles recomputed ÷ all profiles', rows.map((x) => (x.incremental.summary.profiles?.recomputed ?? 0) / (x.incremental.summary.profiles?.profiles ?? 1)));
+  if (diffs.length > 0) line('sync diff, scoped ÷ whole, wall', diffs.map((x) => x.scoped / x.whole));
   await warehouse.close();
 } finally {
   await rm(dir, { recursive: true, force: true });

@@ -7,6 +7,7 @@ import { identitySpec, type IdentitySpec } from './identity-spec.js';
 import { createIdentityTables, identityTables, type IdentityTables } from './identity-tables.js';
 import { limitSteps } from './limit-guard.js';
 import { groupedSql, keptGroups, type Kept } from './observation-sql.js';
+import { createProfileChangesSql } from '../model/profile-changes.js';
 import { STATE_VERSION, commitStatements, identifierScratchCleanup, identifiersNextSql, internalStatements, stateStatements } from './publish-sql.js';
 import { finalPartsSql, survivorshipStatements } from './survivorship-sql.js';
 import { componentsStep } from './update-components.js';
@@ -36,7 +37,7 @@ export function identityPlan(project: LoadedProject, d: Dialect, params: Identit
   const session = d.unorderedSession();
   const kept = keptGroups(d, spec, t);
   const steps: PlanStep[] = [
-    step('tables', 'create tables', [d.createSchema(spec.schema), ...createIdentityTables(d, t)]),
+    step('tables', 'create tables', [d.createSchema(spec.schema), ...createIdentityTables(d, t), ...createProfileChangesSql(d, spec.schema)]),
     ...kept.map((k) => keptTableStep(k)),
     {
       kind: 'decide',

@@ -1,6 +1,7 @@
 import type { Dialect } from '../dialect/dialect.js';
 import type { IdentitySpec } from './identity-spec.js';
 import type { IdentityTables } from './identity-tables.js';
+import { logProfilesSql } from '../model/profile-changes.js';
 import { changedRowsSql } from '../model/changed-rows-sql.js';
 import { reviewSelect } from './edge-sql.js';
 
@@ -86,7 +87,14 @@ export function commitStatements(d: Dialect, t: IdentityTables, runId: string): 
   const s = (name: string) => d.scratchTable(t.scratch(name));
   const run = d.stringLiteral(runId);
   const merges = `(select from_profile_id, to_profile_id from ${s('profile_changes')} where kind = 'merge')`;
+  const { changed, gone } = identifierChanges(d, t).tables;
+  // Before they change: the profiles whose identifiers do, old and new (docs/incremental.md#syncs).
+  const moved = `select o.profile_id from ${d.table(t.identifiers)} o
+where exists (select 1 from (select id_type, id_value from ${changed} union all select id_type, id_value from ${gone}) k where k.id_type = o.id_type and k.id_value = o.id_value)
+union all
+select profile_id from ${changed}`;
   return [
+    logProfilesSql(d, t.schema, moved),
     ...identifierChanges(d, t).apply,
     // Path compression: whatever pointed at an absorbed profile now points at its survivor.
     `update ${d.table(t.aliases)} x set profile_id = m.to_profile_id from ${merges} m where x.profile_id = m.from_profile_id`,

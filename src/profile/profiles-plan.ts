@@ -5,6 +5,7 @@ import { statementsStep, type PlanStep } from '../model/plan.js';
 import { note } from '../model/print-plan.js';
 import { cdpTable } from '../model/relations.js';
 import { replaceTableSteps } from '../model/replace-table-steps.js';
+import { createProfileChangesSql, logEverythingSql, logProfilesSql, pruneProfileChangesSql } from '../model/profile-changes.js';
 import type { Row } from '../warehouse/warehouse.js';
 import { segmentSql } from './compile-segments.js';
 import { compileTraitsSelect, type SourceColumnTypes } from './compile-traits.js';
@@ -56,7 +57,7 @@ export function profilesPlan(project: LoadedProject, d: Dialect, params: Profile
   });
   const build = replaceTableSteps(d, 'profiles', 'profiles', 'build profiles', profiles, traits);
   const sources = params.changedRows ? incrementalSources(project) : undefined;
-  if (!sources || !params.changedRows) return [...build, ...segmentsSteps(project, d, params)];
+  if (!sources || !params.changedRows) return [logEverythingStep(project, d), ...build, ...segmentsSteps(project, d, params)];
   return incrementalProfilesSteps(project, d, params, { sources, changedRows: params.changedRows, build });
 }
 
@@ -89,6 +90,7 @@ function incrementalProfilesSteps(
   // The touched profiles' rows are replaced in place, in one transaction: the rest of `profiles` is not rewritten.
   const columns = ['profile_id', ...project.traits.map((tr) => tr.name)].map((c) => d.quoteIdentifier(c)).join(', ');
   const update = [
+    logProfilesSql(d, project.config.schema, `select profile_id from ${touched}`),
     `delete from ${d.table(profiles)} where profile_id in (select profile_id from ${touched}) or profile_id not in (select profile_id from ${identifiers})`,
     `insert into ${d.table(profiles)} (${columns})\nselect ${columns} from (\n${recomputed}\n) n`,
   ];
@@ -111,7 +113,7 @@ function incrementalProfilesSteps(
       on: { query: `select name, value, ts from ${d.table(t.state)}` },
       choose: ({ rows, fullRefresh }) => chooseProfilesMode(rows, fingerprint, params.asOf, fullRefresh),
       branches: {
-        full: { when: 'with --full-refresh, on the first build, after the traits changed, or when --as-of went back', steps: parts.build },
+        full: { when: 'with --full-refresh, on the first build, after the traits changed, or when --as-of went back', steps: [logEverythingStep(project, d), ...parts.build] },
         incremental: {
           when: 'otherwise: only the profiles touched since the last build are recomputed',
           steps: [
@@ -160,6 +162,12 @@ function segmentsSteps(project: LoadedProject, d: Dialect, params: ProfilesPlanP
   const seg = segmentSql(project, d, params);
   const step = (id: string, label: string, statements: readonly string[]) => statementsStep('segments', `segments.${id}`, label, statements);
   const record = 'record segment entries and exits';
+  // Syncs diff the profiles whose memberships changed (docs/incremental.md#syncs); the log keeps what a sync still needs.
+  const schema = project.config.schema;
+  const logged = [
+    logProfilesSql(d, schema, `select profile_id from ${d.table(cdpTable(project, 'segment_changes'))} where run_id = ${d.literal(params.runId)}`),
+    pruneProfileChangesSql(d, schema, project.syncs.map((s) => s.sync)),
+  ];
   return [
     {
       kind: 'hook',
@@ -181,9 +189,9 @@ function segmentsSteps(project: LoadedProject, d: Dialect, params: ProfilesPlanP
         later: { when: 'segment_members exists', steps: [] },
       },
     },
-    step('changes_table', 'segment changes table', [seg.createChanges]),
+    step('changes_table', 'segment changes table', [seg.createChanges, ...createProfileChangesSql(d, project.config.schema)]),
     seg.renamesSql === undefined
-      ? statementsStep('segments', 'segments.changes', record, [seg.recordChanges], { transaction: true })
+      ? statementsStep('segments', 'segments.changes', record, [seg.recordChanges, ...logged], { transaction: true })
       : {
           kind: 'compute',
           id: 'segments.changes',
@@ -193,16 +201,26 @@ function segmentsSteps(project: LoadedProject, d: Dialect, params: ProfilesPlanP
           write: (rows) => {
             const renames = unambiguousRenames(rows);
             return {
-              statements: [...renames.map((r) => seg.rename(r.from, r.to)), seg.recordChanges],
+              // A renamed segment changes what a sync of the old name sees for all its members.
+              statements: [...renames.map((r) => seg.rename(r.from, r.to)), seg.recordChanges, ...(renames.length > 0 ? [logEverythingSql(d, project.config.schema)] : []), ...logged],
               log: renames.map((r) => `segment ${r.from} renamed to ${r.to}: same ${r.members} members, no entries or exits recorded`),
             };
           },
           transaction: true,
-          shown: [note(`for each segment renamed in the model (same members under a new name), in the transaction below:\n${seg.rename('<old name>', '<new name>')}`), seg.recordChanges],
+          shown: [
+            note(`for each segment renamed in the model (same members under a new name), in the transaction below:\n${seg.rename('<old name>', '<new name>')}\nand, when any was:\n${logEverythingSql(d, project.config.schema)}`),
+            seg.recordChanges,
+            ...logged,
+          ],
         },
     ...replaceTableSteps(d, 'segments', 'segments.members', 'update segment members', seg.members, seg.nextMembers),
     step('drop_now', 'drop evaluated segments', [seg.dropNow]),
   ];
+}
+
+/** Before a full profiles build: every profile may change, so every sync diffs everything once (docs/incremental.md#syncs). */
+function logEverythingStep(project: LoadedProject, d: Dialect): PlanStep {
+  return statementsStep('profiles', 'profiles.log_all', 'log a full build for syncs', [...createProfileChangesSql(d, project.config.schema), logEverythingSql(d, project.config.schema)]);
 }
 
 /**

@@ -108,6 +108,7 @@ async function deleteOwnRows(warehouse: Warehouse, project: LoadedProject, profi
           ['profile_aliases', `profile_id in (${ids}) or old_profile_id in (${ids})`],
           ['profile_events', `from_profile_id in (${ids}) or to_profile_id in (${ids})`],
           ['sync_log', `profile_id in (${ids})`],
+          ['profile_changes', `profile_id in (${ids})`],
         ] as [string, string][])
       : []),
     ['_identity_review', values],
@@ -123,6 +124,11 @@ async function deleteOwnRows(warehouse: Warehouse, project: LoadedProject, profi
     if (!(await warehouse.tableExists(table))) continue;
     deleted[name] = Number((await warehouse.query(`select count(*) as n from ${d.table(table)} where ${where}`))[0].n);
     statements.push(`delete from ${d.table(table)} where ${where}`);
+  }
+  // Every sync diffs everything once more, and no sync keeps this person's keys as pending (docs/incremental.md#syncs).
+  for (const name of ['sync_positions', 'sync_pending']) {
+    const table = cdpTable(project, name);
+    if (await warehouse.tableExists(table)) statements.push(`delete from ${d.table(table)} where 1 = 1`);
   }
   const state = cdpTable(project, '_identity_state');
   if (await warehouse.tableExists(state)) statements.push(`update ${d.table(state)} set value = 'erased' where name = 'status'`);

@@ -6,7 +6,8 @@ import { destinationScrubber } from '../destinations/destination-secrets.js';
 import type { StageContext } from '../model/stage-context.js';
 import { compileDiffCounts, readDiffCounts, type DiffCounts } from './diff-counts.js';
 import { readDiffRecord } from './diff-record.js';
-import { compileDiffSelect, compileKeyReport, compileNewRefusedKeys, REFUSED_KEY_CODE } from './diff-sql.js';
+import { compileCollidedKeys, compileDiffSelect, compileKeyReport, compileNewRefusedKeys, compileSharedKeys, REFUSED_KEY_CODE } from './diff-sql.js';
+import type { Dialect } from '../dialect/dialect.js';
 import { keyRules } from './key-rules.js';
 import { compileStateCounts, readStateCounts, removalGates, type RemovalGate } from './removal-gates.js';
 import type { LogRow } from './state-sql.js';
@@ -21,6 +22,8 @@ import { SyncStateStore } from './sync-state-store.js';
 import { pruneRetiredTargets, readTargets, sameTargets, shapeTargets, writeTargets } from './sync-targets.js';
 import type { SyncShape } from './sync-shape.js';
 import { bindDriftReader, checkDrift, markDriftChecked, type BoundDriftReader, type DriftSummary } from './drift/check-drift.js';
+import { canScope, diffFingerprint, forgetPositionSql, readPosition, savePositionSql, type SyncPosition } from './sync-position.js';
+import { createProfileChangesSql } from '../model/profile-changes.js';
 import { applyHoldsSql, driftTables } from './drift/drift-sql.js';
 import { diffSummary, matchKeyLines, type DiffSummary, type SyncSummary } from './sync-summary.js';
 
@@ -56,6 +59,8 @@ export interface MatchKeyReport {
   readonly refused_keys: number;
   /** Of those, the ones reported for the first time (logged in sync_log as `refused-key`). */
   readonly new_refused_keys: number;
+  /** Counted among every profile, or among the profiles the diff read: those changed since the last sync (docs/incremental.md#syncs). */
+  readonly among?: 'all' | 'changed';
 }
 
 /** A sync whose diff is materialised and counted, and whose gates are known: nothing has been sent yet. */
@@ -68,6 +73,10 @@ export interface PreparedSync {
   readonly keys: MatchKeyReport;
   readonly newRefused: readonly LogRow[];
   readonly drift?: DriftSummary;
+  /** Where this diff stands in `profile_changes`, stored when the sync finishes; none for `cdp forget`'s diffs. */
+  readonly position?: SyncPosition;
+  /** Keys several profiles hold (`on_collision: skip`): the next scoped diff looks at them again. */
+  readonly collided?: readonly string[];
   readonly started: number;
 }
 
@@ -85,19 +94,32 @@ export async function prepareSync(ctx: SyncRunContext, sync: Declared<SyncConfig
   // Before anything is sent: which column now belongs to which target (docs/sync-renames.md).
   const targets = shapeTargets(shape);
   if (!sameTargets(await readTargets(warehouse, project, sync.sync), targets)) await ctx.queue.run(() => writeTargets(warehouse, project, sync.sync, targets));
+  // Drift repairs forget the sync's position in their transaction (check-drift.ts): its tables must exist first.
+  for (const sql of createProfileChangesSql(d, shape.tables.state.schema)) await ctx.queue.run(() => warehouse.execute(sql, { label: 'create sync position tables' }));
   const drift = sync.drift ? await driftBeforeDiff(ctx, shape) : undefined;
   const diff = d.scratchTable(shape.tables.diff);
-  const select = compileDiffSelect(shape, d, { stateColumns, fullResync: ctx.fullResync });
+  // The diff reads only the profiles changed since this sync's last diff when it can (docs/incremental.md#syncs).
+  const whole = compileDiffSelect(shape, d, { stateColumns, fullResync: false });
+  const sharedSql = compileSharedKeys(shape, d);
+  const shared = sharedSql ? await warehouse.query(sharedSql, { label: `shared keys ${sync.sync}` }) : [];
+  const scoped = !ctx.fullResync && stateColumns !== undefined && canScope(shape);
+  const position = await ctx.queue.run(() => readPosition(warehouse, shape, diffFingerprint(whole, shared), scoped));
+  const { scope } = position;
+  const owners = !ctx.fullResync && stateColumns !== undefined;
+  const select = compileDiffSelect(shape, d, { stateColumns, fullResync: ctx.fullResync, scope, owners });
   await warehouse.execute(d.createScratchTableAs(shape.tables.diff, `select row_number() over (order by op, match_key) as seq, x.*\nfrom (\n${select}\n) x`), {
     label: `diff ${sync.sync}`,
   });
   try {
+    // Records whose key went to another profile with the same values: nothing to send, the state row follows the key.
+    if (owners) await ctx.queue.run(() => warehouse.transaction(ownerMovesSql(shape, d), { label: `state owners ${sync.sync}` }));
+    const collided = sync.match.on_collision === 'skip' ? (await warehouse.query(compileCollidedKeys(shape, d, scope), { label: `collided keys ${sync.sync}` })).map((r) => String(r.match_key)) : [];
     if (drift) for (const sql of applyHoldsSql(shape, d, diff, driftTables(shape).holds)) await warehouse.execute(sql, { label: `drift holds ${sync.sync}` });
     const counts = readDiffCounts(shape, (await warehouse.query(compileDiffCounts(shape, diff), { label: `count diff ${sync.sync}` }))[0]);
     const stateSql = compileStateCounts(shape, d, stateColumns);
     const state = readStateCounts(shape, stateSql ? (await warehouse.query(stateSql, { label: `count state ${sync.sync}` }))[0] : undefined);
-    const report = (await warehouse.query(compileKeyReport(shape, d), { label: `match keys ${sync.sync}` }))[0];
-    const newRefused = (await warehouse.query(compileNewRefusedKeys(shape, d), { label: `refused keys ${sync.sync}` })).map(
+    const report = (await warehouse.query(compileKeyReport(shape, d, scope), { label: `match keys ${sync.sync}` }))[0];
+    const newRefused = (await warehouse.query(compileNewRefusedKeys(shape, d, scope), { label: `refused keys ${sync.sync}` })).map(
       (r): LogRow => ({ key: String(r.refused_key), profileId: r.profile_id === null ? null : String(r.profile_id), operation: 'match', code: REFUSED_KEY_CODE, message: `${sync.destination} refuses '${String(r.refused_key)}' as ${shape.matchField} on every run; not sent` }),
     );
     const keys: MatchKeyReport = {
@@ -106,8 +128,9 @@ export async function prepareSync(ctx: SyncRunContext, sync: Declared<SyncConfig
       collided_profiles: Number(report.collided_profiles ?? 0),
       refused_keys: Number(report.refused_keys ?? 0),
       new_refused_keys: newRefused.length,
+      among: scope ? 'changed' : 'all',
     };
-    return { sync, shape, counts, diff: diffSummary(shape, counts, state.records), gates: removalGates(shape, counts, state), keys, newRefused, ...(drift ? { drift } : {}), started };
+    return { sync, shape, counts, diff: diffSummary(shape, counts, state.records), gates: removalGates(shape, counts, state), keys, newRefused, ...(drift ? { drift } : {}), position, collided, started };
   } catch (error) {
     await discardSync(ctx, shape);
     throw error;
@@ -144,6 +167,7 @@ export async function sendSync(ctx: SyncRunContext, prepared: PreparedSync): Pro
       if (counts.leave > 0) await store.forgetLeavers(sync.mode);
       await ctx.queue.run(() => pruneRetiredTargets(warehouse, project, shape));
       if (drift) await markDriftChecked(warehouse, shape, new Date());
+      await savePosition(ctx, prepared, prepared.collided ?? []);
       return { ...base, status: 'success', sent: idle, rejected: 0, requests: drift?.requests ?? 0, retries: 0, rateLimited: 0, seconds: elapsed(started), notes: [] };
     }
 
@@ -173,6 +197,7 @@ export async function sendSync(ctx: SyncRunContext, prepared: PreparedSync): Pro
     await store.forgetLeavers(sync.mode);
     await ctx.queue.run(() => pruneRetiredTargets(warehouse, project, shape));
     if (drift) await markDriftChecked(warehouse, shape, new Date());
+    await savePosition(ctx, prepared, [...pipeline.unsettled, ...(prepared.collided ?? [])]);
 
     const after = transport.stats;
     const sent = pipeline.counts;
@@ -190,6 +215,24 @@ export async function sendSync(ctx: SyncRunContext, prepared: PreparedSync): Pro
   } finally {
     await discardSync(ctx, shape);
   }
+}
+
+/** The sync finished: its next diff may start from the build this one saw, plus the keys it left unconfirmed. */
+async function savePosition(ctx: SyncRunContext, prepared: PreparedSync, unsettled: readonly string[]): Promise<void> {
+  const { position, shape } = prepared;
+  if (!position) return;
+  const { warehouse } = ctx.stage;
+  const statements = canScope(shape) ? savePositionSql(warehouse.dialect, shape, position, ctx.stage.runId, unsettled) : forgetPositionSql(warehouse.dialect, shape);
+  await ctx.queue.run(() => warehouse.transaction(statements, { label: `position ${shape.sync.sync}` }));
+}
+
+/** Moves the state rows of `owner_only` records to their key's new profile, and drops those records from the diff. */
+function ownerMovesSql(shape: SyncShape, d: Dialect): string[] {
+  const diff = d.scratchTable(shape.tables.diff);
+  return [
+    `update ${d.table(shape.tables.state)} s set profile_id = x.profile_id from ${diff} x where x.owner_only and s.match_key = x.match_key`,
+    `delete from ${diff} where owner_only`,
+  ];
 }
 
 /** Reads the CRM's changes and repairs state before the diff (docs/drift.md); the destination is opened for it. */

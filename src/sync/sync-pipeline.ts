@@ -60,6 +60,8 @@ export class SyncPipeline {
   private readonly members = new Map<string, KeyBatcher<MemberOp>>();
   private readonly ready: { readonly segment: number; readonly add: boolean; readonly ops: readonly MemberOp[] }[] = [];
   private readonly rejectedKeys = new Set<string>();
+  /** Keys this sync's next diff must look at again: refused, skipped as unknown, or forgotten as gone (sync-position.ts). */
+  private readonly unsettledKeys = new Set<string>();
   private readonly counters = { created: 0, updated: 0, cleared: 0, skipped: 0, gone: 0, added: 0, removed: 0 };
 
   constructor(private readonly parts: PipelineParts) {
@@ -70,6 +72,10 @@ export class SyncPipeline {
 
   get counts(): PipelineCounts {
     return { ...this.counters, rejected: this.rejectedKeys.size };
+  }
+
+  get unsettled(): readonly string[] {
+    return [...this.rejectedKeys, ...this.unsettledKeys];
   }
 
   async push(ops: RecordOperations): Promise<void> {
@@ -117,6 +123,7 @@ export class SyncPipeline {
         this.counters[record.op === 'leave' ? 'cleared' : (result.created ?? record.op === 'enter') ? 'created' : 'updated']++;
         follow.push({ ops, id: result.id });
       } else if (result.notFound) {
+        this.unsettledKeys.add(record.key);
         if (record.op === 'enter') this.counters.skipped++;
         else {
           forget.push(record.key);
@@ -172,6 +179,7 @@ export class SyncPipeline {
       const result = results[i];
       if (result.ok || (result.notFound && !add)) keys.push(op.key);
       else if (result.notFound) {
+        this.unsettledKeys.add(op.key);
         forget.push(op.key);
         this.counters.gone++;
       } else {

@@ -127,10 +127,15 @@ export function matchKeyLines(k: MatchKeyReport, destination: string): string[] 
   const lines: string[] = [];
   if (k.collided_keys > 0) {
     const rule = k.on_collision === 'skip' ? 'the key is used for none of them (match.on_collision: skip)' : 'one of them keeps it (match.on_collision: keep_one)';
-    lines.push(`match keys: ${n(k.collided_profiles)} profiles share ${n(k.collided_keys)} key${k.collided_keys === 1 ? '' : 's'}; ${rule}`);
+    lines.push(`match keys: ${n(k.collided_profiles)} profiles share ${n(k.collided_keys)} key${k.collided_keys === 1 ? '' : 's'}${among(k)}; ${rule}`);
   }
   if (k.refused_keys > 0) {
-    lines.push(`match keys: ${n(k.refused_keys)} profile${k.refused_keys === 1 ? ' has a key' : 's have keys'} ${destination} always refuses: not sent (${n(k.new_refused_keys)} not reported before)`);
+    lines.push(`match keys: ${n(k.refused_keys)} profile${k.refused_keys === 1 ? ' has a key' : 's have keys'} ${destination} always refuses${among(k)}: not sent (${n(k.new_refused_keys)} not reported before)`);
   }
   return lines;
+}
+
+/** The key report of a diff that read only the profiles changed since the last sync counts among those. */
+function among(k: MatchKeyReport): string {
+  return k.among === 'changed' ? ' (among the profiles changed since the last sync)' : '';
 }

@@ -1,3 +1,4 @@
+import { forgetPositionSql } from '../sync-position.js';
 import type { Transport } from '../../destinations/destination.js';
 import type { DriftQuery, DriftRead, DriftReader } from '../../destinations/drift-reader.js';
 import type { Warehouse } from '../../warehouse/warehouse.js';
@@ -104,7 +105,8 @@ export async function checkDrift(parts: DriftCheckParts): Promise<DriftSummary> 
     ...insertHoldsSql(d, tables.holds, parts.runId, shape.sync.sync, repairs.holds),
     ...insertDriftEventsSql(d, tables.drift, parts.runId, shape.sync.sync, repairs.events, now),
   ];
-  if (statements.length > 0) await warehouse.transaction(statements, { label: `drift ${shape.sync.sync}` });
+  // A repaired state row must be diffed whatever changed in the warehouse: the next diff is a whole one.
+  if (statements.length > 0) await warehouse.transaction([...statements, ...forgetPositionSql(d, shape)], { label: `drift ${shape.sync.sync}` });
   return { ...count(repairs.events), requests: parts.requests() - before, seconds: elapsed(started) };
 }
 
