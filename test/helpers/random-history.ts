@@ -1,7 +1,7 @@
 /**
  * A random history for incremental tests (docs/incremental.md): a model with append and snapshot sources,
  * windowed traits and segments, and steps of SQL that append events and orders (late rows within
- * late_arrival, rows without a time), insert, update and delete CRM rows in place (merges through a shared
+ * late_arrival, rows without a time), logins only identity reads, insert, update and delete CRM rows in place (merges through a shared
  * phone, splits through deleted rows). The same seed gives the same history.
  */
 import { yaml } from './project.js';
@@ -21,6 +21,12 @@ export const MODELS = yaml`
       timestamp: ordered_at
       changes: append
       late_arrival: 2d
+      identifiers:
+        - { column: email, type: email }
+    - name: logins
+      table: raw.logins
+      timestamp: ts
+      changes: append
       identifiers:
         - { column: email, type: email }
     - name: crm
@@ -59,6 +65,7 @@ export const RAW_TABLES = [
   'create table raw.events (anon varchar, email varchar, ts timestamp, path varchar)',
   'create table raw.orders (email varchar, ordered_at timestamp, amount decimal(10, 2))',
   'create table raw.crm (id integer, email varchar, phone varchar, plan varchar, updated_at timestamp)',
+  'create table raw.logins (email varchar, ts timestamp)',
 ];
 
 export const PATHS = ['/pricing', '/docs', '/blog', '/home'];
@@ -106,7 +113,7 @@ export function step(next: () => number, asOf: number, previousAsOf: number, crm
     const id = nextCrmId.n++;
     const p = person();
     crmIds.push(id);
-    sql.push(`insert into raw.crm values (${id}, ${lit(`u${p}@x.com`)}, ${lit(`+1555${p}`)}, ${lit(pick(PLANS))}, ${at(asOf - Math.floor(next() * 48) * hour)})`);
+    sql.push(`insert into raw.crm values (${id}, ${lit(`u${p}@x.com`)}, ${lit(`+1555010${String(p).padStart(4, "0")}`)}, ${lit(pick(PLANS))}, ${at(asOf - Math.floor(next() * 48) * hour)})`);
   } else if (r < 0.7) {
     sql.push(`update raw.crm set plan = ${lit(pick(PLANS))}, updated_at = ${at(asOf - hour)} where id = ${pick(crmIds)}`);
   } else if (r < 0.85) {
@@ -116,6 +123,8 @@ export function step(next: () => number, asOf: number, previousAsOf: number, crm
     crmIds.splice(crmIds.indexOf(id), 1);
     sql.push(`delete from raw.crm where id = ${id}`);
   }
+  // A login (a source only identity reads): an email seen again, which can change which email is a person's newest.
+  if (next() < 0.5) sql.push(`insert into raw.logins values (${lit(`u${person()}@x.com`)}, ${at(asOf - Math.floor(next() * 12) * hour)})`);
   return sql;
 }
 

@@ -87,10 +87,15 @@ async function run(s: Side, asOf: number, fullRefresh: boolean): Promise<{ code:
   return { code: result.code, sync: syncs[0] ?? {} };
 }
 
-/** What reaches the CRM and what cdp confirmed, without ids the two sandboxes number on their own. */
+/** What reaches the CRM and what cdp confirmed, without ids the two sandboxes (and two run ids) number on their own. */
 async function landed(s: Side): Promise<Record<string, unknown>> {
   const contacts = [...hubspotContacts(s.sandbox)].map(([email, c]) => [email, Object.fromEntries([...c.properties].filter(([k]) => k.startsWith('cdp_')).sort())]);
-  const state: Row[] = await query(s.dir, 'select * exclude (destination_id, synced_at) from cdp.sync_state_contacts order by match_key');
+  // Each state row's profile by its least identifier: an id minted again after a retirement is salted with the run id.
+  const state: Row[] = await query(
+    s.dir,
+    `select s.* exclude (destination_id, synced_at, profile_id), (select min(i.id_type || ':' || i.id_value) from cdp.identifiers i where i.profile_id = s.profile_id) as owner
+from cdp.sync_state_contacts s order by match_key`,
+  );
   return { contacts: contacts.sort(), list: hubspotListEmails(s.sandbox, LIST), state };
 }
 
@@ -143,4 +148,27 @@ describe('a scoped sync diff sends what a whole diff sends', () => {
       expect(among).toEqual(['all', 'changed', 'changed', 'changed', 'changed', 'changed', 'all', 'changed', 'changed']);
     });
   }
+
+  it('sends the key a person gets when a source only identity reads sees an older email again', async () => {
+    const scoped = await side(MODELS, '{ id_type: email }');
+    const whole = await side(MODELS, '{ id_type: email }');
+    const asOf = Date.parse('2026-03-01T00:00:00Z');
+    const at = (ms: number) => `'${new Date(ms).toISOString().replace('T', ' ').replace('Z', '')}'`;
+    const steps = [
+      // One person with two emails (the CRM rows share a phone); u2@ is the newer, so it is the key.
+      [`insert into raw.crm values (1, 'u1@x.com', '+14155550100', 'pro', ${at(asOf - 7_200_000)}), (2, 'u2@x.com', '+14155550100', 'pro', ${at(asOf - 3_600_000)})`],
+      // A login with u1@: now the newer one. No trait source changed.
+      [`insert into raw.logins values ('u1@x.com', ${at(asOf + 3_600_000)})`],
+    ];
+    const keys: string[][] = [];
+    for (const [i, sqls] of steps.entries()) {
+      for (const sql of sqls) for (const s of [scoped, whole]) await query(s.dir, sql);
+      const a = await run(scoped, asOf + i * 7_200_000, false);
+      const b = await run(whole, asOf + i * 7_200_000, true);
+      expect(sent(a.sync)).toEqual(sent(b.sync));
+      expect(await landed(scoped)).toEqual(await landed(whole));
+      keys.push((await query(scoped.dir, 'select match_key from cdp.sync_state_contacts order by 1')).map((r) => String(r.match_key)));
+    }
+    expect(keys).toEqual([['u2@x.com'], ['u1@x.com']]);
+  });
 });
