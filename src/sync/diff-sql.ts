@@ -152,17 +152,18 @@ export function keyedCtes(shape: SyncShape, d: Dialect, scope?: DiffScope): stri
  * `near`: every profile holding one of those keys.
  */
 function scopeCtes(shape: SyncShape, d: Dialect, scope: DiffScope, norm: (expr: string) => string): string[] {
-  if (shape.entity.kind !== 'person') throw new Error('a scoped diff is for person syncs only');
   const { sync, tables } = shape;
   const schema = tables.state.schema;
   const q = (n: string) => d.quoteIdentifier(n);
+  // Persons or accounts: account builds log account ids (docs/incremental.md#syncs); both read as `profile_id`.
+  const id = q(shape.entity.key);
   const touched = `select profile_id from touched`;
   const type = sync.match.id_type;
   const held =
     type !== undefined
-      ? (where: string) => `select i.profile_id, ${norm('i.id_value')} as k from ${d.table(tables.identifiers)} i where i.id_type = ${d.literal(type)} and ${where}`
-      : (where: string) => `select p.profile_id, ${norm(`p.${q(sync.match.trait ?? '')}`)} as k from ${d.table(tables.entities)} p where ${where}`;
-  const own = held(`profile_id in (${touched})`);
+      ? (where: string) => `select i.${id} as profile_id, ${norm('i.id_value')} as k from ${d.table(tables.identifiers)} i where i.id_type = ${d.literal(type)} and ${where}`
+      : (where: string) => `select p.${id} as profile_id, ${norm(`p.${q(sync.match.trait ?? '')}`)} as k from ${d.table(tables.entities)} p where ${where}`;
+  const own = held(`${id} in (${touched})`);
   return [
     `touched as (\n  select distinct c.profile_id from ${d.table(profileChangesTable(schema))} c where c.build > ${scope.since} and c.profile_id is not null\n)`,
     `scope_keys as (\n  select distinct u.k from (\n    select o.k from (${own}) o\n    union all\n    select s.match_key as k from ${d.table(tables.state)} s where s.profile_id in (${touched})\n    union all\n    select pk.match_key as k from ${d.table(syncPositionTables(schema).pending)} pk where pk.sync = ${d.literal(sync.sync)}\n  ) u where u.k is not null\n)`,

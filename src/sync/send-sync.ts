@@ -1,4 +1,4 @@
-import type { Declared } from '../config/load-project.js';
+import type { Declared, LoadedProject } from '../config/load-project.js';
 import type { SyncConfig } from '../config/schema.js';
 import { ProjectError } from '../diagnostics/diagnostic.js';
 import type { Destination, DestinationFactory } from '../destinations/destination.js';
@@ -22,8 +22,9 @@ import { SyncStateStore } from './sync-state-store.js';
 import { pruneRetiredTargets, readTargets, sameTargets, shapeTargets, writeTargets } from './sync-targets.js';
 import type { SyncShape } from './sync-shape.js';
 import { bindDriftReader, checkDrift, markDriftChecked, type BoundDriftReader, type DriftSummary } from './drift/check-drift.js';
-import { canScope, diffFingerprint, forgetPositionSql, readPosition, savePositionSql, type SyncPosition } from './sync-position.js';
-import { createProfileChangesSql } from '../model/profile-changes.js';
+import { diffFingerprint, readPosition, savePositionSql, type SyncPosition } from './sync-position.js';
+import { createProfileChangesSql, logProfilesSql } from '../model/profile-changes.js';
+import { cdpTable } from '../model/relations.js';
 import { applyHoldsSql, driftTables } from './drift/drift-sql.js';
 import { diffSummary, matchKeyLines, type DiffSummary, type SyncSummary } from './sync-summary.js';
 
@@ -102,7 +103,7 @@ export async function prepareSync(ctx: SyncRunContext, sync: Declared<SyncConfig
   const whole = compileDiffSelect(shape, d, { stateColumns, fullResync: false });
   const sharedSql = compileSharedKeys(shape, d);
   const shared = sharedSql ? await warehouse.query(sharedSql, { label: `shared keys ${sync.sync}` }) : [];
-  const scoped = !ctx.fullResync && stateColumns !== undefined && canScope(shape);
+  const scoped = !ctx.fullResync && stateColumns !== undefined;
   const position = await ctx.queue.run(() => readPosition(warehouse, shape, diffFingerprint(whole, shared), scoped));
   const { scope } = position;
   const owners = !ctx.fullResync && stateColumns !== undefined;
@@ -111,6 +112,9 @@ export async function prepareSync(ctx: SyncRunContext, sync: Declared<SyncConfig
     label: `diff ${sync.sync}`,
   });
   try {
+    // Person syncs associating these accounts read this sync's state, which this send (or a crash in it) changes:
+    // the members of every account in the diff are logged before (docs/incremental.md#syncs).
+    if (associated(project, shape)) await ctx.queue.run(() => warehouse.execute(logMembersSql(project, d, diff), { label: `log members ${sync.sync}` }));
     // Records whose key went to another profile with the same values: nothing to send, the state row follows the key.
     if (owners) await ctx.queue.run(() => warehouse.transaction(ownerMovesSql(shape, d), { label: `state owners ${sync.sync}` }));
     const collided = sync.match.on_collision === 'skip' ? (await warehouse.query(compileCollidedKeys(shape, d, scope), { label: `collided keys ${sync.sync}` })).map((r) => String(r.match_key)) : [];
@@ -222,8 +226,19 @@ async function savePosition(ctx: SyncRunContext, prepared: PreparedSync, unsettl
   const { position, shape } = prepared;
   if (!position) return;
   const { warehouse } = ctx.stage;
-  const statements = canScope(shape) ? savePositionSql(warehouse.dialect, shape, position, ctx.stage.runId, unsettled) : forgetPositionSql(warehouse.dialect, shape);
+  const statements = savePositionSql(warehouse.dialect, shape, position, ctx.stage.runId, unsettled);
   await ctx.queue.run(() => warehouse.transaction(statements, { label: `position ${shape.sync.sync}` }));
+}
+
+/** Whether a person sync takes `account: { sync }` of this (account) sync. */
+function associated(project: LoadedProject, shape: SyncShape): boolean {
+  return shape.entity.kind === 'account' && project.syncs.some((s) => s.account?.sync === shape.sync.sync);
+}
+
+/** Logs the members of the accounts in an account sync's diff, both the record's account and the state row's. */
+function logMembersSql(project: LoadedProject, d: Dialect, diff: string): string {
+  const members = d.table(cdpTable(project, 'account_members'));
+  return logProfilesSql(d, project.config.schema, `select m.profile_id from ${members} m where m.account_id in (select x.profile_id from ${diff} x union all select x.state_profile_id from ${diff} x)`);
 }
 
 /** Moves the state rows of `owner_only` records to their key's new profile, and drops those records from the diff. */

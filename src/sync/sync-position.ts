@@ -18,11 +18,6 @@ export interface SyncPosition {
   readonly scope: DiffScope | undefined;
 }
 
-/** Person syncs that take nothing from accounts: accounts are rebuilt on every build, and not logged. */
-export function canScope(shape: SyncShape): boolean {
-  return shape.entity.kind === 'person' && !shape.tables.accountMembers;
-}
-
 /**
  * What the diff is valid against: its whole SQL (every field, segment, rule and state column) and, with
  * `on_collision: skip` and `match: { id_type }`, the values identity shared between people (diff-sql.ts's

@@ -122,12 +122,14 @@ export async function syncProject(stage: StageContext, options: SyncProjectOptio
     if (!gates.open) {
       for (const p of prepared) await discardSync(contextFor(p.sync), p.shape);
     } else {
+      const attempted = new Set<string>();
       for (const [i, p] of prepared.entries()) {
         try {
-          // A person sync associating accounts sent in this run diffs again: those accounts now have records
-          // (docs/accounts-sync.md). Only association values can differ, so the gates checked above still hold.
-          const accountSent = p.shape.account !== undefined && summaries.some((s) => s.sync === p.shape.account?.sync.sync);
+          // A person sync associating accounts sent (or partly sent) in this run diffs again: those accounts now have
+          // records (docs/accounts-sync.md). Only association values can differ, so the gates checked above still hold.
+          const accountSent = p.shape.account !== undefined && attempted.has(p.shape.account.sync.sync);
           const ready = accountSent ? await prepareSync(contextFor(p.sync), p.sync) : p;
+          attempted.add(p.sync.sync);
           const summary = await sendSync(contextFor(p.sync), ready);
           summaries.push(summary);
           options.onSyncDone?.(summary);

@@ -19,6 +19,7 @@ import {
   type SalesforceSandboxOptions,
 } from '@cdp-oss/crm-sandbox';
 import { DuckDBWarehouse } from '../../src/engines/duckdb/warehouse.js';
+import { createProfileChangesSql, logEverythingSql } from '../../src/model/profile-changes.js';
 import type { Row, Value } from '../../src/warehouse/warehouse.js';
 import { afterAll, afterEach, beforeAll, beforeEach } from 'vitest';
 import { cdp, removeProject, writeProject, yaml, type CliResult } from '../helpers/project.js';
@@ -127,8 +128,11 @@ export function highValueEmails(profiles: readonly Profile[]): string[] {
   return profiles.filter((p) => (p.lifetime_value ?? 0) > 100).map((p) => String(p.email)).sort();
 }
 
-/** Replaces cdp.profiles and cdp.segment_members with these rows (the profile stage's output). */
-export async function seed(dir: string, profiles: readonly Profile[], members: readonly Membership[] = membersOf(profiles)): Promise<void> {
+/**
+ * Replaces cdp.profiles and cdp.segment_members with these rows (the profile stage's output), and logs it as a full
+ * build unless `logged` is false (the caller writes `profile_changes` itself).
+ */
+export async function seed(dir: string, profiles: readonly Profile[], members: readonly Membership[] = membersOf(profiles), logged = true): Promise<void> {
   const w = await DuckDBWarehouse.open({ path: warehousePath(dir) });
   try {
     await w.execute('create schema if not exists cdp');
@@ -141,6 +145,8 @@ export async function seed(dir: string, profiles: readonly Profile[], members: r
     for (let i = 0; i < rows.length; i += 5000) await w.insertRows({ schema: 'cdp', name: 'profiles' }, columns, rows.slice(i, i + 5000));
     const memberRows = members.map((m): Value[] => [m.segment, m.profile_id, '2026-01-01 00:00:00']);
     for (let i = 0; i < memberRows.length; i += 5000) await w.insertRows({ schema: 'cdp', name: 'segment_members' }, ['segment', 'profile_id', 'entered_at'], memberRows.slice(i, i + 5000));
+    // As a full build would: every profile may have changed, so syncs diff everything (docs/incremental.md#syncs).
+    if (logged) for (const sql of [...createProfileChangesSql(w.dialect, 'cdp'), logEverythingSql(w.dialect, 'cdp')]) await w.execute(sql);
   } finally {
     await w.close();
   }

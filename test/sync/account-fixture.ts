@@ -3,6 +3,7 @@
  * these tests create them directly in the DuckDB file with the columns that page documents.
  */
 import { DuckDBWarehouse } from '../../src/engines/duckdb/warehouse.js';
+import { createProfileChangesSql, logEverythingSql } from '../../src/model/profile-changes.js';
 import type { Value } from '../../src/warehouse/warehouse.js';
 import { cdp, yaml } from '../helpers/project.js';
 import { warehousePath } from '../destinations/destination-fixture.js';
@@ -28,7 +29,10 @@ export function accounts(n: number, make: (i: number) => Partial<Account> = () =
   return Array.from({ length: n }, (_, i) => ({ account_id: `a${String(i).padStart(4, '0')}`, name: `Company ${i}`, domain: `company${i}.com`, mrr: i * 100, members: (i % 4) + 1, ...make(i) }));
 }
 
-/** Writes `accounts`, `account_members`, `account_segment_members` and `account_identifiers` (schema cdp). */
+/**
+ * Writes `accounts`, `account_members`, `account_segment_members` and `account_identifiers` (schema cdp), and, as a
+ * build that rewrote them would, logs that every profile and account may have changed (docs/incremental.md#syncs).
+ */
 export async function seedAccounts(dir: string, data: AccountWarehouse): Promise<void> {
   const w = await DuckDBWarehouse.open({ path: warehousePath(dir) });
   try {
@@ -45,6 +49,7 @@ export async function seedAccounts(dir: string, data: AccountWarehouse): Promise
     if (segments.length > 0) await w.insertRows({ schema: 'cdp', name: 'account_segment_members' }, ['account_id', 'segment', 'entered_at'], segments);
     const members = (data.members ?? []).map(([profile, account]): Value[] => [profile, account, 'test']);
     if (members.length > 0) await w.insertRows({ schema: 'cdp', name: 'account_members' }, ['profile_id', 'account_id', 'reason'], members);
+    for (const sql of [...createProfileChangesSql(w.dialect, 'cdp'), logEverythingSql(w.dialect, 'cdp')]) await w.execute(sql);
   } finally {
     await w.close();
   }

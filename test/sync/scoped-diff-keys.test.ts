@@ -36,7 +36,7 @@ async function pair(match: string): Promise<[Side, Side]> {
 
 /** What a build would leave: the profiles, and the log of what changed (all of it on the whole side). */
 async function build(s: Side, profiles: readonly Profile[], changed: readonly string[] | 'all'): Promise<void> {
-  await seed(s.dir, profiles, []);
+  await seed(s.dir, profiles, [], false);
   await query(s.dir, 'create table if not exists cdp.profile_changes (build bigint, profile_id varchar, all_profiles boolean)');
   const next = '(select coalesce(max(build), 0) + 1 from cdp.profile_changes)';
   if (s.whole || changed === 'all') await query(s.dir, `insert into cdp.profile_changes select ${next}, null, true`);

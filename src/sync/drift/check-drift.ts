@@ -1,4 +1,5 @@
 import { forgetPositionSql } from '../sync-position.js';
+import { logEverythingSql } from '../../model/profile-changes.js';
 import type { Transport } from '../../destinations/destination.js';
 import type { DriftQuery, DriftRead, DriftReader } from '../../destinations/drift-reader.js';
 import type { Warehouse } from '../../warehouse/warehouse.js';
@@ -105,8 +106,10 @@ export async function checkDrift(parts: DriftCheckParts): Promise<DriftSummary> 
     ...insertHoldsSql(d, tables.holds, parts.runId, shape.sync.sync, repairs.holds),
     ...insertDriftEventsSql(d, tables.drift, parts.runId, shape.sync.sync, repairs.events, now),
   ];
-  // A repaired state row must be diffed whatever changed in the warehouse: the next diff is a whole one.
-  if (statements.length > 0) await warehouse.transaction([...statements, ...forgetPositionSql(d, shape)], { label: `drift ${shape.sync.sync}` });
+  // A repaired state row must be diffed whatever changed in the warehouse: the next diff is a whole one. A repaired
+  // account record (merged, deleted) changes the association of its people: person syncs diff whole once too.
+  const everyone = shape.entity.kind === 'account' ? [logEverythingSql(d, shape.tables.state.schema)] : [];
+  if (statements.length > 0) await warehouse.transaction([...statements, ...forgetPositionSql(d, shape), ...everyone], { label: `drift ${shape.sync.sync}` });
   return { ...count(repairs.events), requests: parts.requests() - before, seconds: elapsed(started) };
 }
 
