@@ -1,7 +1,7 @@
 /**
  * End-to-end conformance: the repository's own sample project (cdp.config.yaml, models/, connectors/)
  * on `cdp generate` data, built with `cdp build` and synced with `cdp sync` to fresh HubSpot and
- * Salesforce sandboxes, once per engine. DuckDB reads the CSV files (`path:` sources, as shipped);
+ * Salesforce sandboxes, once per engine, then built and synced again three days later (scoped diffs). DuckDB reads the CSV files (`path:` sources, as shipped);
  * on the emulators the same files are loaded into `raw.*` tables in test set-up and the sources say
  * `table: raw.<name>` (`path:` is DuckDB-only). Every engine must end with the same identity
  * partitions (the identifiers table, profile ids included), traits, segment members, and the same
@@ -27,6 +27,7 @@ import { loadSampleTables } from './load-sample-tables.js';
 import { warehouseTargets, type WarehouseTarget } from './warehouse-targets.js';
 
 const AS_OF = '2025-06-01T00:00:00.000Z';
+const LATER = '2025-06-04T00:00:00.000Z';
 const SAMPLE = { seed: 11, people: 80, eventsPerPerson: 3 } as const;
 
 interface EngineOutcome {
@@ -38,7 +39,12 @@ interface EngineOutcome {
   readonly crm: CrmState;
   /** A second `cdp sync` with nothing changed: its exit code and the write requests each CRM saw. */
   readonly resync: { readonly code: number; readonly hubspotWrites: number; readonly salesforceWrites: number };
-  /** A third `cdp sync` after renaming the list and the campaign in the connectors (docs/sync-renames.md). */
+  /**
+   * Three days later (`--as-of`), with no new data: an incremental build (7-day windows move) and a sync whose diffs
+   * read only the profiles and accounts that build changed (docs/incremental.md#syncs).
+   */
+  readonly later: { readonly build: CliResult; readonly sync: CliResult; readonly crm: CrmState } | undefined;
+  /** A fourth `cdp sync` after renaming the list and the campaign in the connectors (docs/sync-renames.md). */
   readonly renamed: { readonly sync: CliResult; readonly crm: CrmState } | undefined;
 }
 
@@ -86,13 +92,29 @@ async function runEngine(target: WarehouseTarget): Promise<EngineOutcome> {
     try {
       const build = await cdp(dir, ['build', '--as-of', AS_OF], sandboxes.env);
       const resync = { code: -1, hubspotWrites: -1, salesforceWrites: -1 };
-      if (build.code !== 0) return { build, sync: build, identifiers: [], profiles: [], members: [], crm: crmState(sandboxes), resync, renamed: undefined };
+      if (build.code !== 0) return { build, sync: build, identifiers: [], profiles: [], members: [], crm: crmState(sandboxes), resync, later: undefined, renamed: undefined };
       const sync = await cdp(dir, ['sync', '--as-of', AS_OF], sandboxes.env);
       const crm = crmState(sandboxes);
       sandboxes.hubspot.resetStats();
       sandboxes.salesforce.resetStats();
       const again = await cdp(dir, ['sync', '--as-of', AS_OF], sandboxes.env);
       Object.assign(resync, { code: again.code, hubspotWrites: sandboxes.hubspot.stats.writeRequests, salesforceWrites: sandboxes.salesforce.stats.writeRequests });
+      // The first build's identity, traits and segments (a later split mints ids salted with each engine's run id).
+      const w = await openWarehouse(project.config.warehouse, dir);
+      const built = await (async () => {
+        try {
+          const t = (name: string) => w.dialect.table({ schema: project.config.schema, name });
+          const identifiers = await w.query(`select id_type, id_value, profile_id, first_seen, last_seen from ${t('identifiers')} order by id_type, id_value`);
+          const profiles = await w.query(`select * from ${t('profiles')} order by profile_id`);
+          const members = await w.query(`select segment, profile_id, entered_at from ${t('segment_members')} order by segment, profile_id`);
+          return { identifiers, profiles, members };
+        } finally {
+          await w.close();
+        }
+      })();
+      const laterBuild = await cdp(dir, ['build', '--as-of', LATER], sandboxes.env);
+      const laterSync = await cdp(dir, ['sync', '--json', '--as-of', LATER], sandboxes.env);
+      const later = { build: laterBuild, sync: laterSync, crm: crmState(sandboxes) };
       for (const [file, from, to] of [
         ['hubspot_contacts.yaml', '"CDP: High intent"', '"CDP: High intent (renamed)"'],
         ['salesforce_contacts.yaml', '"CDP: Churn risk"', '"CDP: Churn risk (renamed)"'],
@@ -102,16 +124,7 @@ async function runEngine(target: WarehouseTarget): Promise<EngineOutcome> {
       }
       const renamedSync = await cdp(dir, ['sync', '--as-of', AS_OF], sandboxes.env);
       const renamed = { sync: renamedSync, crm: crmState(sandboxes) };
-      const w = await openWarehouse(project.config.warehouse, dir);
-      try {
-        const t = (name: string) => w.dialect.table({ schema: project.config.schema, name });
-        const identifiers = await w.query(`select id_type, id_value, profile_id, first_seen, last_seen from ${t('identifiers')} order by id_type, id_value`);
-        const profiles = await w.query(`select * from ${t('profiles')} order by profile_id`);
-        const members = await w.query(`select segment, profile_id, entered_at from ${t('segment_members')} order by segment, profile_id`);
-        return { build, sync, identifiers, profiles, members, crm, resync, renamed };
-      } finally {
-        await w.close();
-      }
+      return { build, sync, ...built, crm, resync, later, renamed };
     } finally {
       await sandboxes.close();
     }
@@ -156,16 +169,28 @@ describe('sample project end to end: cdp build and cdp sync on every engine', ()
     expect(outcomes.get(name)?.resync).toEqual({ code: 0, hubspotWrites: 0, salesforceWrites: 0 });
   });
 
+  it.each(targets.map((t) => t.name))('%s: three days later, each sync diffs only what changed and sends the window moving', (name) => {
+    const o = outcomes.get(name) as EngineOutcome;
+    expect(o.later?.build.code, o.later?.build.stderr).toBe(0);
+    expect(o.later?.sync.code, o.later?.sync.stderr).toBe(0);
+    const syncs = (JSON.parse(o.later?.sync.stdout ?? '{}') as { syncs?: { sync: string; match_keys: { among: string } }[] }).syncs ?? [];
+    expect(syncs.map((x) => [x.sync, x.match_keys.among])).toEqual(syncs.map((x) => [x.sync, 'changed']));
+    expect(syncs.length).toBe(4);
+    // The 7-day pricing window moved: some people left the High intent list.
+    expect(o.later?.crm.hubspot.lists['CDP: High intent']).not.toEqual(o.crm.hubspot.lists['CDP: High intent']);
+  });
+
   it.each(targets.map((t) => t.name))('%s: a renamed list and campaign get the members, the old ones are emptied', (name) => {
     const o = outcomes.get(name) as EngineOutcome;
     expect(o.renamed?.sync.code, o.renamed?.sync.stderr).toBe(0);
     const lists = o.renamed?.crm.hubspot.lists ?? {};
-    expect(o.crm.hubspot.lists['CDP: High intent']?.length).toBeGreaterThan(0);
-    expect(lists['CDP: High intent (renamed)']).toEqual(o.crm.hubspot.lists['CDP: High intent']);
+    const before = o.later?.crm;
+    expect(before?.hubspot.lists['CDP: High intent']?.length).toBeGreaterThan(0);
+    expect(lists['CDP: High intent (renamed)']).toEqual(before?.hubspot.lists['CDP: High intent']);
     expect(lists['CDP: High intent']).toEqual([]);
     const members = (crm: CrmState | undefined, campaign: string) => (crm?.salesforce.campaignMembers ?? []).filter((m) => m.campaign === campaign).map((m) => m.email);
-    expect(members(o.crm, 'CDP: Churn risk').length).toBeGreaterThan(0);
-    expect(members(o.renamed?.crm, 'CDP: Churn risk (renamed)')).toEqual(members(o.crm, 'CDP: Churn risk'));
+    expect(members(before, 'CDP: Churn risk').length).toBeGreaterThan(0);
+    expect(members(o.renamed?.crm, 'CDP: Churn risk (renamed)')).toEqual(members(before, 'CDP: Churn risk'));
     expect(members(o.renamed?.crm, 'CDP: Churn risk')).toEqual([]);
   });
 
@@ -183,5 +208,8 @@ describe('sample project end to end: cdp build and cdp sync on every engine', ()
   });
   it.skipIf(others.length === 0).each(others)('%s: identical CRM end state (records, fields, lists, campaigns)', (name) => {
     expect(outcomes.get(name)?.crm).toEqual(reference().crm);
+  });
+  it.skipIf(others.length === 0).each(others)('%s: identical CRM state after the scoped syncs three days later', (name) => {
+    expect(outcomes.get(name)?.later?.crm).toEqual(reference().later?.crm);
   });
 });
