@@ -200,18 +200,23 @@ export function startHubSpot(options: HubSpotSandboxOptions = {}): Promise<HubSp
   return startHubSpotSandbox({ requestsPer10s: 0, searchPerSecond: 0, ...options });
 }
 
+/** `cdp.config.yaml` of a DuckDB project with one HubSpot destination (credentials from the environment). */
+export function hubspotConfig(requestsPer10s = 1000): string {
+  return yaml`
+    project: t
+    warehouse: { type: duckdb, path: .cdp/warehouse.duckdb }
+    destinations:
+      hubspot:
+        type: hubspot
+        accessToken: \${HUBSPOT_ACCESS_TOKEN}
+        baseUrl: \${HUBSPOT_BASE_URL}
+        requestsPer10s: ${requestsPer10s}
+  `;
+}
+
 export function hubspotProjectFiles(c: ConnectorOptions = {}): Record<string, string> {
   return {
-    'cdp.config.yaml': yaml`
-      project: t
-      warehouse: { type: duckdb, path: .cdp/warehouse.duckdb }
-      destinations:
-        hubspot:
-          type: hubspot
-          accessToken: \${HUBSPOT_ACCESS_TOKEN}
-          baseUrl: \${HUBSPOT_BASE_URL}
-          requestsPer10s: ${c.requestsPer10s ?? 1000}
-    `,
+    'cdp.config.yaml': hubspotConfig(c.requestsPer10s),
     'models/people.yaml': MODEL,
     ...connectorFile('hubspot', c, { object: 'contacts', match: '{ trait: email, field: email }', fields: HUBSPOT_FIELDS, segments: HUBSPOT_SEGMENTS, createFields: true }),
   };

@@ -4,6 +4,7 @@
  * late_arrival, rows without a time), logins only identity reads, insert, update and delete CRM rows in place (merges through a shared
  * phone, splits through deleted rows). The same seed gives the same history.
  */
+import { rng } from '../identity/graph-families.js';
 import { yaml } from './project.js';
 
 export const MODELS = yaml`
@@ -72,16 +73,7 @@ export const PATHS = ['/pricing', '/docs', '/blog', '/home'];
 export const PLANS = ['free', 'pro', 'team'];
 
 /** A small deterministic PRNG (mulberry32), so a failing seed reproduces. */
-export function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export const random = rng;
 
 const lit = (v: string | number | null) => (v === null ? 'null' : typeof v === 'number' ? String(v) : `'${v}'`);
 const at = (ms: number) => `'${new Date(ms).toISOString().replace('T', ' ').replace('Z', '')}'`;

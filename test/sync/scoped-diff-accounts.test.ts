@@ -1,10 +1,11 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { COMPANIES, type HubSpotSandbox } from '@cdp-oss/crm-sandbox';
+import { describe, expect, it } from 'vitest';
+import { COMPANIES } from '@cdp-oss/crm-sandbox';
 import type { Row } from '../../src/warehouse/warehouse.js';
-import { hubspotContacts, hubspotEnv, hubspotListEmails, query, startHubSpot } from '../destinations/destination-fixture.js';
-import { cdp, removeProject, writeProject, yaml } from '../helpers/project.js';
+import { hubspotContacts, hubspotEnv, hubspotListEmails, query } from '../destinations/destination-fixture.js';
+import { cdp, yaml } from '../helpers/project.js';
+import { useHubSpotSides, type Side } from './hubspot-sides.js';
 import { MODELS, RAW_TABLES, random, step } from '../helpers/random-history.js';
 
 /**
@@ -90,40 +91,11 @@ const CONTACTS_SYNC = yaml`
   max_field_clears_pct: 100
 `;
 
-interface Side {
-  readonly dir: string;
-  readonly sandbox: HubSpotSandbox;
-}
+const hubspotSide = useHubSpotSides();
 
-const sides: Side[] = [];
-afterEach(async () => {
-  for (const s of sides.splice(0)) {
-    await s.sandbox.close();
-    await removeProject(s.dir);
-  }
-});
-
-async function side(): Promise<Side> {
-  const dir = await writeProject({
-    'cdp.config.yaml': yaml`
-      project: t
-      warehouse: { type: duckdb, path: .cdp/warehouse.duckdb }
-      destinations:
-        hubspot:
-          type: hubspot
-          accessToken: \${HUBSPOT_ACCESS_TOKEN}
-          baseUrl: \${HUBSPOT_BASE_URL}
-    `,
-    'models/m.yaml': ACCOUNT_MODELS,
-    'connectors/companies.yaml': COMPANIES_SYNC,
-    'connectors/contacts.yaml': CONTACTS_SYNC,
-  });
-  const s = { dir, sandbox: await startHubSpot() };
-  sides.push(s);
-  for (const sql of [...RAW_TABLES, 'create table raw.seats (email varchar, company_id varchar, updated_at timestamp)', 'create table raw.firms (company_id varchar, name varchar, updated_at timestamp)']) {
-    await query(dir, sql);
-  }
-  return s;
+function side(): Promise<Side> {
+  const tables = ['create table raw.seats (email varchar, company_id varchar, updated_at timestamp)', 'create table raw.firms (company_id varchar, name varchar, updated_at timestamp)'];
+  return hubspotSide({ 'models/m.yaml': ACCOUNT_MODELS, 'connectors/companies.yaml': COMPANIES_SYNC, 'connectors/contacts.yaml': CONTACTS_SYNC }, [...RAW_TABLES, ...tables]);
 }
 
 type Summary = Record<string, unknown>;

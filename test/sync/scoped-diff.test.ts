@@ -1,10 +1,10 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import type { HubSpotSandbox } from '@cdp-oss/crm-sandbox';
+import { describe, expect, it } from 'vitest';
 import type { Row } from '../../src/warehouse/warehouse.js';
-import { hubspotContacts, hubspotEnv, hubspotListEmails, query, startHubSpot } from '../destinations/destination-fixture.js';
-import { cdp, removeProject, writeProject, yaml } from '../helpers/project.js';
+import { hubspotContacts, hubspotEnv, hubspotListEmails, query } from '../destinations/destination-fixture.js';
+import { cdp } from '../helpers/project.js';
+import { useHubSpotSides, type Side } from './hubspot-sides.js';
 import { MODELS, RAW_TABLES, random, step } from '../helpers/random-history.js';
 
 /**
@@ -43,37 +43,10 @@ function connector(match: string, extraFields: Readonly<Record<string, string>> 
   ].join('\n');
 }
 
-interface Side {
-  readonly dir: string;
-  readonly sandbox: HubSpotSandbox;
-}
+const hubspotSide = useHubSpotSides();
 
-const sides: Side[] = [];
-afterEach(async () => {
-  for (const s of sides.splice(0)) {
-    await s.sandbox.close();
-    await removeProject(s.dir);
-  }
-});
-
-async function side(models: string, match: string): Promise<Side> {
-  const dir = await writeProject({
-    'cdp.config.yaml': yaml`
-      project: t
-      warehouse: { type: duckdb, path: .cdp/warehouse.duckdb }
-      destinations:
-        hubspot:
-          type: hubspot
-          accessToken: \${HUBSPOT_ACCESS_TOKEN}
-          baseUrl: \${HUBSPOT_BASE_URL}
-    `,
-    'models/m.yaml': models,
-    'connectors/contacts.yaml': connector(match),
-  });
-  const s = { dir, sandbox: await startHubSpot() };
-  sides.push(s);
-  for (const sql of RAW_TABLES) await query(dir, sql);
-  return s;
+function side(models: string, match: string): Promise<Side> {
+  return hubspotSide({ 'models/m.yaml': models, 'connectors/contacts.yaml': connector(match) }, RAW_TABLES);
 }
 
 /** One `cdp run` at `asOf`; its sync's summary from --json. */
