@@ -69,7 +69,7 @@ export async function forgetPerson(stage: StageContext, context: (shape: SyncSha
       continue;
     }
     const keysReport = { on_collision: sync.match.on_collision, collided_keys: 0, collided_profiles: 0, refused_keys: 0, new_refused_keys: 0 };
-    const summary = await sendSync(ctx, { sync, shape, counts, diff: diffSummary(shape, counts, counts.total), gates: [], keys: keysReport, newRefused: [], started: performance.now() });
+    const summary = await sendSync(ctx, { sync, shape, counts, diff: diffSummary(shape, counts, counts.total), gates: [], keys: keysReport, newRefused: [], prepareSeconds: 0 });
     syncs.push({ sync: sync.sync, records: counts.total, cleared: summary.sent.cleared, removed: summary.sent.removed, rejected: summary.rejected });
   }
   const rejected = syncs.reduce((n, s) => n + s.rejected, 0);

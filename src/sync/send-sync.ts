@@ -78,7 +78,8 @@ export interface PreparedSync {
   readonly position?: SyncPosition;
   /** Keys several profiles hold (`on_collision: skip`): the next scoped diff looks at them again. */
   readonly collided?: readonly string[];
-  readonly started: number;
+  /** How long preparing took: a sync's seconds are its own prepare and send, not the other syncs' in between. */
+  readonly prepareSeconds: number;
 }
 
 /**
@@ -134,7 +135,7 @@ export async function prepareSync(ctx: SyncRunContext, sync: Declared<SyncConfig
       new_refused_keys: newRefused.length,
       among: scope ? 'changed' : 'all',
     };
-    return { sync, shape, counts, diff: diffSummary(shape, counts, state.records), gates: removalGates(shape, counts, state), keys, newRefused, ...(drift ? { drift } : {}), position, collided, started };
+    return { sync, shape, counts, diff: diffSummary(shape, counts, state.records), gates: removalGates(shape, counts, state), keys, newRefused, ...(drift ? { drift } : {}), position, collided, prepareSeconds: elapsed(started) };
   } catch (error) {
     await discardSync(ctx, shape);
     throw error;
@@ -152,7 +153,9 @@ export async function discardSync(ctx: SyncRunContext, shape: SyncShape): Promis
  * then drop the state of records that left and hold nothing cdp added.
  */
 export async function sendSync(ctx: SyncRunContext, prepared: PreparedSync): Promise<SyncSummary> {
-  const { sync, shape, counts, drift, started } = prepared;
+  const { sync, shape, counts, drift } = prepared;
+  const sending = performance.now();
+  const seconds = () => Math.round(1000 * prepared.prepareSeconds + performance.now() - sending) / 1000;
   const { warehouse, project } = ctx.stage;
   const diff = warehouse.dialect.scratchTable(shape.tables.diff);
   try {
@@ -172,7 +175,7 @@ export async function sendSync(ctx: SyncRunContext, prepared: PreparedSync): Pro
       await ctx.queue.run(() => pruneRetiredTargets(warehouse, project, shape));
       if (drift) await markDriftChecked(warehouse, shape, new Date());
       await savePosition(ctx, prepared, prepared.collided ?? []);
-      return { ...base, status: 'success', sent: idle, rejected: 0, requests: drift?.requests ?? 0, retries: 0, rateLimited: 0, seconds: elapsed(started), notes: [] };
+      return { ...base, status: 'success', sent: idle, rejected: 0, requests: drift?.requests ?? 0, retries: 0, rateLimited: 0, seconds: seconds(), notes: [] };
     }
 
     const { destination, transport } = await ctx.open();
@@ -213,7 +216,7 @@ export async function sendSync(ctx: SyncRunContext, prepared: PreparedSync): Pro
       requests: after.requests - before.requests + (drift?.requests ?? 0),
       retries: after.retries - before.retries,
       rateLimited: after.rateLimited - before.rateLimited,
-      seconds: elapsed(started),
+      seconds: seconds(),
       notes: ready.notes,
     };
   } finally {
