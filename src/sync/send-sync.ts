@@ -104,10 +104,10 @@ export async function prepareSync(ctx: SyncRunContext, sync: Declared<SyncConfig
   const whole = compileDiffSelect(shape, d, { stateColumns, fullResync: false });
   const sharedSql = compileSharedKeys(shape, d);
   const shared = sharedSql ? await warehouse.query(sharedSql, { label: `shared keys ${sync.sync}` }) : [];
-  const scoped = !ctx.fullResync && stateColumns !== undefined;
-  const position = await ctx.queue.run(() => readPosition(warehouse, shape, diffFingerprint(whole, shared), scoped));
-  const { scope } = position;
+  // A diff compared with an existing state may be scoped, and moves state rows whose key went to another profile.
   const owners = !ctx.fullResync && stateColumns !== undefined;
+  const position = await ctx.queue.run(() => readPosition(warehouse, shape, diffFingerprint(whole, shared), owners));
+  const { scope } = position;
   const select = compileDiffSelect(shape, d, { stateColumns, fullResync: ctx.fullResync, scope, owners });
   await warehouse.execute(d.createScratchTableAs(shape.tables.diff, `select row_number() over (order by op, match_key) as seq, x.*\nfrom (\n${select}\n) x`), {
     label: `diff ${sync.sync}`,

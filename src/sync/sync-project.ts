@@ -127,8 +127,8 @@ export async function syncProject(stage: StageContext, options: SyncProjectOptio
         try {
           // A person sync associating accounts sent (or partly sent) in this run diffs again: those accounts now have
           // records (docs/accounts-sync.md). Only association values can differ, so the gates checked above still hold.
-          const accountSent = p.shape.account !== undefined && attempted.has(p.shape.account.sync.sync);
-          const ready = accountSent ? await prepareSync(contextFor(p.sync), p.sync) : p;
+          const accountRan = p.shape.account !== undefined && attempted.has(p.shape.account.sync.sync);
+          const ready = accountRan ? await prepareSync(contextFor(p.sync), p.sync) : p;
           attempted.add(p.sync.sync);
           const summary = await sendSync(contextFor(p.sync), ready);
           summaries.push(summary);

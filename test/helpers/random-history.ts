@@ -75,8 +75,9 @@ export const PLANS = ['free', 'pro', 'team'];
 /** A small deterministic PRNG (mulberry32), so a failing seed reproduces. */
 export const random = rng;
 
-const lit = (v: string | number | null) => (v === null ? 'null' : typeof v === 'number' ? String(v) : `'${v}'`);
-const at = (ms: number) => `'${new Date(ms).toISOString().replace('T', ' ').replace('Z', '')}'`;
+/** A SQL literal of a value, and of a time in ms (DuckDB timestamp text). */
+export const lit = (v: string | number | null) => (v === null ? 'null' : typeof v === 'number' ? String(v) : `'${v}'`);
+export const at = (ms: number) => `'${new Date(ms).toISOString().replace('T', ' ').replace('Z', '')}'`;
 
 /** One step of history as SQL, the same for both warehouses. */
 export function step(next: () => number, asOf: number, previousAsOf: number, crmIds: number[], nextCrmId: { n: number }): string[] {

@@ -5,6 +5,7 @@ import type { ReportData } from '../../src/report/report-data.js';
 import type { HubSpotSandbox } from '@cdp-oss/crm-sandbox';
 import { removeProject, writeProject, yaml } from '../helpers/project.js';
 import { contacts, query, runCdp, startSandbox, writes } from '../sync/sync-fixture.js';
+import { hubspotConfig } from '../destinations/destination-fixture.js';
 
 const PEOPLE = 60;
 const SHARED = 40;
@@ -19,16 +20,7 @@ function signups(hub: boolean): string {
 
 function files(gate = ''): Record<string, string> {
   return {
-    'cdp.config.yaml': yaml`
-      project: t
-      warehouse: { type: duckdb, path: .cdp/warehouse.duckdb }
-      destinations:
-        hubspot:
-          type: hubspot
-          accessToken: \${HUBSPOT_ACCESS_TOKEN}
-          baseUrl: \${HUBSPOT_BASE_URL}
-          requestsPer10s: 1000
-    `,
+    'cdp.config.yaml': hubspotConfig(),
     'models/people.yaml': `${yaml`
       sources:
         - name: signups

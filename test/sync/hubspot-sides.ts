@@ -9,6 +9,11 @@ export interface Side {
   readonly sandbox: HubSpotSandbox;
 }
 
+/** What one run sent: the counts a user sees, which differ when one diff missed or added a record. */
+export function sent(summary: Readonly<Record<string, unknown>> | undefined): unknown {
+  return { sent: summary?.sent, rejected: summary?.rejected, diff: summary?.diff };
+}
+
 /**
  * `side(files, sql)`: a DuckDB project with these files (and a HubSpot destination) and its own sandbox, the SQL
  * run in its warehouse first. Every side is closed and removed after each test.

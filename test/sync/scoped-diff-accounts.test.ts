@@ -5,8 +5,8 @@ import { COMPANIES } from '@cdp-oss/crm-sandbox';
 import type { Row } from '../../src/warehouse/warehouse.js';
 import { hubspotContacts, hubspotEnv, hubspotListEmails, query } from '../destinations/destination-fixture.js';
 import { cdp, yaml } from '../helpers/project.js';
-import { useHubSpotSides, type Side } from './hubspot-sides.js';
-import { MODELS, RAW_TABLES, random, step } from '../helpers/random-history.js';
+import { sent, useHubSpotSides, type Side } from './hubspot-sides.js';
+import { MODELS, RAW_TABLES, at, lit, random, step } from '../helpers/random-history.js';
 
 /**
  * Accounts in scoped sync diffs (docs/incremental.md#syncs): an account sync (HubSpot companies) and a person sync
@@ -131,14 +131,6 @@ async function landed(s: Side): Promise<Record<string, unknown>> {
     companyState: await state('companies', 's.profile_id'),
   };
 }
-
-/** What one run sent: the counts a user sees, which differ when one diff missed or added a record. */
-function sent(summary: Summary | undefined): unknown {
-  return { sent: summary?.sent, rejected: summary?.rejected, diff: summary?.diff };
-}
-
-const lit = (v: string) => `'${v}'`;
-const at = (ms: number) => `'${new Date(ms).toISOString().replace('T', ' ').replace('Z', '')}'`;
 
 /** Companies and seats as SQL: people join, move between and leave 5 companies; companies appear, are renamed and go. */
 function accountStep(next: () => number, asOf: number): string[] {

@@ -4,8 +4,8 @@ import { describe, expect, it } from 'vitest';
 import type { Row } from '../../src/warehouse/warehouse.js';
 import { hubspotContacts, hubspotEnv, hubspotListEmails, query } from '../destinations/destination-fixture.js';
 import { cdp } from '../helpers/project.js';
-import { useHubSpotSides, type Side } from './hubspot-sides.js';
-import { MODELS, RAW_TABLES, random, step } from '../helpers/random-history.js';
+import { sent, useHubSpotSides, type Side } from './hubspot-sides.js';
+import { MODELS, RAW_TABLES, at, random, step } from '../helpers/random-history.js';
 
 /**
  * A sync diffs only the profiles changed since its last diff (docs/incremental.md#syncs). Two projects receive
@@ -72,11 +72,6 @@ from cdp.sync_state_contacts s order by match_key`,
   return { contacts: contacts.sort(), list: hubspotListEmails(s.sandbox, LIST), state };
 }
 
-/** What one run sent: the counts a user sees, which differ when one diff missed or added a record. */
-function sent(summary: Record<string, unknown>): unknown {
-  return { sent: summary.sent, rejected: summary.rejected, diff: summary.diff };
-}
-
 const CASES = [
   { name: 'match by email identifier (on_collision: skip)', models: MODELS, match: '{ id_type: email }', seed: 1 },
   { name: 'match by email identifier, another history', models: MODELS, match: '{ id_type: email }', seed: 2 },
@@ -126,7 +121,6 @@ describe('a scoped sync diff sends what a whole diff sends', () => {
     const scoped = await side(MODELS, '{ id_type: email }');
     const whole = await side(MODELS, '{ id_type: email }');
     const asOf = Date.parse('2026-03-01T00:00:00Z');
-    const at = (ms: number) => `'${new Date(ms).toISOString().replace('T', ' ').replace('Z', '')}'`;
     const steps = [
       // One person with two emails (the CRM rows share a phone); u2@ is the newer, so it is the key.
       [`insert into raw.crm values (1, 'u1@x.com', '+14155550100', 'pro', ${at(asOf - 7_200_000)}), (2, 'u2@x.com', '+14155550100', 'pro', ${at(asOf - 3_600_000)})`],
