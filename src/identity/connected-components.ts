@@ -11,12 +11,22 @@ import { statementsStep, type LoopStep, type PlanStage, type PlanStep } from '..
  * vanish). The edge table shrinks every round; when it is empty the per-round maps are composed.
  * A component's label is its smallest node key. Only equi-joins, GROUP BY/MIN and DISTINCT: the
  * same statements run on every engine, driven one at a time by the CLI.
+ *
+ * Roots are never written: a node that is the smallest of its closed neighbourhood has no row in
+ * the round's pointers, and a node missing from a map stays where it is. With edges stored as
+ * a < b, a node's smaller neighbours are the `a` of its edges as `b`, so the hook groups each edge
+ * once instead of both ways; the output likewise holds only the nodes whose label is another node
+ * (unless `roots`), and every consumer reads a missing node as labelled by itself.
  */
 export interface ComponentsOptions {
   /** A relation or parenthesised SELECT with integer columns `a`, `b` (any order, duplicates and self-loops allowed). */
   readonly edges: string;
-  /** Scratch table written with (node_key, comp) for every node that has an edge. */
+  /**
+   * Scratch table written with (node_key, comp) for every node that has an edge and is not the smallest of
+   * its component; with `roots`, the smallest nodes too (as comp = node_key).
+   */
   readonly out: TableRef;
+  readonly roots?: boolean;
   readonly scratch: (name: string) => TableRef;
   readonly maxRounds: number;
   /** Prefix of statement labels, so a failing statement says which loop it belonged to. */
@@ -34,16 +44,16 @@ export interface ComponentsRun {
 export interface LoopTables {
   readonly w: TableRef;
   readonly wNext: TableRef;
-  /** Hook result, then the first (full) jump. */
+  /** Hook result (the nodes with a smaller neighbour), then the first (full) jump. */
   readonly par: TableRef;
   readonly jumped: TableRef;
   /** Nodes still jumping: their parent was not a root at the last jump. */
   readonly active: TableRef;
   readonly activeNext: TableRef;
-  /** Nodes whose parent is a root; in round 1 this is also the round's map (every node). */
+  /** Nodes whose parent is a root; in round 1 this is also the round's map. */
   settled(round: number): TableRef;
   readonly lab: TableRef;
-  /** Round r's moves (v <> p); round 1's map is its settled table. */
+  /** Round r's moves: every node that is not a root of round r; round 1's map is its settled table. */
   map(round: number): TableRef;
 }
 
@@ -70,26 +80,23 @@ export const ccSql = {
       `select least(e.a, e.b) as a, greatest(e.a, e.b) as b\nfrom ${edges} e\nwhere e.a is not null and e.b is not null and e.a <> e.b`,
     ),
   count: (d: Dialect, table: TableRef): string => `select count(*) as n from ${d.scratchTable(table)}`,
-  /** (1) hook: each node points at the smallest id in its closed neighbourhood. */
+  /** (1) hook: each node with a smaller neighbour points at the smallest (edges are a < b); roots have no row. */
   hook: (d: Dialect, w: TableRef, par: TableRef): string =>
-    d.createScratchTableAs(
-      par,
-      `select v, least(v, min(nbr)) as p\nfrom (select a as v, b as nbr from ${d.scratchTable(w)} union all select b as v, a as nbr from ${d.scratchTable(w)}) x\ngroup by v`,
-    ),
-  /** (2a) the first pointer jump over every node; `moved` = 0 means the parent was already a root. */
+    d.createScratchTableAs(par, `select b as v, min(a) as p\nfrom ${d.scratchTable(w)}\ngroup by b`),
+  /** (2a) the first pointer jump over every node; `moved` = 0 means the parent was a root (it has no row). */
   firstJump: (d: Dialect, t: LoopTables, round: number): string[] => [
     d.createScratchTableAs(
       t.jumped,
-      `select x.v, y.p, case when y.p <> x.p then 1 else 0 end as moved\nfrom ${d.scratchTable(t.par)} x join ${d.scratchTable(t.par)} y on y.v = x.p`,
+      `select x.v, coalesce(y.p, x.p) as p, case when y.v is null then 0 else 1 end as moved\nfrom ${d.scratchTable(t.par)} x left join ${d.scratchTable(t.par)} y on y.v = x.p`,
     ),
     d.createScratchTableAs(t.settled(round), `select v, p from ${d.scratchTable(t.jumped)} where moved = 0`),
     d.createScratchTableAs(t.active, `select v, p from ${d.scratchTable(t.jumped)} where moved = 1`),
   ],
-  /** (2b) further jumps touch only the nodes that moved; a parent's parent is active or settled. */
+  /** (2b) further jumps touch only the nodes that moved; a parent's parent is active, settled, or the parent is a root. */
   nextJump: (d: Dialect, t: LoopTables, round: number): string[] => [
     d.createScratchTableAs(
       t.activeNext,
-      `select x.v, coalesce(ay.p, sy.p) as p, case when coalesce(ay.p, sy.p) <> x.p then 1 else 0 end as moved
+      `select x.v, coalesce(ay.p, sy.p, x.p) as p, case when ay.v is null and sy.v is null then 0 else 1 end as moved
 from ${d.scratchTable(t.active)} x
 left join ${d.scratchTable(t.active)} ay on ay.v = x.p
 left join ${d.scratchTable(t.settled(round))} sy on sy.v = x.p`,
@@ -97,15 +104,17 @@ left join ${d.scratchTable(t.settled(round))} sy on sy.v = x.p`,
     `insert into ${d.scratchTable(t.settled(round))} (v, p)\nselect v, p from ${d.scratchTable(t.activeNext)} where moved = 0`,
     d.createScratchTableAs(t.active, `select v, p from ${d.scratchTable(t.activeNext)} where moved = 1`),
   ],
-  /** (3) this round's moves, kept for the final composition (round 1 keeps every node). */
+  /** (3) this round's moves, kept for the final composition (round 1's settled table is its map). */
   keepMap: (d: Dialect, t: LoopTables, round: number): string =>
-    d.createScratchTableAs(t.map(round), `select v, p from ${d.scratchTable(t.settled(round))} where v <> p`),
-  /** (4) contract: edges into root space, intra-tree edges and duplicates dropped. */
-  contract: (d: Dialect, w: TableRef, par: TableRef, wNext: TableRef): string =>
-    d.createScratchTableAs(
+    d.createScratchTableAs(t.map(round), `select v, p from ${d.scratchTable(t.settled(round))}`),
+  /** (4) contract: edges into root space (a node without a row is a root), intra-tree edges and duplicates dropped. */
+  contract: (d: Dialect, w: TableRef, par: TableRef, wNext: TableRef): string => {
+    const [pa, pb] = ['coalesce(pa.p, e.a)', 'coalesce(pb.p, e.b)'];
+    return d.createScratchTableAs(
       wNext,
-      `select distinct least(pa.p, pb.p) as a, greatest(pa.p, pb.p) as b\nfrom ${d.scratchTable(w)} e\njoin ${d.scratchTable(par)} pa on pa.v = e.a\njoin ${d.scratchTable(par)} pb on pb.v = e.b\nwhere pa.p <> pb.p`,
-    ),
+      `select distinct least(${pa}, ${pb}) as a, greatest(${pa}, ${pb}) as b\nfrom ${d.scratchTable(w)} e\nleft join ${d.scratchTable(par)} pa on pa.v = e.a\nleft join ${d.scratchTable(par)} pb on pb.v = e.b\nwhere ${pa} <> ${pb}`,
+    );
+  },
   /** Compose the maps from the last round back to round 2: lab(v) = final root of v. */
   composeStart: (d: Dialect, t: LoopTables, lastRound: number): string =>
     lastRound < 2
@@ -113,14 +122,20 @@ left join ${d.scratchTable(t.settled(round))} sy on sy.v = x.p`,
       : d.createScratchTableAs(t.lab, `select v, p from ${d.scratchTable(t.map(lastRound))}`),
   composeRound: (d: Dialect, t: LoopTables, round: number): string =>
     `insert into ${d.scratchTable(t.lab)} (v, p)\nselect m.v, coalesce(l.p, m.p)\nfrom ${d.scratchTable(t.map(round))} m left join ${d.scratchTable(t.lab)} l on l.v = m.p`,
-  /** Round 1's map holds every node: its composition is the output. */
-  output: (d: Dialect, t: LoopTables, rounds: number, out: TableRef): string =>
+  /**
+   * The output: round 1's moves composed with the later rounds', and the later rounds' moves themselves (their
+   * nodes were roots of round 1); with `roots`, also each label as its own row.
+   */
+  output: (d: Dialect, t: LoopTables, rounds: number, out: TableRef, roots: boolean): string[] =>
     rounds === 0
-      ? d.createScratchTableAs(out, `select a as node_key, b as comp from ${d.scratchTable(t.w)} where 1 = 0`)
-      : d.createScratchTableAs(
-          out,
-          `select m.v as node_key, coalesce(l.p, m.p) as comp\nfrom ${d.scratchTable(t.map(1))} m left join ${d.scratchTable(t.lab)} l on l.v = m.p`,
-        ),
+      ? [d.createScratchTableAs(out, `select a as node_key, b as comp from ${d.scratchTable(t.w)} where 1 = 0`)]
+      : [
+          d.createScratchTableAs(
+            out,
+            `select m.v as node_key, coalesce(l.p, m.p) as comp\nfrom ${d.scratchTable(t.map(1))} m left join ${d.scratchTable(t.lab)} l on l.v = m.p\nunion all\nselect v, p from ${d.scratchTable(t.lab)}`,
+          ),
+          ...(roots ? [`insert into ${d.scratchTable(out)} (node_key, comp)\nselect distinct comp, comp from ${d.scratchTable(out)}`] : []),
+        ],
   cleanup: (d: Dialect, t: LoopTables, rounds: number): string[] => [
     ...[t.w, t.wNext, t.par, t.jumped, t.active, t.activeNext, t.settled(2), t.lab].map((x) => d.dropScratchTable(x)),
     ...Array.from({ length: rounds }, (_, k) => d.dropScratchTable(t.map(k + 1))),
@@ -172,7 +187,7 @@ export function componentsSteps(d: Dialect, o: ComponentsOptions & { readonly id
     },
     after: (last) => [
       step('compose', [ccSql.composeStart(d, t, last), ...Array.from({ length: Math.max(0, last - 2) }, (_, k) => ccSql.composeRound(d, t, last - 1 - k))]),
-      step('output', [ccSql.output(d, t, last, o.out)]),
+      step('output', ccSql.output(d, t, last, o.out, o.roots ?? false)),
       step('cleanup', ccSql.cleanup(d, t, last)),
     ],
     maxRounds: o.maxRounds,

@@ -155,7 +155,8 @@ from ${delta} e join ${s(ends)} ea on ea.node_key = e.a join ${s(ends)} eb on eb
 where ea.comp <> eb.comp`,
       ),
     ],
-    loop: { edges: s(lifted), out: groups, scratch: (n: string) => t.scratch(`merge_${n}`) },
+    // Every component of a group has a row, the group's smallest too: the sizes decide which survives.
+    loop: { edges: s(lifted), out: groups, roots: true, scratch: (n: string) => t.scratch(`merge_${n}`) },
     after: [
       // One probe of the sizes: every component in a group with its size.
       d.createScratchTableAs(sized, `select q.comp as grp, q.node_key as comp, z.n from ${s(groups)} q join ${d.table(t.sizes)} z on z.comp = q.node_key`),

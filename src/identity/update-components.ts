@@ -78,7 +78,7 @@ union all select comp from ${s('nodes_removed')})`,
   };
 }
 
-/** Full build, after the loop wrote scratch `full_cc`: the graph is its result plus every node without links. */
+/** Full build, after the loop wrote scratch `full_cc`: the graph is its result plus every node it has no row for (no links, or the smallest of its component), labelled by itself. */
 export function fullGraphSql(d: Dialect, t: IdentityTables, maxRounds: number): readonly string[] {
   const inc: IncrementalTables = { graph: t.graph, sizes: t.sizes, touched: t.scratch('touched'), scratch: t.scratch, maxRounds };
   const fresh = t.scratch('full_fresh');

@@ -29,7 +29,7 @@ async function build(edges: readonly Edge[]): Promise<void> {
   const d = w.dialect;
   await loadEdges(w, all, edges);
   const out = { schema: 'inc', name: 'full' };
-  await connectedComponents(w, { edges: d.table(all), out, scratch: t.scratch, maxRounds: 60 });
+  await connectedComponents(w, { edges: d.table(all), out, roots: true, scratch: t.scratch, maxRounds: 60 });
   await w.execute(`create or replace table ${d.table(t.graph)} as select node_key, comp from ${d.scratchTable(out)}`);
   await w.execute(`create or replace table ${d.table(t.sizes)} (comp bigint, n bigint)`);
   for (const sql of incrementalSql.rebuildSizes(d, t)) await w.execute(sql);
