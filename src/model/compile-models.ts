@@ -1,7 +1,8 @@
 import { isAbsolute, join } from 'node:path';
 import type { LoadedProject } from '../config/load-project.js';
 import type { Dialect, TableRef } from '../dialect/dialect.js';
-import type { PlanStep, StatementsStep } from './plan.js';
+import { statementsStep, type PlanStep, type StatementsStep } from './plan.js';
+import type { FileStamp } from './file-stamps.js';
 import { cdpTable, pulledTableName, qualifiedName, sourceRelation } from './relations.js';
 import { modelGraph } from './model-graph.js';
 import { stampedSteps } from './stamped-steps.js';
@@ -12,10 +13,14 @@ export function fileSourcePath(project: LoadedProject, sourcePath: string): stri
   return isAbsolute(sourcePath) ? sourcePath : join(project.dir, sourcePath);
 }
 
+/** The reader a `path:` takes, by its extension. */
+function fileSourceFormat(sourcePath: string): 'csv' | 'parquet' | 'json' {
+  return /\.parquet$/i.test(sourcePath) ? 'parquet' : /\.json(l)?$/i.test(sourcePath) ? 'json' : 'csv';
+}
+
 /** `select * from read_csv_auto(...)`: what a source with `path:` reads (DuckDB). */
 export function fileSourceSelect(project: LoadedProject, dialect: Dialect, sourcePath: string): string {
-  const format = /\.parquet$/i.test(sourcePath) ? 'parquet' : /\.json(l)?$/i.test(sourcePath) ? 'json' : 'csv';
-  return `select * from ${dialect.readFile(fileSourcePath(project, sourcePath), format)}`;
+  return `select * from ${dialect.readFile(fileSourcePath(project, sourcePath), fileSourceFormat(sourcePath))}`;
 }
 
 /** Where the stamp of each file source's table is kept (file-stamps.ts). */
@@ -25,23 +30,49 @@ export function fileStampsTable(project: LoadedProject) {
 
 /**
  * A file source's table, written only when its files changed: when the table exists and the stamp stored with it
- * is this build's (`stamp`, file-stamps.ts), nothing is read. `--full-refresh` reads the files again. The stamp is
- * stored after the table is written, so a build that fails in between reads them again next time.
+ * is this build's (`stamp`, file-stamps.ts), nothing is read. When files were only added and the stamp stored is
+ * the one of the files the table holds (`append.from`), the table takes the new files' rows, in one transaction
+ * with the new stamp, so a build that fails in between appends them again next time rather than twice.
+ * `--full-refresh` reads every file again. A whole write stores its stamp after the table is written, so a build
+ * that fails in between reads the files again next time.
  */
-function fileSourceStep(project: LoadedProject, dialect: Dialect, source: string, write: StatementsStep, stamp: string): PlanStep {
+function fileSourceStep(project: LoadedProject, dialect: Dialect, source: (typeof project.sources)[number], write: StatementsStep, stamp: FileStamp): PlanStep {
   const table = dialect.table(fileStampsTable(project));
-  const name = dialect.stringLiteral(source);
-  const stored = [`delete from ${table} where source = ${name}`, `insert into ${table} (source, stamp) values (${name}, ${dialect.stringLiteral(stamp)})`];
+  const name = dialect.stringLiteral(source.name);
+  const stored = [
+    `delete from ${table} where source = ${name}`,
+    `insert into ${table} (source, stamp, files) values (${name}, ${dialect.stringLiteral(stamp.stamp)}, ${dialect.stringLiteral(stamp.files)})`,
+  ];
+  const target = write.replaces?.target as TableRef;
+  const added = cdpTable(project, `_cdp_tmp_${source.name}_added`);
+  const append = stamp.append && {
+    from: stamp.append.from,
+    when: 'files were only added since the table was written and the read gives its columns: the new files\' rows are taken from it',
+    steps: [
+      statementsStep(
+        'sources',
+        `${write.id}.append`,
+        `${write.label} (new files)`,
+        [
+          dialect.createScratchTableAs(added, `${fileSourceSelect(project, dialect, source.path as string)}\nwhere filename in (${stamp.append.files.map((f) => dialect.stringLiteral(f)).join(', ')})`),
+          `insert into ${dialect.table(target)}\nselect * from ${dialect.scratchTable(added)}`,
+          ...stored,
+        ],
+        { transaction: true, added: `select count(*) as n from ${dialect.scratchTable(added)}` },
+      ),
+    ],
+  };
   return stampedSteps({
     id: write.id,
     stage: 'sources',
     label: `${write.label}: files unchanged?`,
-    target: write.replaces?.target as TableRef,
+    target,
     storedSql: `select stamp from ${table} where source = ${name}`,
-    stamp,
+    stamp: stamp.stamp,
     write: [{ ...write, statements: [...write.statements, ...stored] }],
     refresh: true,
     differs: 'a file was added, removed or changed (name, size, modification time)',
+    ...(append ? { append } : {}),
   });
 }
 
@@ -54,7 +85,7 @@ export function compileModels(
   dialect: Dialect,
   selected?: ReadonlySet<string>,
   pulled: ReadonlySet<string> = new Set(),
-  stamps: ReadonlyMap<string, string> = new Map(),
+  stamps: ReadonlyMap<string, FileStamp> = new Map(),
 ): PlanStep[] {
   const byName = new Map(project.models.map((m) => [m.name, m]));
   const { order } = modelGraph(project);
@@ -62,8 +93,11 @@ export function compileModels(
     { kind: 'statements', id: 'schema', stage: 'setup', label: `schema ${project.config.schema}`, statements: [dialect.createSchema(project.config.schema)] },
   ];
   if (stamps.size > 0) {
-    const create = `create table if not exists ${dialect.table(fileStampsTable(project))} (source ${dialect.typeName('string')}, stamp ${dialect.typeName('string')})`;
-    steps.push({ kind: 'statements', id: 'file_stamps', stage: 'setup', label: 'file source stamps', statements: [create] });
+    const table = dialect.table(fileStampsTable(project));
+    const text = dialect.typeName('string');
+    // `files` came after `stamp`: a table from before it gains the column (empty, so the next write is whole).
+    const create = [`create table if not exists ${table} (source ${text}, stamp ${text}, files ${text})`, `alter table ${table} add column if not exists files ${text}`];
+    steps.push({ kind: 'statements', id: 'file_stamps', stage: 'setup', label: 'file source stamps', statements: create });
   }
   const sourceStep = (source: (typeof project.sources)[number]): StatementsStep => {
     const target = sourceRelation(project, source);
@@ -88,7 +122,7 @@ export function compileModels(
   for (const source of project.sources.filter((s) => s.model === undefined)) {
     const step = sourceStep(source);
     const stamp = stamps.get(source.name);
-    if (source.path !== undefined && stamp !== undefined && !(source.pulled && pulled.has(source.name))) steps.push(fileSourceStep(project, dialect, source.name, step, stamp));
+    if (source.path !== undefined && stamp !== undefined && !(source.pulled && pulled.has(source.name))) steps.push(fileSourceStep(project, dialect, source, step, stamp));
     else steps.push(step);
   }
   const sourceNames = new Set(project.sources.map((s) => s.name));

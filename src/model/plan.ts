@@ -28,6 +28,8 @@ export interface StatementsStep extends StepBase {
   readonly transaction?: boolean;
   /** The relation the step (re)creates; a relation of the other kind under that name is dropped first. */
   readonly replaces?: { readonly target: TableRef; readonly kind: 'table' | 'view' };
+  /** For a step that adds rows to a table it does not replace: `select count(*) as n` of the rows it added. */
+  readonly added?: string;
 }
 
 /** Rounds 1, 2, ... of `body` while `count` (a `select count(*) as n`) is above 0, then `after` the last round. */
@@ -110,7 +112,7 @@ export function statementsStep(
   id: string,
   label: string,
   statements: readonly string[],
-  more: Pick<StatementsStep, 'transaction' | 'replaces'> = {},
+  more: Pick<StatementsStep, 'transaction' | 'replaces' | 'added'> = {},
 ): StatementsStep {
   return { kind: 'statements', id, stage, label, statements, ...more };
 }

@@ -18,6 +18,8 @@ export interface Stamped {
   readonly refresh: boolean;
   /** What the stamp is made of, and so when it differs (for `cdp compile`). */
   readonly differs: string;
+  /** Steps that bring `target` up to date from the stamp `from` (instead of `write`), and when that is so. */
+  readonly append?: { readonly from: string; readonly when: string; readonly steps: readonly PlanStep[] };
 }
 
 /**
@@ -44,9 +46,14 @@ export function stampedSteps(x: Stamped): DecideStep {
             stage: x.stage,
             label: x.label,
             on: { query: x.storedSql },
-            choose: ({ rows, fullRefresh }) => ((x.refresh && fullRefresh) || rows.length !== 1 || String(rows[0]?.stamp) !== x.stamp ? 'write' : 'same'),
+            choose: ({ rows, fullRefresh }) => {
+              const stored = rows.length === 1 ? String(rows[0]?.stamp) : undefined;
+              if ((x.refresh && fullRefresh) || stored === undefined) return 'write';
+              return stored === x.stamp ? 'same' : x.append && stored === x.append.from ? 'append' : 'write';
+            },
             branches: {
               same: { when: 'the stored stamp is this build\'s: nothing is written', steps: [] },
+              ...(x.append ? { append: { when: `the stored stamp is ${x.append.from}: ${x.append.when}`, steps: x.append.steps } } : {}),
               write: { when: `${x.differs}${x.refresh ? ', or with --full-refresh' : ''}`, steps: x.write },
             },
           },

@@ -4,6 +4,7 @@ import { identityPlan } from '../identity/identity-plan.js';
 import { changedRowSelect, rowProfileSelect } from '../identity/row-profile-select.js';
 import { accountsPlan } from '../account/accounts-plan.js';
 import { compileModels } from '../model/compile-models.js';
+import type { FileStamp } from '../model/file-stamps.js';
 import type { Plan, PlanStep } from '../model/plan.js';
 import type { SourceColumnTypes } from '../profile/compile-traits.js';
 import { profilesPlan } from '../profile/profiles-plan.js';
@@ -21,7 +22,7 @@ export interface PlanParams {
   /** Sources with `pulled:` whose CRM object has been pulled: they read the pulled table (docs/pull.md). */
   readonly pulled?: ReadonlySet<string>;
   /** Per file source, the stamp of the files it would read now (model/file-stamps.ts): unchanged files are not read again. */
-  readonly fileStamps?: ReadonlyMap<string, string>;
+  readonly fileStamps?: ReadonlyMap<string, FileStamp>;
 }
 
 export type PlanStageName = 'models' | 'identity' | 'profiles' | 'accounts';
@@ -62,7 +63,12 @@ export function compileStage(name: PlanStageName, manifest: Manifest, dialect: D
 export function compilePlan(project: LoadedProject, dialect: Dialect, asOf: Date, options: Partial<Omit<PlanParams, 'asOf'>> = {}): Plan {
   const manifest = parseManifest(project);
   // A build stamps each file source's files when it starts (model/file-stamps.ts); compile shows where the stamp goes.
-  const fileStamps = options.fileStamps ?? new Map(dialect.capabilities.readsFiles ? project.sources.flatMap((s) => (s.path !== undefined ? [[s.name, '<stamp of the files at build time>'] as const] : [])) : []);
+  const shown: FileStamp = {
+    stamp: '<stamp of the files at build time>',
+    files: '<the files, each with its size, modification time and inode>',
+    append: { from: '<stamp of the files the table was written from>', files: ['<each file added since>'] },
+  };
+  const fileStamps = options.fileStamps ?? new Map(dialect.capabilities.readsFiles ? project.sources.flatMap((s) => (s.path !== undefined ? [[s.name, shown] as const] : [])) : []);
   const params: PlanParams = { ...options, fileStamps, runId: options.runId ?? '<run_id>', asOf };
   return { dialect: dialect.name, steps: PLAN_STAGES.flatMap((stage) => stage.compile(manifest, dialect, params)) };
 }

@@ -37,10 +37,11 @@ async function sum(counts: readonly (() => Promise<number>)[]): Promise<number> 
   return total;
 }
 
-/** Rows of the relations a models stage materialised as tables (views hold no rows of their own). */
+/** Rows of the relations a models stage materialised as tables (views hold no rows of their own), and rows it added to one. */
 export async function modelRowsWritten(ctx: StageContext, steps: readonly StatementsStep[]): Promise<number> {
   let total = 0;
   for (const step of steps) {
+    if (step.added !== undefined) total += Number((await ctx.warehouse.query(step.added, { label: 'run stats' }))[0]?.n ?? 0);
     if (step.replaces?.kind !== 'table') continue;
     if ((await ctx.warehouse.relationKind(step.replaces.target)) === 'table') total += await count(ctx, step.replaces.target);
   }

@@ -66,9 +66,11 @@ describe('file sources', () => {
     expect(await build(dir)).toBe(2);
     expect(await views()).toBe(JSON.stringify([{ views: 2 }]));
 
-    // A new file that the glob matches, then a removed one.
+    // A new file that the glob matches: only its rows are read (and counted), then a removed one.
     await writeFile(join(dir, 'data/events_2.csv'), 'email,ts\nc@x.com,2026-01-03 00:00:00\n');
-    expect(await build(dir)).toBe(3);
+    expect(await build(dir)).toBe(1);
+    expect(await rows(dir, 'select count(*) as n from cdp.source_events')).toBe(JSON.stringify([{ n: 3 }]));
+    expect(await views()).toBe(JSON.stringify([{ views: 2 }, { views: 1 }]));
     await rm(join(dir, 'data/events_1.csv'));
     expect(await build(dir)).toBe(1);
     expect(await views()).toBe(JSON.stringify([{ views: 1 }]));
@@ -78,5 +80,44 @@ describe('file sources', () => {
     expect(await build(dir)).toBe(1);
     expect(await build(dir, '--full-refresh')).toBe(1);
     expect(await build(dir)).toBe(0);
+  }, 60_000);
+
+  it('take only the rows of added files, as a whole read gives them, and read whole when the new files read differently', async () => {
+    const dir = await writeProject({
+      'cdp.config.yaml': 'project: t\n',
+      'models/m.yaml': MODELS,
+      'data/events_1.csv': 'email,ts\na@x.com,2026-01-01 00:00:00\nb@x.com,2026-01-02 00:00:00\n',
+    });
+    dirs.push(dir);
+    /** The source's table after this build, then the same after a --full-refresh build of the same files. */
+    const table = async () => {
+      const incremental = await rows(dir, 'select * from cdp.source_events order by all');
+      expect(await build(dir, '--full-refresh')).toBeGreaterThan(0);
+      return [incremental, await rows(dir, 'select * from cdp.source_events order by all')];
+    };
+    expect(await build(dir)).toBe(2);
+
+    // Two files at once, one with a quoted value and a row the first file repeats: only their rows are read.
+    await writeFile(join(dir, 'data/events_2.csv'), 'email,ts\n"c@x.com",2026-01-03 00:00:00\na@x.com,2026-01-01 00:00:00\n');
+    await writeFile(join(dir, 'data/events_3.csv'), 'email,ts\nd@x.com,2026-01-04 10:30:00\n');
+    expect(await build(dir)).toBe(3);
+    const [appended, whole] = await table();
+    expect(appended).toBe(whole);
+    expect(JSON.parse(appended)).toHaveLength(5);
+
+    // A file whose times are dates makes the whole read's column text: the source is read whole.
+    await writeFile(join(dir, 'data/events_4.csv'), 'email,ts\ne@x.com,2026-01-05\n');
+    expect(await build(dir)).toBe(6);
+    expect(new Set(await table()).size).toBe(1);
+
+    // The first file rewritten while another is added: read whole.
+    await writeFile(join(dir, 'data/events_1.csv'), 'email,ts\na@x.com,2026-01-01 00:00:00\n');
+    await writeFile(join(dir, 'data/events_5.csv'), 'email,ts\nf@x.com,2026-01-06 00:00:00\n');
+    expect(await build(dir)).toBe(6);
+    expect(new Set(await table()).size).toBe(1);
+
+    // A file that sorts before the others: read whole (a multi-file read takes its dialect from the first file).
+    await writeFile(join(dir, 'data/events_0.csv'), 'email,ts\ng@x.com,2026-01-07 00:00:00\n');
+    expect(await build(dir)).toBe(7);
   }, 60_000);
 });
