@@ -3,7 +3,8 @@ import { failValidation } from './hubspot-errors.js';
 import { optionalString, requireObject, stringArray } from './hubspot-json-input.js';
 import { recordReadJson } from './hubspot-record-json.js';
 import { objectTypeParam, type RouteContext, type RouteDefinition } from './hubspot-route-context.js';
-import { compare, matchesGroups, parseFilterGroups, parseSort } from './hubspot-search-filter.js';
+import { compareKeys, matchesGroups, parseFilterGroups, parseSort, sortKey } from './hubspot-search-filter.js';
+import type { PropertyDefinition } from './hubspot-property-definition.js';
 import type { StoredRecord } from './hubspot-store.js';
 
 export const MAX_SEARCH_LIMIT = 200;
@@ -33,7 +34,7 @@ function search(ctx: RouteContext): HttpReply {
     .filter((r) => matchesGroups(r, groups))
     .filter((r) => query === '' || matchesQuery(r, query, type.queryProperties));
   const sortDefinition = sort ? ctx.store.property(type, sort.propertyName === 'id' ? 'hs_object_id' : sort.propertyName) : undefined;
-  const ordered = sort && sortDefinition ? [...matched].sort((a, b) => bySort(a, b, sortDefinition.name, sort.descending, (x, y) => compare(sortDefinition, x, y))) : matched;
+  const ordered = sort && sortDefinition ? sorted(matched, sortDefinition, sort.descending) : matched;
   const page = ordered.slice(after, after + limit);
   const next = after + limit < ordered.length && after + limit < MAX_SEARCH_RESULTS ? String(after + limit) : undefined;
   return jsonReply(200, {
@@ -49,11 +50,16 @@ function matchesQuery(record: StoredRecord, query: string, fields: readonly stri
   return query.split(/\s+/).every((word) => haystack.some((h) => h.includes(word)));
 }
 
-/** Records without a value sort last either way; ties keep id order. */
-function bySort(a: StoredRecord, b: StoredRecord, name: string, descending: boolean, cmp: (x: string, y: string) => number): number {
-  const va = a.properties.get(name);
-  const vb = b.properties.get(name);
-  if (va === undefined || vb === undefined) return va === vb ? 0 : va === undefined ? 1 : -1;
-  const c = cmp(va, vb);
-  return descending ? -c : c;
+/** Records without a value sort last either way; ties keep id order. Each value's key is made once. */
+function sorted(records: readonly StoredRecord[], def: PropertyDefinition, descending: boolean): StoredRecord[] {
+  const keyed = records.map((record) => {
+    const value = record.properties.get(def.name);
+    return { record, key: value === undefined ? undefined : sortKey(def, value) };
+  });
+  keyed.sort((a, b) => {
+    if (a.key === undefined || b.key === undefined) return a.key === b.key ? 0 : a.key === undefined ? 1 : -1;
+    const c = compareKeys(a.key, b.key);
+    return descending ? -c : c;
+  });
+  return keyed.map((k) => k.record);
 }

@@ -115,15 +115,18 @@ function inValues(def: PropertyDefinition, value: string, values: readonly strin
 
 /** Orders two values by the property's type: numbers and dates numerically, text case-insensitively. */
 export function compare(def: PropertyDefinition, a: string, b: string): number {
-  const ka = sortKey(def, a);
-  const kb = sortKey(def, b);
+  return compareKeys(sortKey(def, a), sortKey(def, b));
+}
+
+/** `compare` on keys made once per value (`sortKey`): a sort parses each date once, not at every comparison. */
+export function compareKeys(ka: number | string, kb: number | string): number {
   if (typeof ka === 'number' && typeof kb === 'number') return ka === kb ? 0 : ka < kb ? -1 : 1;
   const sa = String(ka);
   const sb = String(kb);
   return sa === sb ? 0 : sa < sb ? -1 : 1;
 }
 
-function sortKey(def: PropertyDefinition, raw: string): number | string {
+export function sortKey(def: PropertyDefinition, raw: string): number | string {
   if (def.type === 'number') {
     const n = Number(raw);
     return Number.isFinite(n) ? n : raw.toLowerCase();
