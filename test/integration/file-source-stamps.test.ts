@@ -1,4 +1,4 @@
-import { rm, writeFile } from 'node:fs/promises';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DuckDBWarehouse } from '../../src/engines/duckdb/warehouse.js';
@@ -119,5 +119,27 @@ describe('file sources', () => {
     // A file that sorts before the others: read whole (a multi-file read takes its dialect from the first file).
     await writeFile(join(dir, 'data/events_0.csv'), 'email,ts\ng@x.com,2026-01-07 00:00:00\n');
     expect(await build(dir)).toBe(7);
+  }, 60_000);
+
+  it.each(['parquet', 'json'])('take only the rows of added %s files too', async (format) => {
+    const dir = await writeProject({ 'cdp.config.yaml': 'project: t\n', 'models/m.yaml': MODELS.replace('data/events*.csv', `data/events*.${format}`) });
+    await mkdir(join(dir, 'data'));
+    dirs.push(dir);
+    const write = async (name: string, rows: string) => {
+      const w = await DuckDBWarehouse.open({ path: ':memory:' });
+      try {
+        await w.execute(`copy (select * from (values ${rows}) t(email, ts)) to '${join(dir, 'data', name)}' (format ${format})`);
+      } finally {
+        await w.close();
+      }
+    };
+    const table = () => rows(dir, 'select * from cdp.source_events order by all');
+    await write(`events_1.${format}`, "('a@x.com', timestamp '2026-01-01 00:00:00'), ('b@x.com', timestamp '2026-01-02 00:00:00')");
+    expect(await build(dir)).toBe(2);
+    await write(`events_2.${format}`, "('c@x.com', timestamp '2026-01-03 00:00:00')");
+    expect(await build(dir)).toBe(1);
+    const appended = await table();
+    expect(await build(dir, '--full-refresh')).toBe(3);
+    expect(await table()).toBe(appended);
   }, 60_000);
 });
