@@ -95,6 +95,26 @@ describe('contacts associated with their HubSpot company', () => {
     expect(associations()['person2@example.com']).toEqual([]);
   });
 
+  it('re-creates companies deleted in HubSpot (drift) and associates their contacts again, in one run and without tripping the @account clears gate', async () => {
+    const dir = await writeProject({
+      ...hubspotProjectFiles({ fields: HUBSPOT_FIELDS, segments: `${HUBSPOT_SEGMENTS}\naccount: { sync: companies }` }),
+      'connectors/companies.yaml': `${HUBSPOT_COMPANIES}drift: true\n`,
+      'models/accounts.yaml': ACCOUNTS_MODEL,
+    });
+    dirs.push(dir);
+    await seed(dir, people(4));
+    await seedAccounts(dir, { accounts: ROWS, members: MEMBERS });
+    await syncWithAccounts(dir, hubspotEnv(sandbox));
+    expect(associations()['person0@example.com']).toEqual(['a0000']);
+
+    // Someone deletes both companies in HubSpot: their associations go with them.
+    for (const company of sandbox.store.allRecords(COMPANIES)) sandbox.store.archiveRecord(COMPANIES, company.id);
+    const res = await cdp(dir, ['sync', '--json'], hubspotEnv(sandbox));
+    expect(res.code, res.stdout + res.stderr).toBe(0);
+    expect(sandbox.store.allRecords(COMPANIES).map((c) => c.properties.get('cdp_account_id')).sort()).toEqual(['a0000', 'a0001']);
+    expect(associations()).toEqual({ 'person0@example.com': ['a0000'], 'person1@example.com': ['a0000'], 'person2@example.com': ['a0001'], 'person3@example.com': [] });
+  });
+
   it('cdp validate points at an account trait mapped without accounts: in the project', async () => {
     const dir = await project(false);
     const res = await cdp(dir, ['validate', '--json'], hubspotEnv(sandbox));
