@@ -1,0 +1,51 @@
+/**
+ * The HubSpot sandbox's object search at size (not a test): what a drift read costs per request against the
+ * sandbox, so that benches with many contacts can be planned (bench/README.md#watch-latency-cdp-run---every).
+ *
+ *   npx tsx bench/sandbox/search.ts [--contacts 60000] [--searches 10]
+ *
+ * Creates `--contacts` contacts through the batch API, then times `--searches` pages of a search as the drift
+ * reader sends it (modified since a time, sorted by `lastmodifieddate`, 200 a page) against the same pages without
+ * the sort, in the same run, and prints milliseconds per search and the ratio.
+ */
+import { performance } from 'node:perf_hooks';
+import { parseArgs } from 'node:util';
+import { DEFAULT_SANDBOX_TOKEN, startHubSpotSandbox } from '@cdp-oss/crm-sandbox';
+
+const { values } = parseArgs({ options: { contacts: { type: 'string', default: '60000' }, searches: { type: 'string', default: '10' } } });
+const contacts = Number(values.contacts);
+const searches = Math.max(1, Number(values.searches));
+
+const sandbox = await startHubSpotSandbox({ requestsPer10s: 0, searchPerSecond: 0 });
+const post = async (path: string, body: unknown): Promise<unknown> => {
+  const res = await fetch(sandbox.url + path, { method: 'POST', headers: { authorization: `Bearer ${DEFAULT_SANDBOX_TOKEN}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  if (!res.ok) throw new Error(`${path}: ${res.status} ${await res.text()}`);
+  return res.json();
+};
+try {
+  for (let b = 0; b * 100 < contacts; b++) {
+    const inputs = Array.from({ length: Math.min(100, contacts - b * 100) }, (_, i) => ({ properties: { email: `person${b * 100 + i}@example.com` } }));
+    await post('/crm/v3/objects/contacts/batch/create', { inputs });
+  }
+  const page = async (sorted: boolean): Promise<number> => {
+    const started = performance.now();
+    for (let k = 0; k < searches; k++) {
+      await post('/crm/v3/objects/contacts/search', {
+        filterGroups: [{ filters: [{ propertyName: 'lastmodifieddate', operator: 'GTE', value: '0' }] }],
+        sorts: sorted ? ['lastmodifieddate'] : [],
+        properties: ['email'],
+        limit: 200,
+        after: String(k * 200),
+      });
+    }
+    return (performance.now() - started) / searches;
+  };
+  await page(true); // warm up
+  const unsorted = await page(false);
+  const sorted = await page(true);
+  console.log(`${contacts.toLocaleString('en-US')} contacts, ${searches} pages of 200:`);
+  console.log(`  modified since, unsorted   ${unsorted.toFixed(1)} ms per search`);
+  console.log(`  modified since, sorted     ${sorted.toFixed(1)} ms per search   (${(sorted / unsorted).toFixed(2)}x unsorted)`);
+} finally {
+  await sandbox.close();
+}
