@@ -46,7 +46,7 @@ export class RunLock {
     }
   }
 
-  private static async tryAcquire(warehouse: Warehouse, project: LoadedProject, now: Date): Promise<RunLock> {
+  private static async tryAcquire(warehouse: Warehouse, project: LoadedProject, now: Date, retries = 4): Promise<RunLock> {
     const d = warehouse.dialect;
     const table = d.table(cdpTable(project, '_cdp_lock'));
     const holder = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
@@ -82,6 +82,12 @@ export class RunLock {
     if (rows.length !== 1 || rows[0].holder !== holder) {
       // Lost: never leave this run's name on a row (a second row, or one taken in a conflict).
       await warehouse.execute(`update ${table} set holder = null, heartbeat_at = null where name = 'run' and holder = ${d.literal(holder)}`).catch(() => undefined);
+      // Two first-ever runs can each insert a row and each take one: both lose, and nobody holds the lock. Then
+      // try again after a random pause; a run wins only when its name is the one holder it reads, so never two.
+      if (retries > 0 && (await holders()).length === 0) {
+        await new Promise((resolve) => setTimeout(resolve, 50 + Math.floor(Math.random() * 250)));
+        return RunLock.tryAcquire(warehouse, project, now, retries - 1);
+      }
       const other = rows.find((r) => r.holder !== holder) ?? rows[0];
       throw new HeldLock(
         String(other?.holder),

@@ -32,6 +32,28 @@ describe('run lock', () => {
     await second.release();
   });
 
+  it('tries again when two first runs each took one of two rows and both let go (nobody holds it), and then wins alone', async () => {
+    await (await RunLock.acquire(warehouse, project)).release(); // creates the table and its row
+    await warehouse.execute(`insert into cdp._cdp_lock values ('run', null, null)`); // a second run inserted one too
+    // The rival takes the second row just before this run's first update, and lets go when this run does.
+    const { execute } = warehouse;
+    let rivalled = false;
+    warehouse.execute = async (sql, options) => {
+      if (!rivalled && /set holder = '/.test(sql)) {
+        rivalled = true;
+        await execute.call(warehouse, `update cdp._cdp_lock set holder = 'rival', heartbeat_at = '${new Date().toISOString()}' where rowid = (select max(rowid) from cdp._cdp_lock)`);
+      }
+      const result = await execute.call(warehouse, sql, options);
+      if (/set holder = null/.test(sql)) await execute.call(warehouse, `update cdp._cdp_lock set holder = null, heartbeat_at = null where holder = 'rival'`);
+      return result;
+    };
+    const lock = await RunLock.acquire(warehouse, project);
+    expect(rivalled).toBe(true);
+    const holders = await warehouse.query(`select distinct holder from cdp._cdp_lock where holder is not null`);
+    expect(holders).toHaveLength(1);
+    await lock.release();
+  });
+
   it('takes over a lock whose holder on this machine has died, but not one that is alive', async () => {
     await (await RunLock.acquire(warehouse, project)).release(); // creates the table
     const gone = spawnSync(process.execPath, ['-e', 'process.exit(0)']).pid;
