@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { stat } from 'node:fs/promises';
 import type { LoadedProject } from '../config/load-project.js';
-import type { Row, Warehouse } from '../warehouse/warehouse.js';
+import type { Warehouse } from '../warehouse/warehouse.js';
 import { fileSourcePath, fileSourceSelect, fileStampsTable } from './compile-models.js';
 import { sourceRelation } from './relations.js';
 
@@ -59,13 +59,8 @@ async function storedFiles(warehouse: Warehouse, project: LoadedProject): Promis
   const table = fileStampsTable(project);
   const byName = new Map<string, FileStats>();
   if (!(await warehouse.tableExists(table))) return byName;
-  let rows: readonly Row[];
-  try {
-    rows = await warehouse.query(`select source, files from ${warehouse.dialect.table(table)}`, { label: 'file source stamps' });
-  } catch {
-    return byName; // stored before the file list was (no `files` column yet): the next write adds it
-  }
-  for (const row of rows) {
+  // `select *`: a table stored before the file list has no `files` column yet (the next write adds it).
+  for (const row of await warehouse.query(`select * from ${warehouse.dialect.table(table)}`, { label: 'file source stamps' })) {
     try {
       const parsed = JSON.parse(String(row.files ?? 'null')) as unknown;
       if (Array.isArray(parsed)) byName.set(String(row.source), parsed as FileStats);

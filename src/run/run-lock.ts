@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { LoadedProject } from '../config/load-project.js';
@@ -75,7 +76,7 @@ export class RunLock {
         // when both conflicted and nobody holds it, try again after a short random pause.
         if ((await holders()).length > 0) break;
         if (attempt >= 5) throw error;
-        await new Promise((resolve) => setTimeout(resolve, 50 + Math.floor(Math.random() * 200 * attempt)));
+        await sleep(50 + Math.floor(Math.random() * 200 * attempt));
       }
     }
     const rows = await holders();
@@ -85,7 +86,7 @@ export class RunLock {
       // Two first-ever runs can each insert a row and each take one: both lose, and nobody holds the lock. Then
       // try again after a random pause; a run wins only when its name is the one holder it reads, so never two.
       if (retries > 0 && (await holders()).length === 0) {
-        await new Promise((resolve) => setTimeout(resolve, 50 + Math.floor(Math.random() * 250)));
+        await sleep(50 + Math.floor(Math.random() * 250));
         return RunLock.tryAcquire(warehouse, project, now, retries - 1);
       }
       const other = rows.find((r) => r.holder !== holder) ?? rows[0];
