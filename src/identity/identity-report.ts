@@ -1,6 +1,6 @@
 import type { Warehouse } from '../warehouse/warehouse.js';
 import type { IdentityTables } from './identity-tables.js';
-import { identifierChangesCountSql } from './publish-sql.js';
+import { identifierChangesCountSql, previousProfilesSql } from './publish-sql.js';
 import type { IdentityMode } from './update-components.js';
 
 export interface ProfileSize {
@@ -116,7 +116,7 @@ from ${sizes} x group by 1`,
     oversized: await top(`where n > ${inputs.maxProfileSize}`, 100),
     maxProfileSize: inputs.maxProfileSize,
     top1PctMeanSize: profiles === 0 ? 0 : Math.round(100 * Number((await w.query(`select avg(n) as n from (select n from ${sizes} x order by n desc limit ${top1Pct}) y`, label))[0]?.n ?? 0)) / 100,
-    previousProfiles: await num(`select count(distinct profile_id) as n from ${d.table(t.identifiers)}`),
+    previousProfiles: await num(previousProfilesSql(d, t)),
     newHubs: inputs.newHubs,
     seconds: Math.round(performance.now() - inputs.started) / 1000,
   };

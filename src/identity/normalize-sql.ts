@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Dialect } from '../dialect/dialect.js';
 import type { BlockRule, IdTypeSpec, IdentitySpec } from './identity-spec.js';
 
@@ -50,6 +51,15 @@ export function domainSql(d: Dialect, text: string): string {
   );
   const bare = d.regexpReplace(d.regexpReplace(host, d.stringLiteral('[/?#:].*$'), "''"), d.stringLiteral('^www\\.|\\.$'), "''");
   return `nullif(${bare}, '')`;
+}
+
+/**
+ * A short name for the way `normalizeSql` turns a type's raw values into identifiers on this engine: a hash of the
+ * expression itself, so two types normalised alike share it and a changed expression never matches an old one.
+ * Keys the raw value → identifier map of incremental builds (docs/incremental.md#raw-identifier-values).
+ */
+export function normalizerKey(d: Dialect, type: Pick<IdTypeSpec, 'normalize' | 'countryCode'>): string {
+  return createHash('sha256').update(normalizeSql(d, type, 'raw')).digest('hex').slice(0, 12);
 }
 
 /**

@@ -4,7 +4,7 @@ import type { Dialect, TableRef } from '../dialect/dialect.js';
 import { sourceRelation } from '../model/relations.js';
 import { identitySpec } from './identity-spec.js';
 import { identityTables } from './identity-tables.js';
-import { normalizeSql } from './normalize-sql.js';
+import { normalizeSql, normalizerKey } from './normalize-sql.js';
 
 /**
  * A SELECT over a source's rows that adds `_cdp_profile_id`: the profile of the row's strongest
@@ -24,6 +24,11 @@ export interface ChangedRowOptions {
   readonly rowHash?: boolean;
   /** Only rows with an identifier (normalised) in this relation (SQL) of `id_type`, `id_value`. */
   readonly within?: string;
+  /**
+   * With `within`: rows are picked by their raw values through this map (`normalizer`, `raw`, `id_value`), which
+   * must hold every raw value of the rows wanted, instead of normalising every row (docs/incremental.md#raw-identifier-values).
+   */
+  readonly rawIds?: TableRef;
   /** Only rows that pass this condition on the source row, aliased `r`. */
   readonly where?: string;
 }
@@ -41,19 +46,26 @@ export function changedRowSelect(project: LoadedProject, dialect: Dialect, sourc
     ...(before ? [`${before.profile} as _cdp_previous_profile_id`] : []),
     ...(options.rowHash ? [`${dialect.rowMd5Hex('r')} as _cdp_row_hash`] : []),
   ];
-  const where = [...(options.within ? [identifierIn(project, dialect, source, options.within)] : []), ...(options.where ? [`(${options.where})`] : [])];
+  const where = [...(options.within ? [identifierIn(project, dialect, source, options.within, options.rawIds)] : []), ...(options.where ? [`(${options.where})`] : [])];
   // The restrictions read the source row alone; in their own subquery they run before the joins to identifiers.
   const rows = where.length ? `(select r.* from ${relation} r where ${where.join(' and ')})` : relation;
   return `select r.*, ${columns.join(', ')}\nfrom ${rows} r${current.joins}${before?.joins ?? ''}`;
 }
 
-/** Whether a source row (`r`) has an identifier, normalised as identity does, in `ids` (`id_type`, `id_value`). */
-function identifierIn(project: LoadedProject, dialect: Dialect, source: Pick<SourceConfig, 'name'>, ids: string): string {
+/**
+ * Whether a source row (`r`) has an identifier, normalised as identity does, in `ids` (`id_type`, `id_value`). With
+ * `rawIds`, the raw values that normalise to one of them are looked up in the map, and the row is tested by its raw
+ * value: a hash probe instead of normalising every row.
+ */
+function identifierIn(project: LoadedProject, dialect: Dialect, source: Pick<SourceConfig, 'name'>, ids: string, rawIds: TableRef | undefined): string {
   const columns = identitySpec(project).sources.find((s) => s.name === source.name)?.identifiers ?? [];
   if (columns.length === 0) return '1 = 0';
-  const tests = columns.map(
-    (c) => `${normalizeSql(dialect, c.type, `r.${dialect.quoteIdentifier(c.column)}`)} in (select w.id_value from ${ids} w where w.id_type = ${dialect.stringLiteral(c.type.name)})`,
-  );
+  const tests = columns.map((c) => {
+    const column = `r.${dialect.quoteIdentifier(c.column)}`;
+    const wanted = `select w.id_value from ${ids} w where w.id_type = ${dialect.stringLiteral(c.type.name)}`;
+    if (!rawIds) return `${normalizeSql(dialect, c.type, column)} in (${wanted})`;
+    return `${dialect.cast(column, 'string')} in (select m.raw from ${dialect.table(rawIds)} m where m.normalizer = ${dialect.stringLiteral(normalizerKey(dialect, c.type))} and m.id_value in (${wanted}))`;
+  });
   return `(${tests.join(' or ')})`;
 }
 

@@ -4,6 +4,7 @@ import { durationSeconds, lateArrivalSeconds, type SourceConfig } from '../confi
 import type { Dialect, TableRef } from '../dialect/dialect.js';
 import { identitySpec } from '../identity/identity-spec.js';
 import { createTableSql, identityTables } from '../identity/identity-tables.js';
+import { normalizeSql, normalizerKey } from '../identity/normalize-sql.js';
 import type { ChangedRowOptions } from '../identity/row-profile-select.js';
 import type { Row } from '../warehouse/warehouse.js';
 import { changedRowsSql } from '../model/changed-rows-sql.js';
@@ -30,6 +31,7 @@ export interface IncrementalTables {
   readonly identifiers: TableRef;
   readonly watermarks: TableRef;
   readonly rows: (source: string) => TableRef;
+  readonly rawIds: TableRef;
   /** This build's row hashes of a snapshot source, or of an append source's tail (a scratch table). */
   readonly rowsNow: (source: string) => TableRef;
   /** Identifiers whose profile is not the one the last build used, or that appeared or went (scratch). */
@@ -46,6 +48,7 @@ export function incrementalTables(project: LoadedProject): IncrementalTables {
     identifiers: t('profiles_identifiers'),
     watermarks: t('profiles_watermarks'),
     rows: (source) => t(`profiles_rows_${source}`),
+    rawIds: t('profiles_raw_ids'),
     rowsNow: (source) => t(`profiles_rows_now_${source}`),
     changedIds: t('profiles_changed_ids'),
     touched: t('profiles_touched'),
@@ -119,6 +122,7 @@ export function createIncrementalTables(project: LoadedProject, d: Dialect, sour
     createTableSql(d, t.state, [['name', 'string'], ['value', 'string'], ['ts', 'timestamp']]),
     createTableSql(d, t.identifiers, [['id_type', 'string'], ['id_value', 'string'], ['profile_id', 'string']]),
     createTableSql(d, t.watermarks, [['source', 'string'], ['watermark', 'timestamp']]),
+    createTableSql(d, t.rawIds, [['normalizer', 'string'], ['raw', 'string'], ['id_value', 'string']]),
     ...sources.filter((s) => s.changes === 'snapshot').map((s) => createTableSql(d, t.rows(s.name), [['row_hash', 'string'], ['profile_id', 'string'], ['n', 'integer']])),
     ...appendSources(sources).map((s) => createTableSql(d, t.rows(s.name), [['row_hash', 'string'], ['profile_id', 'string'], ['ts', 'timestamp'], ['n', 'integer']])),
   ];
@@ -175,6 +179,46 @@ function snapshotChanges(project: LoadedProject, d: Dialect, source: string) {
   });
 }
 
+/**
+ * The raw identifier values the map lacks, added (docs/incremental.md#raw-identifier-values): an incremental build
+ * then finds the rows of given identifiers by their raw values, without normalising every row. With `bounds`, an
+ * append source adds only its tail (the rows it re-reads, as for its hashes): its older rows' values were added by
+ * the builds that first saw them. Without, every row of every source (a full build, which also drops the values of
+ * normalisers no longer used).
+ */
+export function rawIdsStatements(project: LoadedProject, d: Dialect, sources: readonly SourceConfig[], bounds: Bounds | undefined): string[] {
+  const t = incrementalTables(project);
+  const map = d.table(t.rawIds);
+  const spec = identitySpec(project);
+  const byKey = new Map<string, { normalize: string; parts: string[] }>();
+  for (const source of sources) {
+    const since = bounds === undefined ? undefined : tailSince(d, source, bounds);
+    const where = since === undefined || source.timestamp === undefined ? '' : ` where ${rowTime(d, source.timestamp)} is null or ${rowTime(d, source.timestamp)} > ${since}`;
+    const relation = d.table(sourceRelation(project, source));
+    for (const c of spec.sources.find((s) => s.name === source.name)?.identifiers ?? []) {
+      const key = normalizerKey(d, c.type);
+      const entry = byKey.get(key) ?? { normalize: normalizeSql(d, c.type, 'x.raw'), parts: [] };
+      entry.parts.push(`select ${d.cast(`r.${d.quoteIdentifier(c.column)}`, 'string')} as raw from ${relation} r${where}`);
+      byKey.set(key, entry);
+    }
+  }
+  const keys = [...byKey.keys()].map((k) => d.stringLiteral(k));
+  return [
+    ...(bounds === undefined ? [`delete from ${map} where ${keys.length ? `normalizer not in (${keys.join(', ')})` : '1 = 1'}`] : []),
+    ...[...byKey].map(([key, { normalize, parts }]) => {
+      const k = d.stringLiteral(key);
+      return `insert into ${map} (normalizer, raw, id_value)
+select ${k}, x.raw, ${normalize}
+from (
+  select distinct y.raw from (
+  ${parts.join('\n  union all\n  ')}
+  ) y
+  where y.raw is not null and y.raw not in (select m.raw from ${map} m where m.normalizer = ${k} and m.raw is not null)
+) x`;
+    }),
+  ];
+}
+
 /** Identifiers whose profile differs from the one the last build used, or that appeared or went: both profiles. */
 export function changedIdentifiersSql(project: LoadedProject, d: Dialect): string {
   const t = incrementalTables(project);
@@ -218,7 +262,7 @@ export function touchedProfilesSql(project: LoadedProject, d: Dialect, sources: 
     // Both profiles of a row with a changed identifier, one row each (a snapshot row's old profile is in its stored hash).
     if (source.changes === 'append') {
       parts.push(
-        `select case when k.side = 1 then x._cdp_profile_id else x._cdp_previous_profile_id end\nfrom (${rows(source.name, { previous: t.identifiers, within: changed })}) x\ncross join (select 1 as side union all select 2 as side) k\nwhere x._cdp_profile_id is distinct from x._cdp_previous_profile_id`,
+        `select case when k.side = 1 then x._cdp_profile_id else x._cdp_previous_profile_id end\nfrom (${rows(source.name, { previous: t.identifiers, within: changed, rawIds: t.rawIds })}) x\ncross join (select 1 as side union all select 2 as side) k\nwhere x._cdp_profile_id is distinct from x._cdp_previous_profile_id`,
       );
     }
   }

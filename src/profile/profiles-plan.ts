@@ -22,6 +22,7 @@ import {
   incrementalScratchCleanup,
   incrementalSources,
   incrementalTables,
+  rawIdsStatements,
   snapshotRowsStatements,
   touchedIdentifiersSql,
   touchedProfilesSql,
@@ -84,7 +85,7 @@ function incrementalProfilesSteps(
   const touchedIds = d.scratchTable(t.touchedIds);
   const recomputed = traitsFor(
     params.asOf,
-    (source) => `select * from (${changedRows(source, { within: touchedIds })}) x where x._cdp_profile_id in (select profile_id from ${touched})`,
+    (source) => `select * from (${changedRows(source, { within: touchedIds, rawIds: t.rawIds })}) x where x._cdp_profile_id in (select profile_id from ${touched})`,
     `(select profile_id from ${touched} where profile_id in (select profile_id from ${identifiers}))`,
   );
   // The touched profiles' rows are replaced in place, in one transaction: the rest of `profiles` is not rewritten.
@@ -97,6 +98,7 @@ function incrementalProfilesSteps(
   const step = (id: string, label: string, statements: readonly string[], transaction = false) => statementsStep('profiles', `profiles.${id}`, label, statements, { transaction });
   const snapshots = snapshotRowsStatements(project, d, sources, changedRows);
   const findTouched = (bounds: Bounds) => [
+    ...rawIdsStatements(project, d, sources, bounds),
     ...appendTailStatements(project, d, sources, changedRows, bounds),
     d.createScratchTableAs(t.changedIds, changedIdentifiersSql(project, d)),
     d.createScratchTableAs(t.touched, touchedProfilesSql(project, d, sources, changedRows, params.asOf, bounds)),
@@ -113,7 +115,7 @@ function incrementalProfilesSteps(
       on: { query: `select name, value, ts from ${d.table(t.state)}` },
       choose: ({ rows, fullRefresh }) => chooseProfilesMode(rows, fingerprint, params.asOf, fullRefresh),
       branches: {
-        full: { when: 'with --full-refresh, on the first build, after the traits changed, or when --as-of went back', steps: [logEverythingStep(project, d), ...parts.build] },
+        full: { when: 'with --full-refresh, on the first build, after the traits changed, or when --as-of went back', steps: [logEverythingStep(project, d), ...parts.build, step('raw_ids', 'map raw identifier values', rawIdsStatements(project, d, sources, undefined))] },
         incremental: {
           when: 'otherwise: only the profiles touched since the last build are recomputed',
           steps: [

@@ -112,6 +112,9 @@ async function deleteOwnRows(warehouse: Warehouse, project: LoadedProject, profi
         ] as [string, string][])
       : []),
     ['_identity_review', values],
+    // what incremental profiles builds remember of the values: the next profiles build is then a full one (below)
+    ['profiles_identifiers', values],
+    ['profiles_raw_ids', `id_value in (${identifiers.map((i) => d.literal(i.value)).join(', ')})`],
     // identity's own memory of the values: the next build of identity is then a full one (below)
     ['_identity_edges', `a in (${nodes}) or b in (${nodes})`],
     ['_identity_graph', `node_key in (${nodes})`],
@@ -130,8 +133,12 @@ async function deleteOwnRows(warehouse: Warehouse, project: LoadedProject, profi
     const table = cdpTable(project, name);
     if (await warehouse.tableExists(table)) statements.push(`delete from ${d.table(table)} where 1 = 1`);
   }
+  const profilesState = cdpTable(project, 'profiles_state');
+  if (await warehouse.tableExists(profilesState)) statements.push(`delete from ${d.table(profilesState)} where 1 = 1`);
   const state = cdpTable(project, '_identity_state');
-  if (await warehouse.tableExists(state)) statements.push(`update ${d.table(state)} set value = 'erased' where name = 'status'`);
+  if (await warehouse.tableExists(state)) {
+    statements.push(`update ${d.table(state)} set value = 'erased' where name = 'status'`, `delete from ${d.table(state)} where name = 'profiles'`);
+  }
   if (statements.length > 0) await warehouse.transaction(statements, { label: 'forget: cdp tables' });
   return deleted;
 }

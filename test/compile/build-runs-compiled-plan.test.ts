@@ -154,7 +154,8 @@ for (const target of targets) {
       if (dir) await removeProject(dir);
     });
 
-    it('every statement a full-refresh and then an incremental build send is one compile writes', async () => {
+    // Three builds; on the BigQuery emulator each statement takes a while (about 65 s in all on 2 cores).
+    it('every statement a full-refresh and then an incremental build send is one compile writes', { timeout: 240_000 }, async () => {
       const log = () => undefined;
       const full = recording(w);
       const first = await buildProject({ project, warehouse: full.warehouse, runId: 'run1', asOf: AS_OF, fullRefresh: true, log });

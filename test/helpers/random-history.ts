@@ -88,16 +88,19 @@ export function step(next: () => number, asOf: number, previousAsOf: number, crm
   const browser = () => Math.floor(next() * 60);
   // Late rows stay within late_arrival: no earlier than 20h before the last build's reference time.
   const when = () => (next() < 0.05 ? null : previousAsOf - 20 * hour + Math.floor(next() * (asOf - previousAsOf + 44 * hour)));
+  // An email as sources write it: by its row's time (no draw, so histories stay as they were), sometimes upper case
+  // or padded, which normalises to the same identifier.
+  const spell = (email: string, ms: number | null) => (ms === null ? email : ms % 7 === 0 ? email.toUpperCase() : ms % 7 === 1 ? ` ${email}\t` : email);
   const sql: string[] = [];
   const events = Array.from({ length: 2 + Math.floor(next() * 6) }, () => {
     const ts = when();
     const b = browser();
-    return `(${lit(`a${b}`)}, ${lit(next() < 0.3 ? `u${b % 30}@x.com` : null)}, ${ts === null ? 'null' : at(ts)}, ${lit(pick(PATHS))})`;
+    return `(${lit(`a${b}`)}, ${lit(next() < 0.3 ? spell(`u${b % 30}@x.com`, ts) : null)}, ${ts === null ? 'null' : at(ts)}, ${lit(pick(PATHS))})`;
   });
   sql.push(`insert into raw.events values ${events.join(', ')}`);
   if (next() < 0.6) {
     const ts = when() ?? asOf;
-    sql.push(`insert into raw.orders values (${lit(`u${person()}@x.com`)}, ${at(ts)}, ${(Math.floor(next() * 2000) / 100).toFixed(2)})`);
+    sql.push(`insert into raw.orders values (${lit(spell(`u${person()}@x.com`, ts))}, ${at(ts)}, ${(Math.floor(next() * 2000) / 100).toFixed(2)})`);
   }
   // CRM rows: inserted, updated in place (plan; email: the phone then links two people, a merge), deleted
   // (a split when the row was the only link).

@@ -28,7 +28,7 @@ describe('cdp forget', () => {
       'data/people.csv': PEOPLE,
       'models/m.yaml': yaml`
         sources:
-          - { name: people, path: data/people.csv, timestamp: at, primary_key: event_id, identifiers: [{ column: user_id, type: user_id }, { column: email, type: email }] }
+          - { name: people, path: data/people.csv, timestamp: at, changes: append, primary_key: event_id, identifiers: [{ column: user_id, type: user_id }, { column: email, type: email }] }
         identity:
           id_types: { user_id: { priority: 1 }, email: { priority: 2, normalize: email } }
         traits:
@@ -63,6 +63,10 @@ describe('cdp forget', () => {
     expect(contacts(sandbox).get('ann.work@shop.test')?.properties.get('cdp_spend') ?? '').toBe('');
     expect(await query(dir, `select count(*) as n from cdp.identifiers where id_value like 'ann%'`)).toEqual([{ n: 0 }]);
     expect(await query(dir, `select count(*) as n from cdp.sync_state_contacts where match_key like 'ann%'`)).toEqual([{ n: 0 }]);
+    // What incremental builds keep of her values goes too (the source is `changes: append`).
+    expect(summary.deleted).toMatchObject({ profiles_identifiers: 3, profiles_raw_ids: 3 });
+    expect(await query(dir, `select count(*) as n from cdp.profiles_raw_ids where lower(raw) like '%ann%' or id_value like '%ann%'`)).toEqual([{ n: 0 }]);
+    expect(await query(dir, `select count(*) as n from cdp.profiles_identifiers where id_value like '%ann%' or id_value = 'u1'`)).toEqual([{ n: 0 }]);
     const audit = await query(dir, `select distinct run_id, requested, profiles, records from cdp.erasures`);
     expect(audit).toHaveLength(1);
     expect(JSON.stringify(audit)).not.toContain('ann');
@@ -70,9 +74,11 @@ describe('cdp forget', () => {
 
     // The source still holds Ann's rows: the next build brings her profile back, but no sync sends her again.
     sandbox.resetStats();
-    const again = await runCdp(dir, sandbox, ['run']);
-    expect(again.stderr).toBe('');
-    expect(again.code).toBe(0);
+    const again = await runCdp(dir, sandbox, ['run', '--json']);
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stderr).not.toMatch(/error|warn/i);
+    // A full profiles build: the values it no longer had are read again from every row.
+    expect((JSON.parse(again.stdout) as { build: { profiles: { mode: string } } }).build.profiles.mode).toBe('full');
     expect(listEmails(sandbox, 'CDP: Big')).toEqual(['bob@shop.test']);
     expect(contacts(sandbox).get('ann.work@shop.test')?.properties.get('cdp_spend') ?? '').toBe('');
     expect(sandbox.stats.writeRequests).toBe(0);
