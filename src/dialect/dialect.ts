@@ -88,6 +88,23 @@ export interface Dialect {
   unorderedSession(): { readonly enter: readonly string[]; readonly exit: readonly string[] };
   /** `from` clause reading a file (DuckDB only; others throw). */
   readFile(path: string, format: 'csv' | 'parquet' | 'json'): string;
+  /** A query of how the engine would read one CSV file: one row of `CsvDialect` columns (DuckDB only; others throw). */
+  sniffCsv(file: string): string;
+  /** `from` clause reading CSV files with the dialect and columns given, nothing detected (DuckDB only; others throw). */
+  readCsvAs(files: readonly string[], dialect: CsvDialect, columns: readonly (readonly [name: string, type: string])[]): string;
+}
+
+/** How a CSV file is written, as the engine detects it: the row `sniffCsv` returns. */
+export interface CsvDialect {
+  readonly delimiter: string;
+  readonly quote: string;
+  readonly escape: string;
+  readonly newLine: string;
+  readonly comment: string;
+  readonly skipRows: number;
+  readonly hasHeader: boolean;
+  readonly dateFormat: string | null;
+  readonly timestampFormat: string | null;
 }
 
 export class UnsupportedByDialect extends Error {

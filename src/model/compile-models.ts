@@ -47,14 +47,17 @@ function fileSourceStep(project: LoadedProject, dialect: Dialect, source: (typeo
   const added = cdpTable(project, `_cdp_tmp_${source.name}_added`);
   const append = stamp.append && {
     from: stamp.append.from,
-    when: 'files were only added since the table was written and the read gives its columns: the new files\' rows are taken from it',
+    when: 'files were only added since the table was written and the read gives its columns: the new files\' rows are taken from it (new CSV files written like the first are read alone, with its dialect and the columns)',
     steps: [
       statementsStep(
         'sources',
         `${write.id}.append`,
-        `${write.label} (new files)`,
+        `${write.label} (new files${stamp.append.read ? ', read alone' : ''})`,
         [
-          dialect.createScratchTableAs(added, `${fileSourceSelect(project, dialect, source.path as string)}\nwhere filename in (${stamp.append.files.map((f) => dialect.stringLiteral(f)).join(', ')})`),
+          dialect.createScratchTableAs(
+            added,
+            stamp.append.read ?? `${fileSourceSelect(project, dialect, source.path as string)}\nwhere filename in (${stamp.append.files.map((f) => dialect.stringLiteral(f)).join(', ')})`,
+          ),
           `insert into ${dialect.table(target)}\nselect * from ${dialect.scratchTable(added)}`,
           ...stored,
         ],

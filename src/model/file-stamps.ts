@@ -1,6 +1,8 @@
 import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import type { LoadedProject } from '../config/load-project.js';
+import type { CsvDialect } from '../dialect/dialect.js';
 import type { Warehouse } from '../warehouse/warehouse.js';
 import { fileSourcePath, fileSourceSelect, fileStampsTable } from './compile-models.js';
 import { sourceRelation } from './relations.js';
@@ -16,7 +18,15 @@ export interface FileStamp {
    * files match, and the whole read still gives the table's columns: the table then takes the rows of the new files
    * (`files`), as the whole read gives them, when the stamp stored with it is still `from`.
    */
-  readonly append?: { readonly from: string; readonly files: readonly string[] };
+  readonly append?: {
+    readonly from: string;
+    readonly files: readonly string[];
+    /**
+     * For CSV files each sniffed like the first file: a read of the new files alone with that dialect and the table's
+     * columns, nothing detected (`newFilesRead`). Without it the new rows are picked out of the whole read.
+     */
+    readonly read?: string;
+  };
 }
 
 type FileStats = readonly (readonly [file: string, size: string, mtimeNs: string, inode: string])[];
@@ -48,7 +58,9 @@ export async function fileStamps(warehouse: Warehouse, project: LoadedProject): 
     const select = fileSourceSelect(project, d, source.path);
     const before = stored.get(source.name);
     const added = before === undefined ? undefined : addedFiles(before, stats);
-    const append = added && (await appendable(warehouse, project, source.name, select)) ? { from: stampOf(select, before as FileStats), files: added } : undefined;
+    const columns = added && (await appendable(warehouse, project, source.name, select));
+    const read = columns && /\.csv$/i.test(source.path) ? await newFilesRead(warehouse, files[0], added, columns) : undefined;
+    const append = added && columns ? { from: stampOf(select, before as FileStats), files: added, ...(read ? { read } : {}) } : undefined;
     stamps.set(source.name, { stamp: stampOf(select, stats), files: JSON.stringify(stats), ...(append ? { append } : {}) });
   }
   return stamps;
@@ -83,21 +95,80 @@ function addedFiles(before: FileStats, now: FileStats): string[] | undefined {
   return added.length > 0 ? added : undefined;
 }
 
+/** Whether `file` holds `text` anywhere (read in chunks; a match across two chunks counts too). */
+async function holds(file: string, text: string): Promise<boolean> {
+  if (text === '') return false;
+  const needle = Buffer.from(text);
+  let tail = Buffer.alloc(0);
+  for await (const chunk of createReadStream(file)) {
+    const window = Buffer.concat([tail, chunk as Buffer]);
+    if (window.includes(needle)) return true;
+    tail = window.subarray(Math.max(0, window.length - needle.length + 1));
+  }
+  return false;
+}
+
+type Columns = readonly (readonly [name: string, type: string])[];
+
 /**
- * Whether the whole read, new files included, still gives the table's columns (names, types, order): DuckDB infers a
- * multi-file read's types from several files, so a new file can change them for every row. The new rows are picked
- * out of that same read by its `filename` column, so a table with a column of that name is read whole.
+ * The columns (names, types, order) of the whole read, new files included, when they are still the table's: DuckDB
+ * infers a multi-file read's types from several files, so a new file can change them for every row. The new rows may
+ * be picked out of that same read by its `filename` column, so a table with a column of that name is read whole.
  */
-async function appendable(warehouse: Warehouse, project: LoadedProject, source: string, select: string): Promise<boolean> {
+async function appendable(warehouse: Warehouse, project: LoadedProject, source: string, select: string): Promise<Columns | undefined> {
   const d = warehouse.dialect;
   const table = sourceRelation(project, { name: source });
-  if ((await warehouse.relationKind(table)) !== 'table') return false;
-  const describe = async (of: string) =>
-    (await warehouse.query(`select column_name, column_type from (describe ${of})`, { label: `columns of source ${source}` })).map((r) => `${r.column_name} ${r.column_type}`);
+  if ((await warehouse.relationKind(table)) !== 'table') return undefined;
+  const describe = async (of: string): Promise<Columns> =>
+    (await warehouse.query(`select column_name, column_type from (describe ${of})`, { label: `columns of source ${source}` })).map((r) => [String(r.column_name), String(r.column_type)] as const);
+  const text = (columns: Columns) => columns.map(([name, type]) => `${name} ${type}`).join(', ');
   try {
     const columns = await describe(select);
-    return !columns.some((c) => c.toLowerCase().startsWith('filename ')) && columns.join(', ') === (await describe(`select * from ${d.table(table)}`)).join(', ');
+    const same = !columns.some(([name]) => name.toLowerCase() === 'filename') && text(columns) === text(await describe(`select * from ${d.table(table)}`));
+    return same ? columns : undefined;
   } catch {
-    return false; // unreadable: the whole read says why
+    return undefined; // unreadable: the whole read says why
+  }
+}
+
+/**
+ * The new CSV files read on their own, when each is written like the first file (the same delimiter, quote, escape,
+ * line ends, comment, skipped rows, header, and date and time formats, as DuckDB sniffs them): with that dialect and
+ * the whole read's columns, and nothing detected, they give the rows the whole read gives them, without parsing the
+ * files the table already holds (docs/incremental.md#file-sources). Undefined when any differs, or cannot be sniffed.
+ */
+async function newFilesRead(warehouse: Warehouse, first: string, added: readonly string[], columns: Columns): Promise<string | undefined> {
+  const d = warehouse.dialect;
+  const sniff = async (file: string): Promise<CsvDialect | undefined> => {
+    const [row] = await warehouse.query(d.sniffCsv(file), { label: 'sniff new files' });
+    if (!row) return undefined;
+    const text = (v: unknown) => (v === null || v === undefined || v === '(empty)' ? '' : String(v));
+    const format = (v: unknown) => (v === null || v === undefined || v === '' ? null : String(v));
+    return {
+      delimiter: text(row.delimiter),
+      quote: text(row.quote),
+      escape: text(row.escape),
+      newLine: text(row.new_line),
+      comment: text(row.comment),
+      skipRows: Number(row.skip_rows),
+      hasHeader: row.has_header === true || row.has_header === 'true',
+      dateFormat: format(row.date_format),
+      timestampFormat: format(row.timestamp_format),
+    };
+  };
+  try {
+    const dialect = await sniff(first);
+    if (!dialect) return undefined;
+    for (const file of added) {
+      const own = await sniff(file);
+      if (!own) return undefined;
+      if (JSON.stringify(own) === JSON.stringify(dialect)) continue;
+      // A file without a single quote character sniffs as unquoted: quoting cannot change how it is read.
+      const unquoted = { ...own, quote: dialect.quote, escape: dialect.escape };
+      if (own.quote !== '' || JSON.stringify(unquoted) !== JSON.stringify(dialect) || (await holds(file, dialect.quote))) return undefined;
+    }
+    return `select * from ${d.readCsvAs(added, dialect, columns)}`;
+  } catch {
+    return undefined; // a file the sniffer cannot read: the whole read says why
   }
 }

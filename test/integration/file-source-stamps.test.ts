@@ -121,6 +121,42 @@ describe('file sources', () => {
     expect(await build(dir)).toBe(7);
   }, 60_000);
 
+  it('read new CSV files alone when each is written like the first, and gives the rows a whole read gives', async () => {
+    const dir = await writeProject({
+      'cdp.config.yaml': 'project: t\n',
+      'models/m.yaml': MODELS,
+      // Quoted values: the first file's dialect quotes with ".
+      'data/events_1.csv': 'email,ts\n"a@x.com",2026-01-01 00:00:00\n"b, or c@x.com",2026-01-02 00:00:00\n',
+    });
+    dirs.push(dir);
+    const table = () => rows(dir, 'select * from cdp.source_events order by all');
+    /** The labels of the steps a build ran (`--verbose`), and the rows it appended. */
+    const verbose = async () => {
+      const result = await cdp(dir, ['build', '--verbose']);
+      expect(result.code, result.stderr).toBe(0);
+      return result.stdout + result.stderr;
+    };
+    expect(await build(dir)).toBe(2);
+
+    // One file with quotes, one without any (it sniffs as unquoted, which cannot change how it reads): read alone.
+    await writeFile(join(dir, 'data/events_2.csv'), 'email,ts\n"d, or e@x.com",2026-01-03 00:00:00\n');
+    await writeFile(join(dir, 'data/events_3.csv'), 'email,ts\nf@x.com,2026-01-04 10:30:00\n');
+    expect(await verbose()).toContain('source events (new files, read alone)');
+    const appended = await table();
+    expect(JSON.parse(appended)).toHaveLength(4);
+    expect(await build(dir, '--full-refresh')).toBe(4);
+    expect(await table()).toBe(appended);
+
+    // A file that sniffs as unquoted but holds a quote character: picked out of the whole read instead.
+    await writeFile(join(dir, 'data/events_4.csv'), 'email,ts\ng"h@x.com,2026-01-05 00:00:00\n');
+    const log = await verbose();
+    expect(log).toContain('source events (new files)');
+    expect(log).not.toContain('read alone');
+    const again = await table();
+    expect(await build(dir, '--full-refresh')).toBe(5);
+    expect(await table()).toBe(again);
+  }, 60_000);
+
   it.each(['parquet', 'json'])('take only the rows of added %s files too', async (format) => {
     const dir = await writeProject({ 'cdp.config.yaml': 'project: t\n', 'models/m.yaml': MODELS.replace('data/events*.csv', `data/events*.${format}`) });
     await mkdir(join(dir, 'data'));

@@ -39,6 +39,12 @@ export const bigqueryDialect: Dialect = {
   readFile() {
     throw new UnsupportedByDialect('bigquery', 'reading files as a source (path:)');
   },
+  sniffCsv() {
+    throw new UnsupportedByDialect('bigquery', 'reading files as a source (path:)');
+  },
+  readCsvAs() {
+    throw new UnsupportedByDialect('bigquery', 'reading files as a source (path:)');
+  },
 };
 
 /** `ts desc` -> `ts is null, ts desc`: rows without an ordering value never win. */

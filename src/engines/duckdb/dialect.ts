@@ -39,4 +39,26 @@ export const duckdbDialect: Dialect = {
     const reader = { csv: 'read_csv_auto', parquet: 'read_parquet', json: 'read_json_auto' }[format];
     return `${reader}(${ansiParts.stringLiteral(path)})`;
   },
+  sniffCsv(file) {
+    return `select "Delimiter" as delimiter, "Quote" as quote, "Escape" as escape, "NewLineDelimiter" as new_line, "Comment" as comment,
+  "SkipRows" as skip_rows, "HasHeader" as has_header, "DateFormat" as date_format, "TimestampFormat" as timestamp_format
+from sniff_csv(${ansiParts.stringLiteral(file)})`;
+  },
+  readCsvAs(files, csv, columns) {
+    const lit = ansiParts.stringLiteral;
+    const options = [
+      'auto_detect = false',
+      `delim = ${lit(csv.delimiter)}`,
+      `quote = ${lit(csv.quote)}`,
+      `escape = ${lit(csv.escape)}`,
+      `new_line = ${lit(csv.newLine)}`,
+      `comment = ${lit(csv.comment)}`,
+      `skip = ${csv.skipRows}`,
+      `header = ${csv.hasHeader}`,
+      `columns = {${columns.map(([name, type]) => `${lit(name)}: ${lit(type)}`).join(', ')}}`,
+      ...(csv.dateFormat ? [`dateformat = ${lit(csv.dateFormat)}`] : []),
+      ...(csv.timestampFormat ? [`timestampformat = ${lit(csv.timestampFormat)}`] : []),
+    ];
+    return `read_csv([${files.map((f) => lit(f)).join(', ')}], ${options.join(', ')})`;
+  },
 };

@@ -58,4 +58,10 @@ export const snowflakeDialect: Dialect = {
   readFile() {
     throw new UnsupportedByDialect('snowflake', 'reading files as a source (path:)');
   },
+  sniffCsv() {
+    throw new UnsupportedByDialect('snowflake', 'reading files as a source (path:)');
+  },
+  readCsvAs() {
+    throw new UnsupportedByDialect('snowflake', 'reading files as a source (path:)');
+  },
 };
