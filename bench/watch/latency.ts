@@ -45,7 +45,7 @@ const child = spawn(process.execPath, [join(ROOT, 'bin/cdp.js'), '--json', 'run'
   env: { ...process.env, ...sandboxes.env },
   stdio: ['ignore', 'pipe', 'inherit'],
 });
-const cycles: { cycle: number; status: string; seconds: number }[] = [];
+const cycles: { cycle: number; status: string; seconds: number; stages?: { stage: string; seconds: number }[] }[] = [];
 let out = '';
 child.stdout.on('data', (d: Buffer) => {
   out += d.toString();
@@ -110,3 +110,11 @@ console.log(
   `\nwatch latency, ${PROFILES} profiles, --every ${args.every}, ${latencies.length} samples: p50 ${rank(50).toFixed(2)} s, p90 ${rank(90).toFixed(2)} s` +
     ` (${cycles.length} cycles, incremental cycle ${cycleSeconds.length ? (cycleSeconds.reduce((a, b) => a + b, 0) / cycleSeconds.length).toFixed(2) : '?'} s on average)`,
 );
+// Where a cycle after the first goes, on average: each build stage, and the syncs with everything else (the rest).
+const steady = cycles.slice(1);
+if (steady.length > 0) {
+  const mean = (pick: (c: (typeof cycles)[number]) => number) => (steady.reduce((a, c) => a + pick(c), 0) / steady.length).toFixed(2);
+  const stages = [...new Set(steady.flatMap((c) => (c.stages ?? []).map((s) => s.stage)))];
+  const built = (c: (typeof cycles)[number]) => (c.stages ?? []).reduce((a, s) => a + s.seconds, 0);
+  console.log(`per cycle: ${stages.map((name) => `${name} ${mean((c) => c.stages?.find((s) => s.stage === name)?.seconds ?? 0)} s`).join(', ')}; syncs and the rest ${mean((c) => c.seconds - built(c))} s`);
+}
