@@ -139,7 +139,8 @@ describe('sample project end to end: cdp build and cdp sync on every engine', ()
     await generateSample({ ...SAMPLE, asOf: new Date(AS_OF), outDir: dataDir, format: 'csv' });
     const results = await Promise.all(targets.map(async (t) => [t.name, await runEngine(t)] as const));
     for (const [name, outcome] of results) outcomes.set(name, outcome);
-  }, 240_000);
+    // Three engines at once on 2 cores, each with six commands; the emulators answer slowly.
+  }, 480_000);
 
   afterAll(async () => {
     for (const dir of [dataDir, ...projectDirs]) if (dir) await rm(dir, { recursive: true, force: true });
