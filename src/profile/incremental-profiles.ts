@@ -138,13 +138,18 @@ function rowTime(d: Dialect, column: string, alias = 'r'): string {
   return d.cast(`${alias}.${d.quoteIdentifier(column)}`, 'timestamp');
 }
 
+/** Whether a source row (`r`) is in an append source's tail: after `since` (a literal), or without a time. */
+function tailCondition(d: Dialect, source: { readonly timestamp: string }, since: string): string {
+  const ts = rowTime(d, source.timestamp);
+  return `${ts} is null or ${ts} > ${since}`;
+}
+
 /**
  * An append source's tail, grouped like snapshot rows (hash, profile, count) with the row's time: the rows an
  * incremental build re-reads, those after `since` or without a time (every row when `since` is undefined).
  */
 function tailRowsSql(d: Dialect, source: SourceConfig & { timestamp: string }, rows: ChangedRows, since: string | undefined): string {
-  const ts = rowTime(d, source.timestamp);
-  const where = since === undefined ? undefined : `${ts} is null or ${ts} > ${since}`;
+  const where = since === undefined ? undefined : tailCondition(d, source, since);
   const at = rowTime(d, source.timestamp, 'x');
   return `select x._cdp_row_hash as row_hash, x._cdp_profile_id as profile_id, ${at} as ts, count(*) as n
 from (${rows(source.name, { rowHash: true, ...(where ? { where } : {}) })}) x
@@ -193,7 +198,7 @@ export function rawIdsStatements(project: LoadedProject, d: Dialect, sources: re
   const byKey = new Map<string, { normalize: string; parts: string[] }>();
   for (const source of sources) {
     const since = bounds === undefined ? undefined : tailSince(d, source, bounds);
-    const where = since === undefined || source.timestamp === undefined ? '' : ` where ${rowTime(d, source.timestamp)} is null or ${rowTime(d, source.timestamp)} > ${since}`;
+    const where = since === undefined || source.timestamp === undefined ? '' : ` where ${tailCondition(d, { timestamp: source.timestamp }, since)}`;
     const relation = d.table(sourceRelation(project, source));
     for (const c of spec.sources.find((s) => s.name === source.name)?.identifiers ?? []) {
       const key = normalizerKey(d, c.type);
