@@ -4,7 +4,7 @@
  *
  *   npx tsx bench/incremental/run.ts [--profiles 200000] [--events 2000000] [--new 0.01] [--repeats 3] [--steps] [--sync]
  *
- * `--steps` also prints where the last incremental build spent its time, by statement label. `--sync` also times a
+ * `--steps` also prints where the last incremental build spent its time, by statement label and by single statement. `--sync` also times a
  * contacts sync's diff after each incremental build, scoped to the changed profiles and whole (`syncDiffs`).
  *
  * The data: people with two browsers each (anonymous ids) and an email; a fifth of the events are logged in
@@ -161,8 +161,12 @@ interface Measured {
 }
 
 /** Seconds per statement label while `body` runs (the warehouse's execute and query, wrapped). */
-async function byLabel<T>(warehouse: DuckDBWarehouse, body: () => Promise<T>): Promise<{ result: T; seconds: Map<string, number> }> {
+async function byLabel<T>(
+  warehouse: DuckDBWarehouse,
+  body: () => Promise<T>,
+): Promise<{ result: T; seconds: Map<string, number>; statements: { seconds: number; sql: string }[] }> {
   const seconds = new Map<string, number>();
+  const statements: { seconds: number; sql: string }[] = [];
   const { execute, query } = warehouse;
   const timed = <A extends unknown[], R>(f: (...args: A) => Promise<R>) => async (...args: A): Promise<R> => {
     const started = performance.now();
@@ -170,12 +174,14 @@ async function byLabel<T>(warehouse: DuckDBWarehouse, body: () => Promise<T>): P
       return await f.apply(warehouse, args);
     } finally {
       const label = (args[1] as { label?: string } | undefined)?.label ?? String(args[0]).slice(0, 60);
-      seconds.set(label, (seconds.get(label) ?? 0) + (performance.now() - started) / 1000);
+      const spent = (performance.now() - started) / 1000;
+      seconds.set(label, (seconds.get(label) ?? 0) + spent);
+      statements.push({ seconds: spent, sql: String(args[0]) });
     }
   };
   Object.assign(warehouse, { execute: timed(execute), query: timed(query) });
   try {
-    return { result: await body(), seconds };
+    return { result: await body(), seconds, statements };
   } finally {
     Object.assign(warehouse, { execute, query });
   }
@@ -223,10 +229,14 @@ try {
     await warehouse.execute(ordersSql(nextOrder, addedOrders, asOf, 1));
     nextEvent += added;
     nextOrder += addedOrders;
-    const { result: incremental, seconds } = await byLabel(warehouse, () => timedBuild(project, warehouse, `i${r}`, asOf, false));
+    const { result: incremental, seconds, statements } = await byLabel(warehouse, () => timedBuild(project, warehouse, `i${r}`, asOf, false));
     if (values.steps && r === repeats) {
       console.log('slowest statements of this incremental build (seconds):');
       for (const [label, s] of [...seconds].sort((a, b) => b[1] - a[1]).slice(0, 15)) console.log(`  ${s.toFixed(3).padStart(7)}  ${label}`);
+      console.log('slowest single statements (seconds):');
+      for (const x of [...statements].sort((a, b) => b.seconds - a.seconds).slice(0, 25)) {
+        console.log(`  ${x.seconds.toFixed(3).padStart(7)}  ${x.sql.replace(/\s+/g, ' ').slice(0, 150)}`);
+      }
     }
     if (incremental.summary.profiles?.mode !== 'incremental') throw new Error(`repeat ${r}: the build was not incremental`);
     if (sync) {

@@ -122,15 +122,22 @@ export async function syncProject(stage: StageContext, options: SyncProjectOptio
     if (!gates.open) {
       for (const p of prepared) await discardSync(contextFor(p.sync), p.shape);
     } else {
-      const attempted = new Set<string>();
+      // Account syncs whose send gave accounts other records (created, removed, re-created, dropped; or it failed part-way).
+      const moved = new Set<string>();
+      const associated = new Set(prepared.flatMap((p) => (p.shape.account ? [p.shape.account.sync.sync] : [])));
       for (const [i, p] of prepared.entries()) {
         try {
-          // A person sync associating accounts sent (or partly sent) in this run diffs again: those accounts now have
-          // records (docs/accounts-sync.md). Only association values can differ, so the gates checked above still hold.
-          const accountRan = p.shape.account !== undefined && attempted.has(p.shape.account.sync.sync);
-          const ready = accountRan ? await prepareSync(contextFor(p.sync), p.sync) : p;
-          attempted.add(p.sync.sync);
-          const summary = await sendSync(contextFor(p.sync), ready);
+          // A person sync associating accounts whose records this run's send changed diffs again (docs/accounts-sync.md).
+          // Only association values can differ, so the gates checked above still hold.
+          const stale = p.shape.account !== undefined && moved.has(p.shape.account.sync.sync);
+          const ready = stale ? await prepareSync(contextFor(p.sync), p.sync) : p;
+          const records = associated.has(p.sync.sync) ? await accountRecords(stage, ready, moved) : undefined;
+          const summary = await sendSync(contextFor(p.sync), ready).catch(async (e: unknown) => {
+            if (associated.has(p.sync.sync)) moved.add(p.sync.sync);
+            await records?.drop();
+            throw e;
+          });
+          if (records && (await records.changed())) moved.add(p.sync.sync);
           summaries.push(summary);
           options.onSyncDone?.(summary);
         } catch (e) {
@@ -148,4 +155,41 @@ export async function syncProject(stage: StageContext, options: SyncProjectOptio
   if (failures.length > 0 && gates.open) throw failures[0][1];
   if (failures.length > 0) options.onSyncFailed?.(failures[0][0], failures[0][1]);
   return { syncs: summaries, rejected: summaries.reduce((sum, s) => sum + s.rejected, 0), identityGate, removal_gates: gates };
+}
+
+/**
+ * An account sync's confirmed records of the accounts in its diff, kept before it sends: `changed()` says whether the
+ * send changed any (a record re-created or dropped), which is what person syncs associating these accounts read. A
+ * diff that creates or removes records changes them by definition: then nothing is kept.
+ */
+async function accountRecords(stage: StageContext, p: PreparedSync, moved: Set<string>): Promise<{ changed(): Promise<boolean>; drop(): Promise<void> } | undefined> {
+  if (p.counts.enter > 0 || p.counts.leave > 0) moved.add(p.sync.sync);
+  // Nothing to send, or records created or removed anyway: nothing to compare.
+  if (p.counts.total === 0 || moved.has(p.sync.sync)) return undefined;
+  const { warehouse } = stage;
+  const d = warehouse.dialect;
+  const state = d.table(p.shape.tables.state);
+  const kept = { ...p.shape.tables.diff, name: `${p.shape.tables.diff.name}_records` };
+  const label = `account records ${p.sync.sync}`;
+  await warehouse.execute(
+    d.createScratchTableAs(kept, `select s.profile_id, s.match_key, s.destination_id from ${state} s where s.profile_id in (select x.profile_id from ${d.scratchTable(p.shape.tables.diff)} x)`),
+    { label },
+  );
+  const drop = async () => {
+    await warehouse.execute(d.dropScratchTable(kept), { label });
+  };
+  return {
+    drop,
+    async changed() {
+      const [row] = await warehouse.query(
+        `select count(*) as n
+from (select s.profile_id, s.match_key, s.destination_id from ${state} s where s.profile_id in (select k.profile_id from ${d.scratchTable(kept)} k)) a
+full outer join ${d.scratchTable(kept)} b on b.profile_id = a.profile_id and b.match_key = a.match_key and coalesce(b.destination_id, '') = coalesce(a.destination_id, '')
+where a.profile_id is null or b.profile_id is null`,
+        { label },
+      );
+      await drop();
+      return Number(row?.n ?? 0) > 0;
+    },
+  };
 }

@@ -115,6 +115,40 @@ describe('contacts associated with their HubSpot company', () => {
     expect(associations()).toEqual({ 'person0@example.com': ['a0000'], 'person1@example.com': ['a0000'], 'person2@example.com': ['a0001'], 'person3@example.com': [] });
   });
 
+  it('diffs the contacts once when the companies sync only updates companies: their records, so the associations, stay', async () => {
+    const dir = await writeProject({
+      ...hubspotProjectFiles({ fields: { ...HUBSPOT_FIELDS, cdp_account_mrr: 'account.mrr' }, segments: `${HUBSPOT_SEGMENTS}\naccount: { sync: companies }\ndrift: true` }),
+      'connectors/companies.yaml': HUBSPOT_COMPANIES,
+      'models/accounts.yaml': ACCOUNTS_MODEL,
+    });
+    dirs.push(dir);
+    await seed(dir, people(4));
+    await seedAccounts(dir, { accounts: ROWS, members: MEMBERS });
+    await syncWithAccounts(dir, hubspotEnv(sandbox));
+    // Each drift check of the contacts sync lists archived contacts once (and searches recently modified ones).
+    const driftChecks = () => sandbox.stats.requests['GET /crm/v3/objects/contacts'] ?? 0;
+
+    // Only a0001's MRR changes: the companies sync updates one company, and the contacts sync (it checks drift once per
+    // diff) diffs once and sends person2's new account MRR.
+    await seedAccounts(dir, { accounts: accounts(2, (i) => (i === 1 ? { mrr: 250 } : {})), members: MEMBERS });
+    sandbox.resetStats();
+    const updated = await syncWithAccounts(dir, hubspotEnv(sandbox));
+    expect(updated.syncs.map((s) => [s.sync, s.diff.records])).toEqual([
+      ['companies', 1],
+      ['contacts', 1],
+    ]);
+    expect(driftChecks()).toBe(1);
+    expect(sandbox.store.allRecords(CONTACTS).find((c) => c.properties.get('email') === 'person2@example.com')?.properties.get('cdp_account_mrr')).toBe('250');
+    expect(associations()).toEqual({ 'person0@example.com': ['a0000'], 'person1@example.com': ['a0000'], 'person2@example.com': ['a0001'], 'person3@example.com': [] });
+
+    // A new company is created in the same run: the contacts sync diffs again and associates its member.
+    await seedAccounts(dir, { accounts: accounts(3), members: [...MEMBERS, ['p00003', 'a0002']] });
+    sandbox.resetStats();
+    await syncWithAccounts(dir, hubspotEnv(sandbox));
+    expect(driftChecks()).toBe(2);
+    expect(associations()['person3@example.com']).toEqual(['a0002']);
+  });
+
   it('cdp validate points at an account trait mapped without accounts: in the project', async () => {
     const dir = await project(false);
     const res = await cdp(dir, ['validate', '--json'], hubspotEnv(sandbox));

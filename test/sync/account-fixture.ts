@@ -119,7 +119,7 @@ export const ACCOUNTS_MODEL = yaml`
 
 /** What `cdp sync --json` reports per sync (the parts these tests read). */
 export interface SyncReport {
-  readonly syncs: readonly { readonly sync: string; readonly rejected: number; readonly diff: { readonly field_updates: Readonly<Record<string, number>> } }[];
+  readonly syncs: readonly { readonly sync: string; readonly rejected: number; readonly diff: { readonly records: number; readonly field_updates: Readonly<Record<string, number>> } }[];
 }
 
 /** Runs the real `cdp sync` (all syncs, or the named ones) and returns its JSON report. */
