@@ -106,15 +106,20 @@ try {
 const sorted = [...latencies].sort((a, b) => a - b);
 const rank = (p: number) => sorted[Math.max(0, Math.ceil((p / 100) * sorted.length) - 1)] / 1000;
 const cycleSeconds = cycles.slice(1).map((c) => c.seconds);
+const median = (xs: readonly number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length === 0 ? Number.NaN : s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
 console.log(
   `\nwatch latency, ${PROFILES} profiles, --every ${args.every}, ${latencies.length} samples: p50 ${rank(50).toFixed(2)} s, p90 ${rank(90).toFixed(2)} s` +
-    ` (${cycles.length} cycles, incremental cycle ${cycleSeconds.length ? (cycleSeconds.reduce((a, b) => a + b, 0) / cycleSeconds.length).toFixed(2) : '?'} s on average)`,
+    ` (${cycles.length} cycles, incremental cycle ${median(cycleSeconds).toFixed(2)} s median)`,
 );
-// Where a cycle after the first goes, on average: each build stage, and the syncs with everything else (the rest).
+// Where a cycle after the first goes, the median of each part: each build stage, and the syncs with everything else
+// (the rest). The medians need not add up to the median cycle.
 const steady = cycles.slice(1);
 if (steady.length > 0) {
-  const mean = (pick: (c: (typeof cycles)[number]) => number) => (steady.reduce((a, c) => a + pick(c), 0) / steady.length).toFixed(2);
+  const med = (pick: (c: (typeof cycles)[number]) => number) => median(steady.map(pick)).toFixed(2);
   const stages = [...new Set(steady.flatMap((c) => (c.stages ?? []).map((s) => s.stage)))];
   const built = (c: (typeof cycles)[number]) => (c.stages ?? []).reduce((a, s) => a + s.seconds, 0);
-  console.log(`per cycle: ${stages.map((name) => `${name} ${mean((c) => c.stages?.find((s) => s.stage === name)?.seconds ?? 0)} s`).join(', ')}; syncs and the rest ${mean((c) => c.seconds - built(c))} s`);
+  console.log(`per cycle, median: ${stages.map((name) => `${name} ${med((c) => c.stages?.find((s) => s.stage === name)?.seconds ?? 0)} s`).join(', ')}; syncs and the rest ${med((c) => c.seconds - built(c))} s`);
 }

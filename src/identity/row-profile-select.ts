@@ -29,6 +29,12 @@ export interface ChangedRowOptions {
    * must hold every raw value of the rows wanted, instead of normalising every row (docs/incremental.md#raw-identifier-values).
    */
   readonly rawIds?: TableRef;
+  /**
+   * With `rawIds`: each row also finds its profile through the map, a join per identifier column on the raw value,
+   * instead of normalising the value. Cheaper when most rows of a source are read (each distinct value was
+   * normalised once, when it entered the map); dearer for a few rows, whose joins would still build on the whole map.
+   */
+  readonly mapByRawIds?: boolean;
   /** Only rows that pass this condition on the source row, aliased `r`. */
   readonly where?: string;
 }
@@ -39,17 +45,44 @@ export interface ChangedRowOptions {
  */
 export function changedRowSelect(project: LoadedProject, dialect: Dialect, source: Pick<SourceConfig, 'name'>, options: ChangedRowOptions): string {
   const relation = dialect.table(sourceRelation(project, source));
-  const current = profileLookup(project, dialect, source, identityTables(identitySpec(project).schema).identifiers, 'i');
-  const before = options.previous ? profileLookup(project, dialect, source, options.previous, 'o') : undefined;
-  const columns = [
+  const columns = identifierColumns(project, source);
+  const values = normalisedValues(dialect, columns, options.mapByRawIds ? options.rawIds : undefined);
+  const current = profileLookup(dialect, columns, values.of, identityTables(identitySpec(project).schema).identifiers, 'i');
+  const before = options.previous ? profileLookup(dialect, columns, values.of, options.previous, 'o') : undefined;
+  const selected = [
     `${current.profile} as _cdp_profile_id`,
     ...(before ? [`${before.profile} as _cdp_previous_profile_id`] : []),
     ...(options.rowHash ? [`${dialect.rowMd5Hex('r')} as _cdp_row_hash`] : []),
   ];
-  const where = [...(options.within ? [identifierIn(project, dialect, source, options.within, options.rawIds)] : []), ...(options.where ? [`(${options.where})`] : [])];
+  const where = [...(options.within ? [identifierIn(dialect, columns, options.within, options.rawIds)] : []), ...(options.where ? [`(${options.where})`] : [])];
   // The restrictions read the source row alone; in their own subquery they run before the joins to identifiers.
   const rows = where.length ? `(select r.* from ${relation} r where ${where.join(' and ')})` : relation;
-  return `select r.*, ${columns.join(', ')}\nfrom ${rows} r${current.joins}${before?.joins ?? ''}`;
+  return `select r.*, ${selected.join(', ')}\nfrom ${rows} r${values.joins}${current.joins}${before?.joins ?? ''}`;
+}
+
+type IdentifierColumn = ReturnType<typeof identifierColumns>[number];
+
+/** The source's identifier columns, strongest first; a type used twice (email, secondary email) keeps its column order. */
+function identifierColumns(project: LoadedProject, source: Pick<SourceConfig, 'name'>) {
+  const columns = identitySpec(project).sources.find((s) => s.name === source.name)?.identifiers ?? [];
+  return columns
+    .map((c, k) => ({ ...c, k }))
+    .sort((a, b) => a.type.priority - b.type.priority || (a.type.name < b.type.name ? -1 : a.type.name > b.type.name ? 1 : 0) || a.k - b.k);
+}
+
+/**
+ * Each identifier column's value as identity normalised it: the normalisation itself, or, with `rawIds`, the map's
+ * entry for the raw value, found by a join (docs/incremental.md#raw-identifier-values). The map then must hold every
+ * raw value of the rows read; a value it lacks maps to no profile.
+ */
+function normalisedValues(dialect: Dialect, columns: readonly IdentifierColumn[], rawIds: TableRef | undefined): { joins: string; of: (j: number) => string } {
+  const column = (c: IdentifierColumn) => `r.${dialect.quoteIdentifier(c.column)}`;
+  if (!rawIds) return { joins: '', of: (j) => normalizeSql(dialect, columns[j].type, column(columns[j])) };
+  const joins = columns.map(
+    (c, j) =>
+      `\nleft join ${dialect.table(rawIds)} m${j} on m${j}.normalizer = ${dialect.stringLiteral(normalizerKey(dialect, c.type))} and m${j}.raw = ${dialect.cast(column(c), 'string')}`,
+  );
+  return { joins: joins.join(''), of: (j) => `m${j}.id_value` };
 }
 
 /**
@@ -57,10 +90,9 @@ export function changedRowSelect(project: LoadedProject, dialect: Dialect, sourc
  * `rawIds`, the raw values that normalise to one of them are looked up in the map, and the row is tested by its raw
  * value: a hash probe instead of normalising every row.
  */
-function identifierIn(project: LoadedProject, dialect: Dialect, source: Pick<SourceConfig, 'name'>, ids: string, rawIds: TableRef | undefined): string {
-  const columns = identitySpec(project).sources.find((s) => s.name === source.name)?.identifiers ?? [];
+function identifierIn(dialect: Dialect, columns: readonly IdentifierColumn[], ids: string, rawIds: TableRef | undefined): string {
   if (columns.length === 0) return '1 = 0';
-  const tests = columns.map((c) => {
+  const tests = [...columns].sort((a, b) => a.k - b.k).map((c) => {
     const column = `r.${dialect.quoteIdentifier(c.column)}`;
     const wanted = `select w.id_value from ${ids} w where w.id_type = ${dialect.stringLiteral(c.type.name)}`;
     if (!rawIds) return `${normalizeSql(dialect, c.type, column)} in (${wanted})`;
@@ -69,18 +101,12 @@ function identifierIn(project: LoadedProject, dialect: Dialect, source: Pick<Sou
   return `(${tests.join(' or ')})`;
 }
 
-/** Left joins of a source row (`r`) to `identifiers` by each identifier column, strongest first, and the profile they give. */
-function profileLookup(project: LoadedProject, dialect: Dialect, source: Pick<SourceConfig, 'name'>, identifiers: TableRef, alias: string): { joins: string; profile: string } {
-  const columns = identitySpec(project).sources.find((s) => s.name === source.name)?.identifiers ?? [];
+/** Left joins of a source row (`r`) to `identifiers` by each identifier column's normalised value, and the profile they give. */
+function profileLookup(dialect: Dialect, columns: readonly IdentifierColumn[], value: (j: number) => string, identifiers: TableRef, alias: string): { joins: string; profile: string } {
   if (columns.length === 0) return { joins: '', profile: `cast(null as ${dialect.typeName('string')})` };
-  // Strongest first; a type used twice (email, secondary email) keeps its column order.
-  const ordered = columns
-    .map((c, k) => ({ ...c, k }))
-    .sort((a, b) => a.type.priority - b.type.priority || (a.type.name < b.type.name ? -1 : a.type.name > b.type.name ? 1 : 0) || a.k - b.k);
-  const joins = ordered.map(
-    (c, j) =>
-      `\nleft join ${dialect.table(identifiers)} ${alias}${j} on ${alias}${j}.id_type = ${dialect.stringLiteral(c.type.name)} and ${alias}${j}.id_value = ${normalizeSql(dialect, c.type, `r.${dialect.quoteIdentifier(c.column)}`)}`,
+  const joins = columns.map(
+    (c, j) => `\nleft join ${dialect.table(identifiers)} ${alias}${j} on ${alias}${j}.id_type = ${dialect.stringLiteral(c.type.name)} and ${alias}${j}.id_value = ${value(j)}`,
   );
-  const profile = ordered.length === 1 ? `${alias}0.profile_id` : `coalesce(${ordered.map((_, j) => `${alias}${j}.profile_id`).join(', ')})`;
+  const profile = columns.length === 1 ? `${alias}0.profile_id` : `coalesce(${columns.map((_, j) => `${alias}${j}.profile_id`).join(', ')})`;
   return { joins: joins.join(''), profile };
 }

@@ -165,7 +165,7 @@ export function snapshotRowsStatements(project: LoadedProject, d: Dialect, sourc
     .flatMap((s) => [
       d.createScratchTableAs(
         t.rowsNow(s.name),
-        `select x._cdp_row_hash as row_hash, x._cdp_profile_id as profile_id, count(*) as n\nfrom (${rows(s.name, { rowHash: true })}) x\nwhere x._cdp_profile_id is not null\ngroup by x._cdp_row_hash, x._cdp_profile_id`,
+        `select x._cdp_row_hash as row_hash, x._cdp_profile_id as profile_id, count(*) as n\nfrom (${rows(s.name, { rowHash: true, rawIds: t.rawIds, mapByRawIds: true })}) x\nwhere x._cdp_profile_id is not null\ngroup by x._cdp_row_hash, x._cdp_profile_id`,
       ),
       ...snapshotChanges(project, d, s.name).find,
     ]);

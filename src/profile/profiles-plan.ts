@@ -50,15 +50,22 @@ export interface ProfilesPlanParams {
  */
 export function profilesPlan(project: LoadedProject, d: Dialect, params: ProfilesPlanParams): PlanStep[] {
   const profiles = cdpTable(project, 'profiles');
-  const traits = compileTraitsSelect(project, d, {
-    rowsOf: params.rowsOf,
-    profileIds: `(select distinct profile_id from ${d.table(cdpTable(project, 'identifiers'))})`,
-    asOf: params.asOf,
-    columnTypes: params.columnTypes,
-  });
-  const build = replaceTableSteps(d, 'profiles', 'profiles', 'build profiles', profiles, traits);
+  const build = (rowsOf: (source: string) => string) =>
+    replaceTableSteps(
+      d,
+      'profiles',
+      'profiles',
+      'build profiles',
+      profiles,
+      compileTraitsSelect(project, d, {
+        rowsOf,
+        profileIds: `(select distinct profile_id from ${d.table(cdpTable(project, 'identifiers'))})`,
+        asOf: params.asOf,
+        columnTypes: params.columnTypes,
+      }),
+    );
   const sources = params.changedRows ? incrementalSources(project) : undefined;
-  if (!sources || !params.changedRows) return [logEverythingStep(project, d), ...build, ...segmentsSteps(project, d, params)];
+  if (!sources || !params.changedRows) return [logEverythingStep(project, d), ...build(params.rowsOf), ...segmentsSteps(project, d, params)];
   return incrementalProfilesSteps(project, d, params, { sources, changedRows: params.changedRows, build });
 }
 
@@ -71,7 +78,7 @@ function incrementalProfilesSteps(
   project: LoadedProject,
   d: Dialect,
   params: ProfilesPlanParams,
-  parts: { readonly sources: readonly Declared<SourceConfig>[]; readonly changedRows: ChangedRows; readonly build: readonly PlanStep[] },
+  parts: { readonly sources: readonly Declared<SourceConfig>[]; readonly changedRows: ChangedRows; readonly build: (rowsOf: (source: string) => string) => PlanStep[] },
 ): PlanStep[] {
   const { sources, changedRows } = parts;
   const t = incrementalTables(project);
@@ -97,8 +104,10 @@ function incrementalProfilesSteps(
   ];
   const step = (id: string, label: string, statements: readonly string[], transaction = false) => statementsStep('profiles', `profiles.${id}`, label, statements, { transaction });
   const snapshots = snapshotRowsStatements(project, d, sources, changedRows);
+  // Rows are mapped to profiles through the raw identifier values, so the map takes this build's values first.
   const findTouched = (bounds: Bounds) => [
     ...rawIdsStatements(project, d, sources, bounds),
+    ...snapshots,
     ...appendTailStatements(project, d, sources, changedRows, bounds),
     d.createScratchTableAs(t.changedIds, changedIdentifiersSql(project, d)),
     d.createScratchTableAs(t.touched, touchedProfilesSql(project, d, sources, changedRows, params.asOf, bounds)),
@@ -106,7 +115,6 @@ function incrementalProfilesSteps(
   ];
   return [
     step('state', 'incremental state tables', createIncrementalTables(project, d, sources)),
-    ...(snapshots.length ? [step('snapshot_rows', 'hash snapshot rows', snapshots)] : []),
     {
       kind: 'decide',
       id: 'profiles.mode',
@@ -115,7 +123,16 @@ function incrementalProfilesSteps(
       on: { query: `select name, value, ts from ${d.table(t.state)}` },
       choose: ({ rows, fullRefresh }) => chooseProfilesMode(rows, fingerprint, params.asOf, fullRefresh),
       branches: {
-        full: { when: 'with --full-refresh, on the first build, after the traits changed, or when --as-of went back', steps: [logEverythingStep(project, d), ...parts.build, step('raw_ids', 'map raw identifier values', rawIdsStatements(project, d, sources, undefined))] },
+        full: {
+          when: 'with --full-refresh, on the first build, after the traits changed, or when --as-of went back',
+          steps: [
+            logEverythingStep(project, d),
+            // Every raw identifier value first: rows then find their profile through the map, normalising each value once.
+            step('raw_ids', 'map raw identifier values', rawIdsStatements(project, d, sources, undefined)),
+            ...parts.build((source) => changedRows(source, { rawIds: t.rawIds, mapByRawIds: true })),
+            ...(snapshots.length ? [step('snapshot_rows', 'hash snapshot rows', snapshots)] : []),
+          ],
+        },
         incremental: {
           when: 'otherwise: only the profiles touched since the last build are recomputed',
           steps: [
