@@ -218,7 +218,8 @@ export function compileKeyReport(shape: SyncShape, d: Dialect, scope?: DiffScope
     shape.sync.match.id_type !== undefined
       ? `(select count(distinct ids.k) from ids join src on src.profile_id = ids.profile_id where src.in_scope and ids.n_other is not null) as collided_keys, (select coalesce(sum(1 + ids.n_other), 0) from ids join src on src.profile_id = ids.profile_id where src.in_scope and ids.n_other is not null) as collided_profiles`
       : `(select count(distinct match_key) from ranked where dup_n > 1) as collided_keys, (select count(*) from ranked where dup_n > 1) as collided_profiles`;
-  return `with ${keyedCtes(shape, d, scope).join(',\n')}\nselect ${collided}, (select count(*) from src where in_scope and refused_key is not null) as refused_keys`;
+  // duplicated_keys: keys held by several in-scope profiles (what compileCollidedKeys lists), so a sync asks only when there are.
+  return `with ${keyedCtes(shape, d, scope).join(',\n')}\nselect ${collided}, (select count(*) from src where in_scope and refused_key is not null) as refused_keys, (select count(distinct match_key) from ranked where dup_n > 1) as duplicated_keys`;
 }
 
 /**

@@ -39,7 +39,8 @@ export async function previewSyncs(warehouse: Warehouse, project: LoadedProject,
     const state = readStateCounts(shape, stateSql ? (await warehouse.query(stateSql, { label: `plan state ${sync.sync}` }))[0] : undefined);
     const report = (await warehouse.query(compileKeyReport(shape, d), { label: `plan match keys ${sync.sync}` }))[0];
     const logged = await warehouse.tableExists(shape.tables.log);
-    const fresh = logged ? (await warehouse.query(compileNewRefusedKeys(shape, d), { label: `plan refused keys ${sync.sync}` })).length : Number(report.refused_keys ?? 0);
+    const refused = Number(report.refused_keys ?? 0);
+    const fresh = logged && refused > 0 ? (await warehouse.query(compileNewRefusedKeys(shape, d), { label: `plan refused keys ${sync.sync}` })).length : refused;
     const gates = removalGates(shape, counts, state);
     previews.push({
       sync: sync.sync,

@@ -118,13 +118,18 @@ export async function prepareSync(ctx: SyncRunContext, sync: Declared<SyncConfig
     if (associated(project, shape)) await ctx.queue.run(() => warehouse.execute(logMembersSql(project, d, diff), { label: `log members ${sync.sync}` }));
     // Records whose key went to another profile with the same values: nothing to send, the state row follows the key.
     if (owners) await ctx.queue.run(() => warehouse.transaction(ownerMovesSql(shape, d), { label: `state owners ${sync.sync}` }));
-    const collided = sync.match.on_collision === 'skip' ? (await warehouse.query(compileCollidedKeys(shape, d, scope), { label: `collided keys ${sync.sync}` })).map((r) => String(r.match_key)) : [];
+    // The key report counts what the two lists below would hold: each is read only when it is not empty.
+    const report = (await warehouse.query(compileKeyReport(shape, d, scope), { label: `match keys ${sync.sync}` }))[0];
+    const collided =
+      sync.match.on_collision === 'skip' && Number(report.duplicated_keys ?? 0) > 0
+        ? (await warehouse.query(compileCollidedKeys(shape, d, scope), { label: `collided keys ${sync.sync}` })).map((r) => String(r.match_key))
+        : [];
     if (drift) for (const sql of applyHoldsSql(shape, d, diff, driftTables(shape).holds)) await warehouse.execute(sql, { label: `drift holds ${sync.sync}` });
     const counts = readDiffCounts(shape, (await warehouse.query(compileDiffCounts(shape, diff), { label: `count diff ${sync.sync}` }))[0]);
     const stateSql = compileStateCounts(shape, d, stateColumns);
     const state = readStateCounts(shape, stateSql ? (await warehouse.query(stateSql, { label: `count state ${sync.sync}` }))[0] : undefined);
-    const report = (await warehouse.query(compileKeyReport(shape, d, scope), { label: `match keys ${sync.sync}` }))[0];
-    const newRefused = (await warehouse.query(compileNewRefusedKeys(shape, d, scope), { label: `refused keys ${sync.sync}` })).map(
+    const refused = Number(report.refused_keys ?? 0) > 0 ? await warehouse.query(compileNewRefusedKeys(shape, d, scope), { label: `refused keys ${sync.sync}` }) : [];
+    const newRefused = refused.map(
       (r): LogRow => ({ key: String(r.refused_key), profileId: r.profile_id === null ? null : String(r.profile_id), operation: 'match', code: REFUSED_KEY_CODE, message: `${sync.destination} refuses '${String(r.refused_key)}' as ${shape.matchField} on every run; not sent` }),
     );
     const keys: MatchKeyReport = {

@@ -104,7 +104,7 @@ describe.skipIf(!gate.bigquery.ok)('sync SQL on the BigQuery emulator', () => {
       ]);
       expect(actual.first.map(view)).toEqual(expected.first.map(view));
       expect(actual.counts).toEqual(expected.counts);
-      expect(expected.keys).toEqual({ collided_keys: 1, collided_profiles: 2, refused_keys: 1 });
+      expect(expected.keys).toEqual({ collided_keys: 1, collided_profiles: 2, refused_keys: 1, duplicated_keys: 1 });
       expect(Object.fromEntries(Object.entries(actual.keys).map(([k, v]) => [k, Number(v)]))).toEqual(expected.keys);
       expect(expected.second).toEqual([]);
       expect(actual.second).toEqual([]);
