@@ -1,53 +1,73 @@
 /**
- * Where one `cdp build` of an existing DuckDB project spends its time, by step and by statement (not a test):
+ * Where one `cdp build` (or, with `--run`, one whole `cdp run`) of an existing DuckDB project spends its time, by
+ * step and by statement (not a test):
  *
- *   npx tsx bench/steps/run.ts <project dir> [--full-refresh] [--top 25]
+ *   npx tsx bench/steps/run.ts <project dir> [--full-refresh] [--run] [--top 25]
  *
  * Builds the project in `<project dir>` (its `.cdp/warehouse.duckdb`, as `cdp build` would, reference time now) with
  * the warehouse's statements timed, then prints the total, the seconds per step label and the slowest statements.
+ * With `--run` it runs `cdp run` itself (build, then every sync; destinations from the environment, as the README's
+ * `cdp sandbox` prints them), so the syncs' statements are timed too; the total then includes loading and checking the
+ * project, and the requests to the destinations.
  * Use it after changing a file or a table of a sample project (`cdp init --people 100000`) to see what an
- * incremental build costs at that size.
+ * incremental build or run costs at that size.
  */
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { main } from '../../src/cli/main.js';
 import { loadProject, type LoadedProject } from '../../src/config/load-project.js';
 import { DuckDBWarehouse } from '../../src/engines/duckdb/warehouse.js';
 import { buildProject } from '../../src/run/build-project.js';
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
-  options: { 'full-refresh': { type: 'boolean', default: false }, top: { type: 'string', default: '25' } },
+  options: { 'full-refresh': { type: 'boolean', default: false }, run: { type: 'boolean', default: false }, top: { type: 'string', default: '25' } },
 });
 const dir = positionals[0];
-if (!dir) throw new Error('usage: npx tsx bench/steps/run.ts <project dir> [--full-refresh] [--top 25]');
-const project = (await loadProject(dir)).project as LoadedProject;
-const warehouse = await DuckDBWarehouse.open({ path: join(dir, '.cdp', 'warehouse.duckdb') });
+if (!dir) throw new Error('usage: npx tsx bench/steps/run.ts <project dir> [--full-refresh] [--run] [--top 25]');
+
+// Every DuckDB warehouse this process opens is timed, the CLI's own included.
 const log: { label: string; ms: number; sql: string }[] = [];
-const { execute, query } = warehouse;
-const timed =
-  <A extends unknown[], R>(f: (...args: A) => Promise<R>) =>
-  async (...args: A): Promise<R> => {
+const methods = DuckDBWarehouse.prototype as unknown as Record<'execute' | 'query' | 'transaction', (...args: unknown[]) => Promise<unknown>>;
+for (const name of ['execute', 'query', 'transaction'] as const) {
+  const f = methods[name];
+  methods[name] = async function (this: unknown, ...args: unknown[]) {
     const started = performance.now();
     try {
-      return await f.apply(warehouse, args);
+      return await f.apply(this, args);
     } finally {
-      const sql = String(args[0]);
+      const sql = Array.isArray(args[0]) ? (args[0] as string[]).join(';\n') : String(args[0]);
       log.push({ label: (args[1] as { label?: string } | undefined)?.label ?? sql.slice(0, 50), ms: performance.now() - started, sql });
     }
   };
-Object.assign(warehouse, { execute: timed(execute), query: timed(query) });
-try {
-  const started = performance.now();
-  const summary = await buildProject({ project, warehouse, runId: `steps_${Date.now()}`, asOf: new Date(), fullRefresh: values['full-refresh'], log: () => undefined });
-  console.log(`build: ${((performance.now() - started) / 1000).toFixed(2)} s (identity ${summary.identity?.mode ?? '-'}, profiles ${summary.profiles?.mode ?? '-'})`);
-  const byLabel = new Map<string, number>();
-  for (const x of log) byLabel.set(x.label, (byLabel.get(x.label) ?? 0) + x.ms);
-  console.log('seconds per step:');
-  for (const [label, ms] of [...byLabel].sort((a, b) => b[1] - a[1]).slice(0, 15)) console.log(`  ${(ms / 1000).toFixed(3).padStart(7)}  ${label}`);
-  console.log('slowest statements:');
-  for (const x of [...log].sort((a, b) => b.ms - a.ms).slice(0, Number(values.top))) {
-    console.log(`  ${(x.ms / 1000).toFixed(3).padStart(7)}  ${x.label.slice(0, 36).padEnd(36)}  ${x.sql.replace(/\s+/g, ' ').slice(0, 100)}`);
+}
+
+const started = performance.now();
+if (values.run) {
+  const code = await main(['node', 'cdp', 'run', ...(values['full-refresh'] ? ['--full-refresh'] : [])], {
+    cwd: dir,
+    env: process.env,
+    stdout: () => undefined,
+    stderr: (text: string) => process.stderr.write(text),
+    interactive: false,
+  });
+  console.log(`cdp run: ${((performance.now() - started) / 1000).toFixed(2)} s, exit ${code}`);
+} else {
+  const project = (await loadProject(dir)).project as LoadedProject;
+  const warehouse = await DuckDBWarehouse.open({ path: join(dir, '.cdp', 'warehouse.duckdb') });
+  try {
+    const summary = await buildProject({ project, warehouse, runId: `steps_${Date.now()}`, asOf: new Date(), fullRefresh: values['full-refresh'], log: () => undefined });
+    console.log(`build: ${((performance.now() - started) / 1000).toFixed(2)} s (identity ${summary.identity?.mode ?? '-'}, profiles ${summary.profiles?.mode ?? '-'})`);
+  } finally {
+    await warehouse.close();
   }
-} finally {
-  await warehouse.close();
+}
+const byLabel = new Map<string, number>();
+for (const x of log) byLabel.set(x.label, (byLabel.get(x.label) ?? 0) + x.ms);
+console.log(`statements: ${(log.reduce((a, x) => a + x.ms, 0) / 1000).toFixed(2)} s over ${log.length}`);
+console.log('seconds per step:');
+for (const [label, ms] of [...byLabel].sort((a, b) => b[1] - a[1]).slice(0, values.run ? 30 : 15)) console.log(`  ${(ms / 1000).toFixed(3).padStart(7)}  ${label}`);
+console.log('slowest statements:');
+for (const x of [...log].sort((a, b) => b.ms - a.ms).slice(0, Number(values.top))) {
+  console.log(`  ${(x.ms / 1000).toFixed(3).padStart(7)}  ${x.label.slice(0, 36).padEnd(36)}  ${x.sql.replace(/\s+/g, ' ').slice(0, 100)}`);
 }
