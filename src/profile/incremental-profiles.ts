@@ -8,6 +8,7 @@ import { normalizeSql, normalizerKey } from '../identity/normalize-sql.js';
 import type { ChangedRowOptions } from '../identity/row-profile-select.js';
 import type { Row } from '../warehouse/warehouse.js';
 import { changedRowsSql } from '../model/changed-rows-sql.js';
+import { fileStampsTable } from '../model/compile-models.js';
 import { cdpTable, sourceRelation } from '../model/relations.js';
 
 /**
@@ -96,14 +97,33 @@ function storedTime(value: unknown): Date | undefined {
 export interface Bounds {
   readonly previousAsOf: Date;
   readonly watermarks: ReadonlyMap<string, Date>;
+  /** Snapshot sources over files whose table holds the rows the last build hashed (`stampedSnapshots`). */
+  readonly unchanged: ReadonlySet<string>;
 }
 
-/** What `Bounds` are read from: one row per stored time (`as_of`, `watermark:<source>`). */
-export function boundsSql(project: LoadedProject, d: Dialect): string {
+/**
+ * Snapshot sources read from files (`path:`) and never from `cdp pull`: their table is written only when the files'
+ * stamp changes (docs/incremental.md#file-sources), so while the stamp stays the one stored when their rows were last
+ * hashed, the rows are the same and are not hashed again.
+ */
+export function stampedSnapshots(sources: readonly SourceConfig[]): SourceConfig[] {
+  return sources.filter((s) => s.changes === 'snapshot' && s.path !== undefined && s.pulled === undefined);
+}
+
+/**
+ * What `Bounds` are read from: one row per stored time (`as_of`, `watermark:<source>`), and `unchanged:<source>` for
+ * each stamped snapshot source whose files' stamp is the one the last build stored (`stamp:<source>`).
+ */
+export function boundsSql(project: LoadedProject, d: Dialect, sources: readonly SourceConfig[]): string {
   const t = incrementalTables(project);
+  const stamped = stampedSnapshots(sources);
+  const unchanged = stamped.length
+    ? `\nunion all\nselect 'unchanged:' || f.source, s.ts from ${d.table(fileStampsTable(project))} f join ${d.table(t.state)} s on s.name = 'stamp:' || f.source and s.value = f.stamp
+where f.source in (${stamped.map((x) => d.stringLiteral(x.name)).join(', ')})`
+    : '';
   return `select s.name, s.ts from ${d.table(t.state)} s where s.name = 'as_of'
 union all
-select 'watermark:' || w.source, w.watermark from ${d.table(t.watermarks)} w`;
+select 'watermark:' || w.source, w.watermark from ${d.table(t.watermarks)} w${unchanged}`;
 }
 
 export function readBounds(rows: readonly Row[]): Bounds {
@@ -112,8 +132,8 @@ export function readBounds(rows: readonly Row[]): Bounds {
     return at ? [[String(r.name), at] as const] : [];
   }));
   const previousAsOf = times.get('as_of') ?? new Date(0);
-  const watermarks = new Map([...times].flatMap(([name, at]) => (name.startsWith('watermark:') ? [[name.slice('watermark:'.length), at] as const] : [])));
-  return { previousAsOf, watermarks };
+  const named = (prefix: string) => [...times].flatMap(([name, at]) => (name.startsWith(prefix) ? [[name.slice(prefix.length), at] as const] : []));
+  return { previousAsOf, watermarks: new Map(named('watermark:')), unchanged: new Set(named('unchanged:').map(([name]) => name)) };
 }
 
 export function createIncrementalTables(project: LoadedProject, d: Dialect, sources: readonly SourceConfig[]): string[] {
@@ -157,31 +177,38 @@ where x._cdp_profile_id is not null
 group by x._cdp_row_hash, x._cdp_profile_id, ${at}`;
 }
 
-/** This build's row hashes of each snapshot source, grouped by profile: compared with the stored ones, then stored. */
-export function snapshotRowsStatements(project: LoadedProject, d: Dialect, sources: readonly SourceConfig[], rows: ChangedRows): string[] {
+/**
+ * This build's row hashes of each snapshot source, grouped by profile: compared with the stored ones, then stored.
+ * A source in `unchanged` is not read: its stored hashes stay, and nothing is to be applied to them at the commit.
+ */
+export function snapshotRowsStatements(project: LoadedProject, d: Dialect, sources: readonly SourceConfig[], rows: ChangedRows, unchanged: ReadonlySet<string> = new Set()): string[] {
   const t = incrementalTables(project);
   return sources
     .filter((s) => s.changes === 'snapshot')
-    .flatMap((s) => [
+    .flatMap((s) => {
+      if (unchanged.has(s.name)) {
+        const none = (table: TableRef, columns: string) => d.createScratchTableAs(table, `select ${columns} from ${d.table(t.rows(s.name))} where 1 = 0`);
+        const { changed, gone } = snapshotChanges(project, d, s.name).refs;
+        return [none(changed, 'row_hash, profile_id, n'), none(gone, 'row_hash, profile_id')];
+      }
+      return [
       d.createScratchTableAs(
         t.rowsNow(s.name),
         `select x._cdp_row_hash as row_hash, x._cdp_profile_id as profile_id, count(*) as n\nfrom (${rows(s.name, { rowHash: true, rawIds: t.rawIds, mapByRawIds: true })}) x\nwhere x._cdp_profile_id is not null\ngroup by x._cdp_row_hash, x._cdp_profile_id`,
       ),
       ...snapshotChanges(project, d, s.name).find,
-    ]);
+      ];
+    });
 }
 
 /** A snapshot source's stored row hashes take only the hashes that are new or went (and changed counts) at the commit. */
 function snapshotChanges(project: LoadedProject, d: Dialect, source: string) {
   const t = incrementalTables(project);
-  return changedRowsSql(d, {
-    target: t.rows(source),
-    next: d.scratchTable(t.rowsNow(source)),
-    key: ['row_hash', 'profile_id'],
-    values: ['n'],
-    changed: cdpTable(project, `profiles_rows_changed_${source}`),
-    gone: cdpTable(project, `profiles_rows_gone_${source}`),
-  });
+  const refs = { changed: cdpTable(project, `profiles_rows_changed_${source}`), gone: cdpTable(project, `profiles_rows_gone_${source}`) };
+  return {
+    ...changedRowsSql(d, { target: t.rows(source), next: d.scratchTable(t.rowsNow(source)), key: ['row_hash', 'profile_id'], values: ['n'], ...refs }),
+    refs,
+  };
 }
 
 /**
@@ -257,15 +284,21 @@ export function touchedProfilesSql(project: LoadedProject, d: Dialect, sources: 
   for (const source of sources) {
     const ts = source.timestamp !== undefined ? rowTime(d, source.timestamp) : undefined;
     const conditions = ts ? timeCrossings(project, d, source.name, ts, previousAsOf, asOf) : [];
-    // New, changed or gone rows (hashes by profile): every snapshot row, an append source's tail.
+    // New, changed or gone rows (hashes by profile): every snapshot row (unless its files are unchanged), an append
+    // source's tail.
     const since = tailSince(d, source, bounds);
     const stored = since === undefined ? d.table(t.rows(source.name)) : `(select * from ${d.table(t.rows(source.name))} s where s.ts is null or s.ts > ${since})`;
-    parts.push(
-      `select coalesce(c.profile_id, s.profile_id)\nfrom ${d.scratchTable(t.rowsNow(source.name))} c\nfull outer join ${stored} s on s.row_hash = c.row_hash and s.profile_id = c.profile_id\nwhere c.n is null or s.n is null or c.n <> s.n`,
-    );
+    const unchanged = bounds.unchanged.has(source.name);
+    if (!unchanged) {
+      parts.push(
+        `select coalesce(c.profile_id, s.profile_id)\nfrom ${d.scratchTable(t.rowsNow(source.name))} c\nfull outer join ${stored} s on s.row_hash = c.row_hash and s.profile_id = c.profile_id\nwhere c.n is null or s.n is null or c.n <> s.n`,
+      );
+    }
     if (conditions.length) parts.push(`select x._cdp_profile_id\nfrom (${rows(source.name, { where: conditions.map((c) => `(${c})`).join(' or ') })}) x`);
-    // Both profiles of a row with a changed identifier, one row each (a snapshot row's old profile is in its stored hash).
-    if (source.changes === 'append') {
+    // Both profiles of a row with a changed identifier, one row each (a hashed snapshot row's old profile is in its
+    // stored hash). An unchanged snapshot source's stored hashes keep the profile its rows had when hashed: a later
+    // comparison touches that profile too, which only recomputes it again.
+    if (source.changes === 'append' || unchanged) {
       parts.push(
         `select case when k.side = 1 then x._cdp_profile_id else x._cdp_previous_profile_id end\nfrom (${rows(source.name, { previous: t.identifiers, within: changed, rawIds: t.rawIds })}) x\ncross join (select 1 as side union all select 2 as side) k\nwhere x._cdp_profile_id is distinct from x._cdp_previous_profile_id`,
       );
@@ -326,6 +359,7 @@ export function commitIncrementalState(
   const nothing = `cast(null as ${d.typeName('timestamp')})`;
   const appends = appendSources(sources);
   const snapshots = sources.filter((s) => s.changes === 'snapshot');
+  const stamped = stampedSnapshots(sources);
   const watermark = (s: SourceConfig & { timestamp: string }) => {
     const ts = rowTime(d, s.timestamp);
     return `select ${d.stringLiteral(s.name)} as source, max(${ts}) as watermark from ${d.table(sourceRelation(project, s))} r where ${ts} <= ${now}`;
@@ -340,6 +374,12 @@ export function commitIncrementalState(
   return [
     clear(t.state),
     `insert into ${d.table(t.state)} (name, value, ts) select 'fingerprint', ${d.stringLiteral(fingerprint)}, ${nothing} union all select 'as_of', cast(null as ${d.typeName('string')}), ${now}`,
+    // The files' stamp of each stamped snapshot source whose rows the stored hashes are (see stampedSnapshots).
+    ...(stamped.length
+      ? [
+          `insert into ${d.table(t.state)} (name, value, ts) select 'stamp:' || f.source, f.stamp, ${now} from ${d.table(fileStampsTable(project))} f where f.source in (${stamped.map((x) => d.stringLiteral(x.name)).join(', ')})`,
+        ]
+      : []),
     // After an incremental build only the identifiers that changed are rewritten (profiles_changed_ids).
     ...(mode === 'full'
       ? [clear(t.identifiers), `insert into ${d.table(t.identifiers)} (id_type, id_value, profile_id) select id_type, id_value, profile_id from ${identifiers}`]
@@ -365,5 +405,5 @@ export function incrementalScratchCleanup(project: LoadedProject, d: Dialect, so
 /** Bounds for `cdp compile` to show: a last build one hour before `asOf`, each append source's watermark then. */
 export function exampleBounds(asOf: Date, sources: readonly SourceConfig[]): Bounds {
   const previousAsOf = new Date(asOf.getTime() - 3_600_000);
-  return { previousAsOf, watermarks: new Map(sources.filter((s) => s.changes === 'append').map((s) => [s.name, previousAsOf])) };
+  return { previousAsOf, watermarks: new Map(sources.filter((s) => s.changes === 'append').map((s) => [s.name, previousAsOf])), unchanged: new Set() };
 }

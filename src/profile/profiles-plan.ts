@@ -107,7 +107,7 @@ function incrementalProfilesSteps(
   // Rows are mapped to profiles through the raw identifier values, so the map takes this build's values first.
   const findTouched = (bounds: Bounds) => [
     ...rawIdsStatements(project, d, sources, bounds),
-    ...snapshots,
+    ...snapshotRowsStatements(project, d, sources, changedRows, bounds.unchanged),
     ...appendTailStatements(project, d, sources, changedRows, bounds),
     d.createScratchTableAs(t.changedIds, changedIdentifiersSql(project, d)),
     d.createScratchTableAs(t.touched, touchedProfilesSql(project, d, sources, changedRows, params.asOf, bounds)),
@@ -141,7 +141,7 @@ function incrementalProfilesSteps(
               id: 'profiles.touched',
               stage: 'profiles',
               label: 'find touched profiles',
-              read: boundsSql(project, d),
+              read: boundsSql(project, d, sources),
               write: (rows) => ({ statements: findTouched(readBounds(rows)) }),
               // Compile shows the statements for a last build one hour before this one, each watermark at its time.
               shown: [

@@ -1,0 +1,135 @@
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { loadProject, type LoadedProject } from '../../src/config/load-project.js';
+import { DuckDBWarehouse } from '../../src/engines/duckdb/warehouse.js';
+import { buildProject } from '../../src/run/build-project.js';
+import type { Row } from '../../src/warehouse/warehouse.js';
+import { IDENTIFIERS_SQL } from '../helpers/identity-state.js';
+import { removeProject, writeProject, yaml } from '../helpers/project.js';
+
+/**
+ * A snapshot source read from files is not hashed again while its files are unchanged (docs/incremental.md): its
+ * rows are the ones the last build hashed. Its rows whose identifier changed profile still touch both profiles, and
+ * once its files change, the hashes stored before identity moved its rows still give what `--full-refresh` gives.
+ */
+const MODELS = yaml`
+  sources:
+    - name: events
+      path: data/events*.csv
+      timestamp: ts
+      changes: append
+      identifiers: [{ column: anon, type: anonymous_id }, { column: email, type: email }]
+    - name: crm
+      path: data/crm.csv
+      timestamp: updated_at
+      changes: snapshot
+      identifiers: [{ column: email, type: email }]
+  identity:
+    id_types:
+      email: { priority: 1 }
+      anonymous_id: { priority: 9 }
+  traits:
+    - { name: views, from: events, aggregate: count }
+    - { name: plan, from: crm, aggregate: last, column: plan }
+    - { name: crm_rows, from: crm, aggregate: count }
+  segments:
+    - { name: paying, where: "plan in ('pro', 'team')" }
+`;
+
+interface Side {
+  readonly dir: string;
+  readonly project: LoadedProject;
+  readonly warehouse: DuckDBWarehouse;
+}
+
+const dirs: string[] = [];
+const sides: Side[] = [];
+afterEach(async () => {
+  await Promise.all(sides.splice(0).map((s) => s.warehouse.close()));
+  await Promise.all(dirs.splice(0).map(removeProject));
+});
+
+const CRM = 'email,plan,updated_at\nu1@x.com,pro,2026-01-01 00:00:00\nu2@x.com,free,2026-01-01 00:00:00\n';
+
+async function side(): Promise<Side> {
+  const dir = await writeProject({
+    'cdp.config.yaml': 'project: t\n',
+    'models/m.yaml': MODELS,
+    'data/events_1.csv': 'anon,email,ts\na1,u1@x.com,2026-01-02 00:00:00\na1,,2026-01-03 00:00:00\na2,,2026-01-03 00:00:00\na2,,2026-01-04 00:00:00\n',
+    'data/crm.csv': CRM,
+  });
+  dirs.push(dir);
+  const project = (await loadProject(dir)).project as LoadedProject;
+  const s = { dir, project, warehouse: await DuckDBWarehouse.open({ path: ':memory:' }) };
+  sides.push(s);
+  return s;
+}
+
+/** Builds and returns every statement the build sent. */
+async function build(s: Side, runId: string, fullRefresh: boolean): Promise<string[]> {
+  const sent: string[] = [];
+  const { execute } = s.warehouse;
+  s.warehouse.execute = async (sql, options) => {
+    sent.push(sql);
+    return execute.call(s.warehouse, sql, options);
+  };
+  try {
+    const summary = await buildProject({ project: s.project, warehouse: s.warehouse, runId, asOf: new Date('2026-02-01T00:00:00Z'), fullRefresh, log: () => {} });
+    expect(summary.profiles?.mode).toBe(fullRefresh || runId === 'r1' ? 'full' : 'incremental');
+  } finally {
+    s.warehouse.execute = execute;
+  }
+  return sent;
+}
+
+async function tables(s: Side): Promise<Record<string, Row[]>> {
+  const q = (sql: string) => s.warehouse.query(sql);
+  return {
+    identifiers: await q(IDENTIFIERS_SQL),
+    profiles: await q('select * from cdp.profiles order by profile_id'),
+    segment_members: await q('select * from cdp.segment_members order by all'),
+    segment_changes: await q('select * from cdp.segment_changes order by all'),
+  };
+}
+
+/** Writes the same file into both projects. */
+async function write(a: Side, b: Side, name: string, text: string): Promise<void> {
+  for (const s of [a, b]) await writeFile(join(s.dir, 'data', name), text);
+}
+
+const hashesCrm = (sent: readonly string[]) => sent.some((sql) => /^create[^\n]*profiles_rows_now_crm/.test(sql));
+
+describe('a snapshot source read from files', () => {
+  it('is hashed again only when its files change, and incremental builds still equal --full-refresh', async () => {
+    const [inc, full] = [await side(), await side()];
+    expect(hashesCrm(await build(inc, 'r1', false))).toBe(true);
+    await build(full, 'r1', true);
+    expect(await tables(inc)).toEqual(await tables(full));
+
+    // a2 logs in as u2: its profile and u2's merge, and u2's CRM row moves with it. The CRM file is the same.
+    await write(inc, full, 'events_2.csv', 'anon,email,ts\na2,u2@x.com,2026-01-05 00:00:00\n');
+    expect(hashesCrm(await build(inc, 'r2', false))).toBe(false);
+    await build(full, 'r2', true);
+    expect(await tables(inc)).toEqual(await tables(full));
+    const [u2] = await inc.warehouse.query(`select p.views, p.plan, p.crm_rows from cdp.profiles p join cdp.identifiers i using (profile_id) where i.id_value = 'u2@x.com'`);
+    expect(u2).toEqual({ views: 3, plan: 'free', crm_rows: 1 });
+
+    // Nothing new at all: nothing is hashed or recomputed.
+    expect(hashesCrm(await build(inc, 'r3', false))).toBe(false);
+    await build(full, 'r3', true);
+    expect(await tables(inc)).toEqual(await tables(full));
+
+    // The CRM export is rewritten: u2 upgrades, u1 goes, u3 arrives. It is hashed again against hashes stored before
+    // u2's row moved profile.
+    await write(inc, full, 'crm.csv', 'email,plan,updated_at\nu2@x.com,team,2026-01-06 00:00:00\nu3@x.com,pro,2026-01-06 00:00:00\n');
+    expect(hashesCrm(await build(inc, 'r4', false))).toBe(true);
+    await build(full, 'r4', true);
+    expect(await tables(inc)).toEqual(await tables(full));
+    expect(await inc.warehouse.query(`select i.id_value, p.plan from cdp.profiles p join cdp.identifiers i using (profile_id) where i.id_type = 'email' order by 1`)).toEqual([
+      { id_value: 'u1@x.com', plan: null },
+      { id_value: 'u2@x.com', plan: 'team' },
+      { id_value: 'u3@x.com', plan: 'pro' },
+    ]);
+  });
+});
