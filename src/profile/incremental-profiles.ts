@@ -192,11 +192,11 @@ export function snapshotRowsStatements(project: LoadedProject, d: Dialect, sourc
         return [none(changed, 'row_hash, profile_id, n'), none(gone, 'row_hash, profile_id')];
       }
       return [
-      d.createScratchTableAs(
-        t.rowsNow(s.name),
-        `select x._cdp_row_hash as row_hash, x._cdp_profile_id as profile_id, count(*) as n\nfrom (${rows(s.name, { rowHash: true, rawIds: t.rawIds, mapByRawIds: true })}) x\nwhere x._cdp_profile_id is not null\ngroup by x._cdp_row_hash, x._cdp_profile_id`,
-      ),
-      ...snapshotChanges(project, d, s.name).find,
+        d.createScratchTableAs(
+          t.rowsNow(s.name),
+          `select x._cdp_row_hash as row_hash, x._cdp_profile_id as profile_id, count(*) as n\nfrom (${rows(s.name, { rowHash: true, rawIds: t.rawIds, mapByRawIds: true })}) x\nwhere x._cdp_profile_id is not null\ngroup by x._cdp_row_hash, x._cdp_profile_id`,
+        ),
+        ...snapshotChanges(project, d, s.name).find,
       ];
     });
 }
