@@ -28,6 +28,14 @@ export function fileStampsTable(project: LoadedProject) {
   return cdpTable(project, '_cdp_file_sources');
 }
 
+/** Creates `fileStampsTable` when missing. */
+export function createFileStampsTable(project: LoadedProject, dialect: Dialect): string[] {
+  const table = dialect.table(fileStampsTable(project));
+  const text = dialect.typeName('string');
+  // `files` came after `stamp`: a table from before it gains the column (empty, so the next write is whole).
+  return [`create table if not exists ${table} (source ${text}, stamp ${text}, files ${text})`, `alter table ${table} add column if not exists files ${text}`];
+}
+
 /**
  * A file source's table, written only when its files changed: when the table exists and the stamp stored with it
  * is this build's (`stamp`, file-stamps.ts), nothing is read. When files were only added and the stamp stored is
@@ -95,13 +103,7 @@ export function compileModels(
   const steps: PlanStep[] = [
     { kind: 'statements', id: 'schema', stage: 'setup', label: `schema ${project.config.schema}`, statements: [dialect.createSchema(project.config.schema)] },
   ];
-  if (stamps.size > 0) {
-    const table = dialect.table(fileStampsTable(project));
-    const text = dialect.typeName('string');
-    // `files` came after `stamp`: a table from before it gains the column (empty, so the next write is whole).
-    const create = [`create table if not exists ${table} (source ${text}, stamp ${text}, files ${text})`, `alter table ${table} add column if not exists files ${text}`];
-    steps.push({ kind: 'statements', id: 'file_stamps', stage: 'setup', label: 'file source stamps', statements: create });
-  }
+  if (stamps.size > 0) steps.push({ kind: 'statements', id: 'file_stamps', stage: 'setup', label: 'file source stamps', statements: createFileStampsTable(project, dialect) });
   const sourceStep = (source: (typeof project.sources)[number]): StatementsStep => {
     const target = sourceRelation(project, source);
     let statements: string[];
@@ -126,7 +128,11 @@ export function compileModels(
     const step = sourceStep(source);
     const stamp = stamps.get(source.name);
     if (source.path !== undefined && stamp !== undefined && !(source.pulled && pulled.has(source.name))) steps.push(fileSourceStep(project, dialect, source, step, stamp));
-    else steps.push(step);
+    else if (stamp !== undefined) {
+      // Written from the pulled records: the table no longer holds what its files' stamp says (read again from the
+      // files later, it is written whole; profiles hash it again: docs/incremental.md).
+      steps.push({ ...step, statements: [...step.statements, `delete from ${dialect.table(fileStampsTable(project))} where source = ${dialect.stringLiteral(source.name)}`] });
+    } else steps.push(step);
   }
   const sourceNames = new Set(project.sources.map((s) => s.name));
   for (const name of order) {

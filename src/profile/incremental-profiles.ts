@@ -8,7 +8,7 @@ import { normalizeSql, normalizerKey } from '../identity/normalize-sql.js';
 import type { ChangedRowOptions } from '../identity/row-profile-select.js';
 import type { Row } from '../warehouse/warehouse.js';
 import { changedRowsSql } from '../model/changed-rows-sql.js';
-import { fileStampsTable } from '../model/compile-models.js';
+import { createFileStampsTable, fileStampsTable } from '../model/compile-models.js';
 import { cdpTable, sourceRelation } from '../model/relations.js';
 
 /**
@@ -102,12 +102,13 @@ export interface Bounds {
 }
 
 /**
- * Snapshot sources read from files (`path:`) and never from `cdp pull`: their table is written only when the files'
- * stamp changes (docs/incremental.md#file-sources), so while the stamp stays the one stored when their rows were last
- * hashed, the rows are the same and are not hashed again.
+ * Snapshot sources read from files (`path:`): their table is written from the files only when the files' stamp
+ * changes (docs/incremental.md#file-sources), so while the stamp stays the one stored when their rows were last
+ * hashed, the rows are the same and are not hashed again. A source written from `cdp pull`'s records instead has its
+ * stamp removed (compile-models.ts), so it is hashed.
  */
-export function stampedSnapshots(sources: readonly SourceConfig[]): SourceConfig[] {
-  return sources.filter((s) => s.changes === 'snapshot' && s.path !== undefined && s.pulled === undefined);
+export function stampedSnapshots(d: Dialect, sources: readonly SourceConfig[]): SourceConfig[] {
+  return d.capabilities.readsFiles ? sources.filter((s) => s.changes === 'snapshot' && s.path !== undefined) : [];
 }
 
 /**
@@ -116,7 +117,7 @@ export function stampedSnapshots(sources: readonly SourceConfig[]): SourceConfig
  */
 export function boundsSql(project: LoadedProject, d: Dialect, sources: readonly SourceConfig[]): string {
   const t = incrementalTables(project);
-  const stamped = stampedSnapshots(sources);
+  const stamped = stampedSnapshots(d, sources);
   const unchanged = stamped.length
     ? `\nunion all\nselect 'unchanged:' || f.source, s.ts from ${d.table(fileStampsTable(project))} f join ${d.table(t.state)} s on s.name = 'stamp:' || f.source and s.value = f.stamp
 where f.source in (${stamped.map((x) => d.stringLiteral(x.name)).join(', ')})`
@@ -139,6 +140,8 @@ export function readBounds(rows: readonly Row[]): Bounds {
 export function createIncrementalTables(project: LoadedProject, d: Dialect, sources: readonly SourceConfig[]): string[] {
   const t = incrementalTables(project);
   return [
+    // Read by boundsSql even when no file of a stamped snapshot source matched this time (it was read from a pull).
+    ...(stampedSnapshots(d, sources).length ? createFileStampsTable(project, d) : []),
     createTableSql(d, t.state, [['name', 'string'], ['value', 'string'], ['ts', 'timestamp']]),
     createTableSql(d, t.identifiers, [['id_type', 'string'], ['id_value', 'string'], ['profile_id', 'string']]),
     createTableSql(d, t.watermarks, [['source', 'string'], ['watermark', 'timestamp']]),
@@ -359,7 +362,7 @@ export function commitIncrementalState(
   const nothing = `cast(null as ${d.typeName('timestamp')})`;
   const appends = appendSources(sources);
   const snapshots = sources.filter((s) => s.changes === 'snapshot');
-  const stamped = stampedSnapshots(sources);
+  const stamped = stampedSnapshots(d, sources);
   const watermark = (s: SourceConfig & { timestamp: string }) => {
     const ts = rowTime(d, s.timestamp);
     return `select ${d.stringLiteral(s.name)} as source, max(${ts}) as watermark from ${d.table(sourceRelation(project, s))} r where ${ts} <= ${now}`;

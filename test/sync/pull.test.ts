@@ -213,6 +213,47 @@ describe('cdp pull', () => {
     expect(reads.reduce((n, [, count]) => n + count, 0), JSON.stringify(hubspot.stats.requests)).toBe(pulled);
   });
 
+  it('a snapshot source with pulled: is hashed again once the pulled records replace its unchanged export', async () => {
+    hubspot.reset();
+    salesforce.reset();
+    hubspot.store.createRecord(CONTACTS, { email: 'same@acme.io', firstname: 'FromTheCrm' });
+    const dir = await project({
+      'data/contacts.csv': 'email,firstname,updated_at\nsame@acme.io,FromTheExport,2026-01-01 00:00:00\n',
+      'models/crm.yaml': yaml`
+        sources:
+          - name: hubspot_contacts
+            path: data/contacts.csv
+            pulled:
+              destination: hubspot
+              object: contacts
+              columns: { email: email, firstname: firstname, updated_at: pulled_at }
+            changes: snapshot
+            identifiers:
+              - { column: email, type: email }
+        identity:
+          id_types:
+            email: { priority: 1, normalize: email }
+        traits:
+          # No timestamp, so no row crosses the reference time: only the rows' hashes can touch the profile.
+          - { name: first_name, from: hubspot_contacts, aggregate: max, column: firstname }
+      `,
+    });
+    const firstName = async () => (await query(dir, 'select first_name from cdp.profiles'))[0]?.first_name;
+    const profilesMode = (stdout: string) => (JSON.parse(stdout) as { build?: { profiles?: { mode: string } }; profiles?: { mode: string } });
+    for (const mode of ['full', 'incremental']) {
+      const built = await cdp(dir, ['--json', 'build'], env());
+      expect(built.code, built.stderr).toBe(0);
+      expect(profilesMode(built.stdout).profiles?.mode).toBe(mode);
+    }
+    expect(await firstName()).toBe('FromTheExport');
+
+    // The export is unchanged, and so is every identifier: only hashing the pulled rows shows the new first name.
+    const result = await cdp(dir, ['--json', 'run', '--pull'], env());
+    expect(result.code, result.stderr).toBe(0);
+    expect(profilesMode(result.stdout).build?.profiles?.mode).toBe('incremental');
+    expect(await firstName()).toBe('FromTheCrm');
+  });
+
   it('a source with pulled: reads its export until the first pull, then the pulled records; validate checks its columns', async () => {
     hubspot.reset();
     salesforce.reset();
