@@ -92,7 +92,7 @@ function normalisedValues(dialect: Dialect, columns: readonly IdentifierColumn[]
  */
 function identifierIn(dialect: Dialect, columns: readonly IdentifierColumn[], ids: string, rawIds: TableRef | undefined): string {
   if (columns.length === 0) return '1 = 0';
-  const tests = [...columns].sort((a, b) => a.k - b.k).map((c) => {
+  const tests = columns.map((c) => {
     const column = `r.${dialect.quoteIdentifier(c.column)}`;
     const wanted = `select w.id_value from ${ids} w where w.id_type = ${dialect.stringLiteral(c.type.name)}`;
     if (!rawIds) return `${normalizeSql(dialect, c.type, column)} in (${wanted})`;

@@ -131,13 +131,13 @@ export async function syncProject(stage: StageContext, options: SyncProjectOptio
           // Only association values can differ, so the gates checked above still hold.
           const stale = p.shape.account !== undefined && moved.has(p.shape.account.sync.sync);
           const ready = stale ? await prepareSync(contextFor(p.sync), p.sync) : p;
-          const records = associated.has(p.sync.sync) ? await accountRecords(stage, ready, moved) : undefined;
+          const records = associated.has(p.sync.sync) ? await accountRecords(stage, ready) : undefined;
           const summary = await sendSync(contextFor(p.sync), ready).catch(async (e: unknown) => {
-            if (associated.has(p.sync.sync)) moved.add(p.sync.sync);
-            await records?.drop();
+            if (records) moved.add(p.sync.sync);
+            await records?.drop().catch(() => undefined);
             throw e;
           });
-          if (records && (await records.changed())) moved.add(p.sync.sync);
+          if (await records?.changed()) moved.add(p.sync.sync);
           summaries.push(summary);
           options.onSyncDone?.(summary);
         } catch (e) {
@@ -159,13 +159,15 @@ export async function syncProject(stage: StageContext, options: SyncProjectOptio
 
 /**
  * An account sync's confirmed records of the accounts in its diff, kept before it sends: `changed()` says whether the
- * send changed any (a record re-created or dropped), which is what person syncs associating these accounts read. A
- * diff that creates or removes records changes them by definition: then nothing is kept.
+ * send changed any (a record re-created or dropped; or, always, one created or removed by the diff itself), which is
+ * what person syncs associating these accounts read. Only a diff of updates alone is compared.
  */
-async function accountRecords(stage: StageContext, p: PreparedSync, moved: Set<string>): Promise<{ changed(): Promise<boolean>; drop(): Promise<void> } | undefined> {
-  if (p.counts.enter > 0 || p.counts.leave > 0) moved.add(p.sync.sync);
+async function accountRecords(stage: StageContext, p: PreparedSync): Promise<{ changed(): Promise<boolean>; drop(): Promise<void> }> {
   // Nothing to send, or records created or removed anyway: nothing to compare.
-  if (p.counts.total === 0 || moved.has(p.sync.sync)) return undefined;
+  if (p.counts.total === 0 || p.counts.enter > 0 || p.counts.leave > 0) {
+    const changed = p.counts.total > 0;
+    return { changed: async () => changed, drop: async () => undefined };
+  }
   const { warehouse } = stage;
   const d = warehouse.dialect;
   const state = d.table(p.shape.tables.state);
