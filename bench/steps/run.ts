@@ -2,7 +2,7 @@
  * Where one `cdp build` (or, with `--run`, one whole `cdp run`) of an existing DuckDB project spends its time, by
  * step and by statement (not a test):
  *
- *   npx tsx bench/steps/run.ts <project dir> [--full-refresh] [--run] [--top 25]
+ *   npx tsx bench/steps/run.ts <project dir> [--full-refresh] [--run] [--top 25] [--analyze <regex>]
  *
  * Builds the project in `<project dir>` (its `.cdp/warehouse.duckdb`, as `cdp build` would, reference time now) with
  * the warehouse's statements timed, then prints the total, the seconds per step label and the slowest statements.
@@ -10,7 +10,8 @@
  * `cdp sandbox` prints them), so the syncs' statements are timed too; the total then includes loading and checking the
  * project, and the requests to the destinations.
  * Use it after changing a file or a table of a sample project (`cdp init --people 100000`) to see what an
- * incremental build or run costs at that size.
+ * incremental build or run costs at that size. With `--analyze`, each statement matching the regular expression is
+ * run as `explain analyze` (DuckDB executes it, so the build goes on the same) and its profile is printed to stderr.
  */
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -21,10 +22,16 @@ import { buildProject } from '../../src/run/build-project.js';
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
-  options: { 'full-refresh': { type: 'boolean', default: false }, run: { type: 'boolean', default: false }, top: { type: 'string', default: '25' } },
+  options: {
+    'full-refresh': { type: 'boolean', default: false },
+    run: { type: 'boolean', default: false },
+    top: { type: 'string', default: '25' },
+    analyze: { type: 'string' },
+  },
 });
 const dir = positionals[0];
-if (!dir) throw new Error('usage: npx tsx bench/steps/run.ts <project dir> [--full-refresh] [--run] [--top 25]');
+if (!dir) throw new Error('usage: npx tsx bench/steps/run.ts <project dir> [--full-refresh] [--run] [--top 25] [--analyze <regex>]');
+const analyze = values.analyze === undefined ? undefined : new RegExp(values.analyze);
 
 // Every DuckDB warehouse this process opens is timed, the CLI's own included.
 const log: { label: string; ms: number; sql: string }[] = [];
@@ -32,6 +39,11 @@ const methods = DuckDBWarehouse.prototype as unknown as Record<'execute' | 'quer
 for (const name of ['execute', 'query', 'transaction'] as const) {
   const f = methods[name];
   methods[name] = async function (this: unknown, ...args: unknown[]) {
+    if (analyze && name === 'execute' && analyze.test(String(args[0]))) {
+      const rows = (await methods.query.call(this, `explain analyze ${String(args[0])}`)) as { explain_value?: string }[];
+      process.stderr.write(`${rows.map((r) => r.explain_value ?? JSON.stringify(r)).join('\n')}\n`);
+      return undefined;
+    }
     const started = performance.now();
     try {
       return await f.apply(this, args);

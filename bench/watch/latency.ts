@@ -1,5 +1,5 @@
 /**
- * Watch-mode latency benchmark (not a test): `npx tsx bench/watch/latency.ts [--profiles 2000] [--samples 5] [--every 1s]`
+ * Watch-mode latency benchmark (not a test): `npx tsx bench/watch/latency.ts [--profiles 2000] [--samples 5] [--every 1s] [--timeout 300]`
  *
  * Event-to-CRM latency of `cdp run --every` (docs/watch.md): a fresh `cdp init` sample project with
  * `--profiles` people, syncing to the local HubSpot and Salesforce sandboxes through the built CLI
@@ -10,7 +10,7 @@
  * Prints every sample and p50/p90 (nearest rank).
  */
 import { spawn } from 'node:child_process';
-import { mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, open, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -22,10 +22,12 @@ import { CONTACTS } from '@cdp-oss/crm-sandbox';
 import { startSandboxes } from '../../src/cli/start-sandboxes.js';
 
 const { values: args } = parseArgs({
-  options: { profiles: { type: 'string', default: '2000' }, samples: { type: 'string', default: '5' }, every: { type: 'string', default: '1s' } },
+  options: { profiles: { type: 'string', default: '2000' }, samples: { type: 'string', default: '5' }, every: { type: 'string', default: '1s' }, timeout: { type: 'string', default: '300' } },
 });
 const PROFILES = Number(args.profiles);
 const SAMPLES = Number(args.samples);
+/** How long each wait may take (the first cycle, each sample), in seconds: at 1M the first cycle re-reads the first sync's last writes. */
+const TIMEOUT_MS = Number(args.timeout) * 1000;
 const LIST = 'CDP: High intent';
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const quiet = { stdout: () => undefined, stderr: (t: string) => process.stderr.write(t), interactive: false };
@@ -37,8 +39,10 @@ const sandboxes = await startSandboxes(project, dir, { requestsPer10s: 1000 });
 const hubspot = sandboxes.hubspot;
 
 // The first, full sync (the sample's first build trips the identity gate's new-hub check: accept it).
+const firstStarted = performance.now();
 const first = await main(['node', 'cdp', 'run', '--accept-identity-change'], { cwd: dir, env: { ...process.env, ...sandboxes.env }, ...quiet });
 if (first !== 0 && first !== 3) throw new Error(`the first cdp run exited ${first}`);
+console.log(`first cdp run (full build and sync): ${((performance.now() - firstStarted) / 1000).toFixed(1)} s`);
 
 const child = spawn(process.execPath, [join(ROOT, 'bin/cdp.js'), '--json', 'run', '--every', args.every], {
   cwd: dir,
@@ -55,13 +59,24 @@ child.stdout.on('data', (d: Buffer) => {
 });
 const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
 
-async function until<T>(what: string, probe: () => T | undefined, timeoutMs = 300_000): Promise<T> {
+async function until<T>(what: string, probe: () => T | undefined, timeoutMs = TIMEOUT_MS): Promise<T> {
   const started = Date.now();
   for (;;) {
     const value = probe();
     if (value !== undefined) return value;
     if (Date.now() - started > timeoutMs) throw new Error(`timed out waiting for ${what}`);
     await sleep(20);
+  }
+}
+
+/** A file's first line, without reading the whole file (at 1M people the events file is larger than a string may be). */
+async function firstLine(path: string): Promise<string> {
+  const file = await open(path);
+  try {
+    const { buffer, bytesRead } = await file.read({ buffer: Buffer.alloc(64 * 1024) });
+    return buffer.subarray(0, bytesRead).toString('utf8').split('\n')[0];
+  } finally {
+    await file.close();
   }
 }
 
@@ -73,7 +88,8 @@ const latencies: number[] = [];
 try {
   await until('the first cycle', () => (cycles.length > 0 ? cycles[0] : undefined));
   if (cycles[0].status !== 'success') throw new Error(`first cycle: ${JSON.stringify(cycles[0])}`);
-  const header = (await readFile(join(dir, 'data/web_events.csv'), 'utf8')).split('\n')[0];
+  console.log(`first watch cycle: ${cycles[0].seconds.toFixed(1)} s`);
+  const header = await firstLine(join(dir, 'data/web_events.csv'));
   const used = new Set<string>();
   for (let i = 0; i < SAMPLES; i++) {
     const members = listMembers();

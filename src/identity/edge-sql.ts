@@ -6,8 +6,9 @@ import { columnsByStrength, observationsUnion } from './observation-sql.js';
 
 /**
  * Steps 2-6: from row groups to guarded edges, all before the graph (docs/identity.md#links-and-guards).
- *   values      distinct normalised values, with the blocklist rule each one matches
- *   nodes       new valid values get the next dense keys (stable forever)
+ *   keyed       distinct normalised values, with the blocklist rule each one matches and its stored key
+ *   fresh       valid values without a key get the next dense keys (stable forever), stored in nodes
+ *   value_nodes each value with its key
  *   wide_<i>    each row group with its node keys and a status per column: ok | blocklist | window
  *   hubs        values that link, directly or through weaker ids, too many distinct stronger ids
  *   star_<i>    per row group, the strongest usable identifier (a static column order) is the centre
@@ -19,30 +20,33 @@ export function edgeStatements(d: Dialect, spec: IdentitySpec, t: IdentityTables
   const create = (name: string, select: string) => d.createScratchTableAs(t.scratch(name), select);
   const nodes = d.table(t.nodes);
   return [
+    // Each value's stored key, in the one join with the nodes table; a valid value without one is fresh, and gets the
+    // hash bucket its new key is numbered in.
     create(
-      'values',
-      `select o.id_type, o.id_value, ${blockedBySql(d, spec, 'o.id_type', 'o.id_value')} as blocked_by,
-  sum(o.n_rows) as n_rows, min(o.first_seen) as first_seen, max(o.last_seen) as last_seen
-from ${observationsUnion(d, spec, t)} o
-group by o.id_type, o.id_value`,
-    ),
-    create(
-      'fresh',
-      `select x.id_type, x.id_value, substr(${d.md5Hex(`x.id_type || ':' || x.id_value`)}, 1, 3) as bucket
-from ${s('values')} x left join ${nodes} n on n.id_type = x.id_type and n.id_value = x.id_value
-where x.blocked_by is null and n.node_key is null`,
+      'keyed',
+      `select x.id_type, x.id_value, x.blocked_by, x.n_rows, x.first_seen, x.last_seen, n.node_key,
+  case when x.blocked_by is null and n.node_key is null then substr(${d.md5Hex(`x.id_type || ':' || x.id_value`)}, 1, 3) end as bucket
+from (
+  select o.id_type, o.id_value, ${blockedBySql(d, spec, 'o.id_type', 'o.id_value')} as blocked_by,
+    sum(o.n_rows) as n_rows, min(o.first_seen) as first_seen, max(o.last_seen) as last_seen
+  from ${observationsUnion(d, spec, t)} o
+  group by o.id_type, o.id_value
+) x left join ${nodes} n on n.id_type = x.id_type and n.id_value = x.id_value`,
     ),
     // Dense keys without one global sort: numbered within 4096 hash buckets, buckets laid end to end.
-    `insert into ${nodes} (node_key, id_type, id_value)
-select m.base + o.key_base + row_number() over (partition by f.bucket order by f.id_type, f.id_value), f.id_type, f.id_value
-from ${s('fresh')} f
+    create(
+      'fresh',
+      `select f.id_type, f.id_value, m.base + o.key_base + row_number() over (partition by f.bucket order by f.id_type, f.id_value) as node_key
+from ${s('keyed')} f
 join (select bucket, sum(n) over (order by bucket rows between unbounded preceding and current row) - n as key_base
-  from (select bucket, count(*) as n from ${s('fresh')} group by bucket) c) o on o.bucket = f.bucket
+  from (select bucket, count(*) as n from ${s('keyed')} where bucket is not null group by bucket) c) o on o.bucket = f.bucket
 cross join (select coalesce(max(node_key), 0) as base from ${nodes}) m`,
+    ),
+    `insert into ${nodes} (node_key, id_type, id_value) select node_key, id_type, id_value from ${s('fresh')}`,
     create(
       'value_nodes',
-      `select x.id_type, x.id_value, x.blocked_by, x.n_rows, x.first_seen, x.last_seen, n.node_key
-from ${s('values')} x left join ${nodes} n on n.id_type = x.id_type and n.id_value = x.id_value`,
+      `select x.id_type, x.id_value, x.blocked_by, x.n_rows, x.first_seen, x.last_seen, coalesce(x.node_key, f.node_key) as node_key
+from ${s('keyed')} x left join ${s('fresh')} f on f.id_type = x.id_type and f.id_value = x.id_value`,
     ),
     ...spec.sources.map((src, i) => create(`wide_${i}`, wideSelect(d, src, s(`grp_${i}`), s('value_nodes'), asOf))),
     ...hubStatements(d, spec, t),

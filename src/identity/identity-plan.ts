@@ -1,12 +1,13 @@
 import type { LoadedProject } from '../config/load-project.js';
 import { RunError } from '../diagnostics/diagnostic.js';
-import type { Dialect } from '../dialect/dialect.js';
+import type { Dialect, TableRef } from '../dialect/dialect.js';
 import { statementsStep, type PlanStep } from '../model/plan.js';
 import { edgeStatements, perSourceScratch } from './edge-sql.js';
 import { identitySpec, type IdentitySpec } from './identity-spec.js';
 import { createIdentityTables, identityTables, type IdentityTables } from './identity-tables.js';
 import { limitSteps } from './limit-guard.js';
-import { groupedSql, keptGroups, type Kept } from './observation-sql.js';
+import { fileGroups, groupedSql, keptGroups, type FileGroups, type Kept } from './observation-sql.js';
+import { createFileStampsTable, fileStampsTable } from '../model/compile-models.js';
 import { createProfileChangesSql } from '../model/profile-changes.js';
 import { STATE_VERSION, commitStatements, identifierScratchCleanup, identifiersNextSql, internalStatements, stateStatements } from './publish-sql.js';
 import { finalPartsSql, survivorshipStatements } from './survivorship-sql.js';
@@ -36,8 +37,15 @@ export function identityPlan(project: LoadedProject, d: Dialect, params: Identit
   const running = step('running', 'mark running', stateStatements(d, t, 'running'));
   const session = d.unorderedSession();
   const kept = keptGroups(d, spec, t);
+  const files = fileGroups(d, spec, t);
+  const stamps = fileStampsTable(project);
   const steps: PlanStep[] = [
-    step('tables', 'create tables', [d.createSchema(spec.schema), ...createIdentityTables(d, t), ...createProfileChangesSql(d, spec.schema)]),
+    step('tables', 'create tables', [
+      d.createSchema(spec.schema),
+      ...createIdentityTables(d, t),
+      ...createProfileChangesSql(d, spec.schema),
+      ...(files.length ? createFileStampsTable(project, d) : []),
+    ]),
     ...kept.map((k) => keptTableStep(k)),
     {
       kind: 'decide',
@@ -49,13 +57,14 @@ export function identityPlan(project: LoadedProject, d: Dialect, params: Identit
       branches: {
         full: {
           when: 'with --full-refresh, on the first build, after a build that did not finish or stored by another version',
-          steps: [running, step('reset', 'reset', [t.nodes, t.edges, t.graph, t.sizes, t.settled, ...kept.map((k) => k.ref)].map((x) => `delete from ${d.table(x)} where 1 = 1`))],
+          steps: [running, step('reset', 'reset', [t.nodes, t.edges, t.graph, t.sizes, t.settled, t.files, ...kept.map((k) => k.ref)].map((x) => `delete from ${d.table(x)} where 1 = 1`))],
         },
         incremental: { when: 'otherwise', steps: [running] },
       },
       say: (mode) => `  identity: ${mode} build`,
     },
     step('observations', 'read sources', groupedSql(d, spec, t, params.asOf)),
+    ...files.map((f) => fileGroupsStep(f, params.asOf, stamps)),
     step('links', 'build links', [
       ...edgeStatements(d, spec, t, params.asOf),
       d.createScratchTableAs(
@@ -114,6 +123,24 @@ function keptTableStep(k: Kept): PlanStep {
   });
 }
 
+/** A source read from files: its kept row groups while its files are the ones they were made from, else a read (observation-sql.ts). */
+function fileGroupsStep(f: FileGroups, asOf: Date, stamps: TableRef): PlanStep {
+  const id = `identity.files.${f.index}`;
+  const label = `identity: row groups of ${f.label}`;
+  return {
+    kind: 'decide',
+    id,
+    stage: 'identity',
+    label,
+    on: { query: f.keptSql(asOf, stamps) },
+    choose: ({ rows: [row] }) => (Number(row?.n ?? 0) > 0 ? 'keep' : 'read'),
+    branches: {
+      keep: { when: "the source's files, its grouping and its known rows are those its kept groups were made from", steps: [statementsStep('identity', `${id}.keep`, label, f.keep())] },
+      read: { when: 'otherwise (and after a full build emptied them)', steps: [statementsStep('identity', `${id}.read`, label, f.read(asOf, stamps))] },
+    },
+  };
+}
+
 /** An append source's kept row groups, grouped again once they have doubled since the last time (observation-sql.ts). */
 function compactStep(d: Dialect, t: IdentityTables, k: Kept): PlanStep {
   const id = `identity.compact.${k.index}`;
@@ -156,7 +183,7 @@ function chooseMode(rows: readonly { readonly [column: string]: unknown }[]): 'f
 }
 
 const SCRATCH = [
-  'values', 'fresh', 'value_nodes', 'hub_candidates', 'hubs', 'edges', 'present', 'previous_limits', 'touched', 'violating',
+  'keyed', 'fresh', 'value_nodes', 'hub_candidates', 'hubs', 'edges', 'present', 'previous_limits', 'touched', 'violating',
   'limit_drops', 'limit_labels', 'final', 'sv_overlap', 'sv_part', 'sv_profile', 'sv_rank', 'sv_ids', 'assign',
   'profile_changes', 'identifiers_next', 'profile_sizes',
 ];

@@ -34,6 +34,11 @@ export interface IdentitySource {
    * kept (observation-sql.ts), so a build reads only the rows after that (docs/incremental.md#identity).
    */
   readonly append?: { readonly timestamp: string; readonly lateSeconds: number };
+  /**
+   * Read from files (`path:`, not append): its table is written only when its files change, so its row groups are
+   * kept while they do not (observation-sql.ts, docs/incremental.md#identity).
+   */
+  readonly files?: true;
 }
 
 /** Which values a blocklist entry applies to: one type, every type normalised a given way, or all. */
@@ -100,7 +105,7 @@ function resolveIdentitySpec(project: LoadedProject): IdentitySpec {
       ...(s.timestamp !== undefined ? { timestamp: s.timestamp } : {}),
       ...(s.primary_key !== undefined ? { primaryKey: s.primary_key } : {}),
       identifiers: s.identifiers.map((i) => ({ column: i.column, type: byName.get(i.type) as IdTypeSpec })),
-      ...(s.changes === 'append' && s.timestamp !== undefined ? { append: { timestamp: s.timestamp, lateSeconds: lateArrivalSeconds(s) } } : {}),
+      ...(s.changes === 'append' && s.timestamp !== undefined ? { append: { timestamp: s.timestamp, lateSeconds: lateArrivalSeconds(s) } } : s.path !== undefined ? { files: true as const } : {}),
     }));
   const userRules: BlockRule[] = config.blocklist.map((b, k) => {
     const scope = b.type !== undefined ? { type: b.type } : {};

@@ -25,6 +25,13 @@ export interface IdentityTables {
   readonly settled: TableRef;
   /** An append source's kept row groups: normalised identifiers, rows, first/last seen, evidence. */
   settledRows(source: string): TableRef;
+  /**
+   * Per source read from files: the files' stamp its kept row groups were made from, what they were grouped by
+   * (`fingerprint`), the latest row time then (`max_seen`) and the build's as-of. See observation-sql.ts.
+   */
+  readonly files: TableRef;
+  /** A source read from files: its row groups, kept while its files do not change. */
+  fileGroups(source: string): TableRef;
   scratch(name: string): TableRef;
 }
 
@@ -43,6 +50,8 @@ export function identityTables(schema: string): IdentityTables {
     events: t('profile_events'),
     settled: t('_identity_settled'),
     settledRows: (source) => t(`_identity_settled_${source}`),
+    files: t('_identity_files'),
+    fileGroups: (source) => t(`_identity_files_${source}`),
     scratch: (name) => t(`_identity_tmp_${name}`),
   };
 }
@@ -66,6 +75,7 @@ export const TABLE_COLUMNS = {
   aliases: [['old_profile_id', 'string'], ['profile_id', 'string'], ['run_id', 'string']],
   events: [['run_id', 'string'], ['kind', 'string'], ['from_profile_id', 'string'], ['to_profile_id', 'string']],
   settled: [['source', 'string'], ['fingerprint', 'string'], ['since', 'timestamp'], ['compacted', 'integer']],
+  files: [['source', 'string'], ['fingerprint', 'string'], ['stamp', 'string'], ['max_seen', 'timestamp'], ['as_of', 'timestamp']],
 } as const satisfies Record<string, Columns>;
 
 export type PersistentTable = keyof typeof TABLE_COLUMNS;

@@ -28,6 +28,8 @@ export function groupedSql(d: Dialect, spec: IdentitySpec, t: IdentityTables, as
   return spec.sources.flatMap((s, i) => {
     const grp = t.scratch(`grp_${i}`);
     const k = kept.get(i);
+    // A source read from files is grouped by its own step (FileGroups).
+    if (s.files) return [];
     if (!k) return [d.createScratchTableAs(grp, sourceGroups(d, s, knownBy(d, s, asOf)))];
     return [...k.validate(asOf), d.createScratchTableAs(k.next, k.nextSince(asOf)), ...k.settle(), d.createScratchTableAs(grp, k.withTail(asOf))];
   });
@@ -217,6 +219,75 @@ group by ${vs}`;
       `insert into ${this.bounds} (source, fingerprint, since, compacted)
 select ${this.name}, ${d.stringLiteral(this.fingerprint)}, ${next}, (select count(*) from ${this.table})
 from (select 1 as one) x where not exists (select 1 from ${this.bounds} b where b.source = ${this.name})`,
+    ];
+  }
+}
+
+/** The row groups of every source read from files. */
+export function fileGroups(d: Dialect, spec: IdentitySpec, t: IdentityTables): FileGroups[] {
+  return spec.sources.flatMap((s, i) => (s.files ? [new FileGroups(d, t, s, i)] : []));
+}
+
+/**
+ * A source read from files (`path:`, not append) has its table written only when its files change
+ * (docs/incremental.md#file-sources). Its row groups are kept in `_identity_files_<source>`, with the files' stamp
+ * they were made from in `_identity_files`; while the stamp in `_cdp_file_sources` is still that one, the table
+ * holds the same rows and the kept groups are read instead. Also needed: the same grouping SQL (`fingerprint`), and
+ * every row already known when they were made and known now (its latest time at or before both as-of times), since
+ * a build reads only the rows up to its as-of. A table written from `cdp pull`'s records has no stamp row, so it is
+ * grouped on every build and its groups are not kept. A full build empties `_identity_files` (identity-plan.ts).
+ */
+export class FileGroups {
+  readonly grp: TableRef;
+  readonly ref: TableRef;
+  private readonly name: string;
+  private readonly columns: string;
+
+  constructor(
+    private readonly d: Dialect,
+    private readonly t: IdentityTables,
+    private readonly s: IdentitySource,
+    readonly index: number,
+  ) {
+    this.grp = t.scratch(`grp_${index}`);
+    this.ref = t.fileGroups(s.name);
+    this.name = d.stringLiteral(s.name);
+    this.columns = [...s.identifiers.map((_, j) => `v${j}`), 'n_rows', 'first_seen', 'last_seen', 'evidence'].join(', ');
+  }
+
+  get label(): string {
+    return this.s.name;
+  }
+
+  /** What the grouping is: another fingerprint (an identifier column, its normalisation, the timestamp) groups again. */
+  get fingerprint(): string {
+    return createHash('sha256').update(sourceGroups(this.d, this.s, undefined)).digest('hex').slice(0, 16);
+  }
+
+  /** One row when the kept groups are this build's: same files' stamp, same grouping, every row known then and now. */
+  keptSql(asOf: Date, stamps: TableRef): string {
+    const { d } = this;
+    const known = `g.max_seen is null or (g.max_seen <= ${d.timestampLiteral(asOf)} and g.max_seen <= g.as_of)`;
+    return `select count(*) as n from ${d.table(this.t.files)} g join ${d.table(stamps)} f on f.source = g.source and f.stamp = g.stamp
+where g.source = ${this.name} and g.fingerprint = ${d.stringLiteral(this.fingerprint)} and (${known})`;
+  }
+
+  keep(): string[] {
+    return [this.d.createScratchTableAs(this.grp, `select ${this.columns} from ${this.d.table(this.ref)}`)];
+  }
+
+  /** Grouped from the table, and kept with the stamp the table was written with (none: not kept). */
+  read(asOf: Date, stamps: TableRef): string[] {
+    const { d, s } = this;
+    const files = d.table(this.t.files);
+    const stamp = `from ${d.table(stamps)} f where f.source = ${this.name}`;
+    const maxSeen = s.timestamp === undefined ? `cast(null as ${d.typeName('timestamp')})` : `(select max(${seenSql(d, s)}) from ${d.table(s.relation)} r)`;
+    return [
+      `delete from ${files} where source = ${this.name}`,
+      d.createScratchTableAs(this.grp, sourceGroups(d, s, knownBy(d, s, asOf))),
+      d.createTableAs(this.ref, `select ${this.columns} from ${d.scratchTable(this.grp)} where exists (select 1 ${stamp})`),
+      `insert into ${files} (source, fingerprint, stamp, max_seen, as_of)
+select ${this.name}, ${d.stringLiteral(this.fingerprint)}, f.stamp, ${maxSeen}, ${d.timestampLiteral(asOf)} ${stamp}`,
     ];
   }
 }

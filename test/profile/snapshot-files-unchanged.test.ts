@@ -67,7 +67,7 @@ async function side(): Promise<Side> {
 }
 
 /** Builds and returns every statement the build sent. */
-async function build(s: Side, runId: string, fullRefresh: boolean): Promise<string[]> {
+async function build(s: Side, runId: string, fullRefresh: boolean, asOf = new Date('2026-02-01T00:00:00Z')): Promise<string[]> {
   const sent: string[] = [];
   const { execute } = s.warehouse;
   s.warehouse.execute = async (sql, options) => {
@@ -75,7 +75,7 @@ async function build(s: Side, runId: string, fullRefresh: boolean): Promise<stri
     return execute.call(s.warehouse, sql, options);
   };
   try {
-    const summary = await buildProject({ project: s.project, warehouse: s.warehouse, runId, asOf: new Date('2026-02-01T00:00:00Z'), fullRefresh, log: () => {} });
+    const summary = await buildProject({ project: s.project, warehouse: s.warehouse, runId, asOf, fullRefresh, log: () => {} });
     expect(summary.profiles?.mode).toBe(fullRefresh || runId === 'r1' ? 'full' : 'incremental');
   } finally {
     s.warehouse.execute = execute;
@@ -99,31 +99,45 @@ async function write(a: Side, b: Side, name: string, text: string): Promise<void
 }
 
 const hashesCrm = (sent: readonly string[]) => sent.some((sql) => /^create[^\n]*profiles_rows_now_crm/.test(sql));
+/** Identity groups the CRM table's rows (source 1), rather than reading the groups it kept (observation-sql.ts). */
+const groupsCrm = (sent: readonly string[]) => {
+  const made = sent.filter((sql) => /^create[^\n]*_identity_tmp_grp_1"/.test(sql));
+  expect(made).toHaveLength(1);
+  return !made[0].includes('_identity_files_crm');
+};
 
 describe('a snapshot source read from files', () => {
   it('is hashed again only when its files change, and incremental builds still equal --full-refresh', async () => {
     const [inc, full] = [await side(), await side()];
-    expect(hashesCrm(await build(inc, 'r1', false))).toBe(true);
+    const first = await build(inc, 'r1', false);
+    expect(hashesCrm(first)).toBe(true);
+    expect(groupsCrm(first)).toBe(true);
     await build(full, 'r1', true);
     expect(await tables(inc)).toEqual(await tables(full));
 
     // a2 logs in as u2: its profile and u2's merge, and u2's CRM row moves with it. The CRM file is the same.
     await write(inc, full, 'events_2.csv', 'anon,email,ts\na2,u2@x.com,2026-01-05 00:00:00\n');
-    expect(hashesCrm(await build(inc, 'r2', false))).toBe(false);
+    const second = await build(inc, 'r2', false);
+    expect(hashesCrm(second)).toBe(false);
+    expect(groupsCrm(second)).toBe(false);
     await build(full, 'r2', true);
     expect(await tables(inc)).toEqual(await tables(full));
     const [u2] = await inc.warehouse.query(`select p.views, p.plan, p.crm_rows from cdp.profiles p join cdp.identifiers i using (profile_id) where i.id_value = 'u2@x.com'`);
     expect(u2).toEqual({ views: 3, plan: 'free', crm_rows: 1 });
 
     // Nothing new at all: nothing is hashed or recomputed.
-    expect(hashesCrm(await build(inc, 'r3', false))).toBe(false);
+    const third = await build(inc, 'r3', false);
+    expect(hashesCrm(third)).toBe(false);
+    expect(groupsCrm(third)).toBe(false);
     await build(full, 'r3', true);
     expect(await tables(inc)).toEqual(await tables(full));
 
     // The CRM export is rewritten: u2 upgrades, u1 goes, u3 arrives. It is hashed again against hashes stored before
     // u2's row moved profile.
     await write(inc, full, 'crm.csv', 'email,plan,updated_at\nu2@x.com,team,2026-01-06 00:00:00\nu3@x.com,pro,2026-01-06 00:00:00\n');
-    expect(hashesCrm(await build(inc, 'r4', false))).toBe(true);
+    const fourth = await build(inc, 'r4', false);
+    expect(hashesCrm(fourth)).toBe(true);
+    expect(groupsCrm(fourth)).toBe(true);
     await build(full, 'r4', true);
     expect(await tables(inc)).toEqual(await tables(full));
     expect(await inc.warehouse.query(`select i.id_value, p.plan from cdp.profiles p join cdp.identifiers i using (profile_id) where i.id_type = 'email' order by 1`)).toEqual([
@@ -131,5 +145,19 @@ describe('a snapshot source read from files', () => {
       { id_value: 'u2@x.com', plan: 'team' },
       { id_value: 'u3@x.com', plan: 'pro' },
     ]);
+  });
+
+  it('groups its rows again when a row the last build did not know yet is known now', async () => {
+    const [inc, full] = [await side(), await side()];
+    // u3's CRM row is dated after the as-of of the first two builds: they do not know it, so its groups are made again
+    // until a build knows every row (the third), and kept from then on.
+    await write(inc, full, 'crm.csv', `${CRM}u3@x.com,pro,2026-02-10 00:00:00\n`);
+    const days = (d: number) => new Date(Date.UTC(2026, 1, d));
+    for (const [runId, asOf, groups] of [['r1', days(1), true], ['r2', days(5), true], ['r3', days(11), true], ['r4', days(12), false]] as const) {
+      expect(groupsCrm(await build(inc, runId, false, asOf)), runId).toBe(groups);
+      await build(full, runId, true, asOf);
+      expect(await tables(inc)).toEqual(await tables(full));
+    }
+    expect(await inc.warehouse.query(`select count(*) as n from cdp.identifiers where id_value = 'u3@x.com'`)).toEqual([{ n: 1 }]);
   });
 });
