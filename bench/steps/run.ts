@@ -40,8 +40,8 @@ for (const name of ['execute', 'query', 'transaction'] as const) {
   const f = methods[name];
   methods[name] = async function (this: unknown, ...args: unknown[]) {
     if (analyze && name === 'execute' && analyze.test(String(args[0]))) {
-      const rows = (await methods.query.call(this, `explain analyze ${String(args[0])}`)) as { explain_value?: string }[];
-      process.stderr.write(`${rows.map((r) => r.explain_value ?? JSON.stringify(r)).join('\n')}\n`);
+      const [row] = (await methods.query.call(this, `explain (analyze, format json) ${String(args[0])}`)) as { explain_value?: string }[];
+      process.stderr.write(`${operators(JSON.parse(String(row?.explain_value ?? '{}')) as Operator, String(args[0]))}\n`);
       return undefined;
     }
     const started = performance.now();
@@ -52,6 +52,31 @@ for (const name of ['execute', 'query', 'transaction'] as const) {
       log.push({ label: (args[1] as { label?: string } | undefined)?.label ?? sql.slice(0, 50), ms: performance.now() - started, sql });
     }
   };
+}
+
+interface Operator {
+  readonly operator_name?: string;
+  readonly operator_timing?: number;
+  readonly operator_cardinality?: number;
+  readonly latency?: number;
+  readonly extra_info?: Record<string, unknown>;
+  readonly children?: readonly Operator[];
+}
+
+/** A statement's profile as its operators, slowest first: seconds, rows out, name, and what it reads or joins on. */
+function operators(root: Operator, sql: string): string {
+  const all: Operator[] = [];
+  const walk = (o: Operator) => {
+    if (o.operator_name) all.push(o);
+    for (const c of o.children ?? []) walk(c);
+  };
+  walk(root);
+  const info = (o: Operator) => JSON.stringify(o.extra_info ?? {}).replace(/\s+/g, ' ').slice(0, 140);
+  const lines = all
+    .sort((a, b) => (b.operator_timing ?? 0) - (a.operator_timing ?? 0))
+    .slice(0, 15)
+    .map((o) => `  ${(o.operator_timing ?? 0).toFixed(3).padStart(7)}  ${String(o.operator_cardinality ?? '').padStart(9)}  ${(o.operator_name ?? '').trim().padEnd(22)} ${info(o)}`);
+  return [`analyze (${(root.latency ?? 0).toFixed(3)} s): ${sql.replace(/\s+/g, ' ').slice(0, 100)}`, ...lines].join('\n');
 }
 
 const started = performance.now();
