@@ -75,7 +75,11 @@ function operators(root: Operator, sql: string): string {
   const lines = all
     .sort((a, b) => (b.operator_timing ?? 0) - (a.operator_timing ?? 0))
     .slice(0, 15)
-    .map((o) => `  ${(o.operator_timing ?? 0).toFixed(3).padStart(7)}  ${String(o.operator_cardinality ?? '').padStart(9)}  ${(o.operator_name ?? '').trim().padEnd(22)} ${info(o)}`);
+    .map((o) => {
+      // A join's inputs: probe side (left) and build side (right), rows out of each.
+      const sides = (o.children ?? []).map((c) => String(c.operator_cardinality ?? '?')).join(' x ');
+      return `  ${(o.operator_timing ?? 0).toFixed(3).padStart(7)}  ${String(o.operator_cardinality ?? '').padStart(9)}  ${(o.operator_name ?? '').trim().padEnd(14)} ${/JOIN/.test(o.operator_name ?? '') ? `[${sides}] ` : ''}${info(o)}`;
+    });
   return [`analyze (${(root.latency ?? 0).toFixed(3)} s): ${sql.replace(/\s+/g, ' ').slice(0, 100)}`, ...lines].join('\n');
 }
 

@@ -27,6 +27,11 @@ export interface Dialect {
     readonly readsFiles: boolean;
     /** DDL can run inside a transaction (DuckDB). BigQuery forbids it; Snowflake commits DDL at once. */
     readonly transactionalDdl: boolean;
+    /**
+     * A common table expression read twice in one statement is computed once (DuckDB materialises it). BigQuery may
+     * compute it once per reference, scanning (and billing) its tables again.
+     */
+    readonly sharedCtes: boolean;
   };
 
   quoteIdentifier(name: string): string;

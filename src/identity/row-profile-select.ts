@@ -46,19 +46,28 @@ export interface ChangedRowOptions {
 export function changedRowSelect(project: LoadedProject, dialect: Dialect, source: Pick<SourceConfig, 'name'>, options: ChangedRowOptions): string {
   const relation = dialect.table(sourceRelation(project, source));
   const columns = identifierColumns(project, source);
+  const where = [...(options.within ? [identifierIn(dialect, columns, options.within, options.rawIds)] : []), ...(options.where ? [`(${options.where})`] : [])];
+  // A restricted read is usually a few rows: where a statement computes a CTE once, the lookups take only the
+  // identifiers those rows hold, instead of building each join on every identifier of the type.
+  const restricted = where.length > 0 && dialect.capabilities.sharedCtes && !options.mapByRawIds;
   const values = normalisedValues(dialect, columns, options.mapByRawIds ? options.rawIds : undefined);
-  const current = profileLookup(dialect, columns, values.of, identityTables(identitySpec(project).schema).identifiers, 'i');
-  const before = options.previous ? profileLookup(dialect, columns, values.of, options.previous, 'o') : undefined;
+  const rowValues = restricted ? (j: number) => `select ${values.of(j)} from ${ROWS} r` : undefined;
+  const current = profileLookup(dialect, columns, values.of, identityTables(identitySpec(project).schema).identifiers, 'i', rowValues);
+  const before = options.previous ? profileLookup(dialect, columns, values.of, options.previous, 'o', rowValues) : undefined;
   const selected = [
     `${current.profile} as _cdp_profile_id`,
     ...(before ? [`${before.profile} as _cdp_previous_profile_id`] : []),
     ...(options.rowHash ? [`${dialect.rowMd5Hex('r')} as _cdp_row_hash`] : []),
   ];
-  const where = [...(options.within ? [identifierIn(dialect, columns, options.within, options.rawIds)] : []), ...(options.where ? [`(${options.where})`] : [])];
   // The restrictions read the source row alone; in their own subquery they run before the joins to identifiers.
-  const rows = where.length ? `(select r.* from ${relation} r where ${where.join(' and ')})` : relation;
-  return `select r.*, ${selected.join(', ')}\nfrom ${rows} r${values.joins}${current.joins}${before?.joins ?? ''}`;
+  const picked = `select r.* from ${relation} r where ${where.join(' and ')}`;
+  const joins = `${values.joins}${current.joins}${before?.joins ?? ''}`;
+  if (restricted) return `with ${ROWS} as (${picked})\nselect r.*, ${selected.join(', ')}\nfrom ${ROWS} r${joins}`;
+  return `select r.*, ${selected.join(', ')}\nfrom ${where.length ? `(${picked})` : relation} r${joins}`;
 }
+
+/** The restricted rows' CTE (`changedRowSelect`). */
+const ROWS = '_cdp_rows';
 
 type IdentifierColumn = ReturnType<typeof identifierColumns>[number];
 
@@ -101,12 +110,25 @@ function identifierIn(dialect: Dialect, columns: readonly IdentifierColumn[], id
   return `(${tests.join(' or ')})`;
 }
 
-/** Left joins of a source row (`r`) to `identifiers` by each identifier column's normalised value, and the profile they give. */
-function profileLookup(dialect: Dialect, columns: readonly IdentifierColumn[], value: (j: number) => string, identifiers: TableRef, alias: string): { joins: string; profile: string } {
+/**
+ * Left joins of a source row (`r`) to `identifiers` by each identifier column's normalised value, and the profile they
+ * give. With `rowValues` (a query of column j's values over the rows read), each join takes only those identifiers.
+ */
+function profileLookup(
+  dialect: Dialect,
+  columns: readonly IdentifierColumn[],
+  value: (j: number) => string,
+  identifiers: TableRef,
+  alias: string,
+  rowValues?: (j: number) => string,
+): { joins: string; profile: string } {
   if (columns.length === 0) return { joins: '', profile: `cast(null as ${dialect.typeName('string')})` };
-  const joins = columns.map(
-    (c, j) => `\nleft join ${dialect.table(identifiers)} ${alias}${j} on ${alias}${j}.id_type = ${dialect.stringLiteral(c.type.name)} and ${alias}${j}.id_value = ${value(j)}`,
-  );
+  const joins = columns.map((c, j) => {
+    const type = dialect.stringLiteral(c.type.name);
+    if (!rowValues) return `\nleft join ${dialect.table(identifiers)} ${alias}${j} on ${alias}${j}.id_type = ${type} and ${alias}${j}.id_value = ${value(j)}`;
+    const wanted = `select x.id_value, x.profile_id from ${dialect.table(identifiers)} x where x.id_type = ${type} and x.id_value in (${rowValues(j)})`;
+    return `\nleft join (${wanted}) ${alias}${j} on ${alias}${j}.id_value = ${value(j)}`;
+  });
   const profile = columns.length === 1 ? `${alias}0.profile_id` : `coalesce(${columns.map((_, j) => `${alias}${j}.profile_id`).join(', ')})`;
   return { joins: joins.join(''), profile };
 }
