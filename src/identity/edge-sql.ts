@@ -33,10 +33,11 @@ from (
   group by o.id_type, o.id_value
 ) x left join ${nodes} n on n.id_type = x.id_type and n.id_value = x.id_value`,
     ),
-    // Dense keys without one global sort: numbered within 4096 hash buckets, buckets laid end to end.
+    // Dense keys without one global sort: numbered within 4096 hash buckets, buckets laid end to end. Of the nodes
+    // table's type, so every key downstream is too (a sum is wider on DuckDB, and wider keys join slower).
     create(
       'fresh',
-      `select f.id_type, f.id_value, m.base + o.key_base + row_number() over (partition by f.bucket order by f.id_type, f.id_value) as node_key
+      `select f.id_type, f.id_value, ${d.cast('m.base + o.key_base + row_number() over (partition by f.bucket order by f.id_type, f.id_value)', 'integer')} as node_key
 from ${s('keyed')} f
 join (select bucket, sum(n) over (order by bucket rows between unbounded preceding and current row) - n as key_base
   from (select bucket, count(*) as n from ${s('keyed')} where bucket is not null group by bucket) c) o on o.bucket = f.bucket
