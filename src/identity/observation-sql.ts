@@ -233,8 +233,8 @@ export function fileGroups(d: Dialect, spec: IdentitySpec, t: IdentityTables): F
  * (docs/incremental.md#file-sources). Its row groups are kept in `_identity_files_<source>`, with the files' stamp
  * they were made from in `_identity_files`; while the stamp in `_cdp_file_sources` is still that one, the table
  * holds the same rows and the kept groups are read instead. Also needed: the same grouping SQL (`fingerprint`), and
- * every row already known when they were made and known now (its latest time at or before both as-of times), since
- * a build reads only the rows up to its as-of. A table written from `cdp pull`'s records has no stamp row, so it is
+ * the same rows known when they were made and now (no row's time between the two as-of times), since a build reads
+ * only the rows up to its as-of. A table written from `cdp pull`'s records has no stamp row, so it is
  * grouped on every build and its groups are not kept. A full build empties `_identity_files` (identity-plan.ts).
  */
 export class FileGroups {
@@ -264,10 +264,16 @@ export class FileGroups {
     return createHash('sha256').update(sourceGroups(this.d, this.s, undefined)).digest('hex').slice(0, 16);
   }
 
-  /** One row when the kept groups are this build's: same files' stamp, same grouping, every row known then and now. */
+  /**
+   * One row when the kept groups are this build's: same files' stamp, same grouping, and the same rows known then and
+   * now. That holds when every row was known at both as-of times, or else when no row's time falls between them (a
+   * row dated in the future, such as one from a clock ahead of ours, then keeps nothing from being kept).
+   */
   keptSql(asOf: Date, stamps: TableRef): string {
-    const { d } = this;
-    const known = `g.max_seen is null or (g.max_seen <= ${d.timestampLiteral(asOf)} and g.max_seen <= g.as_of)`;
+    const { d, s } = this;
+    const now = d.timestampLiteral(asOf);
+    const between = `select 1 from ${d.table(s.relation)} r where ${seenSql(d, s)} > least(g.as_of, ${now}) and ${seenSql(d, s)} <= greatest(g.as_of, ${now})`;
+    const known = `g.max_seen is null or (g.max_seen <= ${now} and g.max_seen <= g.as_of) or not exists (${between})`;
     return `select count(*) as n from ${d.table(this.t.files)} g join ${d.table(stamps)} f on f.source = g.source and f.stamp = g.stamp
 where g.source = ${this.name} and g.fingerprint = ${d.stringLiteral(this.fingerprint)} and (${known})`;
   }
