@@ -40,12 +40,33 @@ try {
     }
     return (performance.now() - started) / searches;
   };
+  // A steady drift check (hubspot-drift.ts): modified in the last two minutes (none here), the archived listing and
+  // the live total, each request timed alone.
+  const get = async (path: string): Promise<unknown> => {
+    const res = await fetch(sandbox.url + path, { headers: { authorization: `Bearer ${DEFAULT_SANDBOX_TOKEN}` } });
+    if (!res.ok) throw new Error(`${path}: ${res.status} ${await res.text()}`);
+    return res.json();
+  };
+  const since = String(Date.now() - 120_000);
+  const drift = {
+    'modified since': () => post('/crm/v3/objects/contacts/search', { filterGroups: [{ filters: [{ propertyName: 'lastmodifieddate', operator: 'GTE', value: since }] }], sorts: ['lastmodifieddate'], properties: ['email'], limit: 200, after: '0' }),
+    'archived listing': () => get('/crm/v3/objects/contacts?limit=100&archived=true&properties=hs_object_id'),
+    'live total': () => post('/crm/v3/objects/contacts/search', { filterGroups: [], sorts: [], properties: ['hs_object_id'], limit: 1, after: '0' }),
+  };
+  const timed = async (f: () => Promise<unknown>): Promise<number> => {
+    const started = performance.now();
+    for (let k = 0; k < searches; k++) await f();
+    return (performance.now() - started) / searches;
+  };
+  const driftMs = Object.entries(drift).map(([name, f]) => [name, 0] as [string, number]);
+  for (const entry of driftMs) entry[1] = await timed(drift[entry[0] as keyof typeof drift]);
   await page(true); // warm up
   const unsorted = await page(false);
   const sorted = await page(true);
   console.log(`${contacts.toLocaleString('en-US')} contacts, ${searches} pages of 200:`);
   console.log(`  modified since, unsorted   ${unsorted.toFixed(1)} ms per search`);
   console.log(`  modified since, sorted     ${sorted.toFixed(1)} ms per search   (${(sorted / unsorted).toFixed(2)}x unsorted)`);
+  console.log(`a steady drift check's requests, ms each: ${driftMs.map(([name, ms]) => `${name} ${ms.toFixed(1)}`).join(', ')}`);
 } finally {
   await sandbox.close();
 }

@@ -1,5 +1,5 @@
 import type { LoadedProject } from '../config/load-project.js';
-import type { Dialect } from '../dialect/dialect.js';
+import type { Dialect, TableRef } from '../dialect/dialect.js';
 import type { IdTypeSpec } from '../identity/identity-spec.js';
 import { identityTables } from '../identity/identity-tables.js';
 import { blockedBySql, domainSql, normalizeSql, prioritySql } from '../identity/normalize-sql.js';
@@ -50,9 +50,7 @@ export function accountIdentitySql(project: LoadedProject, d: Dialect, spec: Acc
   }
   // Email domains: a business domain a member's email carries is an account of its own unless a source names it.
   const domainType = spec.domainType;
-  if (domainType && spec.membership.some((r) => 'email_domain' in r)) {
-    observed.push(emailDomainObservations(project, d, spec, domainType));
-  }
+  if (domainType && usesEmailDomains(spec)) observed.push(emailDomainObservations(d, spec, domainType));
   if (observed.length === 0) observed.push(`select cast(null as ${str}) as a_type, cast(null as ${str}) as a_value, cast(null as ${str}) as b_type, cast(null as ${str}) as b_value, cast(null as ${d.typeName('timestamp')}) as ts where 1 = 0`);
   const priority = prioritySql(d, spec.identity, 'n.id_type');
   const fresh = (extra: string) => `'acc_' || substr(${d.md5Hex(`s.id_type || ':' || s.id_value${extra}`)}, 1, 16)`;
@@ -117,16 +115,35 @@ left join ${s('keep')} taken on taken.account_id = ${fresh('')} and taken.comp <
   };
 }
 
-/** A person's email identifiers as (domain, last seen): the domain normalised, free-mail domains left out. */
-export function emailDomainsSql(project: LoadedProject, d: Dialect, spec: AccountSpec): string {
+/** Whether accounts read the persons' email domains: a domain id type and an `email_domain` membership rule. */
+export function usesEmailDomains(spec: AccountSpec): boolean {
+  return spec.domainType !== undefined && spec.membership.some((r) => 'email_domain' in r);
+}
+
+/** Scratch `email_domains`: account identity and membership both read it, so each email is normalised to its domain once a build. */
+export function emailDomainsTable(spec: AccountSpec): TableRef {
+  return spec.tables.scratch('email_domains');
+}
+
+/**
+ * A person's email identifiers as (domain, last seen): the domain normalised, free-mail domains left out. Made
+ * once per build, before the observations, when accounts use email domains (none otherwise).
+ */
+export function emailDomainsStatements(project: LoadedProject, d: Dialect, spec: AccountSpec): string[] {
+  if (!usesEmailDomains(spec)) return [];
   const identifiers = d.table(identityTables(project.config.schema).identifiers);
   const emailTypes = project.identity ? Object.keys(project.identity.id_types).filter((n) => (project.identity?.id_types[n]?.normalize ?? (/e_?mail/i.test(n) ? 'email' : undefined)) === 'email') : [];
   const types = emailTypes.length > 0 ? emailTypes.map((n) => d.stringLiteral(n)).join(', ') : `cast(null as ${d.typeName('string')})`;
   const free = spec.freeMail.length > 0 ? ` and e.domain not in (${spec.freeMail.map((x) => d.stringLiteral(x)).join(', ')})` : '';
-  return `select e.profile_id, e.domain, e.last_seen from (select i.profile_id, ${domainSql(d, 'i.id_value')} as domain, i.last_seen from ${identifiers} i where i.id_type in (${types})) e where e.domain is not null${free}`;
+  return [
+    d.createScratchTableAs(
+      emailDomainsTable(spec),
+      `select e.profile_id, e.domain, e.last_seen from (select i.profile_id, ${domainSql(d, 'i.id_value')} as domain, i.last_seen from ${identifiers} i where i.id_type in (${types})) e where e.domain is not null${free}`,
+    ),
+  ];
 }
 
-function emailDomainObservations(project: LoadedProject, d: Dialect, spec: AccountSpec, domainType: IdTypeSpec): string {
+function emailDomainObservations(d: Dialect, spec: AccountSpec, domainType: IdTypeSpec): string {
   const str = d.typeName('string');
-  return `select ${d.stringLiteral(domainType.name)} as a_type, e.domain as a_value, cast(null as ${str}) as b_type, cast(null as ${str}) as b_value, e.last_seen as ts from (${emailDomainsSql(project, d, spec)}) e`;
+  return `select ${d.stringLiteral(domainType.name)} as a_type, e.domain as a_value, cast(null as ${str}) as b_type, cast(null as ${str}) as b_value, e.last_seen as ts from ${d.scratchTable(emailDomainsTable(spec))} e`;
 }

@@ -2,7 +2,7 @@ import type { LoadedProject } from '../config/load-project.js';
 import type { Dialect } from '../dialect/dialect.js';
 import { rowProfileSelect } from '../identity/row-profile-select.js';
 import { normalizeSql } from '../identity/normalize-sql.js';
-import { emailDomainsSql } from './account-identity-sql.js';
+import { emailDomainsTable } from './account-identity-sql.js';
 import type { AccountSpec } from './account-spec.js';
 
 /**
@@ -22,7 +22,7 @@ export function accountMembershipSql(project: LoadedProject, d: Dialect, spec: A
       if (!spec.domainType) return [];
       return [
         `select e.profile_id, a.account_id, ${k} as rule, e.last_seen as seen_at, 'email_domain:' || e.domain as reason
-from (${emailDomainsSql(project, d, spec)}) e
+from ${d.scratchTable(emailDomainsTable(spec))} e
 join ${ids} a on a.id_type = ${d.stringLiteral(spec.domainType.name)} and a.id_value = e.domain`,
       ];
     }

@@ -5,7 +5,7 @@ import { statementsStep, type PlanStep, type ReadStep } from '../model/plan.js';
 import { changedKeysSql, logEverythingSql, logProfilesSql } from '../model/profile-changes.js';
 import { replaceTableSteps, type ReplaceLog } from '../model/replace-table-steps.js';
 import type { SourceColumnTypes } from '../profile/compile-traits.js';
-import { accountIdentitySql } from './account-identity-sql.js';
+import { accountIdentitySql, emailDomainsStatements, emailDomainsTable } from './account-identity-sql.js';
 import { accountMembershipSql } from './account-membership-sql.js';
 import { accountSegmentSql } from './account-segments-sql.js';
 import { accountSpec } from './account-spec.js';
@@ -46,7 +46,7 @@ export function accountsPlan(project: LoadedProject, d: Dialect, params: Account
     return [logProfilesSql(d, schema, `${changed}\nunion all\nselect m.profile_id from ${d.table(t.members)} m where m.account_id in (select c.profile_id from (${changed}) c)`)];
   });
   return [
-    step('identifiers', 'identifiers', [...id.createTables, ...id.values, id.observations, id.nodes, id.edges]),
+    step('identifiers', 'identifiers', [...id.createTables, ...emailDomainsStatements(project, d, spec), ...id.values, id.observations, id.nodes, id.edges]),
     ...componentsSteps(d, {
       edges: id.componentsIn,
       out: id.componentsOut,
@@ -65,7 +65,7 @@ export function accountsPlan(project: LoadedProject, d: Dialect, params: Account
     step('membership_changes', 'membership changes', [members.recordChanges]),
     read('changes_after', 'membership changes', count(t.membershipChanges)),
     ...replaceTableSteps(d, 'accounts', 'accounts.members', 'accounts: members', t.members, members.next, byKey('profile_id')),
-    step('membership_drop', 'membership', [members.dropNow]),
+    step('membership_drop', 'membership', [members.dropNow, d.dropScratchTable(emailDomainsTable(spec))]),
     ...replaceTableSteps(d, 'accounts', 'accounts.traits', 'accounts: traits', t.accounts, compileAccountTraitsSelect(project, d, spec, params), accountsAndMembers),
     step('segments', 'segments', [...seg.createTables, seg.evaluate, seg.recordChanges]),
     ...replaceTableSteps(d, 'accounts', 'accounts.segment_members', 'accounts: segment members', t.segmentMembers, seg.next, byKey('account_id')),
