@@ -114,23 +114,29 @@ function hubStatements(d: Dialect, spec: IdentitySpec, t: IdentityTables): strin
   if (pairs.length === 0) {
     return [d.createScratchTableAs(t.scratch('hubs'), `select cast(null as ${int}) as node_key, cast(null as ${int}) as degree from ${d.table(t.state)} where 1 = 0`)];
   }
+  // Each (value, other) pair once, with whether it is reached through a weaker id: the counts below are then plain
+  // counts (an other's type is its node's, so one per pair), cheaper than a distinct count per limit.
   const limits = spec.types
     .filter((x) => x.maxPerProfile !== undefined)
-    .map((x) => ` or count(distinct case when via = 1 and tb = ${d.stringLiteral(x.name)} then other end) > ${x.maxPerProfile}`)
+    .map((x) => ` or sum(case when through = 1 and tb = ${d.stringLiteral(x.name)} then 1 else 0 end) > ${x.maxPerProfile}`)
     .join('');
   return [
     d.createScratchTableAs(t.scratch('hub_candidates'), `select distinct a, pa, b, pb, tb from (\n  ${pairs.join('\n  union all\n  ')}\n) p`),
     d.createScratchTableAs(
       t.scratch('hubs'),
-      `select node_key, count(distinct other) as degree
+      `select node_key, count(*) as degree
 from (
-  select a as node_key, b as other, tb, 0 as via from ${s('hub_candidates')} where pb < pa
-  union all
-  select l1.a, l2.b, l2.tb, 1 from ${s('hub_candidates')} l1 join ${s('hub_candidates')} l2 on l2.a = l1.b
-  where l1.pb > l1.pa and l2.pb < l1.pa
-) r
+  select node_key, other, min(tb) as tb, max(via) as through
+  from (
+    select a as node_key, b as other, tb, 0 as via from ${s('hub_candidates')} where pb < pa
+    union all
+    select l1.a, l2.b, l2.tb, 1 from ${s('hub_candidates')} l1 join ${s('hub_candidates')} l2 on l2.a = l1.b
+    where l1.pb > l1.pa and l2.pb < l1.pa
+  ) r
+  group by node_key, other
+) p
 group by node_key
-having count(distinct other) > ${spec.maxLinksPerValue}${limits}`,
+having count(*) > ${spec.maxLinksPerValue}${limits}`,
     ),
   ];
 }
