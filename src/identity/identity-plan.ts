@@ -9,7 +9,7 @@ import { limitSteps } from './limit-guard.js';
 import { fileGroups, groupedSql, keptGroups, type FileGroups, type Kept } from './observation-sql.js';
 import { createFileStampsTable, fileStampsTable } from '../model/compile-models.js';
 import { createProfileChangesSql } from '../model/profile-changes.js';
-import { STATE_VERSION, commitStatements, identifierScratchCleanup, identifiersNextSql, internalStatements, stateStatements } from './publish-sql.js';
+import { STATE_VERSION, commitStatements, identifierScratchCleanup, identifiersCmpSql, identifiersNextSql, internalStatements, stateStatements } from './publish-sql.js';
 import { finalPartsSql, survivorshipStatements } from './survivorship-sql.js';
 import { componentsStep } from './update-components.js';
 import { stampedSteps } from '../model/stamped-steps.js';
@@ -74,7 +74,7 @@ export function identityPlan(project: LoadedProject, d: Dialect, params: Identit
     ]),
     componentsStep(d, t, spec.maxRounds),
     ...limitSteps(d, spec, t),
-    step('profiles', 'profile ids by survivorship', [finalPartsSql(d, t), ...survivorshipStatements(d, spec, t, params.runId)]),
+    step('profiles', 'profile ids by survivorship', [finalPartsSql(d, t), identifiersCmpSql(d, t), ...survivorshipStatements(d, spec, t, params.runId)]),
     // Before the review table is replaced: hubs now that were not hubs after the previous build.
     read('new_hubs', 'new hubs', `select count(*) as n from ${s('hubs')} h join ${s('value_nodes')} v on v.node_key = h.node_key
 left join ${d.table(t.review)} r on r.reason = 'hub' and r.id_type = v.id_type and r.id_value = v.id_value

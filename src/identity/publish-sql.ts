@@ -41,31 +41,59 @@ function edgeChanges(d: Dialect, t: IdentityTables) {
   });
 }
 
-/** `identifiers` changes only where an identifier is new, went, moved profile or was seen again. */
+/**
+ * Scratch `identifiers_cmp`: this run's identifiers (`present`, with their node) beside the published ones, matched
+ * by type and value in one full join that survivorship (retired profiles) and the next `identifiers` both read.
+ * `node_key` is null for an identifier that went; `was` is 0 for a new one.
+ */
+export function identifiersCmpSql(d: Dialect, t: IdentityTables): string {
+  return d.createScratchTableAs(
+    t.scratch('identifiers_cmp'),
+    `select p.node_key, coalesce(p.id_type, o.id_type) as id_type, coalesce(p.id_value, o.id_value) as id_value, p.first_seen, p.last_seen,
+  case when o.id_type is null then 0 else 1 end as was, o.profile_id as old_profile_id, o.first_seen as old_first_seen, o.last_seen as old_last_seen
+from ${d.scratchTable(t.scratch('present'))} p
+full outer join ${d.table(t.identifiers)} o on o.id_type = p.id_type and o.id_value = p.id_value`,
+  );
+}
+
+/** Where the next `identifiers` differs from the published one: rows new or changed, and identifiers gone. */
 function identifierChanges(d: Dialect, t: IdentityTables) {
-  return changedRowsSql(d, {
-    target: t.identifiers,
-    next: d.scratchTable(t.scratch('identifiers_next')),
-    key: ['id_type', 'id_value'],
-    values: ['profile_id', 'first_seen', 'last_seen'],
-    changed: t.scratch('identifiers_changed'),
-    gone: t.scratch('identifiers_gone'),
-  });
+  const target = d.table(t.identifiers);
+  const changed = t.scratch('identifiers_changed');
+  const gone = t.scratch('identifiers_gone');
+  const keys = 'id_type, id_value';
+  const columns = 'id_type, id_value, profile_id, first_seen, last_seen';
+  return {
+    find: [
+      d.createScratchTableAs(changed, `select ${columns} from ${d.scratchTable(t.scratch('identifiers_next'))} where differs = 1`),
+      d.createScratchTableAs(gone, `select ${keys} from ${d.scratchTable(t.scratch('identifiers_cmp'))} where node_key is null`),
+    ],
+    apply: [
+      `delete from ${target} x where exists (select 1 from (select ${keys} from ${d.scratchTable(changed)} union all select ${keys} from ${d.scratchTable(gone)}) k where k.id_type = x.id_type and k.id_value = x.id_value)`,
+      `insert into ${target} (${columns}) select ${columns} from ${d.scratchTable(changed)}`,
+    ],
+    cleanup: [d.dropScratchTable(changed), d.dropScratchTable(gone), d.dropScratchTable(t.scratch('identifiers_cmp'))],
+    tables: { changed: d.scratchTable(changed), gone: d.scratchTable(gone) },
+  };
 }
 
 /**
- * This run's `identifiers`: changed nodes take their new profile, the others keep theirs; then which rows of
- * the published table that changes (applied by `commitStatements`).
+ * This run's `identifiers`: changed nodes take their new profile, the others keep theirs, and `differs` says whether
+ * the published row is not this one; then which rows of the published table change (applied by `commitStatements`).
+ * `identifiers` changes only where an identifier is new, went, moved profile or was seen again.
  */
 export function identifiersNextSql(d: Dialect, t: IdentityTables): readonly string[] {
   const s = (name: string) => d.scratchTable(t.scratch(name));
   return [
     d.createScratchTableAs(
       t.scratch('identifiers_next'),
-      `select p.id_type, p.id_value, coalesce(a.profile_id, o.profile_id) as profile_id, p.first_seen, p.last_seen
-from ${s('present')} p
-left join ${s('assign')} a on a.node_key = p.node_key
-left join ${d.table(t.identifiers)} o on o.id_type = p.id_type and o.id_value = p.id_value`,
+      `select id_type, id_value, profile_id, first_seen, last_seen,
+  case when was = 0 or profile_id is distinct from old_profile_id or first_seen is distinct from old_first_seen or last_seen is distinct from old_last_seen then 1 else 0 end as differs
+from (
+  select c.id_type, c.id_value, coalesce(a.profile_id, c.old_profile_id) as profile_id, c.first_seen, c.last_seen, c.was, c.old_profile_id, c.old_first_seen, c.old_last_seen
+  from ${s('identifiers_cmp')} c left join ${s('assign')} a on a.node_key = c.node_key
+  where c.node_key is not null
+) x`,
     ),
     ...identifierChanges(d, t).find,
   ];

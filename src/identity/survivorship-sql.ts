@@ -77,9 +77,9 @@ select 'merge', r.profile_id, i.profile_id
 from ${s('sv_rank')} r join ${s('sv_ids')} i on i.part = r.part
 where r.rq = 1 and r.profile_id not in (select profile_id from ${s('sv_rank')} where rp = 1 and rq = 1)
 union all
-select distinct 'retire', o.profile_id, cast(null as ${str})
-from ${ids} o left join ${s('present')} p on p.id_type = o.id_type and p.id_value = o.id_value
-where p.node_key is null and o.profile_id not in (select profile_id from ${s('sv_overlap')})`,
+select distinct 'retire', c.old_profile_id, cast(null as ${str})
+from ${s('identifiers_cmp')} c
+where c.node_key is null and c.old_profile_id not in (select profile_id from ${s('sv_overlap')})`,
     ),
   ];
 }
