@@ -151,8 +151,12 @@ function starSelect(d: Dialect, src: IdentitySource, wide: string, hubs: string)
   return `select x.n_rows, x.first_seen, x.last_seen, x.evidence,\n  ${columns.join(',\n  ')},\n  ${centre} as centre\nfrom ${wide} x\n${joins.join('\n')}`;
 }
 
-/** What the guards kept out, as rows of `_identity_review` (see identity-tables.ts). */
-export function reviewSelect(d: Dialect, spec: IdentitySpec, t: IdentityTables): string {
+/**
+ * What the guards kept out, as rows of `_identity_review` (see identity-tables.ts). The links dropped from row groups
+ * go into scratch `review_dropped` first: its real size (a fraction of the nodes) lets the join that names each
+ * group's centre build on it rather than on every node.
+ */
+export function reviewStatements(d: Dialect, spec: IdentitySpec, t: IdentityTables): { readonly before: readonly string[]; readonly select: string; readonly cleanup: readonly string[] } {
   const s = (name: string) => d.scratchTable(t.scratch(name));
   const str = `cast(null as ${d.typeName('string')})`;
   const dropped = spec.sources.flatMap((src, i) =>
@@ -171,12 +175,16 @@ union all
 select 'hub', v.id_type, v.id_value, ${str}, ${str}, ${str}, v.n_rows, v.first_seen, v.last_seen,
   ${d.cast('h.degree', 'string')} || ${d.stringLiteral(` stronger ids, directly or through weaker ids (max_links_per_value ${spec.maxLinksPerValue}; through weaker ids, at most max_per_profile of a type)`)}
 from ${s('hubs')} h join ${s('value_nodes')} v on v.node_key = h.node_key`;
-  if (dropped.length === 0) return valueRows;
-  return `${valueRows}
+  if (dropped.length === 0) return { before: [], select: valueRows, cleanup: [] };
+  return {
+    before: [d.createScratchTableAs(t.scratch('review_dropped'), dropped.join('\n  union all\n  '))],
+    select: `${valueRows}
 union all
 select x.reason, x.id_type, x.id_value, c.id_type, c.id_value, x.src, sum(x.n_rows), min(x.first_seen), max(x.last_seen), min(x.detail)
-from (\n  ${dropped.join('\n  union all\n  ')}\n) x join ${d.table(t.nodes)} c on c.node_key = x.centre
-group by x.reason, x.id_type, x.id_value, c.id_type, c.id_value, x.src`;
+from ${s('review_dropped')} x join ${d.table(t.nodes)} c on c.node_key = x.centre
+group by x.reason, x.id_type, x.id_value, c.id_type, c.id_value, x.src`,
+    cleanup: [d.dropScratchTable(t.scratch('review_dropped'))],
+  };
 }
 
 /** The per-source scratch tables this build creates (for clean-up). */

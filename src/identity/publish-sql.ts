@@ -3,7 +3,7 @@ import type { IdentitySpec } from './identity-spec.js';
 import type { IdentityTables } from './identity-tables.js';
 import { logProfilesSql } from '../model/profile-changes.js';
 import { changedRowsSql } from '../model/changed-rows-sql.js';
-import { reviewSelect } from './edge-sql.js';
+import { reviewStatements } from './edge-sql.js';
 
 /**
  * Step 9: what the run leaves behind. Internal tables are rewritten as soon as they are known (the
@@ -13,19 +13,22 @@ import { reviewSelect } from './edge-sql.js';
 export function internalStatements(d: Dialect, spec: IdentitySpec, t: IdentityTables): readonly string[] {
   const s = (name: string) => d.scratchTable(t.scratch(name));
   const edges = edgeChanges(d, t);
+  const review = reviewStatements(d, spec, t);
   return [
     ...edges.find,
     ...edges.apply,
     ...edges.cleanup,
+    ...review.before,
     `delete from ${d.table(t.review)} where 1 = 1`,
     `insert into ${d.table(t.review)} (reason, id_type, id_value, other_type, other_value, src, n_rows, first_seen, last_seen, detail)
-${reviewSelect(d, spec, t)}
+${review.select}
 union all
 select 'limit', na.id_type, na.id_value, nb.id_type, nb.id_value, e.src, e.n_rows, e.first_seen, e.last_seen, k.detail
 from ${s('limit_drops')} k
 join ${s('edges')} e on e.a = k.a and e.b = k.b
 join ${d.table(t.nodes)} na on na.node_key = k.a
 join ${d.table(t.nodes)} nb on nb.node_key = k.b`,
+    ...review.cleanup,
   ];
 }
 
