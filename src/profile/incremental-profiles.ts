@@ -218,8 +218,9 @@ function snapshotChanges(project: LoadedProject, d: Dialect, source: string) {
  * The raw identifier values the map lacks, added (docs/incremental.md#raw-identifier-values): an incremental build
  * then finds the rows of given identifiers by their raw values, without normalising every row. With `bounds`, an
  * append source adds only its tail (the rows it re-reads, as for its hashes): its older rows' values were added by
- * the builds that first saw them. Without, every row of every source (a full build, which also drops the values of
- * normalisers no longer used).
+ * the builds that first saw them; a snapshot source whose files are unchanged (`bounds.unchanged`) adds none: the
+ * build that last hashed its rows, the same rows, added their values. Without, every row of every source (a full
+ * build, which also drops the values of normalisers no longer used).
  */
 export function rawIdsStatements(project: LoadedProject, d: Dialect, sources: readonly SourceConfig[], bounds: Bounds | undefined): string[] {
   const t = incrementalTables(project);
@@ -227,6 +228,7 @@ export function rawIdsStatements(project: LoadedProject, d: Dialect, sources: re
   const spec = identitySpec(project);
   const byKey = new Map<string, { normalize: string; parts: string[] }>();
   for (const source of sources) {
+    if (bounds?.unchanged.has(source.name)) continue;
     const since = bounds === undefined ? undefined : tailSince(d, source, bounds);
     const where = since === undefined || source.timestamp === undefined ? '' : ` where ${tailCondition(d, { timestamp: source.timestamp }, since)}`;
     const relation = d.table(sourceRelation(project, source));
