@@ -1,6 +1,6 @@
 import { FilterOperatorEnum } from '@hubspot/api-client/lib/codegen/crm/contacts/index.js';
 import { PropertyCreateFieldTypeEnum, PropertyCreateTypeEnum } from '@hubspot/api-client/lib/codegen/crm/properties/index.js';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { CONTACTS } from '@cdp-oss/crm-sandbox';
 import type { HubSpotSandbox } from '@cdp-oss/crm-sandbox';
 import { apiError, propertyIssues, raw, sdk, startSandbox, UUID } from './hubspot-sandbox-helpers.js';
@@ -137,6 +137,47 @@ describe('search', () => {
     const tooMany = await apiError(sdk(sandbox).crm.contacts.searchApi.doSearch({ filterGroups: [], properties: [], limit: 201, after: '0', sorts: [] }));
     expect(tooMany.code).toBe(400);
     expect(tooMany.body.category).toBe('VALIDATION_ERROR');
+  });
+
+  it('answers a search on the modified date from the records modified since, exactly as a scan of every record', async () => {
+    const store = sandbox.store;
+    const contacts = Array.from({ length: 300 }, (_, i) => store.createRecord(CONTACTS, { email: `m${i}@example.com`, firstname: 'A' }));
+    const marks = [0];
+    // Six rounds of writes: every live contact updated, two archived, two merged into a new record. 2,100 writes of the
+    // modified date against 300 records, so the sandbox's log of them is also made again from the records' dates.
+    for (let round = 0; round < 6; round++) {
+      await new Promise((resolve) => setTimeout(resolve, 3));
+      marks.push(Date.now());
+      for (const r of store.allRecords(CONTACTS)) store.updateRecord(r, new Map([['firstname', `R${round}`]]));
+      for (const r of contacts.slice(round * 4, round * 4 + 2)) store.archiveRecord(CONTACTS, r.id);
+      store.mergeRecords(CONTACTS, contacts[round * 4 + 2].id, contacts[round * 4 + 3].id);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 3));
+    marks.push(Date.now());
+    store.updateRecord(contacts[299], new Map([['firstname', 'Last']]));
+    const modifiedSince = vi.spyOn(store, 'modifiedSince');
+    const all = async (filterGroups: unknown[], sorts: string[]) => {
+      const ids: string[] = [];
+      for (let after = 0; ; after += 200) {
+        const page = await sdk(sandbox).crm.contacts.searchApi.doSearch({ filterGroups: filterGroups as never, properties: ['firstname'], limit: 200, after: String(after), sorts });
+        ids.push(...page.results.map((r) => `${r.id}:${r.properties.firstname}`));
+        if (!page.paging?.next) return { total: page.total, ids };
+      }
+    };
+    for (const mark of marks) {
+      const since = { filters: [{ propertyName: 'lastmodifieddate', operator: FilterOperatorEnum.Gte, value: String(mark) }] };
+      // A second group without a lower bound on the date makes the sandbox scan every record; it matches nothing.
+      const nothing = { filters: [{ propertyName: 'email', operator: FilterOperatorEnum.Eq, value: 'nobody@example.org' }] };
+      for (const sorts of [['lastmodifieddate'], []]) {
+        const indexed = await all([since], sorts);
+        expect(indexed, `since ${mark}`).toEqual(await all([since, nothing], sorts));
+        expect(indexed.total).toBeGreaterThan(0);
+      }
+    }
+    // The searches did start from the modified records; the last one, from a few.
+    expect(modifiedSince).toHaveBeenCalled();
+    expect(modifiedSince.mock.results.at(-1)?.value).toHaveLength(1);
+    expect((await all([{ filters: [{ propertyName: 'lastmodifieddate', operator: FilterOperatorEnum.Gte, value: String(marks.at(-1)) }] }], [])).ids).toEqual([`${contacts[299].id}:Last`]);
   });
 
   it('enforces the per-second search limit with the message the SDK retries on', async () => {

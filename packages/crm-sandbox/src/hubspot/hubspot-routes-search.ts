@@ -3,7 +3,7 @@ import { failValidation } from './hubspot-errors.js';
 import { optionalString, requireObject, stringArray } from './hubspot-json-input.js';
 import { recordReadJson } from './hubspot-record-json.js';
 import { objectTypeParam, type RouteContext, type RouteDefinition } from './hubspot-route-context.js';
-import { compareKeys, matchesGroups, parseFilterGroups, parseSort, sortKey } from './hubspot-search-filter.js';
+import { compareKeys, matchesGroups, parseFilterGroups, parseSort, sortKey, type FilterGroups } from './hubspot-search-filter.js';
 import type { PropertyDefinition } from './hubspot-property-definition.js';
 import type { StoredRecord } from './hubspot-store.js';
 
@@ -29,8 +29,9 @@ function search(ctx: RouteContext): HttpReply {
   const query = (optionalString(body.query, 'query') ?? '').trim().toLowerCase();
   const properties = stringArray(body.properties, 'properties');
 
-  const matched = ctx.store
-    .allRecords(type)
+  const since = modifiedLowerBound(groups, type.modifiedProperty);
+  const pool = (since === undefined ? undefined : ctx.store.modifiedSince(type, since)?.filter((r) => !r.archived)) ?? ctx.store.allRecords(type);
+  const matched = pool
     .filter((r) => matchesGroups(r, groups))
     .filter((r) => query === '' || matchesQuery(r, query, type.queryProperties));
   const sortDefinition = sort ? ctx.store.property(type, sort.propertyName === 'id' ? 'hs_object_id' : sort.propertyName) : undefined;
@@ -42,6 +43,26 @@ function search(ctx: RouteContext): HttpReply {
     results: page.map((r) => recordReadJson(ctx.store, r, { properties })),
     ...(next !== undefined ? { paging: { next: { after: next } } } : {}),
   });
+}
+
+/**
+ * The earliest modified date a record can have and match, when every filter group bounds it from below (`GTE`,
+ * `GT`, `EQ`, `BETWEEN` on the type's modified date): a drift read's search then starts from the records modified
+ * since (`HubSpotStore.modifiedSince`) rather than from all. Same answer, in the same order; undefined otherwise.
+ */
+function modifiedLowerBound(groups: FilterGroups, modifiedProperty: string): number | undefined {
+  if (groups.length === 0) return undefined;
+  let bound = Number.POSITIVE_INFINITY;
+  for (const filters of groups) {
+    const lows = filters.flatMap((f) => {
+      if (f.propertyName !== modifiedProperty || f.value === undefined || !['GTE', 'GT', 'EQ', 'BETWEEN'].includes(f.operator)) return [];
+      const key = sortKey(f.definition, f.value);
+      return typeof key === 'number' ? [key] : [];
+    });
+    if (lows.length === 0) return undefined;
+    bound = Math.min(bound, Math.max(...lows));
+  }
+  return bound;
 }
 
 /** Every whitespace-separated word must appear in one of the type's default searchable properties. */
