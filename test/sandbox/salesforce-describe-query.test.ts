@@ -1,5 +1,5 @@
 import type jsforce from 'jsforce';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { SalesforceSandbox } from '@cdp-oss/crm-sandbox';
 import { asArray, asRecord, passwordConnection, rawRequest, rejection, startTestSandbox } from './salesforce-test-helpers.js';
 
@@ -149,6 +149,50 @@ describe('SOQL query', () => {
     expect((await conn.query("SELECT Id FROM Contact WHERE Ext_Id__c = 'gone'")).totalSize).toBe(0);
     const all = await conn.query<{ Id: string; IsDeleted: boolean }>("SELECT Id, IsDeleted FROM Contact WHERE Ext_Id__c = 'gone'").scanAll(true);
     expect(all.records).toEqual([expect.objectContaining({ Id: id, IsDeleted: true })]);
+  });
+});
+
+describe('queries bounded below on SystemModstamp', () => {
+  it('start from the records stamped since, and answer exactly as a scan of every record', async () => {
+    const own = await startTestSandbox();
+    try {
+      const c = await passwordConnection(own);
+      const ids = own.seed('Contact', Array.from({ length: 300 }, (_, i) => ({ LastName: `M ${i}`, Ext_Id__c: `m${i}` })));
+      const marks = [new Date(0)];
+      // Six rounds: every live contact updated, two deleted. 2,100 stamps written for 300 records, so the sandbox's log
+      // of them is also made again from the records' stamps.
+      for (let round = 0; round < 6; round++) {
+        await new Promise((resolve) => setTimeout(resolve, 3));
+        marks.push(new Date());
+        const live = ids.slice(round * 2);
+        for (let i = 0; i < live.length; i += 200) await c.sobject('Contact').update(live.slice(i, i + 200).map((Id) => ({ Id, LastName: `R${round}` })));
+        await c.sobject('Contact').destroy(ids.slice(round * 2, round * 2 + 2));
+      }
+      await new Promise((resolve) => setTimeout(resolve, 3));
+      marks.push(new Date());
+      await c.sobject('Contact').update([{ Id: ids[299], LastName: 'Last' }]);
+      const modifiedSince = vi.spyOn(own.store, 'modifiedSince');
+      const rows = async (soql: string, all = false) => {
+        const q = c.query<{ Id: string; LastName: string }>(soql);
+        const result = all ? await q.scanAll(true) : await q;
+        return result.records.map((r) => `${r.Id}:${r.LastName}`);
+      };
+      for (const mark of marks) {
+        const since = `SystemModstamp >= ${mark.toISOString()}`;
+        // An OR makes the sandbox scan every record; its other side matches nothing.
+        const scan = `(${since} OR LastName = 'nobody')`;
+        const indexed = await rows(`SELECT Id, LastName FROM Contact WHERE ${since} ORDER BY SystemModstamp, Id`);
+        expect(indexed.length, `since ${mark.toISOString()}`).toBeGreaterThan(0);
+        expect(indexed).toEqual(await rows(`SELECT Id, LastName FROM Contact WHERE ${scan} ORDER BY SystemModstamp, Id`));
+        expect(await rows(`SELECT Id, LastName FROM Contact WHERE ${since}`)).toEqual(await rows(`SELECT Id, LastName FROM Contact WHERE ${scan}`));
+        expect(await rows(`SELECT Id, LastName FROM Contact WHERE IsDeleted = true AND ${since}`, true)).toEqual(await rows(`SELECT Id, LastName FROM Contact WHERE IsDeleted = true AND ${scan}`, true));
+      }
+      expect(modifiedSince).toHaveBeenCalled();
+      expect(await rows(`SELECT Id, LastName FROM Contact WHERE SystemModstamp >= ${marks.at(-1)?.toISOString()}`)).toEqual([`${ids[299]}:Last`]);
+      expect(modifiedSince.mock.results.at(-1)?.value).toHaveLength(1);
+    } finally {
+      await own.close();
+    }
   });
 });
 

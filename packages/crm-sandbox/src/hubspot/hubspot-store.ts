@@ -301,6 +301,8 @@ export class HubSpotStore {
    */
   private logModified(record: MutableRecord, value: string): void {
     const log = this.modifiedLog(record.type);
+    // A cleared date meets no bound on it.
+    if (value === '') return;
     const ms = Date.parse(value);
     if (!Number.isFinite(ms)) {
       log.exact = false;

@@ -54,7 +54,9 @@ export function runSoql(query: SoqlQuery, registry: SchemaRegistry, store: Sales
       return { bound, descending: o.descending, nullsLast: o.nullsLast };
     });
 
-    let rows = store.list(schema.name, options.includeDeleted).filter(where);
+    const since = query.where ? modstampLowerBound(query.where) : undefined;
+    const pool = (since === undefined ? undefined : store.modifiedSince(schema.name, since, options.includeDeleted)) ?? store.list(schema.name, options.includeDeleted);
+    let rows = pool.filter(where);
     if (order.length > 0) {
       rows = [...rows].sort((a, b) => {
         for (const o of order) {
@@ -78,6 +80,21 @@ export function runSoql(query: SoqlQuery, registry: SchemaRegistry, store: Sales
     if (e instanceof BindError) return { ok: false, error: e.error };
     throw e;
   }
+}
+
+/**
+ * The earliest `SystemModstamp` a record can have and meet the condition, when it bounds it from below (`>=`, `>` or
+ * `=` a datetime, alone or in an AND): a drift read's query then starts from the records stamped since
+ * (`SalesforceStore.modifiedSince`) rather than from all. Same rows, in the same order; undefined otherwise.
+ */
+function modstampLowerBound(cond: SoqlCondition): number | undefined {
+  if (cond.kind === 'and') {
+    const bounds = cond.items.map(modstampLowerBound).filter((b): b is number => b !== undefined);
+    return bounds.length > 0 ? Math.max(...bounds) : undefined;
+  }
+  if (cond.kind !== 'compare' || cond.field.path.toLowerCase() !== 'systemmodstamp' || !['>=', '>', '='].includes(cond.op) || cond.value.kind !== 'datetime') return undefined;
+  const ms = Date.parse(cond.value.value);
+  return Number.isFinite(ms) ? ms : undefined;
 }
 
 function noSuchColumn(path: string, entity: string, pos: number): never {
