@@ -11,6 +11,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { DEFAULT_SANDBOX_TOKEN, startHubSpotSandbox } from '@cdp-oss/crm-sandbox';
 
 const { values } = parseArgs({ options: { contacts: { type: 'string', default: '60000' }, searches: { type: 'string', default: '10' } } });
@@ -41,14 +42,16 @@ try {
     }
     return (performance.now() - started) / searches;
   };
-  // A steady drift check (hubspot-drift.ts): modified in the last two minutes (none here), the archived listing and
-  // the live total, each request timed alone.
+  // A steady drift check (hubspot-drift.ts): the contacts modified since the last check (ten, updated after the
+  // others were created), the archived listing and the live total, each request timed alone.
   const get = async (path: string): Promise<unknown> => {
     const res = await fetch(sandbox.url + path, { headers: { authorization: `Bearer ${DEFAULT_SANDBOX_TOKEN}` } });
     if (!res.ok) throw new Error(`${path}: ${res.status} ${await res.text()}`);
     return res.json();
   };
-  const since = String(Date.now() - 120_000);
+  await sleep(5);
+  const since = String(Date.now());
+  await post('/crm/v3/objects/contacts/batch/update', { inputs: Array.from({ length: 10 }, (_, i) => ({ id: String(101 + i * 7), properties: { firstname: 'Changed' } })) });
   const drift = {
     'modified since': () => post('/crm/v3/objects/contacts/search', { filterGroups: [{ filters: [{ propertyName: 'lastmodifieddate', operator: 'GTE', value: since }] }], sorts: ['lastmodifieddate'], properties: ['email'], limit: 200, after: '0' }),
     'archived listing': () => get('/crm/v3/objects/contacts?limit=100&archived=true&properties=hs_object_id'),

@@ -1,3 +1,4 @@
+import { ModifiedLog } from '../modified-log.js';
 import { HubSpotAssociationStore } from './hubspot-association-store.js';
 import { defaultProperties, defaultPropertyGroups } from './hubspot-default-properties.js';
 import { HubSpotListStore } from './hubspot-list-store.js';
@@ -39,13 +40,6 @@ interface MutableRecord {
  * `associations`) v4 associations.
  * Knows nothing of HTTP; validation lives in the routes. Email and unique-property lookups are indexed.
  */
-/** Writes of the modified date (ms, record id), sorted by time; `exact` is false once a value was not a time. */
-interface ModifiedLog {
-  ms: number[];
-  ids: string[];
-  exact: boolean;
-}
-
 export class HubSpotStore {
   private records = new Map<ObjectTypeId, Map<string, MutableRecord>>();
   /** Per type, every write of the modified date, in time order (`modifiedSince`). */
@@ -69,7 +63,7 @@ export class HubSpotStore {
   reset(): void {
     const created = new Date(Date.UTC(2024, 0, 1)).toISOString();
     this.records = new Map(OBJECT_TYPES.map((t) => [t.id, new Map()]));
-    this.modifiedLogs = new Map(OBJECT_TYPES.map((t) => [t.id, { ms: [], ids: [], exact: true }]));
+    this.modifiedLogs = new Map(OBJECT_TYPES.map((t) => [t.id, new ModifiedLog()]));
     this.properties = new Map(OBJECT_TYPES.map((t) => [t.id, new Map(defaultProperties(t, created).map((p) => [p.name, p]))]));
     this.groups = new Map(OBJECT_TYPES.map((t) => [t.id, new Map(defaultPropertyGroups(t).map((g) => [g.name, g]))]));
     this.lists.reset();
@@ -204,26 +198,16 @@ export class HubSpotStore {
    * The records (live or archived, in id order) whose modified date was written at or after `ms`: every record
    * modified since then, and perhaps some modified since and again later. A search filtering on the modified date
    * starts from these instead of every record, and still tests each (hubspot-routes-search.ts). Undefined when a
-   * modified date was ever written that is not a time: then only a scan is right.
+   * modified date was ever written that is not a time (only a scan is right), or when writes since then outnumber a
+   * quarter of the records (a scan is cheaper).
    */
   modifiedSince(type: HubSpotObjectType, ms: number): readonly StoredRecord[] | undefined {
-    const log = this.modifiedLog(type);
-    if (!log.exact) return undefined;
-    let lo = 0;
-    let hi = log.ms.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (log.ms[mid] < ms) lo = mid + 1;
-      else hi = mid;
-    }
     const records = this.recordsOf(type);
-    const found = new Map<string, MutableRecord>();
-    for (let i = lo; i < log.ids.length; i++) {
-      const record = records.get(log.ids[i]);
-      if (record) found.set(record.id, record);
-    }
-    return [...found.values()].sort((a, b) => Number(a.id) - Number(b.id));
+    const ids = this.modifiedLog(type).since(ms, records.size / 4);
+    if (!ids) return undefined;
+    return [...ids].flatMap((id) => records.get(id) ?? []).sort((a, b) => Number(a.id) - Number(b.id));
   }
+
 
   // ---- properties & groups -------------------------------------------------------------------
 
@@ -294,34 +278,11 @@ export class HubSpotStore {
     return own;
   }
 
-  /**
-   * Adds a write of a record's modified date to its type's log, in time order (writes come in time order but for a
-   * millisecond here and there, so the place is found from the end). Entries of records modified again stay until
-   * the log is twice the records, when it is made again from the records' current dates.
-   */
+  /** Logs a write of the modified date (`modifiedSince`); a record being created is not in the map yet. */
   private logModified(record: MutableRecord, value: string): void {
-    const log = this.modifiedLog(record.type);
-    // A cleared date meets no bound on it.
-    if (value === '') return;
-    const ms = Date.parse(value);
-    if (!Number.isFinite(ms)) {
-      log.exact = false;
-      return;
-    }
-    let i = log.ms.length;
-    while (i > 0 && log.ms[i - 1] > ms) i--;
-    log.ms.splice(i, 0, ms);
-    log.ids.splice(i, 0, record.id);
     const records = this.recordsOf(record.type);
-    if (log.ms.length > 2 * records.size + 1024) {
-      // The record being written holds its new date already, but a new one is not in the map yet.
-      const current = [...records.values(), ...(records.has(record.id) ? [] : [record])]
-        .map((r) => ({ id: r.id, ms: Date.parse(r.properties.get(r.type.modifiedProperty) ?? '') }))
-        .filter((e) => Number.isFinite(e.ms))
-        .sort((a, b) => a.ms - b.ms);
-      log.ms = current.map((e) => e.ms);
-      log.ids = current.map((e) => e.id);
-    }
+    const all = () => [...records.values(), ...(records.has(record.id) ? [] : [record])].map((r) => [r.id, r.properties.get(r.type.modifiedProperty)] as const);
+    this.modifiedLog(record.type).add(record.id, value, records.size, all);
   }
 
   private modifiedLog(type: HubSpotObjectType): ModifiedLog {

@@ -1,3 +1,4 @@
+import { ModifiedLog } from '../modified-log.js';
 import type { FieldValue, SObjectField } from './field-spec.js';
 import type { SchemaRegistry, SObjectSchema } from './schema-registry.js';
 
@@ -36,13 +37,6 @@ function indexed(field: SObjectField): boolean {
  * The org's data, in memory. Records are immutable snapshots replaced on each write, which keeps
  * the undo journal trivial. Lookup fields (external ids, idLookup, unique, references) are indexed.
  */
-/** Written `SystemModstamp`s (ms, record id), sorted by time; `exact` is false once a stamp was not a time. */
-interface ModstampLog {
-  ms: number[];
-  ids: string[];
-  exact: boolean;
-}
-
 export class SalesforceStore {
   private readonly records = new Map<string, StoredRecord>();
   private readonly bySObject = new Map<string, Map<string, StoredRecord>>();
@@ -50,7 +44,7 @@ export class SalesforceStore {
   private journal: JournalEntry[] | undefined;
   private readonly indexedFieldCache = new Map<string, readonly SObjectField[]>();
   /** Per sObject, every written `SystemModstamp` in time order (`modifiedSince`). */
-  private readonly modstamps = new Map<string, ModstampLog>();
+  private readonly modstamps = new Map<string, ModifiedLog>();
   /** Each record's place in `list` order: set when its id enters its sObject's records, as a Map's insertion order. */
   private readonly places = new Map<string, number>();
   private nextPlace = 0;
@@ -71,27 +65,21 @@ export class SalesforceStore {
    * The records of one sObject (in `list` order; deleted ones only when asked) whose `SystemModstamp` was written at or
    * after `ms`: every record stamped since then, and perhaps some stamped since and again. A query bounded below on
    * `SystemModstamp` starts from these and still tests each (soql-executor.ts). Undefined when a stamp was ever
-   * written that is not a time: then only a scan is right.
+   * written that is not a time (only a scan is right), or when stamps since then outnumber a quarter of the records
+   * (a scan is cheaper).
    */
   modifiedSince(sobject: string, ms: number, includeDeleted = false): readonly StoredRecord[] | undefined {
     const log = this.modstamps.get(sobject);
     if (!log) return [];
-    if (!log.exact) return undefined;
-    let lo = 0;
-    let hi = log.ms.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (log.ms[mid] < ms) lo = mid + 1;
-      else hi = mid;
-    }
     const list = this.bySObject.get(sobject);
-    const found = new Map<string, StoredRecord>();
-    for (let i = lo; i < log.ids.length; i++) {
-      const record = list?.get(log.ids[i]);
-      if (record && (includeDeleted || !record.deleted)) found.set(record.id, record);
-    }
-    return [...found.values()].sort((a, b) => (this.places.get(a.id) ?? 0) - (this.places.get(b.id) ?? 0));
+    const ids = log.since(ms, (list?.size ?? 0) / 4);
+    if (!ids) return undefined;
+    return [...ids]
+      .flatMap((id) => list?.get(id) ?? [])
+      .filter((r) => includeDeleted || !r.deleted)
+      .sort((a, b) => (this.places.get(a.id) ?? 0) - (this.places.get(b.id) ?? 0));
   }
+
 
   count(sobject: string): number {
     return this.list(sobject).length;
@@ -163,7 +151,7 @@ export class SalesforceStore {
       if (!list.has(id)) this.places.set(id, this.nextPlace++);
       list.set(id, next);
       this.reindex(next);
-      this.logModstamp(next, list.size);
+      this.logModstamp(next, list);
     } else if (current) {
       this.records.delete(id);
       this.bySObject.get(current.sobject)?.delete(id);
@@ -171,37 +159,15 @@ export class SalesforceStore {
     }
   }
 
-  /**
-   * Adds a record's `SystemModstamp` to its sObject's log, in time order (writes come in time order but for a rolled
-   * back one, so the place is found from the end). Entries of records stamped again stay until the log is twice the
-   * records, when it is made again from the records' current stamps.
-   */
-  private logModstamp(record: StoredRecord, records: number): void {
+  /** Logs a written `SystemModstamp` (`modifiedSince`). */
+  private logModstamp(record: StoredRecord, list: ReadonlyMap<string, StoredRecord>): void {
     let log = this.modstamps.get(record.sobject);
     if (!log) {
-      log = { ms: [], ids: [], exact: true };
+      log = new ModifiedLog();
       this.modstamps.set(record.sobject, log);
     }
-    const stamp = record.values.SystemModstamp;
-    // A record without a stamp meets no bound on it.
-    if (stamp === null || stamp === undefined || stamp === '') return;
-    const ms = Date.parse(String(stamp));
-    if (!Number.isFinite(ms)) {
-      log.exact = false;
-      return;
-    }
-    let i = log.ms.length;
-    while (i > 0 && log.ms[i - 1] > ms) i--;
-    log.ms.splice(i, 0, ms);
-    log.ids.splice(i, 0, record.id);
-    if (log.ms.length > 2 * records + 1024) {
-      const current = [...(this.bySObject.get(record.sobject)?.values() ?? [])]
-        .map((r) => ({ id: r.id, ms: Date.parse(String(r.values.SystemModstamp ?? '')) }))
-        .filter((e) => Number.isFinite(e.ms))
-        .sort((a, b) => a.ms - b.ms);
-      log.ms = current.map((e) => e.ms);
-      log.ids = current.map((e) => e.id);
-    }
+    const stamp = (r: StoredRecord) => (r.values.SystemModstamp === null || r.values.SystemModstamp === undefined ? undefined : String(r.values.SystemModstamp));
+    log.add(record.id, stamp(record), list.size, () => [...list.values()].map((r) => [r.id, stamp(r)] as const));
   }
 
   private reindex(record: StoredRecord): void {
