@@ -59,8 +59,15 @@ export function incrementalComponentsSql(d: Dialect, t: IdentityTables, maxRound
   const current = `(select distinct a, b from ${s('edges')})`;
   return {
     diff: [
-      d.createScratchTableAs(t.scratch('edges_added'), `select c.a, c.b from ${current} c left join ${stored} p on p.a = c.a and p.b = c.b where p.a is null`),
-      d.createScratchTableAs(t.scratch('edges_removed'), `select p.a, p.b from ${stored} p left join ${current} c on c.a = p.a and c.b = p.b where c.a is null`),
+      // One join of the two edge sets gives both sides of the diff.
+      d.createScratchTableAs(
+        t.scratch('edges_diff'),
+        `select coalesce(c.a, p.a) as a, coalesce(c.b, p.b) as b, case when p.a is null then 1 else 0 end as added
+from ${current} c full outer join ${stored} p on p.a = c.a and p.b = c.b
+where p.a is null or c.a is null`,
+      ),
+      d.createScratchTableAs(t.scratch('edges_added'), `select a, b from ${s('edges_diff')} where added = 1`),
+      d.createScratchTableAs(t.scratch('edges_removed'), `select a, b from ${s('edges_diff')} where added = 0`),
       d.createScratchTableAs(
         t.scratch('nodes_removed'),
         `select x.node_key, x.comp from ${g} x left join ${s('present')} p on p.node_key = x.node_key where p.node_key is null`,
@@ -74,7 +81,7 @@ export function incrementalComponentsSql(d: Dialect, t: IdentityTables, maxRound
 union all select comp from ${s('nodes_removed')})`,
     },
     addNodes: addNodesSql(d, inc, s('present')),
-    cleanup: ['edges_added', 'edges_removed', 'nodes_removed'].map((x) => d.dropScratchTable(t.scratch(x))),
+    cleanup: ['edges_diff', 'edges_added', 'edges_removed', 'nodes_removed'].map((x) => d.dropScratchTable(t.scratch(x))),
   };
 }
 
