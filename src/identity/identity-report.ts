@@ -95,6 +95,11 @@ from ${sizes} x group by 1`,
   const top1Pct = Math.max(1, Math.ceil(profiles / 100));
   const changes = await w.query(`select kind, count(*) as n from ${s('profile_changes')} group by kind`, label);
   const change = (kind: string) => Number(changes.find((r) => r.kind === kind)?.n ?? 0);
+  const previousProfiles = async () => {
+    const previous = previousProfilesSql(d, t);
+    const [stored] = await w.query(previous.stored, label);
+    return stored?.n === null || stored?.n === undefined ? num(previous.counted) : Number(stored.n);
+  };
   return {
     mode: inputs.mode,
     profiles,
@@ -116,7 +121,7 @@ from ${sizes} x group by 1`,
     oversized: await top(`where n > ${inputs.maxProfileSize}`, 100),
     maxProfileSize: inputs.maxProfileSize,
     top1PctMeanSize: profiles === 0 ? 0 : Math.round(100 * Number((await w.query(`select avg(n) as n from (select n from ${sizes} x order by n desc limit ${top1Pct}) y`, label))[0]?.n ?? 0)) / 100,
-    previousProfiles: await num(previousProfilesSql(d, t)),
+    previousProfiles: await previousProfiles(),
     newHubs: inputs.newHubs,
     seconds: Math.round(performance.now() - inputs.started) / 1000,
   };

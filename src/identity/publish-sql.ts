@@ -143,11 +143,14 @@ select ${run}, kind, from_profile_id, to_profile_id from ${s('profile_changes')}
 
 /**
  * How many distinct profiles `identifiers` holds before this build publishes (one row, `n`): the count stored by the
- * last publish, or counted when there is none (a state from before it was stored, or after `cdp forget`).
+ * last publish (`stored`), or, when there is none (a state from before it was stored, or after `cdp forget`), counted
+ * (`counted`). Two queries, so the count is only made when needed: DuckDB computes every subquery of a `coalesce`.
  */
-export function previousProfilesSql(d: Dialect, t: IdentityTables): string {
-  const stored = `select cast(x.value as ${d.typeName('integer')}) from ${d.table(t.state)} x where x.name = 'profiles'`;
-  return `select coalesce((${stored}), (select count(distinct profile_id) from ${d.table(t.identifiers)})) as n`;
+export function previousProfilesSql(d: Dialect, t: IdentityTables): { readonly stored: string; readonly counted: string } {
+  return {
+    stored: `select cast(x.value as ${d.typeName('integer')}) as n from ${d.table(t.state)} x where x.name = 'profiles'`,
+    counted: `select count(distinct profile_id) as n from ${d.table(t.identifiers)}`,
+  };
 }
 
 export const STATE_VERSION = '1';
