@@ -2,7 +2,7 @@ import type { Dialect } from '../dialect/dialect.js';
 import type { IdentitySpec } from './identity-spec.js';
 import type { IdentityTables } from './identity-tables.js';
 import { logProfilesSql } from '../model/profile-changes.js';
-import { changedRowsSql } from '../model/changed-rows-sql.js';
+import { applyChangedRowsSql, changedRowsSql } from '../model/changed-rows-sql.js';
 import { reviewStatements } from './edge-sql.js';
 
 /**
@@ -61,20 +61,16 @@ full outer join ${d.table(t.identifiers)} o on o.id_type = p.id_type and o.id_va
 
 /** Where the next `identifiers` differs from the published one: rows new or changed, and identifiers gone. */
 function identifierChanges(d: Dialect, t: IdentityTables) {
-  const target = d.table(t.identifiers);
   const changed = t.scratch('identifiers_changed');
   const gone = t.scratch('identifiers_gone');
-  const keys = 'id_type, id_value';
-  const columns = 'id_type, id_value, profile_id, first_seen, last_seen';
+  const key = ['id_type', 'id_value'];
+  const values = ['profile_id', 'first_seen', 'last_seen'];
   return {
     find: [
-      d.createScratchTableAs(changed, `select ${columns} from ${d.scratchTable(t.scratch('identifiers_next'))} where differs = 1`),
-      d.createScratchTableAs(gone, `select ${keys} from ${d.scratchTable(t.scratch('identifiers_cmp'))} where node_key is null`),
+      d.createScratchTableAs(changed, `select ${[...key, ...values].join(', ')} from ${d.scratchTable(t.scratch('identifiers_next'))} where differs = 1`),
+      d.createScratchTableAs(gone, `select ${key.join(', ')} from ${d.scratchTable(t.scratch('identifiers_cmp'))} where node_key is null`),
     ],
-    apply: [
-      `delete from ${target} x where exists (select 1 from (select ${keys} from ${d.scratchTable(changed)} union all select ${keys} from ${d.scratchTable(gone)}) k where k.id_type = x.id_type and k.id_value = x.id_value)`,
-      `insert into ${target} (${columns}) select ${columns} from ${d.scratchTable(changed)}`,
-    ],
+    apply: applyChangedRowsSql(d, { target: t.identifiers, key, values, changed, gone }),
     cleanup: [d.dropScratchTable(changed), d.dropScratchTable(gone), d.dropScratchTable(t.scratch('identifiers_cmp'))],
     tables: { changed: d.scratchTable(changed), gone: d.scratchTable(gone) },
   };

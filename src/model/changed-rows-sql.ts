@@ -26,8 +26,6 @@ export function changedRowsSql(d: Dialect, spec: ChangedRowsSpec) {
   const gone = d.scratchTable(spec.gone);
   const on = (x: string, y: string) => spec.key.map((k) => `${x}.${k} = ${y}.${k}`).join(' and ');
   const differs = spec.values.map((c) => ` or n.${c} is distinct from o.${c}`).join('');
-  const columns = [...spec.key, ...spec.values].join(', ');
-  const keys = spec.key.join(', ');
   return {
     find: [
       d.createScratchTableAs(spec.changed, `select ${spec.key.concat(spec.values).map((c) => `n.${c}`).join(', ')}
@@ -37,12 +35,25 @@ where o.${spec.key[0]} is null${differs}`),
 from ${target} o left join ${spec.next} n on ${on('o', 'n')}
 where n.${spec.key[0]} is null`),
     ],
-    apply: [
-      `delete from ${target} x where exists (select 1 from (select ${keys} from ${changed} union all select ${keys} from ${gone}) k where ${on('k', 'x')})`,
-      `insert into ${target} (${columns}) select ${columns} from ${changed}`,
-    ],
+    apply: applyChangedRowsSql(d, spec),
     cleanup: [d.dropScratchTable(spec.changed), d.dropScratchTable(spec.gone)],
     /** The scratch tables, as `find` writes them. */
     tables: { changed, gone },
   };
+}
+
+/**
+ * The `apply` of `changedRowsSql`, for a caller that finds the `changed` rows and `gone` keys its own way: deletes the
+ * target's rows whose key changed or went, and inserts the changed rows. Put it in the transaction that publishes.
+ */
+export function applyChangedRowsSql(d: Dialect, spec: Pick<ChangedRowsSpec, 'target' | 'key' | 'values' | 'changed' | 'gone'>): string[] {
+  const target = d.table(spec.target);
+  const changed = d.scratchTable(spec.changed);
+  const keys = spec.key.join(', ');
+  const columns = [...spec.key, ...spec.values].join(', ');
+  const on = spec.key.map((k) => `k.${k} = x.${k}`).join(' and ');
+  return [
+    `delete from ${target} x where exists (select 1 from (select ${keys} from ${changed} union all select ${keys} from ${d.scratchTable(spec.gone)}) k where ${on})`,
+    `insert into ${target} (${columns}) select ${columns} from ${changed}`,
+  ];
 }

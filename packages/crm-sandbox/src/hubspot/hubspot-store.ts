@@ -208,7 +208,6 @@ export class HubSpotStore {
     return [...ids].flatMap((id) => records.get(id) ?? []).sort((a, b) => Number(a.id) - Number(b.id));
   }
 
-
   // ---- properties & groups -------------------------------------------------------------------
 
   property(type: HubSpotObjectType, name: string): PropertyDefinition | undefined {

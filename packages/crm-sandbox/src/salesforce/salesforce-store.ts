@@ -80,7 +80,6 @@ export class SalesforceStore {
       .sort((a, b) => (this.places.get(a.id) ?? 0) - (this.places.get(b.id) ?? 0));
   }
 
-
   count(sobject: string): number {
     return this.list(sobject).length;
   }
