@@ -6,7 +6,7 @@ import { edgeStatements, perSourceScratch } from './edge-sql.js';
 import { identitySpec, type IdentitySpec } from './identity-spec.js';
 import { createIdentityTables, identityTables, type IdentityTables } from './identity-tables.js';
 import { limitSteps } from './limit-guard.js';
-import { fileGroups, groupedSql, keptGroups, type FileGroups, type Kept } from './observation-sql.js';
+import { fileGroups, groupedSql, keptFloors, keptFloorsSql, keptGroups, type FileGroups, type Kept } from './observation-sql.js';
 import { createFileStampsTable, fileStampsTable } from '../model/compile-models.js';
 import { createProfileChangesSql } from '../model/profile-changes.js';
 import { STATE_VERSION, commitStatements, identifierScratchCleanup, identifiersCmpSql, identifiersNextSql, internalStatements, stateStatements } from './publish-sql.js';
@@ -63,7 +63,18 @@ export function identityPlan(project: LoadedProject, d: Dialect, params: Identit
       },
       say: (mode) => `  identity: ${mode} build`,
     },
-    step('observations', 'read sources', groupedSql(d, spec, t, params.asOf)),
+    kept.length === 0
+      ? step('observations', 'read sources', groupedSql(d, spec, t, params.asOf))
+      : {
+          kind: 'compute',
+          id: 'identity.observations',
+          stage: 'identity',
+          label: 'identity: read sources',
+          // Where each append source's kept groups end, read first: its rows before that are not read (keptFloors).
+          read: keptFloorsSql(d, t),
+          write: (rows) => ({ statements: groupedSql(d, spec, t, params.asOf, keptFloors(rows, params.asOf)) }),
+          shown: groupedSql(d, spec, t, params.asOf),
+        },
     ...files.map((f) => fileGroupsStep(f, params.asOf, stamps)),
     step('links', 'build links', [
       ...edgeStatements(d, spec, t, params.asOf),

@@ -3,6 +3,8 @@ import type { Dialect, TableRef } from '../dialect/dialect.js';
 import type { IdentitySource, IdentitySpec } from './identity-spec.js';
 import type { IdentityTables } from './identity-tables.js';
 import { normalizeSql } from './normalize-sql.js';
+import { storedTime } from '../model/stored-time.js';
+import type { Row } from '../warehouse/warehouse.js';
 
 /**
  * Step 1: per source, a scratch table `grp_<i>` with one row per distinct combination of
@@ -23,7 +25,7 @@ import { normalizeSql } from './normalize-sql.js';
  * group adds up from its parts (rows, first and last seen, smallest key), so the groups are the ones a whole
  * read gives, except for rows that arrive later than `late_arrival`: those wait for `--full-refresh`.
  */
-export function groupedSql(d: Dialect, spec: IdentitySpec, t: IdentityTables, asOf: Date): string[] {
+export function groupedSql(d: Dialect, spec: IdentitySpec, t: IdentityTables, asOf: Date, floors: ReadonlyMap<string, Date> = new Map()): string[] {
   const kept = new Map(keptGroups(d, spec, t).map((k) => [k.index, k]));
   return spec.sources.flatMap((s, i) => {
     const grp = t.scratch(`grp_${i}`);
@@ -31,8 +33,30 @@ export function groupedSql(d: Dialect, spec: IdentitySpec, t: IdentityTables, as
     // A source read from files is grouped by its own step (FileGroups).
     if (s.files) return [];
     if (!k) return [d.createScratchTableAs(grp, sourceGroups(d, s, knownBy(d, s, asOf)))];
-    return [...k.validate(asOf), d.createScratchTableAs(k.next, k.nextSince(asOf)), ...k.settle(), d.createScratchTableAs(grp, k.withTail(asOf))];
+    const floor = floors.get(s.name);
+    return [...k.validate(asOf), d.createScratchTableAs(k.next, k.nextSince(asOf, floor)), ...k.settle(floor), d.createScratchTableAs(grp, k.withTail(asOf, floor))];
   });
+}
+
+/**
+ * Where each append source's reads may start (`groupedSql`'s `floors`): a second before the `since` its kept groups
+ * stored, read before the build. Every row the kept-groups statements read is after `since`, so a plain condition on
+ * the row's time at or after this literal changes no result, but lets the engine skip what lies before it (DuckDB by
+ * each block's min and max; an append source read from files is stored in time order, docs/incremental.md). None
+ * for a `since` not before as-of: `validate` drops it, and the source is read whole.
+ */
+export function keptFloors(rows: readonly Row[], asOf: Date): ReadonlyMap<string, Date> {
+  return new Map(
+    rows.flatMap((r) => {
+      const since = storedTime(r.since);
+      return since && since.getTime() < asOf.getTime() - 1000 ? [[String(r.source), new Date(since.getTime() - 1000)] as const] : [];
+    }),
+  );
+}
+
+/** The query `keptFloors` reads. */
+export function keptFloorsSql(d: Dialect, t: IdentityTables): string {
+  return `select source, since from ${d.table(t.settled)}`;
 }
 
 /** The kept row groups of every append source. */
@@ -165,6 +189,10 @@ export class Kept {
     return createHash('sha256').update(JSON.stringify([sql, this.s.append.lateSeconds])).digest('hex').slice(0, 16);
   }
 
+  private atOrAfter(floor: Date): string {
+    return `${seenSql(this.d, this.s)} >= ${this.d.timestampLiteral(floor)}`;
+  }
+
   private get since(): string {
     return `(select b.since from ${this.bounds} b where b.source = ${this.name})`;
   }
@@ -182,10 +210,16 @@ export class Kept {
   }
 
   /** The kept groups and this build's rows after `since` (all rows when nothing is kept), grouped together. */
-  withTail(asOf: Date): string {
+  withTail(asOf: Date, floor?: Date): string {
     const { d, s } = this;
     const seen = seenSql(d, s);
-    const tail = `r.${d.quoteIdentifier(s.append.timestamp)} is null or (${seen} <= ${d.timestampLiteral(asOf)} and (${this.since} is null or ${seen} > ${this.since}))`;
+    const noTime = `r.${d.quoteIdentifier(s.append.timestamp)} is null`;
+    const upTo = `${seen} <= ${d.timestampLiteral(asOf)}`;
+    const after = `${this.since} is null or ${seen} > ${this.since}`;
+    // With a floor, the conditions on the row alone are a conjunct of their own, which the engine applies as it reads.
+    const tail = floor
+      ? `(${noTime} or (${upTo} and ${this.atOrAfter(floor)})) and (${noTime} or ${after})`
+      : `${noTime} or (${upTo} and (${after}))`;
     const vs = s.identifiers.map((_, j) => `v${j}`).join(', ');
     return `select ${vs}, ${GROUP_PARTS}
 from (
@@ -196,10 +230,14 @@ from (
 group by ${vs}`;
   }
 
-  nextSince(asOf: Date): string {
+  /**
+   * Below the floor (`keptFloors`) the latest time is older than `since`, which then stays: reading only from the
+   * floor on gives none instead, and `settle` keeps `since` then too.
+   */
+  nextSince(asOf: Date, floor?: Date): string {
     const { d, s } = this;
     const seen = seenSql(d, s);
-    const watermark = `(select max(${seen}) from ${d.table(s.relation)} r where ${seen} <= ${d.timestampLiteral(asOf)})`;
+    const watermark = `(select max(${seen}) from ${d.table(s.relation)} r where ${seen} <= ${d.timestampLiteral(asOf)}${floor ? ` and ${this.atOrAfter(floor)}` : ''})`;
     return `select ${d.timestampSub(watermark, s.append.lateSeconds, 'second')} as since`;
   }
 
@@ -208,11 +246,11 @@ group by ${vs}`;
    * append source whose latest rows went keeps its `since`). Written before the build publishes: until it
    * does, `_identity_state` says `running`, and a build that fails makes the next one start over.
    */
-  settle(): string[] {
+  settle(floor?: Date): string[] {
     const { d, s } = this;
     const seen = seenSql(d, s);
     const next = `(select n.since from ${d.scratchTable(this.next)} n)`;
-    const settling = `r.${d.quoteIdentifier(s.append.timestamp)} is not null and ${seen} <= ${next} and (${this.since} is null or ${seen} > ${this.since})`;
+    const settling = `r.${d.quoteIdentifier(s.append.timestamp)} is not null${floor ? ` and ${this.atOrAfter(floor)}` : ''} and ${seen} <= ${next} and (${this.since} is null or ${seen} > ${this.since})`;
     return [
       `insert into ${this.table} (${this.columns}) select ${this.columns} from (${sourceGroups(d, s, settling)}) g`,
       `update ${this.bounds} set since = case when ${next} is null or ${next} < since then since else ${next} end where source = ${this.name}`,

@@ -115,7 +115,11 @@ export function compileModels(
       return { kind: 'statements', id: `source.${source.name}`, stage: 'sources', label: `source ${source.name} (pulled)`, statements, replaces: { target, kind: 'table' } };
     }
     if (source.path !== undefined) {
-      statements = [dialect.createTableAs(target, fileSourceSelect(project, dialect, source.path))];
+      // An append source's rows are laid out by time: the reads that take its recent rows (the tail, the rows after
+      // the kept identity groups, rows crossing a window) then skip the rest by DuckDB's per-block min/max
+      // (docs/incremental.md#file-sources). New files are appended after them, usually later still.
+      const byTime = source.changes === 'append' && source.timestamp !== undefined ? `\norder by ${dialect.quoteIdentifier(source.timestamp)}` : '';
+      statements = [dialect.createTableAs(target, `${fileSourceSelect(project, dialect, source.path)}${byTime}`)];
     } else {
       const from = source.model !== undefined ? dialect.table(cdpTable(project, source.model)) : qualifiedName(dialect, source.table as string);
       statements = [dialect.createViewAs(target, `select * from ${from}`)];

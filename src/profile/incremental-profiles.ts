@@ -10,6 +10,7 @@ import type { Row } from '../warehouse/warehouse.js';
 import { changedRowsSql } from '../model/changed-rows-sql.js';
 import { createFileStampsTable, fileStampsTable } from '../model/compile-models.js';
 import { cdpTable, sourceRelation } from '../model/relations.js';
+import { storedTime } from '../model/stored-time.js';
 
 /**
  * A source's rows with `_cdp_profile_id`, and what `options` add and restrict (identity/row-profile-select.ts's
@@ -84,13 +85,6 @@ export function chooseProfilesMode(rows: readonly Row[], fingerprint: string, as
   const previous = storedTime(stored.get('as_of')?.ts);
   if (stored.get('fingerprint')?.value !== fingerprint || previous === undefined) return 'full';
   return previous.getTime() > asOf.getTime() ? 'full' : 'incremental';
-}
-
-/** A timestamp as an engine returns it (a Date, or UTC text), or undefined. */
-function storedTime(value: unknown): Date | undefined {
-  if (value === null || value === undefined) return undefined;
-  const date = value instanceof Date ? value : new Date(String(value).replace(' ', 'T').replace(/(Z|[+-]\d\d:?\d\d)?$/, (z) => z || 'Z'));
-  return Number.isNaN(date.getTime()) ? undefined : date;
 }
 
 /** Where the last build stopped: its reference time, and each append source's watermark (none when it had no rows). */
