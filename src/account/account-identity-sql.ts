@@ -134,12 +134,12 @@ export function emailDomainsStatements(project: LoadedProject, d: Dialect, spec:
   const identifiers = d.table(identityTables(project.config.schema).identifiers);
   const emailTypes = project.identity ? Object.keys(project.identity.id_types).filter((n) => (project.identity?.id_types[n]?.normalize ?? (/e_?mail/i.test(n) ? 'email' : undefined)) === 'email') : [];
   const types = emailTypes.length > 0 ? emailTypes.map((n) => d.stringLiteral(n)).join(', ') : `cast(null as ${d.typeName('string')})`;
-  const free = spec.freeMail.length > 0 ? ` and e.domain not in (${spec.freeMail.map((x) => d.stringLiteral(x)).join(', ')})` : '';
+  const free = spec.freeMail.length > 0 ? ` or domain in (${spec.freeMail.map((x) => d.stringLiteral(x)).join(', ')})` : '';
+  // The unusable domains are deleted after: a condition on the domain in the same statement is pushed into the read
+  // of `identifiers` by DuckDB, which then works out each domain again for it (1.2 s against 0.25 s at 1M people).
   return [
-    d.createScratchTableAs(
-      emailDomainsTable(spec),
-      `select e.profile_id, e.domain, e.last_seen from (select i.profile_id, ${domainSql(d, 'i.id_value')} as domain, i.last_seen from ${identifiers} i where i.id_type in (${types})) e where e.domain is not null${free}`,
-    ),
+    d.createScratchTableAs(emailDomainsTable(spec), `select i.profile_id, ${domainSql(d, 'i.id_value')} as domain, i.last_seen from ${identifiers} i where i.id_type in (${types})`),
+    `delete from ${d.scratchTable(emailDomainsTable(spec))} where domain is null${free}`,
   ];
 }
 
