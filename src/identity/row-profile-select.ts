@@ -66,6 +66,25 @@ export function changedRowSelect(project: LoadedProject, dialect: Dialect, sourc
   return `select r.*, ${selected.join(', ')}\nfrom ${where.length ? `(${picked})` : relation} r${joins}`;
 }
 
+/**
+ * `changedRowSelect`'s `_cdp_profile_id` and `_cdp_previous_profile_id` for an append source's kept identity row
+ * groups (`groups`: `v0`.. in the source's `identifiers:` order, already normalised; observation-sql.ts) that hold
+ * an identifier in `within`. A group stands for its rows: they have its identifiers, so they find its profiles, and
+ * far fewer groups are read than rows.
+ */
+export function changedGroupSelect(project: LoadedProject, dialect: Dialect, source: Pick<SourceConfig, 'name'>, groups: string, options: { readonly previous: TableRef; readonly within: string }): string {
+  const columns = identifierColumns(project, source);
+  const value = (j: number) => `r.v${columns[j].k}`;
+  const tests = columns.map((c, j) => `g.v${c.k} in (select w.id_value from ${options.within} w where w.id_type = ${dialect.stringLiteral(c.type.name)})`);
+  const picked = `select g.* from ${groups} g where ${tests.length ? tests.join(' or ') : '1 = 0'}`;
+  const rowValues = dialect.capabilities.sharedCtes ? (j: number) => `select ${value(j)} from ${ROWS} r` : undefined;
+  const current = profileLookup(dialect, columns, value, identityTables(identitySpec(project).schema).identifiers, 'i', rowValues);
+  const before = profileLookup(dialect, columns, value, options.previous, 'o', rowValues);
+  const selected = `${current.profile} as _cdp_profile_id, ${before.profile} as _cdp_previous_profile_id`;
+  if (rowValues) return `with ${ROWS} as (${picked})\nselect ${selected}\nfrom ${ROWS} r${current.joins}${before.joins}`;
+  return `select ${selected}\nfrom (${picked}) r${current.joins}${before.joins}`;
+}
+
 /** The restricted rows' CTE (`changedRowSelect`). */
 const ROWS = '_cdp_rows';
 

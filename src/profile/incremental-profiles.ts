@@ -5,7 +5,7 @@ import type { Dialect, TableRef } from '../dialect/dialect.js';
 import { identitySpec } from '../identity/identity-spec.js';
 import { createTableSql, identityTables } from '../identity/identity-tables.js';
 import { normalizeSql, normalizerKey } from '../identity/normalize-sql.js';
-import type { ChangedRowOptions } from '../identity/row-profile-select.js';
+import { changedGroupSelect, type ChangedRowOptions } from '../identity/row-profile-select.js';
 import type { Row } from '../warehouse/warehouse.js';
 import { changedRowsSql } from '../model/changed-rows-sql.js';
 import { createFileStampsTable, fileStampsTable } from '../model/compile-models.js';
@@ -93,6 +93,11 @@ export interface Bounds {
   readonly watermarks: ReadonlyMap<string, Date>;
   /** Snapshot sources over files whose table holds the rows the last build hashed (`stampedSnapshots`). */
   readonly unchanged: ReadonlySet<string>;
+  /**
+   * Per append source, a second before where identity's kept row groups end (`since` in `_identity_settled`): its
+   * rows up to there are read as those groups, the rest from the source (`touchedProfilesSql`).
+   */
+  readonly settled: ReadonlyMap<string, Date>;
 }
 
 /**
@@ -116,9 +121,13 @@ export function boundsSql(project: LoadedProject, d: Dialect, sources: readonly 
     ? `\nunion all\nselect 'unchanged:' || f.source, s.ts from ${d.table(fileStampsTable(project))} f join ${d.table(t.state)} s on s.name = 'stamp:' || f.source and s.value = f.stamp
 where f.source in (${stamped.map((x) => d.stringLiteral(x.name)).join(', ')})`
     : '';
+  const spec = identitySpec(project);
+  const settled = spec.sources.some((s) => s.append)
+    ? `\nunion all\nselect 'settled:' || b.source, b.since from ${d.table(identityTables(spec.schema).settled)} b`
+    : '';
   return `select s.name, s.ts from ${d.table(t.state)} s where s.name = 'as_of'
 union all
-select 'watermark:' || w.source, w.watermark from ${d.table(t.watermarks)} w${unchanged}`;
+select 'watermark:' || w.source, w.watermark from ${d.table(t.watermarks)} w${unchanged}${settled}`;
 }
 
 export function readBounds(rows: readonly Row[]): Bounds {
@@ -128,7 +137,12 @@ export function readBounds(rows: readonly Row[]): Bounds {
   }));
   const previousAsOf = times.get('as_of') ?? new Date(0);
   const named = (prefix: string) => [...times].flatMap(([name, at]) => (name.startsWith(prefix) ? [[name.slice(prefix.length), at] as const] : []));
-  return { previousAsOf, watermarks: new Map(named('watermark:')), unchanged: new Set(named('unchanged:').map(([name]) => name)) };
+  return {
+    previousAsOf,
+    watermarks: new Map(named('watermark:')),
+    unchanged: new Set(named('unchanged:').map(([name]) => name)),
+    settled: new Map(named('settled:').map(([name, since]) => [name, new Date(since.getTime() - 1000)])),
+  };
 }
 
 export function createIncrementalTables(project: LoadedProject, d: Dialect, sources: readonly SourceConfig[]): string[] {
@@ -298,8 +312,16 @@ export function touchedProfilesSql(project: LoadedProject, d: Dialect, sources: 
     // stored hash). An unchanged snapshot source's stored hashes keep the profile its rows had when hashed: a later
     // comparison touches that profile too, which only recomputes it again.
     if (source.changes === 'append' || unchanged) {
+      const floor = source.changes === 'append' && ts ? bounds.settled.get(source.name) : undefined;
+      const withChanged = (where?: string) => rows(source.name, { previous: t.identifiers, within: changed, rawIds: t.rawIds, ...(where ? { where } : {}) });
+      // An append source's rows up to identity's kept groups are read as those groups, the rest as rows.
+      const picked = floor && ts
+        ? `select g._cdp_profile_id, g._cdp_previous_profile_id from (${changedGroupSelect(project, d, source, d.table(identityTables(identitySpec(project).schema).settledRows(source.name)), { previous: t.identifiers, within: changed })}) g
+union all
+select r._cdp_profile_id, r._cdp_previous_profile_id from (${withChanged(`${ts} is null or ${ts} >= ${d.timestampLiteral(floor)}`)}) r`
+        : withChanged();
       parts.push(
-        `select case when k.side = 1 then x._cdp_profile_id else x._cdp_previous_profile_id end\nfrom (${rows(source.name, { previous: t.identifiers, within: changed, rawIds: t.rawIds })}) x\ncross join (select 1 as side union all select 2 as side) k\nwhere x._cdp_profile_id is distinct from x._cdp_previous_profile_id`,
+        `select case when k.side = 1 then x._cdp_profile_id else x._cdp_previous_profile_id end\nfrom (${picked}) x\ncross join (select 1 as side union all select 2 as side) k\nwhere x._cdp_profile_id is distinct from x._cdp_previous_profile_id`,
       );
     }
   }
@@ -404,5 +426,5 @@ export function incrementalScratchCleanup(project: LoadedProject, d: Dialect, so
 /** Bounds for `cdp compile` to show: a last build one hour before `asOf`, each append source's watermark then. */
 export function exampleBounds(asOf: Date, sources: readonly SourceConfig[]): Bounds {
   const previousAsOf = new Date(asOf.getTime() - 3_600_000);
-  return { previousAsOf, watermarks: new Map(sources.filter((s) => s.changes === 'append').map((s) => [s.name, previousAsOf])), unchanged: new Set() };
+  return { previousAsOf, watermarks: new Map(sources.filter((s) => s.changes === 'append').map((s) => [s.name, previousAsOf])), unchanged: new Set(), settled: new Map() };
 }

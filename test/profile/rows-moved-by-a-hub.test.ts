@@ -1,0 +1,101 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { loadProject, type LoadedProject } from '../../src/config/load-project.js';
+import { DuckDBWarehouse } from '../../src/engines/duckdb/warehouse.js';
+import { buildProject, type BuildSummary } from '../../src/run/build-project.js';
+import type { Row } from '../../src/warehouse/warehouse.js';
+import { IDENTIFIERS_SQL } from '../helpers/identity-state.js';
+import { removeProject, writeProject, yaml } from '../helpers/project.js';
+
+/**
+ * A row can move to the profile of an identifier that did not change (docs/incremental.md#which-profiles-a-build-recomputes):
+ * its stronger identifier leaves `identifiers` (here, it becomes a hub), so its weaker one decides. An incremental
+ * build must then recompute that weaker identifier's profile too, although nothing about it changed. The row here
+ * is old enough to be kept in identity's row groups, so the build finds it among them rather than among the rows.
+ */
+const MODELS = yaml`
+  sources:
+    - name: events
+      table: raw.events
+      timestamp: ts
+      changes: append
+      late_arrival: 1d
+      identifiers:
+        - { column: user_id, type: user_id }
+        - { column: email, type: email }
+        - { column: anon, type: anonymous_id }
+  identity:
+    id_types:
+      user_id: { priority: 1 }
+      email: { priority: 2 }
+      anonymous_id: { priority: 9, link_window: 1d }
+    max_links_per_value: 2
+  traits:
+    - { name: views, from: events, aggregate: count }
+    - { name: first_view, from: events, aggregate: min, column: ts }
+`;
+
+interface Side {
+  readonly warehouse: DuckDBWarehouse;
+  readonly project: LoadedProject;
+}
+
+const dirs: string[] = [];
+const sides: Side[] = [];
+afterEach(async () => {
+  await Promise.all(sides.splice(0).map((s) => s.warehouse.close()));
+  await Promise.all(dirs.splice(0).map(removeProject));
+});
+
+async function side(): Promise<Side> {
+  const dir = await writeProject({ 'cdp.config.yaml': 'project: t\n', 'models/m.yaml': MODELS });
+  dirs.push(dir);
+  const project = (await loadProject(dir)).project as LoadedProject;
+  const warehouse = await DuckDBWarehouse.open({ path: ':memory:' });
+  await warehouse.execute('create schema raw');
+  await warehouse.execute('create table raw.events (user_id varchar, email varchar, anon varchar, ts timestamp)');
+  const s = { warehouse, project };
+  sides.push(s);
+  return s;
+}
+
+async function build(s: Side, runId: string, asOf: string, fullRefresh: boolean): Promise<BuildSummary> {
+  return buildProject({ project: s.project, warehouse: s.warehouse, runId, asOf: new Date(asOf), fullRefresh, log: () => {} });
+}
+
+async function tables(s: Side): Promise<Record<string, Row[]>> {
+  return {
+    identifiers: await s.warehouse.query(IDENTIFIERS_SQL),
+    profiles: await s.warehouse.query('select * from cdp.profiles order by profile_id'),
+  };
+}
+
+describe('a row whose stronger identifier becomes a hub', () => {
+  it('recomputes the profile of its weaker identifier, which did not change, as --full-refresh does', async () => {
+    const incremental = await side();
+    const full = await side();
+    const steps: { readonly asOf: string; readonly rows: readonly string[] }[] = [
+      // The old row links e@x.com and a1; a1 alone has another row.
+      { asOf: '2026-03-01 01:00:00', rows: ["(null, 'e@x.com', 'a1', '2026-03-01 00:00:00')", "(null, null, 'a1', '2026-03-01 00:30:00')"] },
+      // Three days on, the link is outside a1's link_window: a1 is a profile of its own, and the old row is kept
+      // grouped (before the watermark less late_arrival). The row still counts for e@x.com, its strongest id.
+      { asOf: '2026-03-04 01:00:00', rows: ["('u0', null, null, '2026-03-04 00:00:00')"] },
+      // e@x.com links three user ids, more than max_links_per_value: a hub, out of identifiers. The old row now
+      // belongs to a1's profile, which kept its identifiers.
+      { asOf: '2026-03-04 02:00:00', rows: ["('u1', 'e@x.com', null, '2026-03-04 01:30:00')", "('u2', 'e@x.com', null, '2026-03-04 01:30:00')", "('u3', 'e@x.com', null, '2026-03-04 01:30:00')"] },
+    ];
+    for (const [i, { asOf, rows }] of steps.entries()) {
+      for (const s of [incremental, full]) await s.warehouse.execute(`insert into raw.events values ${rows.join(', ')}`);
+      const summary = await build(incremental, `r${i}`, asOf, false);
+      await build(full, `r${i}`, asOf, true);
+      expect(summary.profiles?.mode).toBe(i === 0 ? 'full' : 'incremental');
+      expect(await tables(incremental), `step ${i}`).toEqual(await tables(full));
+    }
+    // The old row was read from identity's kept groups, not from the rows.
+    const [kept] = await incremental.warehouse.query("select count(*) as n from cdp._identity_settled_events where v1 = 'e@x.com' and v2 = 'a1'");
+    expect(Number(kept.n)).toBe(1);
+    const [a1] = await incremental.warehouse.query(
+      "select p.views from cdp.profiles p join cdp.identifiers i on i.profile_id = p.profile_id where i.id_type = 'anonymous_id' and i.id_value = 'a1'",
+    );
+    expect(Number(a1.views)).toBe(2);
+  });
+});
