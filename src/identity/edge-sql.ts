@@ -78,11 +78,15 @@ where v.blocked_by is null and h.node_key is null`,
   ];
 }
 
-/** Each row group with, per identifier column j: node{j}, blocked{j} and st{j} (ok | blocklist | window). */
+/**
+ * Each row group with, per identifier column j: node{j}, blocked{j} and st{j} (ok | blocklist | window). The value
+ * itself (v{j}) only when it has no node (a blocked value never stored): the review names the others by their node.
+ * These tables hold every row group, and writing each value again cost more than the rest of them.
+ */
 function wideSelect(d: Dialect, src: IdentitySource, grp: string, valueNodes: string, asOf: Date): string {
   const columns = src.identifiers.map((c, j) => {
     const window = c.type.linkWindowSeconds === undefined ? '1 = 0' : `x.last_seen < ${d.timestampSub(d.timestampLiteral(asOf), c.type.linkWindowSeconds, 'second')}`;
-    return `x.v${j}, n${j}.node_key as node${j}, n${j}.blocked_by as blocked${j},
+    return `case when n${j}.node_key is null then x.v${j} end as v${j}, n${j}.node_key as node${j}, n${j}.blocked_by as blocked${j},
   case when x.v${j} is null then null when n${j}.blocked_by is not null then 'blocklist' when ${window} then 'window' else 'ok' end as st${j}`;
   });
   const joins = src.identifiers.map((c, j) => `left join ${valueNodes} n${j} on n${j}.id_type = ${d.stringLiteral(c.type.name)} and n${j}.id_value = x.v${j}`);
@@ -163,7 +167,7 @@ export function reviewStatements(d: Dialect, spec: IdentitySpec, t: IdentityTabl
     src.identifiers.map((c, j) => {
       const window = c.type.linkWindowSeconds === undefined ? str : d.stringLiteral(`${c.type.name} link_window ${c.type.linkWindowSeconds}s`);
       const hub = d.stringLiteral(`hub: links too many stronger ids (directly or through weaker ids)`);
-      return `select s${j} as reason, ${d.stringLiteral(c.type.name)} as id_type, v${j} as id_value, centre, ${d.stringLiteral(src.name)} as src, n_rows, first_seen, last_seen,
+      return `select s${j} as reason, ${d.stringLiteral(c.type.name)} as id_type, v${j} as id_value, node${j} as node, centre, ${d.stringLiteral(src.name)} as src, n_rows, first_seen, last_seen,
     case s${j} when 'blocklist' then blocked${j} when 'hub' then ${hub} else ${window} end as detail
   from ${s(`star_${i}`)} where s${j} <> 'ok' and centre is not null`;
     }),
@@ -180,9 +184,10 @@ from ${s('hubs')} h join ${s('value_nodes')} v on v.node_key = h.node_key`;
     before: [d.createScratchTableAs(t.scratch('review_dropped'), dropped.join('\n  union all\n  '))],
     select: `${valueRows}
 union all
-select x.reason, x.id_type, x.id_value, c.id_type, c.id_value, x.src, sum(x.n_rows), min(x.first_seen), max(x.last_seen), min(x.detail)
+select x.reason, x.id_type, coalesce(x.id_value, v.id_value), c.id_type, c.id_value, x.src, sum(x.n_rows), min(x.first_seen), max(x.last_seen), min(x.detail)
 from ${s('review_dropped')} x join ${d.table(t.nodes)} c on c.node_key = x.centre
-group by x.reason, x.id_type, x.id_value, c.id_type, c.id_value, x.src`,
+left join ${d.table(t.nodes)} v on v.node_key = x.node
+group by x.reason, x.id_type, coalesce(x.id_value, v.id_value), c.id_type, c.id_value, x.src`,
     cleanup: [d.dropScratchTable(t.scratch('review_dropped'))],
   };
 }
