@@ -47,12 +47,13 @@ function edgeChanges(d: Dialect, t: IdentityTables) {
 /**
  * Scratch `identifiers_cmp`: this run's identifiers (`present`, with their node) beside the published ones, matched
  * by type and value in one full join that survivorship (retired profiles) and the next `identifiers` both read.
- * `node_key` is null for an identifier that went; `was` is 0 for a new one.
+ * `node_key` is null for an identifier that went, which alone keeps its type and value (the others have them in
+ * the nodes table: writing millions of them again cost more than the join); `was` is 0 for a new one.
  */
 export function identifiersCmpSql(d: Dialect, t: IdentityTables): string {
   return d.createScratchTableAs(
     t.scratch('identifiers_cmp'),
-    `select p.node_key, coalesce(p.id_type, o.id_type) as id_type, coalesce(p.id_value, o.id_value) as id_value, p.first_seen, p.last_seen,
+    `select p.node_key, case when p.node_key is null then o.id_type end as id_type, case when p.node_key is null then o.id_value end as id_value, p.first_seen, p.last_seen,
   case when o.id_type is null then 0 else 1 end as was, o.profile_id as old_profile_id, o.first_seen as old_first_seen, o.last_seen as old_last_seen
 from ${d.scratchTable(t.scratch('present'))} p
 full outer join ${d.table(t.identifiers)} o on o.id_type = p.id_type and o.id_value = p.id_value`,
@@ -67,7 +68,10 @@ function identifierChanges(d: Dialect, t: IdentityTables) {
   const values = ['profile_id', 'first_seen', 'last_seen'];
   return {
     find: [
-      d.createScratchTableAs(changed, `select ${[...key, ...values].join(', ')} from ${d.scratchTable(t.scratch('identifiers_next'))} where differs = 1`),
+      d.createScratchTableAs(
+        changed,
+        `select n.id_type, n.id_value, ${values.map((v) => `x.${v}`).join(', ')} from ${d.scratchTable(t.scratch('identifiers_next'))} x join ${d.table(t.nodes)} n on n.node_key = x.node_key where x.differs = 1`,
+      ),
       d.createScratchTableAs(gone, `select ${key.join(', ')} from ${d.scratchTable(t.scratch('identifiers_cmp'))} where node_key is null`),
     ],
     apply: applyChangedRowsSql(d, { target: t.identifiers, key, values, changed, gone }),
@@ -86,10 +90,10 @@ export function identifiersNextSql(d: Dialect, t: IdentityTables): readonly stri
   return [
     d.createScratchTableAs(
       t.scratch('identifiers_next'),
-      `select id_type, id_value, profile_id, first_seen, last_seen,
+      `select node_key, profile_id, first_seen, last_seen,
   case when was = 0 or profile_id is distinct from old_profile_id or first_seen is distinct from old_first_seen or last_seen is distinct from old_last_seen then 1 else 0 end as differs
 from (
-  select c.id_type, c.id_value, coalesce(a.profile_id, c.old_profile_id) as profile_id, c.first_seen, c.last_seen, c.was, c.old_profile_id, c.old_first_seen, c.old_last_seen
+  select c.node_key, coalesce(a.profile_id, c.old_profile_id) as profile_id, c.first_seen, c.last_seen, c.was, c.old_profile_id, c.old_first_seen, c.old_last_seen
   from ${s('identifiers_cmp')} c left join ${s('assign')} a on a.node_key = c.node_key
   where c.node_key is not null
 ) x`,
