@@ -104,12 +104,14 @@ function wideSelect(d: Dialect, src: IdentitySource, grp: string, valueNodes: st
 function hubStatements(d: Dialect, spec: IdentitySpec, t: IdentityTables): string[] {
   const s = (name: string) => d.scratchTable(t.scratch(name));
   const int = d.typeName('integer');
+  // The other's type as its place in the types (tb): a number groups and compares faster than its name.
+  const typeIndex = (name: string) => spec.types.findIndex((x) => x.name === name);
   const pairs = spec.sources.flatMap((src, i) =>
     src.identifiers.flatMap((cj, j) =>
       src.identifiers.flatMap((cl, l) =>
         j !== l && cj.type.name !== cl.type.name
           ? [
-              `select x.node${j} as a, ${cj.type.priority} as pa, x.node${l} as b, ${cl.type.priority} as pb, ${d.stringLiteral(cl.type.name)} as tb from ${s(`wide_${i}`)} x where x.st${j} = 'ok' and x.st${l} = 'ok'`,
+              `select x.node${j} as a, ${cj.type.priority} as pa, x.node${l} as b, ${cl.type.priority} as pb, ${typeIndex(cl.type.name)} as tb from ${s(`wide_${i}`)} x where x.st${j} = 'ok' and x.st${l} = 'ok'`,
             ]
           : [],
       ),
@@ -122,7 +124,7 @@ function hubStatements(d: Dialect, spec: IdentitySpec, t: IdentityTables): strin
   // counts (an other's type is its node's, so one per pair), cheaper than a distinct count per limit.
   const limits = spec.types
     .filter((x) => x.maxPerProfile !== undefined)
-    .map((x) => ` or sum(case when through = 1 and tb = ${d.stringLiteral(x.name)} then 1 else 0 end) > ${x.maxPerProfile}`)
+    .map((x) => ` or sum(case when through = 1 and tb = ${typeIndex(x.name)} then 1 else 0 end) > ${x.maxPerProfile}`)
     .join('');
   return [
     d.createScratchTableAs(t.scratch('hub_candidates'), `select distinct a, pa, b, pb, tb from (\n  ${pairs.join('\n  union all\n  ')}\n) p`),
