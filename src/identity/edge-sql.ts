@@ -56,18 +56,22 @@ from ${s('keyed')} x left join ${s('fresh')} f on f.id_type = x.id_type and f.id
       'edges',
       spec.sources.length === 0
         ? `select ${nullColumns(d, TABLE_COLUMNS.edges)} from ${d.table(t.state)} where 1 = 0`
-        : `select a, b, src, min(first_seen) as first_seen, max(last_seen) as last_seen, sum(n_rows) as n_rows, min(evidence) as evidence
+        : // Grouped by the source's place (a number groups faster than its name), named after.
+          `select a, b, case si ${spec.sources.map((src, i) => `when ${i} then ${d.stringLiteral(src.name)}`).join(' ')} end as src, first_seen, last_seen, n_rows, evidence
 from (
-  ${spec.sources
-    .flatMap((src, i) =>
-      src.identifiers.map(
-        (_, j) =>
-          `select least(centre, node${j}) as a, greatest(centre, node${j}) as b, ${d.stringLiteral(src.name)} as src, first_seen, last_seen, n_rows, evidence from ${s(`star_${i}`)} where s${j} = 'ok' and node${j} <> centre`,
-      ),
-    )
-    .join('\n  union all\n  ')}
-) e
-group by a, b, src`,
+  select a, b, si, min(first_seen) as first_seen, max(last_seen) as last_seen, sum(n_rows) as n_rows, min(evidence) as evidence
+  from (
+    ${spec.sources
+      .flatMap((src, i) =>
+        src.identifiers.map(
+          (_, j) =>
+            `select least(centre, node${j}) as a, greatest(centre, node${j}) as b, ${i} as si, first_seen, last_seen, n_rows, evidence from ${s(`star_${i}`)} where s${j} = 'ok' and node${j} <> centre`,
+        ),
+      )
+      .join('\n    union all\n    ')}
+  ) e
+  group by a, b, si
+) g`,
     ),
     create(
       'present',
