@@ -1,5 +1,5 @@
 import type { Dialect } from '../dialect/dialect.js';
-import type { IdentitySource, IdentitySpec } from './identity-spec.js';
+import { typeIndex, typeNameSql, type IdentitySource, type IdentitySpec } from './identity-spec.js';
 import { TABLE_COLUMNS, nullColumns, type IdentityTables } from './identity-tables.js';
 import { blockedBySql } from './normalize-sql.js';
 import { columnsByStrength, observationsUnion } from './observation-sql.js';
@@ -27,10 +27,12 @@ export function edgeStatements(d: Dialect, spec: IdentitySpec, t: IdentityTables
       `select x.id_type, x.id_value, x.blocked_by, x.n_rows, x.first_seen, x.last_seen, n.node_key,
   case when x.blocked_by is null and n.node_key is null then substr(${d.md5Hex(`x.id_type || ':' || x.id_value`)}, 1, 3) end as bucket
 from (
-  select o.id_type, o.id_value, ${blockedBySql(d, spec, 'o.id_type', 'o.id_value')} as blocked_by,
-    sum(o.n_rows) as n_rows, min(o.first_seen) as first_seen, max(o.last_seen) as last_seen
-  from ${observationsUnion(d, spec, t)} o
-  group by o.id_type, o.id_value
+  select g.id_type, g.id_value, ${blockedBySql(d, spec, 'g.id_type', 'g.id_value')} as blocked_by, g.n_rows, g.first_seen, g.last_seen
+  from (
+    select ${typeNameSql(d, spec, 'o.ti')} as id_type, o.id_value, sum(o.n_rows) as n_rows, min(o.first_seen) as first_seen, max(o.last_seen) as last_seen
+    from ${observationsUnion(d, spec, t)} o
+    group by o.ti, o.id_value
+  ) g
 ) x left join ${nodes} n on n.id_type = x.id_type and n.id_value = x.id_value`,
     ),
     // Dense keys without one global sort: numbered within 4096 hash buckets, buckets laid end to end. Of the nodes
@@ -108,14 +110,13 @@ function wideSelect(d: Dialect, src: IdentitySource, grp: string, valueNodes: st
 function hubStatements(d: Dialect, spec: IdentitySpec, t: IdentityTables): string[] {
   const s = (name: string) => d.scratchTable(t.scratch(name));
   const int = d.typeName('integer');
-  // The other's type as its place in the types (tb): a number groups and compares faster than its name.
-  const typeIndex = (name: string) => spec.types.findIndex((x) => x.name === name);
+  // The other's type as its place in the types (tb).
   const pairs = spec.sources.flatMap((src, i) =>
     src.identifiers.flatMap((cj, j) =>
       src.identifiers.flatMap((cl, l) =>
         j !== l && cj.type.name !== cl.type.name
           ? [
-              `select x.node${j} as a, ${cj.type.priority} as pa, x.node${l} as b, ${cl.type.priority} as pb, ${typeIndex(cl.type.name)} as tb from ${s(`wide_${i}`)} x where x.st${j} = 'ok' and x.st${l} = 'ok'`,
+              `select x.node${j} as a, ${cj.type.priority} as pa, x.node${l} as b, ${cl.type.priority} as pb, ${typeIndex(spec, cl.type.name)} as tb from ${s(`wide_${i}`)} x where x.st${j} = 'ok' and x.st${l} = 'ok'`,
             ]
           : [],
       ),
@@ -128,7 +129,7 @@ function hubStatements(d: Dialect, spec: IdentitySpec, t: IdentityTables): strin
   // counts (an other's type is its node's, so one per pair), cheaper than a distinct count per limit.
   const limits = spec.types
     .filter((x) => x.maxPerProfile !== undefined)
-    .map((x) => ` or sum(case when through = 1 and tb = ${typeIndex(x.name)} then 1 else 0 end) > ${x.maxPerProfile}`)
+    .map((x) => ` or sum(case when through = 1 and tb = ${typeIndex(spec, x.name)} then 1 else 0 end) > ${x.maxPerProfile}`)
     .join('');
   return [
     d.createScratchTableAs(t.scratch('hub_candidates'), `select distinct a, pa, b, pb, tb from (\n  ${pairs.join('\n  union all\n  ')}\n) p`),

@@ -1,6 +1,6 @@
 import type { LoadedProject } from '../config/load-project.js';
 import { durationSeconds, identityGateSchema, lateArrivalSeconds, type IdTypeConfig, type IdentityConfig } from '../config/schema.js';
-import type { TableRef } from '../dialect/dialect.js';
+import type { Dialect, TableRef } from '../dialect/dialect.js';
 import { sourceRelation } from '../model/relations.js';
 
 /** How a type's raw values become the values that link: see normalize-sql.ts. */
@@ -64,6 +64,17 @@ export interface IdentitySpec {
   readonly maxProfileSize: number;
   readonly failOnOversize: boolean;
   readonly maxRounds: number;
+}
+
+/** A type's place in `spec.types`: scratch tables carry it where a number groups and compares faster than the name. */
+export function typeIndex(spec: IdentitySpec, name: string): number {
+  return spec.types.findIndex((t) => t.name === name);
+}
+
+/** The type name for a place (`typeIndex`) in SQL. */
+export function typeNameSql(d: Dialect, spec: IdentitySpec, index: string): string {
+  if (spec.types.length === 0) return `cast(null as ${d.typeName('string')})`;
+  return `case ${index} ${spec.types.map((t, k) => `when ${k} then ${d.stringLiteral(t.name)}`).join(' ')} end`;
 }
 
 const defaults: IdentityConfig = {

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Dialect, TableRef } from '../dialect/dialect.js';
-import type { IdentitySource, IdentitySpec } from './identity-spec.js';
+import { typeIndex, type IdentitySource, type IdentitySpec } from './identity-spec.js';
 import type { IdentityTables } from './identity-tables.js';
 import { normalizeSql } from './normalize-sql.js';
 import { storedTime } from '../model/stored-time.js';
@@ -344,16 +344,16 @@ export function columnsByStrength(s: IdentitySource): readonly number[] {
     .map((x) => x.j);
 }
 
-/** Every (source, column) as one long relation: src, id_type, id_value and the row group's counts. */
+/** Every (source, column) as one long relation: the type's place (`ti`, `typeIndex`), the value and the row group's counts. */
 export function observationsUnion(d: Dialect, spec: IdentitySpec, t: IdentityTables): string {
   const parts = spec.sources.flatMap((s, i) =>
     s.identifiers.map(
       (c, j) =>
-        `select ${d.stringLiteral(c.type.name)} as id_type, v${j} as id_value, n_rows, first_seen, last_seen from ${d.scratchTable(t.scratch(`grp_${i}`))} where v${j} is not null`,
+        `select ${typeIndex(spec, c.type.name)} as ti, v${j} as id_value, n_rows, first_seen, last_seen from ${d.scratchTable(t.scratch(`grp_${i}`))} where v${j} is not null`,
     ),
   );
   if (parts.length > 0) return `(${parts.join('\n  union all\n  ')})`;
   const str = d.typeName('string');
   const ts = d.typeName('timestamp');
-  return `(select cast(null as ${str}) as id_type, cast(null as ${str}) as id_value, cast(null as ${d.typeName('integer')}) as n_rows, cast(null as ${ts}) as first_seen, cast(null as ${ts}) as last_seen from ${d.table(t.state)} where 1 = 0)`;
+  return `(select cast(null as ${d.typeName('integer')}) as ti, cast(null as ${str}) as id_value, cast(null as ${d.typeName('integer')}) as n_rows, cast(null as ${ts}) as first_seen, cast(null as ${ts}) as last_seen from ${d.table(t.state)} where 1 = 0)`;
 }
