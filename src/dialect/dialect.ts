@@ -53,8 +53,13 @@ export interface Dialect {
   regexpReplace(expr: string, pattern: string, replacement: string): string;
   /** Lower-case hex MD5 of a string expression. */
   md5Hex(expr: string): string;
-  /** Hex MD5 of a whole row of the relation aliased `alias`, every column and NULL included (snapshot change detection). */
-  rowMd5Hex(alias: string): string;
+  /**
+   * A fingerprint of a whole row of the relation aliased `alias`, every column and NULL included, as text: equal rows
+   * give equal fingerprints, different rows differ but for a chance of 2^-64 or less (change detection: snapshot rows,
+   * tails, tables compared in one build). It need not stay the same across engine versions: stored fingerprints that
+   * all differ after an upgrade only make one build recompute more, never less.
+   */
+  rowFingerprint(alias: string): string;
 
   countIf(condition: string): string;
   /** count(distinct expr) over filtered rows. */

@@ -57,7 +57,7 @@ export function changedRowSelect(project: LoadedProject, dialect: Dialect, sourc
   const selected = [
     `${current.profile} as _cdp_profile_id`,
     ...(before ? [`${before.profile} as _cdp_previous_profile_id`] : []),
-    ...(options.rowHash ? [`${dialect.rowMd5Hex('r')} as _cdp_row_hash`] : []),
+    ...(options.rowHash ? [`${dialect.rowFingerprint('r')} as _cdp_row_hash`] : []),
   ];
   // The restrictions read the source row alone; in their own subquery they run before the joins to identifiers.
   const picked = `select r.* from ${relation} r where ${where.join(' and ')}`;

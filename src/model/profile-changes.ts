@@ -60,10 +60,10 @@ export function pruneProfileChangesSql(d: Dialect, schema: string, syncs: readon
 
 /**
  * The keys (`profile_id`) whose rows differ between two tables of one shape: a key with a row in one and not the
- * same row in the other. Rows are compared whole (`rowMd5Hex`), so a column added or dropped changes every row.
+ * same row in the other. Rows are compared whole (`rowFingerprint`), so a column added or dropped changes every row.
  */
 export function changedKeysSql(d: Dialect, key: string, before: TableRef, after: TableRef): string {
-  const hashed = (t: TableRef) => `(select x.${d.quoteIdentifier(key)} as k, ${d.rowMd5Hex('x')} as h from ${d.table(t)} x)`;
+  const hashed = (t: TableRef) => `(select x.${d.quoteIdentifier(key)} as k, ${d.rowFingerprint('x')} as h from ${d.table(t)} x)`;
   return `select coalesce(n.k, o.k) as profile_id
 from ${hashed(after)} n
 full outer join ${hashed(before)} o on o.k = n.k and o.h = n.h

@@ -87,7 +87,8 @@ function incrementalProfilesSteps(
   const touched = d.scratchTable(t.touched);
   const traitsFor = (asOf: Date, rowsOf: (source: string) => string, profileIds: string) =>
     compileTraitsSelect(project, d, { rowsOf, profileIds, asOf, columnTypes: params.columnTypes });
-  const fingerprint = traitsFingerprint(traitsFor(new Date(0), params.rowsOf, '<profiles>'), sources);
+  // The row fingerprint is part of it: stored row hashes of another kind are not compared, the build is full.
+  const fingerprint = traitsFingerprint(`${traitsFor(new Date(0), params.rowsOf, '<profiles>')}\n${d.rowFingerprint('r')}`, sources);
   // Only rows with an identifier of a touched profile can belong to one: read those, then keep the touched profiles'.
   const touchedIds = d.scratchTable(t.touchedIds);
   const recomputed = traitsFor(

@@ -17,7 +17,7 @@ export const bigqueryDialect: Dialect = {
   regexpContains: (expr, pattern) => `regexp_contains(${expr}, ${pattern})`,
   regexpReplace: (expr, pattern, replacement) => `regexp_replace(${expr}, ${pattern}, ${replacement})`,
   md5Hex: (expr) => `to_hex(md5(${expr}))`,
-  rowMd5Hex: (alias) => `to_hex(md5(to_json_string(${alias})))`,
+  rowFingerprint: (alias) => `to_hex(md5(to_json_string(${alias})))`,
   countIf: (condition) => `countif(${condition})`,
   // Nulls sort last explicitly: engines disagree on where NULL goes by default.
   firstValue(value, orderBy, f) {

@@ -29,7 +29,7 @@ export const snowflakeDialect: Dialect = {
   regexpContains: (expr, pattern) => `(regexp_instr(${expr}, ${pattern}) > 0)`,
   regexpReplace: (expr, pattern, replacement) => `regexp_replace(${expr}, ${pattern}, ${replacement})`,
   md5Hex: (expr) => `md5(${expr})`,
-  rowMd5Hex: (alias) => `md5(to_json(object_construct_keep_null(${alias}.*)))`,
+  rowFingerprint: (alias) => `md5(to_json(object_construct_keep_null(${alias}.*)))`,
   countIf: (condition) => `count_if(${condition})`,
   // min_by/max_by over one text key keep a single candidate per group (array_agg built an unbounded array
   // per profile, failing past 16 MB). The key sorts like the ordering: the timestamp as fixed-width text,
