@@ -16,6 +16,12 @@ export interface IdentityTables {
   /** name/value pairs; `status` is `ok` only after a run finished, so a crashed run forces a rebuild. */
   readonly state: TableRef;
   readonly identifiers: TableRef;
+  /**
+   * The identifiers the last publish moved (new, gone or to another profile), with their profile before and after,
+   * and the publish's number (`publishes` in `state`): a profiles build that last read the one before it takes its
+   * changed identifiers from here instead of comparing every identifier (docs/incremental.md#which-profiles-a-build-recomputes).
+   */
+  readonly moves: TableRef;
   readonly aliases: TableRef;
   readonly events: TableRef;
   /**
@@ -46,6 +52,7 @@ export function identityTables(schema: string): IdentityTables {
     review: t('_identity_review'),
     state: t('_identity_state'),
     identifiers: t('identifiers'),
+    moves: t('_identity_moves'),
     aliases: t('profile_aliases'),
     events: t('profile_events'),
     settled: t('_identity_settled'),
@@ -72,6 +79,7 @@ export const TABLE_COLUMNS = {
   ],
   state: [['name', 'string'], ['value', 'string']],
   identifiers: [['id_type', 'string'], ['id_value', 'string'], ['profile_id', 'string'], ['first_seen', 'timestamp'], ['last_seen', 'timestamp']],
+  moves: [['id_type', 'string'], ['id_value', 'string'], ['profile_id', 'string'], ['previous_profile_id', 'string']],
   aliases: [['old_profile_id', 'string'], ['profile_id', 'string'], ['run_id', 'string']],
   events: [['run_id', 'string'], ['kind', 'string'], ['from_profile_id', 'string'], ['to_profile_id', 'string']],
   settled: [['source', 'string'], ['fingerprint', 'string'], ['since', 'timestamp'], ['compacted', 'integer']],

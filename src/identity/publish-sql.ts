@@ -125,8 +125,18 @@ export function commitStatements(d: Dialect, t: IdentityTables, runId: string): 
 join (select id_type, id_value from ${changed} union all select id_type, id_value from ${gone}) k on k.id_type = o.id_type and k.id_value = o.id_value
 union all
 select profile_id from ${changed}`;
+  const state = d.table(t.state);
   return [
     logProfilesSql(d, t.schema, moved),
+    // Before they change: which identifiers move, numbered with this publish (identity-tables.ts `moves`).
+    `delete from ${d.table(t.moves)} where 1 = 1`,
+    `insert into ${d.table(t.moves)} (id_type, id_value, profile_id, previous_profile_id)
+select k.id_type, k.id_value, k.profile_id, o.profile_id
+from (select id_type, id_value, profile_id from ${changed} union all select id_type, id_value, cast(null as ${d.typeName('string')}) from ${gone}) k
+left join ${d.table(t.identifiers)} o on o.id_type = k.id_type and o.id_value = k.id_value
+where k.profile_id is distinct from o.profile_id`,
+    `insert into ${state} (name, value) select 'publishes', '0' from (select 1 as one) x where not exists (select 1 from ${state} s where s.name = 'publishes')`,
+    `update ${state} set value = ${d.cast(`${d.cast('value', 'integer')} + 1`, 'string')} where name = 'publishes'`,
     ...identifierChanges(d, t).apply,
     // Path compression: whatever pointed at an absorbed profile now points at its survivor.
     `update ${d.table(t.aliases)} x set profile_id = m.to_profile_id from ${merges} m where x.profile_id = m.from_profile_id`,

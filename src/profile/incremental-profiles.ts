@@ -98,6 +98,11 @@ export interface Bounds {
    * rows up to there are read as those groups, the rest from the source (`touchedProfilesSql`).
    */
   readonly settled: ReadonlyMap<string, Date>;
+  /**
+   * Whether the last build read the identifiers of the publish just before this build's: its changed identifiers are
+   * then the ones this publish moved (identity's `_identity_moves`), not found by comparing every identifier.
+   */
+  readonly identityMoves: boolean;
 }
 
 /**
@@ -116,21 +121,35 @@ export function stampedSnapshots(d: Dialect, sources: readonly SourceConfig[]): 
  */
 export function boundsSql(project: LoadedProject, d: Dialect, sources: readonly SourceConfig[]): string {
   const t = incrementalTables(project);
+  const noCount = `cast(null as ${d.typeName('integer')})`;
+  const noTime = `cast(null as ${d.typeName('timestamp')})`;
   const stamped = stampedSnapshots(d, sources);
   const unchanged = stamped.length
-    ? `\nunion all\nselect 'unchanged:' || f.source, s.ts from ${d.table(fileStampsTable(project))} f join ${d.table(t.state)} s on s.name = 'stamp:' || f.source and s.value = f.stamp
+    ? `\nunion all\nselect 'unchanged:' || f.source, s.ts, ${noCount} from ${d.table(fileStampsTable(project))} f join ${d.table(t.state)} s on s.name = 'stamp:' || f.source and s.value = f.stamp
 where f.source in (${stamped.map((x) => d.stringLiteral(x.name)).join(', ')})`
     : '';
   const spec = identitySpec(project);
   const settled = spec.sources.some((s) => s.append)
-    ? `\nunion all\nselect 'settled:' || b.source, b.since from ${d.table(identityTables(spec.schema).settled)} b`
+    ? `\nunion all\nselect 'settled:' || b.source, b.since, ${noCount} from ${d.table(identityTables(spec.schema).settled)} b`
     : '';
-  return `select s.name, s.ts from ${d.table(t.state)} s where s.name = 'as_of'
+  // Which identity publish the last build read, and how many there have been.
+  const publishes = `select 'identity_read', ${noTime}, ${d.cast('s.value', 'integer')} from ${d.table(t.state)} s where s.name = 'identity_publish'
 union all
-select 'watermark:' || w.source, w.watermark from ${d.table(t.watermarks)} w${unchanged}${settled}`;
+select 'identity_publishes', ${noTime}, ${d.cast('i.value', 'integer')} from ${d.table(identityTables(spec.schema).state)} i where i.name = 'publishes'`;
+  return `select s.name, s.ts, ${noCount} as n from ${d.table(t.state)} s where s.name = 'as_of'
+union all
+select 'watermark:' || w.source, w.watermark, ${noCount} from ${d.table(t.watermarks)} w${unchanged}${settled}
+union all
+${publishes}`;
 }
 
 export function readBounds(rows: readonly Row[]): Bounds {
+  const count = (name: string) => {
+    const row = rows.find((r) => r.name === name);
+    return row && row.n !== null && row.n !== undefined ? Number(row.n) : undefined;
+  };
+  const read = count('identity_read');
+  const publishes = count('identity_publishes');
   const times = new Map(rows.flatMap((r) => {
     const at = storedTime(r.ts);
     return at ? [[String(r.name), at] as const] : [];
@@ -142,6 +161,7 @@ export function readBounds(rows: readonly Row[]): Bounds {
     watermarks: new Map(named('watermark:')),
     unchanged: new Set(named('unchanged:').map(([name]) => name)),
     settled: new Map(named('settled:').map(([name, since]) => [name, new Date(since.getTime() - 1000)])),
+    identityMoves: read !== undefined && publishes !== undefined && read === publishes - 1,
   };
 }
 
@@ -265,9 +285,11 @@ from (
 }
 
 /** Identifiers whose profile differs from the one the last build used, or that appeared or went: both profiles. */
-export function changedIdentifiersSql(project: LoadedProject, d: Dialect): string {
+export function changedIdentifiersSql(project: LoadedProject, d: Dialect, bounds: Bounds): string {
   const t = incrementalTables(project);
-  const identifiers = d.table(identityTables(identitySpec(project).schema).identifiers);
+  const it = identityTables(identitySpec(project).schema);
+  if (bounds.identityMoves) return `select id_type, id_value, profile_id, previous_profile_id from ${d.table(it.moves)}`;
+  const identifiers = d.table(it.identifiers);
   return `select coalesce(i.id_type, p.id_type) as id_type, coalesce(i.id_value, p.id_value) as id_value, i.profile_id, p.profile_id as previous_profile_id
 from ${identifiers} i
 full outer join ${d.table(t.identifiers)} p on p.id_type = i.id_type and p.id_value = i.id_value
@@ -395,6 +417,8 @@ export function commitIncrementalState(
   return [
     clear(t.state),
     `insert into ${d.table(t.state)} (name, value, ts) select 'fingerprint', ${d.stringLiteral(fingerprint)}, ${nothing} union all select 'as_of', cast(null as ${d.typeName('string')}), ${now}`,
+    // The identity publish whose identifiers profiles_identifiers now holds (see Bounds.identityMoves).
+    `insert into ${d.table(t.state)} (name, value, ts) select 'identity_publish', i.value, ${nothing} from ${d.table(identityTables(identitySpec(project).schema).state)} i where i.name = 'publishes'`,
     // The files' stamp of each stamped snapshot source whose rows the stored hashes are (see stampedSnapshots).
     ...(stamped.length
       ? [
@@ -426,5 +450,5 @@ export function incrementalScratchCleanup(project: LoadedProject, d: Dialect, so
 /** Bounds for `cdp compile` to show: a last build one hour before `asOf`, each append source's watermark then. */
 export function exampleBounds(asOf: Date, sources: readonly SourceConfig[]): Bounds {
   const previousAsOf = new Date(asOf.getTime() - 3_600_000);
-  return { previousAsOf, watermarks: new Map(sources.filter((s) => s.changes === 'append').map((s) => [s.name, previousAsOf])), unchanged: new Set(), settled: new Map() };
+  return { previousAsOf, watermarks: new Map(sources.filter((s) => s.changes === 'append').map((s) => [s.name, previousAsOf])), unchanged: new Set(), settled: new Map(), identityMoves: false };
 }

@@ -110,7 +110,7 @@ function incrementalProfilesSteps(
     ...rawIdsStatements(project, d, sources, bounds),
     ...snapshotRowsStatements(project, d, sources, changedRows, bounds.unchanged),
     ...appendTailStatements(project, d, sources, changedRows, bounds),
-    d.createScratchTableAs(t.changedIds, changedIdentifiersSql(project, d)),
+    d.createScratchTableAs(t.changedIds, changedIdentifiersSql(project, d, bounds)),
     d.createScratchTableAs(t.touched, touchedProfilesSql(project, d, sources, changedRows, params.asOf, bounds)),
     d.createScratchTableAs(t.touchedIds, touchedIdentifiersSql(project, d)),
   ];

@@ -112,6 +112,7 @@ async function deleteOwnRows(warehouse: Warehouse, project: LoadedProject, profi
         ] as [string, string][])
       : []),
     ['_identity_review', values],
+    ['_identity_moves', values],
     // what incremental profiles builds remember of the values: the next profiles build is then a full one (below)
     ['profiles_identifiers', values],
     ['profiles_raw_ids', `id_value in (${identifiers.map((i) => d.literal(i.value)).join(', ')})`],

@@ -7,7 +7,10 @@ import { IDENTIFIERS_SQL } from '../helpers/identity-state.js';
 import { removeProject, writeProject, yaml } from '../helpers/project.js';
 
 /**
- * A row can move to the profile of an identifier that did not change (docs/incremental.md#which-profiles-a-build-recomputes):
+ * The identifiers an incremental profiles build takes as changed, and the rows they move
+ * (docs/incremental.md#which-profiles-a-build-recomputes).
+ *
+ * A row can move to the profile of an identifier that did not change:
  * its stronger identifier leaves `identifiers` (here, it becomes a hub), so its weaker one decides. An incremental
  * build must then recompute that weaker identifier's profile too, although nothing about it changed. The row here
  * is old enough to be kept in identity's row groups, so the build finds it among them rather than among the rows.
@@ -18,7 +21,7 @@ const MODELS = yaml`
       table: raw.events
       timestamp: ts
       changes: append
-      late_arrival: 1d
+      late_arrival: 1h
       identifiers:
         - { column: user_id, type: user_id }
         - { column: email, type: email }
@@ -69,8 +72,8 @@ async function tables(s: Side): Promise<Record<string, Row[]>> {
   };
 }
 
-describe('a row whose stronger identifier becomes a hub', () => {
-  it('recomputes the profile of its weaker identifier, which did not change, as --full-refresh does', async () => {
+describe('changed identifiers of an incremental profiles build', () => {
+  it('a row whose stronger identifier becomes a hub: recomputes the profile of its weaker identifier, which did not change, as --full-refresh does', async () => {
     const incremental = await side();
     const full = await side();
     const steps: { readonly asOf: string; readonly rows: readonly string[] }[] = [
@@ -97,5 +100,40 @@ describe('a row whose stronger identifier becomes a hub', () => {
       "select p.views from cdp.profiles p join cdp.identifiers i on i.profile_id = p.profile_id where i.id_type = 'anonymous_id' and i.id_value = 'a1'",
     );
     expect(Number(a1.views)).toBe(2);
+  });
+
+  it('after a profiles stage that failed once identity had published: compares every identifier again, as --full-refresh gives', async () => {
+    const incremental = await side();
+    const full = await side();
+    const steps: { readonly asOf: string; readonly rows: readonly string[]; readonly failProfiles?: boolean }[] = [
+      { asOf: '2026-03-01 01:00:00', rows: ["(null, 'e1@x.com', 'a1', '2026-03-01 00:00:00')", "(null, null, 'a1', '2026-03-01 00:10:00')"] },
+      { asOf: '2026-03-01 23:00:00', rows: ["('u5', null, null, '2026-03-01 22:00:00')"] },
+      // A day after its last row, the link is outside a1's link_window: a1 splits off into a profile of its own.
+      // Identity publishes that, then the profiles stage fails.
+      { asOf: '2026-03-02 03:00:00', rows: ["('u0', null, null, '2026-03-02 02:00:00')"], failProfiles: true },
+      // A later publish moves nothing about them, and their rows are older than the tail: the split must still
+      // reach the profiles.
+      { asOf: '2026-03-02 04:00:00', rows: ["('u9', null, null, '2026-03-02 03:30:00')"] },
+    ];
+    for (const [i, { asOf, rows, failProfiles }] of steps.entries()) {
+      for (const s of [incremental, full]) await s.warehouse.execute(`insert into raw.events values ${rows.join(', ')}`);
+      if (failProfiles) {
+        const w = incremental.warehouse;
+        const transaction = w.transaction.bind(w);
+        w.transaction = async (statements, options) => {
+          if (statements.some((x) => x.startsWith('insert into "cdp"."profiles" ('))) throw new Error('the profiles update failed');
+          return transaction(statements, options);
+        };
+        await expect(build(incremental, `r${i}`, asOf, false)).rejects.toThrow('the profiles update failed');
+        w.transaction = transaction;
+        const [published] = await w.query("select value from cdp._identity_state where name = 'publishes'");
+        expect(Number(published.value)).toBe(3);
+        await build(full, `r${i}`, asOf, true);
+        continue;
+      }
+      await build(incremental, `r${i}`, asOf, false);
+      await build(full, `r${i}`, asOf, true);
+      expect(await tables(incremental), `step ${i}`).toEqual(await tables(full));
+    }
   });
 });
