@@ -2,6 +2,7 @@ import type { LoadedProject } from '../config/load-project.js';
 import { RunError } from '../diagnostics/diagnostic.js';
 import type { Dialect, TableRef } from '../dialect/dialect.js';
 import { statementsStep, type PlanStep } from '../model/plan.js';
+import { note } from '../model/print-plan.js';
 import { edgeStatements, perSourceScratch } from './edge-sql.js';
 import { identitySpec, type IdentitySpec } from './identity-spec.js';
 import { createIdentityTables, identityTables, type IdentityTables } from './identity-tables.js';
@@ -73,7 +74,7 @@ export function identityPlan(project: LoadedProject, d: Dialect, params: Identit
           // Where each append source's kept groups end, read first: its rows before that are not read (keptFloors).
           read: keptFloorsSql(d, t),
           write: (rows) => ({ statements: groupedSql(d, spec, t, params.asOf, keptFloors(rows, params.asOf)) }),
-          shown: groupedSql(d, spec, t, params.asOf),
+          shown: observationsShown(d, spec, t, params.asOf),
         },
     ...files.map((f) => fileGroupsStep(f, params.asOf, stamps)),
     step('links', 'build links', [
@@ -114,6 +115,21 @@ where r.reason is null`),
     step('cleanup', 'clean up', identityScratchCleanup(d, spec, t)),
   ];
   return [{ kind: 'session', id: 'identity.session', stage: 'identity', label: 'identity: session settings', enter: session.enter, steps, exit: session.exit }];
+}
+
+/**
+ * What compile shows for reading the sources: kept groups ending an hour before this build (the bound each read
+ * starts from is a literal, read first), then the statements of a build with nothing kept yet.
+ */
+function observationsShown(d: Dialect, spec: IdentitySpec, t: IdentityTables, asOf: Date): string[] {
+  const floor = new Date(asOf.getTime() - 3_600_000 - 1000);
+  const bounded = groupedSql(d, spec, t, asOf, new Map(spec.sources.filter((s) => s.append).map((s) => [s.name, floor])));
+  const unbounded = groupedSql(d, spec, t, asOf).filter((x) => !bounded.includes(x));
+  return [
+    note("each append source's rows past its kept groups are read from a second before their `since` (_identity_settled, read first; shown for one hour before this build)"),
+    ...bounded,
+    ...(unbounded.length ? [note('when nothing is kept yet (a first or full build), these instead, without that bound:'), ...unbounded] : []),
+  ];
 }
 
 /** An append source's kept row groups: their table is made again when missing or made another way (observation-sql.ts). */

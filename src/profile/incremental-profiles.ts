@@ -447,8 +447,18 @@ export function incrementalScratchCleanup(project: LoadedProject, d: Dialect, so
   return [...[t.changedIds, t.touched, t.touchedIds, ...sources.map((s) => t.rowsNow(s.name))].map((x) => d.dropScratchTable(x)), ...snapshots];
 }
 
-/** Bounds for `cdp compile` to show: a last build one hour before `asOf`, each append source's watermark then. */
-export function exampleBounds(asOf: Date, sources: readonly SourceConfig[]): Bounds {
+/**
+ * Bounds for `cdp compile` to show: a last build one hour before `asOf` that read the identity publish before this
+ * build's, each append source's watermark then, and identity's kept row groups ending there.
+ */
+export function exampleBounds(project: LoadedProject, asOf: Date, sources: readonly SourceConfig[]): Bounds {
   const previousAsOf = new Date(asOf.getTime() - 3_600_000);
-  return { previousAsOf, watermarks: new Map(sources.filter((s) => s.changes === 'append').map((s) => [s.name, previousAsOf])), unchanged: new Set(), settled: new Map(), identityMoves: false };
+  const kept = identitySpec(project).sources.filter((s) => s.append);
+  return {
+    previousAsOf,
+    watermarks: new Map(sources.filter((s) => s.changes === 'append').map((s) => [s.name, previousAsOf])),
+    unchanged: new Set(),
+    settled: new Map(kept.map((s) => [s.name, new Date(previousAsOf.getTime() - 1000)])),
+    identityMoves: true,
+  };
 }

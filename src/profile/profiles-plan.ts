@@ -147,7 +147,10 @@ function incrementalProfilesSteps(
               // Compile shows the statements for a last build one hour before this one, each watermark at its time.
               shown: [
                 note('the times below are where the last build stopped: its reference time (profiles_state) and each append source\'s watermark (profiles_watermarks), read first'),
-                ...findTouched(exampleBounds(params.asOf, sources)),
+                ...findTouched(exampleBounds(project, params.asOf, sources)),
+                note(
+                  `when the last build did not read the identity publish just before this build's, every identifier is compared instead:\n${d.createScratchTableAs(t.changedIds, changedIdentifiersSql(project, d, { ...exampleBounds(project, params.asOf, sources), identityMoves: false }))}`,
+                ),
               ],
             },
             { kind: 'read', id: 'profiles.touched_count', stage: 'profiles', label: 'count touched profiles', sql: `select count(*) as n from ${touched}` },

@@ -1,6 +1,8 @@
 import { createHash } from 'node:crypto';
 import type { LoadedProject } from '../config/load-project.js';
 import type { Dialect, TableRef } from '../dialect/dialect.js';
+import { identitySpec } from '../identity/identity-spec.js';
+import { identityTables } from '../identity/identity-tables.js';
 import { inspectIdentity } from '../identity/inspect-identity.js';
 import type { StageContext } from '../model/stage-context.js';
 import { cdpTable } from '../model/relations.js';
@@ -92,6 +94,19 @@ function leaveAllSql(shape: SyncShape, d: Dialect, who: string): string {
   return `select ${cols.join(', ')} from ${d.table(shape.tables.state)} where ${who}`;
 }
 
+/** Identity's kept row groups (observation-sql.ts) with one of the person's identifiers in a column of its type. */
+function keptGroupTargets(project: LoadedProject, d: Dialect, identifiers: readonly { type: string; value: string }[]): [string, string][] {
+  const t = identityTables(project.config.schema);
+  return identitySpec(project).sources.flatMap((source) => {
+    const table = source.append ? t.settledRows(source.name) : source.files ? t.fileGroups(source.name) : undefined;
+    const tests = source.identifiers.flatMap((c, j) => {
+      const mine = identifiers.filter((i) => i.type === c.type.name).map((i) => d.literal(i.value));
+      return mine.length > 0 ? [`v${j} in (${mine.join(', ')})`] : [];
+    });
+    return table && tests.length > 0 ? [[table.name, tests.join(' or ')] as [string, string]] : [];
+  });
+}
+
 async function deleteOwnRows(warehouse: Warehouse, project: LoadedProject, profileIds: readonly string[], identifiers: readonly { type: string; value: string }[]): Promise<Record<string, number>> {
   const d = warehouse.dialect;
   const ids = profileIds.map((p) => d.literal(p)).join(', ');
@@ -113,6 +128,8 @@ async function deleteOwnRows(warehouse: Warehouse, project: LoadedProject, profi
       : []),
     ['_identity_review', values],
     ['_identity_moves', values],
+    // identity's kept row groups hold the values too (normalised, as identifiers do)
+    ...keptGroupTargets(project, d, identifiers),
     // what incremental profiles builds remember of the values: the next profiles build is then a full one (below)
     ['profiles_identifiers', values],
     ['profiles_raw_ids', `id_value in (${identifiers.map((i) => d.literal(i.value)).join(', ')})`],

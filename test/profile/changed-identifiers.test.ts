@@ -1,10 +1,8 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { loadProject, type LoadedProject } from '../../src/config/load-project.js';
-import { DuckDBWarehouse } from '../../src/engines/duckdb/warehouse.js';
-import { buildProject, type BuildSummary } from '../../src/run/build-project.js';
+import { describe, expect, it } from 'vitest';
 import type { Row } from '../../src/warehouse/warehouse.js';
 import { IDENTIFIERS_SQL } from '../helpers/identity-state.js';
-import { removeProject, writeProject, yaml } from '../helpers/project.js';
+import { buildSide, incrementalSides, type Side } from '../helpers/incremental-sides.js';
+import { yaml } from '../helpers/project.js';
 
 /**
  * The identifiers an incremental profiles build takes as changed, and the rows they move
@@ -37,33 +35,7 @@ const MODELS = yaml`
     - { name: first_view, from: events, aggregate: min, column: ts }
 `;
 
-interface Side {
-  readonly warehouse: DuckDBWarehouse;
-  readonly project: LoadedProject;
-}
-
-const dirs: string[] = [];
-const sides: Side[] = [];
-afterEach(async () => {
-  await Promise.all(sides.splice(0).map((s) => s.warehouse.close()));
-  await Promise.all(dirs.splice(0).map(removeProject));
-});
-
-async function side(): Promise<Side> {
-  const dir = await writeProject({ 'cdp.config.yaml': 'project: t\n', 'models/m.yaml': MODELS });
-  dirs.push(dir);
-  const project = (await loadProject(dir)).project as LoadedProject;
-  const warehouse = await DuckDBWarehouse.open({ path: ':memory:' });
-  await warehouse.execute('create schema raw');
-  await warehouse.execute('create table raw.events (user_id varchar, email varchar, anon varchar, ts timestamp)');
-  const s = { warehouse, project };
-  sides.push(s);
-  return s;
-}
-
-async function build(s: Side, runId: string, asOf: string, fullRefresh: boolean): Promise<BuildSummary> {
-  return buildProject({ project: s.project, warehouse: s.warehouse, runId, asOf: new Date(asOf), fullRefresh, log: () => {} });
-}
+const { side } = incrementalSides(MODELS, ['create schema raw', 'create table raw.events (user_id varchar, email varchar, anon varchar, ts timestamp)']);
 
 async function tables(s: Side): Promise<Record<string, Row[]>> {
   return {
@@ -88,8 +60,8 @@ describe('changed identifiers of an incremental profiles build', () => {
     ];
     for (const [i, { asOf, rows }] of steps.entries()) {
       for (const s of [incremental, full]) await s.warehouse.execute(`insert into raw.events values ${rows.join(', ')}`);
-      const summary = await build(incremental, `r${i}`, asOf, false);
-      await build(full, `r${i}`, asOf, true);
+      const summary = await buildSide(incremental, `r${i}`, asOf, false);
+      await buildSide(full, `r${i}`, asOf, true);
       expect(summary.profiles?.mode).toBe(i === 0 ? 'full' : 'incremental');
       expect(await tables(incremental), `step ${i}`).toEqual(await tables(full));
     }
@@ -124,15 +96,15 @@ describe('changed identifiers of an incremental profiles build', () => {
           if (statements.some((x) => x.startsWith('insert into "cdp"."profiles" ('))) throw new Error('the profiles update failed');
           return transaction(statements, options);
         };
-        await expect(build(incremental, `r${i}`, asOf, false)).rejects.toThrow('the profiles update failed');
+        await expect(buildSide(incremental, `r${i}`, asOf, false)).rejects.toThrow('the profiles update failed');
         w.transaction = transaction;
         const [published] = await w.query("select value from cdp._identity_state where name = 'publishes'");
         expect(Number(published.value)).toBe(3);
-        await build(full, `r${i}`, asOf, true);
+        await buildSide(full, `r${i}`, asOf, true);
         continue;
       }
-      await build(incremental, `r${i}`, asOf, false);
-      await build(full, `r${i}`, asOf, true);
+      await buildSide(incremental, `r${i}`, asOf, false);
+      await buildSide(full, `r${i}`, asOf, true);
       expect(await tables(incremental), `step ${i}`).toEqual(await tables(full));
     }
   });

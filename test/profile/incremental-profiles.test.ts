@@ -1,10 +1,7 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { loadProject, type LoadedProject } from '../../src/config/load-project.js';
-import { DuckDBWarehouse } from '../../src/engines/duckdb/warehouse.js';
-import { buildProject, type BuildSummary } from '../../src/run/build-project.js';
+import { describe, expect, it } from 'vitest';
 import type { Row } from '../../src/warehouse/warehouse.js';
 import { IDENTIFIERS_SQL, LINKS_BY_VALUE_SQL } from '../helpers/identity-state.js';
-import { removeProject, writeProject } from '../helpers/project.js';
+import { buildSide, incrementalSides, type Side } from '../helpers/incremental-sides.js';
 import { MODELS, RAW_TABLES, random, step } from '../helpers/random-history.js';
 
 /**
@@ -14,32 +11,7 @@ import { MODELS, RAW_TABLES, random, step } from '../helpers/random-history.js';
  * forward) and build after each step, one incrementally and one with --full-refresh. Every table a user or a
  * sync reads must be equal after every step.
  */
-interface Side {
-  readonly warehouse: DuckDBWarehouse;
-  readonly project: LoadedProject;
-}
-
-const dirs: string[] = [];
-const sides: Side[] = [];
-afterEach(async () => {
-  await Promise.all(sides.splice(0).map((s) => s.warehouse.close()));
-  await Promise.all(dirs.splice(0).map(removeProject));
-});
-
-async function side(): Promise<Side> {
-  const dir = await writeProject({ 'cdp.config.yaml': 'project: t\n', 'models/m.yaml': MODELS });
-  dirs.push(dir);
-  const project = (await loadProject(dir)).project as LoadedProject;
-  const warehouse = await DuckDBWarehouse.open({ path: ':memory:' });
-  for (const sql of RAW_TABLES) await warehouse.execute(sql);
-  const s = { warehouse, project };
-  sides.push(s);
-  return s;
-}
-
-async function build(s: Side, runId: string, asOf: number, fullRefresh: boolean): Promise<BuildSummary> {
-  return buildProject({ project: s.project, warehouse: s.warehouse, runId, asOf: new Date(asOf), fullRefresh, log: () => {} });
-}
+const { side } = incrementalSides(MODELS, RAW_TABLES);
 
 async function tables(s: Side): Promise<Record<string, Row[]>> {
   const q = (sql: string) => s.warehouse.query(sql);
@@ -74,8 +46,8 @@ describe('incremental profiles equal --full-refresh', () => {
           await incremental.warehouse.execute(sql);
           await full.warehouse.execute(sql);
         }
-        const a = await build(incremental, `r${i}`, asOf, false);
-        await build(full, `r${i}`, asOf, true);
+        const a = await buildSide(incremental, `r${i}`, asOf, false);
+        await buildSide(full, `r${i}`, asOf, true);
         modes.push(a.profiles?.mode ?? '-');
         if (i > 0) {
           recomputed += a.profiles?.recomputed ?? 0;

@@ -67,6 +67,10 @@ describe('cdp forget', () => {
     expect(summary.deleted).toMatchObject({ profiles_identifiers: 3, profiles_raw_ids: 3 });
     expect(await query(dir, `select count(*) as n from cdp.profiles_raw_ids where lower(raw) like '%ann%' or id_value like '%ann%'`)).toEqual([{ n: 0 }]);
     expect(await query(dir, `select count(*) as n from cdp.profiles_identifiers where id_value like '%ann%' or id_value = 'u1'`)).toEqual([{ n: 0 }]);
+    // And identity's kept row groups of the source, and what its last publish moved.
+    expect(summary.deleted._identity_settled_people).toBeGreaterThan(0);
+    expect(await query(dir, `select count(*) as n from cdp._identity_settled_people where v0 = 'u1' or v1 like 'ann%'`)).toEqual([{ n: 0 }]);
+    expect(await query(dir, `select count(*) as n from cdp._identity_moves where id_value like 'ann%' or id_value = 'u1'`)).toEqual([{ n: 0 }]);
     const audit = await query(dir, `select distinct run_id, requested, profiles, records from cdp.erasures`);
     expect(audit).toHaveLength(1);
     expect(JSON.stringify(audit)).not.toContain('ann');
