@@ -7,7 +7,7 @@ import { edgeStatements, perSourceScratch } from './edge-sql.js';
 import { identitySpec, type IdentitySpec } from './identity-spec.js';
 import { createIdentityTables, identityTables, type IdentityTables } from './identity-tables.js';
 import { limitSteps } from './limit-guard.js';
-import { fileGroups, groupedSql, keptFloors, keptFloorsSql, keptGroups, type FileGroups, type Kept } from './observation-sql.js';
+import { fileGroups, groupedSql, keptFloor, keptFloors, keptFloorsSql, keptGroups, type FileGroups, type Kept } from './observation-sql.js';
 import { createFileStampsTable, fileStampsTable } from '../model/compile-models.js';
 import { createProfileChangesSql } from '../model/profile-changes.js';
 import { STATE_VERSION, commitStatements, identifierScratchCleanup, identifiersCmpSql, identifiersNextSql, internalStatements, stateStatements } from './publish-sql.js';
@@ -122,7 +122,7 @@ where r.reason is null`),
  * starts from is a literal, read first), then the statements of a build with nothing kept yet.
  */
 function observationsShown(d: Dialect, spec: IdentitySpec, t: IdentityTables, asOf: Date): string[] {
-  const floor = new Date(asOf.getTime() - 3_600_000 - 1000);
+  const floor = keptFloor(new Date(asOf.getTime() - 3_600_000));
   const bounded = groupedSql(d, spec, t, asOf, new Map(spec.sources.filter((s) => s.append).map((s) => [s.name, floor])));
   const unbounded = groupedSql(d, spec, t, asOf).filter((x) => !bounded.includes(x));
   return [

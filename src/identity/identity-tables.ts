@@ -17,9 +17,10 @@ export interface IdentityTables {
   readonly state: TableRef;
   readonly identifiers: TableRef;
   /**
-   * The identifiers the last publish moved (new, gone or to another profile), with their profile before and after,
-   * and the publish's number (`publishes` in `state`): a profiles build that last read the one before it takes its
-   * changed identifiers from here instead of comparing every identifier (docs/incremental.md#which-profiles-a-build-recomputes).
+   * The identifiers the last publish wrote or deleted (new, gone, moved to another profile or seen again), with their
+   * profile before and after; the publish's number is `publishes` in `state`. A profiles build that last read the one
+   * before takes its changed identifiers from here instead of comparing every identifier
+   * (docs/incremental.md#which-profiles-a-build-recomputes).
    */
   readonly moves: TableRef;
   readonly aliases: TableRef;

@@ -49,9 +49,14 @@ export function keptFloors(rows: readonly Row[], asOf: Date): ReadonlyMap<string
   return new Map(
     rows.flatMap((r) => {
       const since = storedTime(r.since);
-      return since && since.getTime() < asOf.getTime() - 1000 ? [[String(r.source), new Date(since.getTime() - 1000)] as const] : [];
+      return since && since.getTime() < asOf.getTime() - 1000 ? [[String(r.source), keptFloor(since)] as const] : [];
     }),
   );
+}
+
+/** A second before `since`: at or before it whatever precision the engine stored it with. */
+export function keptFloor(since: Date): Date {
+  return new Date(since.getTime() - 1000);
 }
 
 /** The query `keptFloors` reads. */

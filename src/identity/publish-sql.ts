@@ -119,22 +119,18 @@ export function commitStatements(d: Dialect, t: IdentityTables, runId: string): 
   const run = d.stringLiteral(runId);
   const merges = `(select from_profile_id, to_profile_id from ${s('profile_changes')} where kind = 'merge')`;
   const { changed, gone } = identifierChanges(d, t).tables;
-  // Before they change: the profiles whose identifiers do, old and new (docs/incremental.md#syncs).
-  // A join, not `exists`: the keys are unique (changed and gone are disjoint), and DuckDB plans the join far cheaper.
-  const moved = `select o.profile_id from ${d.table(t.identifiers)} o
-join (select id_type, id_value from ${changed} union all select id_type, id_value from ${gone}) k on k.id_type = o.id_type and k.id_value = o.id_value
-union all
-select profile_id from ${changed}`;
+  const moves = d.table(t.moves);
   const state = d.table(t.state);
   return [
-    logProfilesSql(d, t.schema, moved),
-    // Before they change: which identifiers move, numbered with this publish (identity-tables.ts `moves`).
-    `delete from ${d.table(t.moves)} where 1 = 1`,
-    `insert into ${d.table(t.moves)} (id_type, id_value, profile_id, previous_profile_id)
+    // Before they change: every identifier this publish writes or deletes, with its profile before and after, numbered
+    // with the publish (identity-tables.ts `moves`). The keys are unique (changed and gone are disjoint).
+    `delete from ${moves} where 1 = 1`,
+    `insert into ${moves} (id_type, id_value, profile_id, previous_profile_id)
 select k.id_type, k.id_value, k.profile_id, o.profile_id
 from (select id_type, id_value, profile_id from ${changed} union all select id_type, id_value, cast(null as ${d.typeName('string')}) from ${gone}) k
-left join ${d.table(t.identifiers)} o on o.id_type = k.id_type and o.id_value = k.id_value
-where k.profile_id is distinct from o.profile_id`,
+left join ${d.table(t.identifiers)} o on o.id_type = k.id_type and o.id_value = k.id_value`,
+    // The profiles whose identifiers change, old and new (docs/incremental.md#syncs).
+    logProfilesSql(d, t.schema, `select previous_profile_id as profile_id from ${moves} union all select profile_id from ${moves}`),
     `insert into ${state} (name, value) select 'publishes', '0' from (select 1 as one) x where not exists (select 1 from ${state} s where s.name = 'publishes')`,
     `update ${state} set value = ${d.cast(`${d.cast('value', 'integer')} + 1`, 'string')} where name = 'publishes'`,
     ...identifierChanges(d, t).apply,

@@ -5,6 +5,7 @@ import type { Dialect, TableRef } from '../dialect/dialect.js';
 import { identitySpec } from '../identity/identity-spec.js';
 import { createTableSql, identityTables } from '../identity/identity-tables.js';
 import { normalizeSql, normalizerKey } from '../identity/normalize-sql.js';
+import { keptFloor } from '../identity/observation-sql.js';
 import { changedGroupSelect, type ChangedRowOptions } from '../identity/row-profile-select.js';
 import type { Row } from '../warehouse/warehouse.js';
 import { changedRowsSql } from '../model/changed-rows-sql.js';
@@ -160,7 +161,7 @@ export function readBounds(rows: readonly Row[]): Bounds {
     previousAsOf,
     watermarks: new Map(named('watermark:')),
     unchanged: new Set(named('unchanged:').map(([name]) => name)),
-    settled: new Map(named('settled:').map(([name, since]) => [name, new Date(since.getTime() - 1000)])),
+    settled: new Map(named('settled:').map(([name, since]) => [name, keptFloor(since)])),
     identityMoves: read !== undefined && publishes !== undefined && read === publishes - 1,
   };
 }
@@ -288,7 +289,9 @@ from (
 export function changedIdentifiersSql(project: LoadedProject, d: Dialect, bounds: Bounds): string {
   const t = incrementalTables(project);
   const it = identityTables(identitySpec(project).schema);
-  if (bounds.identityMoves) return `select id_type, id_value, profile_id, previous_profile_id from ${d.table(it.moves)}`;
+  if (bounds.identityMoves) {
+    return `select id_type, id_value, profile_id, previous_profile_id from ${d.table(it.moves)} where profile_id is distinct from previous_profile_id`;
+  }
   const identifiers = d.table(it.identifiers);
   return `select coalesce(i.id_type, p.id_type) as id_type, coalesce(i.id_value, p.id_value) as id_value, i.profile_id, p.profile_id as previous_profile_id
 from ${identifiers} i
@@ -458,7 +461,7 @@ export function exampleBounds(project: LoadedProject, asOf: Date, sources: reado
     previousAsOf,
     watermarks: new Map(sources.filter((s) => s.changes === 'append').map((s) => [s.name, previousAsOf])),
     unchanged: new Set(),
-    settled: new Map(kept.map((s) => [s.name, new Date(previousAsOf.getTime() - 1000)])),
+    settled: new Map(kept.map((s) => [s.name, keptFloor(previousAsOf)])),
     identityMoves: true,
   };
 }
