@@ -1,3 +1,4 @@
+import type { LoadedProject } from '../config/load-project.js';
 import { executePlan } from '../model/execute-plan.js';
 import type { PlanStep } from '../model/plan.js';
 import type { StageContext } from '../model/stage-context.js';
@@ -14,6 +15,11 @@ export interface AccountSummary {
   readonly segments: Readonly<Record<string, number>>;
 }
 
+/** The sources with `entity: account` that account identity reads (a build's `accounts` line counts their rows). */
+export function accountSourceNames(project: LoadedProject): string[] {
+  return accountSpec(project)?.identity.sources.map((s) => s.name) ?? [];
+}
+
 /**
  * The account stages of `cdp build` (docs/accounts.md), after the person segments: executes their plan
  * steps (accounts-plan.ts; `cdp build` hands it those of its compiled plan) and builds the report from the
@@ -22,7 +28,6 @@ export interface AccountSummary {
 export async function buildAccounts(ctx: StageContext, steps: readonly PlanStep[]): Promise<AccountSummary | undefined> {
   const spec = accountSpec(ctx.project);
   if (!spec || steps.length === 0) return undefined;
-  ctx.log('accounts');
   const run = await executePlan(ctx.warehouse, steps, { fullRefresh: ctx.fullRefresh, log: ctx.log });
   const rows = (id: string): readonly Row[] => run.reads.get(`accounts.${id}`) ?? [];
   const n = (id: string) => Number(rows(id)[0]?.n ?? 0);

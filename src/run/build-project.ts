@@ -8,7 +8,7 @@ import type { StatementsStep } from '../model/plan.js';
 import { cdpTable, pulledTableName } from '../model/relations.js';
 import type { StageContext } from '../model/stage-context.js';
 import { executeProfiles, sourceColumnTypes, type ProfileSummary } from '../profile/build-profiles.js';
-import { buildAccounts, type AccountSummary } from '../account/build-accounts.js';
+import { accountSourceNames, buildAccounts, type AccountSummary } from '../account/build-accounts.js';
 import { markBuild } from './build-status.js';
 import { compileStage, type PlanParams } from './compile-plan.js';
 import { fileStamps } from '../model/file-stamps.js';
@@ -109,7 +109,15 @@ async function buildStages(ctx: StageContext, selected?: ReadonlySet<string>): P
     async () => executeProfiles(ctx, compileStage('profiles', manifest, d, withTypes)),
     async (summary) => ({ rowsRead: await sourceRows(ctx, traitSources), rowsWritten: await profileRowsWritten(ctx, summary.recomputed) }),
   );
-  const accounts = await buildAccounts(ctx, compileStage('accounts', manifest, d, withTypes));
+  const accountSteps = compileStage('accounts', manifest, d, withTypes);
+  const accounts =
+    accountSteps.length === 0
+      ? undefined
+      : await timed(
+          'accounts',
+          () => buildAccounts(ctx, accountSteps),
+          async (summary) => ({ rowsRead: await sourceRows(ctx, accountSourceNames(ctx.project)), rowsWritten: (summary?.accounts ?? 0) + (summary?.members ?? 0) }),
+        );
   return { ...counts, identity, identityGate, profiles, ...(accounts ? { accounts } : {}), seconds, stages };
 }
 

@@ -6,7 +6,7 @@ import type { JobBytes } from '../warehouse/warehouse.js';
 
 /** What one build stage did, recorded in `runs.counts` for `cdp report` and `cdp history`. */
 export interface StageStats {
-  readonly stage: 'models' | 'types' | 'identity' | 'profiles';
+  readonly stage: 'models' | 'types' | 'identity' | 'profiles' | 'accounts';
   readonly seconds: number;
   /** Rows of the inputs the stage read (source rows for identity and profiles; not measured for models: null). */
   readonly rowsRead: number | null;

@@ -159,8 +159,8 @@ describe('sample project end to end: cdp build and cdp sync on every engine', ()
   });
 
   it.each(targets.map((t) => t.name))('%s: the build prints rows read and written per stage, and bytes where the engine reports them', (name) => {
-    const lines = (outcomes.get(name) as EngineOutcome).build.stdout.split('\n').filter((l) => /^ {2}(models|types|identity|profiles) +read /.test(l));
-    expect(lines.map((l) => l.trim().split(/\s+/)[0])).toEqual(['models', 'types', 'identity', 'profiles']);
+    const lines = (outcomes.get(name) as EngineOutcome).build.stdout.split('\n').filter((l) => /^ {2}(models|types|identity|profiles|accounts) +read /.test(l));
+    expect(lines.map((l) => l.trim().split(/\s+/)[0])).toEqual(['models', 'types', 'identity', 'profiles', 'accounts']);
     // BigQuery: bytes from job statistics (the bqemulator reports 0 processed and no billed bytes: EMULATOR_GAPS.md §3).
     const bytes = name === 'bigquery' ? ', 0 B processed, ? bytes billed' : '';
     for (const line of lines) expect(line).toMatch(new RegExp(`^ {2}\\w+ +read (-|[\\d,]+) rows, wrote [\\d,]+ rows${bytes.replace(/\?/g, '\\?')}$`));

@@ -51,7 +51,7 @@ describe('per-stage rows in the run summary', () => {
     expect(json.code, json.stderr).toBe(0);
     const summary = JSON.parse(json.stdout) as { run_id: string; build: { stages: Stage[] } };
     const stages = summary.build.stages;
-    expect(stages.map((s) => s.stage)).toEqual(['models', 'types', 'identity', 'profiles']);
+    expect(stages.map((s) => s.stage)).toEqual(['models', 'types', 'identity', 'profiles', 'accounts']);
     for (const s of stages) expect({ billed: s.bytes_billed, processed: s.bytes_processed }).toEqual({ billed: null, processed: null });
 
     // The sample's person sources with identifiers (models/sources.yaml), the contacts exports' company links included.
@@ -68,11 +68,15 @@ describe('per-stage rows in the run summary', () => {
     );
     expect(stages.find((s) => s.stage === 'profiles')?.rows_written).toBe(profilesWritten);
     expect(stages.find((s) => s.stage === 'models')?.rows_written).toBeGreaterThan(0);
+    // The account stage reads the account sources (entity: account) and writes every account and membership.
+    const accounts = stages.find((s) => s.stage === 'accounts');
+    expect(accounts?.rows_read).toBe(await count(`select ${['hubspot_companies', 'salesforce_accounts', 'subscriptions'].map((s) => `(select count(*) from cdp.source_${s})`).join(' + ')} as n`));
+    expect(accounts?.rows_written).toBe(await count(`select (select count(*) from cdp.accounts) + (select count(*) from cdp.account_members) as n`));
 
     const human = await cdp(dir, ['run'], sandboxes.env);
     expect(human.code, human.stderr).toBe(0);
-    const lines = human.stdout.split('\n').filter((l) => /^ {2}(models|types|identity|profiles) +read /.test(l));
-    expect(lines.map((l) => l.trim().split(/\s+/)[0])).toEqual(['models', 'types', 'identity', 'profiles']);
+    const lines = human.stdout.split('\n').filter((l) => /^ {2}(models|types|identity|profiles|accounts) +read /.test(l));
+    expect(lines.map((l) => l.trim().split(/\s+/)[0])).toEqual(['models', 'types', 'identity', 'profiles', 'accounts']);
     expect(lines[0]).toMatch(/^ {2}models +read - rows, wrote [\d,]+ rows$/);
     expect(lines[2]).toMatch(new RegExp(`^  identity +read ${sourceRows.toLocaleString('en-US')} rows, wrote [\\d,]+ rows$`));
 

@@ -83,8 +83,10 @@ describe('cdp run --every', () => {
     expect(cycles.map((c) => c.cycle)).toEqual(cycles.map((_, i) => i + 1));
     for (const c of cycles) {
       expect(c).toMatchObject({ status: 'success', exit_code: 0, error: null });
-      expect((c.stages as { stage: string }[]).map((s) => s.stage)).toEqual(['models', 'types', 'identity', 'profiles']);
+      expect((c.stages as { stage: string }[]).map((s) => s.stage)).toEqual(['models', 'types', 'identity', 'profiles', 'accounts']);
       expect(Object.keys(c.syncs as object).sort()).toEqual(['hubspot_companies', 'hubspot_contacts', 'salesforce_accounts', 'salesforce_contacts']);
+      // Each sync's own time, so a watch shows where a cycle goes besides the build.
+      for (const s of Object.values(c.syncs as Record<string, { seconds: number }>)) expect(s.seconds).toBeGreaterThan(0);
     }
     expect(cycles[0].next_in_seconds).toBe(1);
     // The first cycle created the contacts; the next ones found nothing changed.

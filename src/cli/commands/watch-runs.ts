@@ -20,7 +20,7 @@ export interface CycleReport {
   readonly started_at: string;
   readonly seconds: number;
   readonly stages: readonly StageStats[];
-  /** Per sync: what was sent (created, updated, …), rejected, and the diff's record count. */
+  /** Per sync: what was sent (created, updated, …), rejected, the diff's record count and the sync's own seconds. */
   readonly syncs: Readonly<Record<string, Readonly<Record<string, number>>>>;
   readonly error: string | null;
   /** The wait before the next cycle (null: the loop ends after this cycle). */
@@ -128,7 +128,10 @@ function syncCountsOf(result: RunResult | undefined): CycleReport['syncs'] {
   const syncs = result?.result.syncs;
   if (!Array.isArray(syncs)) return {};
   return Object.fromEntries(
-    (syncs as { sync: string; sent: Record<string, number>; rejected: number; diff: { records: number } }[]).map((s) => [s.sync, { ...s.sent, rejected: s.rejected, records: s.diff.records }]),
+    (syncs as { sync: string; sent: Record<string, number>; rejected: number; diff: { records: number }; seconds: number }[]).map((s) => [
+      s.sync,
+      { ...s.sent, rejected: s.rejected, records: s.diff.records, seconds: s.seconds },
+    ]),
   );
 }
 
@@ -156,7 +159,7 @@ function syncsText(syncs: CycleReport['syncs']): string {
   if (entries.length === 0) return 'no syncs';
   return entries
     .map(([name, c]) => {
-      const changed = Object.entries(c).filter(([k, v]) => k !== 'records' && v > 0);
+      const changed = Object.entries(c).filter(([k, v]) => k !== 'records' && k !== 'seconds' && v > 0);
       return `${name} ${changed.length === 0 ? 'unchanged' : changed.map(([k, v]) => `${k} ${v}`).join(' ')}`;
     })
     .join(', ');
