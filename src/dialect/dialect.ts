@@ -32,6 +32,11 @@ export interface Dialect {
      * compute it once per reference, scanning (and billing) its tables again.
      */
     readonly sharedCtes: boolean;
+    /**
+     * Storage keeps each block's smallest and largest value per column (DuckDB's row groups), so a table written in
+     * key order lets a lookup of a few keys skip the other blocks. BigQuery and Snowflake lay out storage themselves.
+     */
+    readonly zoneMaps: boolean;
   };
 
   quoteIdentifier(name: string): string;

@@ -12,6 +12,8 @@ export interface ChangedRowsSpec {
   /** Scratch tables: `next`'s rows that are new or differ (`changed`), and the keys `next` no longer has (`gone`). */
   readonly changed: TableRef;
   readonly gone: TableRef;
+  /** Columns the inserted rows are written in order of, where storage benefits (`Dialect.capabilities.zoneMaps`). */
+  readonly order?: readonly string[];
 }
 
 /**
@@ -46,7 +48,7 @@ where n.${spec.key[0]} is null`),
  * The `apply` of `changedRowsSql`, for a caller that finds the `changed` rows and `gone` keys its own way: deletes the
  * target's rows whose key changed or went, and inserts the changed rows. Put it in the transaction that publishes.
  */
-export function applyChangedRowsSql(d: Dialect, spec: Pick<ChangedRowsSpec, 'target' | 'key' | 'values' | 'changed' | 'gone'>): string[] {
+export function applyChangedRowsSql(d: Dialect, spec: Pick<ChangedRowsSpec, 'target' | 'key' | 'values' | 'changed' | 'gone' | 'order'>): string[] {
   const target = d.table(spec.target);
   const changed = d.scratchTable(spec.changed);
   const keys = spec.key.join(', ');
@@ -54,6 +56,14 @@ export function applyChangedRowsSql(d: Dialect, spec: Pick<ChangedRowsSpec, 'tar
   const on = spec.key.map((k) => `k.${k} = x.${k}`).join(' and ');
   return [
     `delete from ${target} x where exists (select 1 from (select ${keys} from ${changed} union all select ${keys} from ${d.scratchTable(spec.gone)}) k where ${on})`,
-    `insert into ${target} (${columns}) select ${columns} from ${changed}`,
+    `insert into ${target} (${columns}) select ${columns} from ${changed}${storageOrder(d, spec.order)}`,
   ];
+}
+
+/**
+ * ` order by <columns>` where storage keeps each block's smallest and largest values (DuckDB): a table whose rows are
+ * written in the order its lookups use lets a lookup of a few keys skip the other blocks. Empty elsewhere.
+ */
+export function storageOrder(d: Dialect, columns: readonly string[] | undefined): string {
+  return d.capabilities.zoneMaps && columns && columns.length > 0 ? `\norder by ${columns.join(', ')}` : '';
 }

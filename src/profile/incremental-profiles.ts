@@ -8,7 +8,7 @@ import { normalizeSql, normalizerKey } from '../identity/normalize-sql.js';
 import { keptFloor } from '../identity/observation-sql.js';
 import { changedGroupSelect, type ChangedRowOptions } from '../identity/row-profile-select.js';
 import type { Row } from '../warehouse/warehouse.js';
-import { changedRowsSql } from '../model/changed-rows-sql.js';
+import { changedRowsSql, storageOrder } from '../model/changed-rows-sql.js';
 import { createFileStampsTable, fileStampsTable } from '../model/compile-models.js';
 import { cdpTable, sourceRelation } from '../model/relations.js';
 import { storedTime } from '../model/stored-time.js';
@@ -401,6 +401,8 @@ export function commitIncrementalState(
   const t = incrementalTables(project);
   const identifiers = d.table(identityTables(identitySpec(project).schema).identifiers);
   const clear = (table: TableRef) => `delete from ${d.table(table)} where 1 = 1`;
+  // The identifiers map in (type, value) order, as `identifiers`: a lookup of a few identifiers skips the rest.
+  const byKey = storageOrder(d, ['id_type', 'id_value']);
   const now = d.timestampLiteral(asOf);
   const nothing = `cast(null as ${d.typeName('timestamp')})`;
   const appends = appendSources(sources);
@@ -430,11 +432,11 @@ export function commitIncrementalState(
       : []),
     // After an incremental build only the identifiers that changed are rewritten (profiles_changed_ids).
     ...(mode === 'full'
-      ? [clear(t.identifiers), `insert into ${d.table(t.identifiers)} (id_type, id_value, profile_id) select id_type, id_value, profile_id from ${identifiers}`]
+      ? [clear(t.identifiers), `insert into ${d.table(t.identifiers)} (id_type, id_value, profile_id) select id_type, id_value, profile_id from ${identifiers}${byKey}`]
       : [
           // By both key columns: no text built for every stored identifier.
           `delete from ${d.table(t.identifiers)} x where exists (select 1 from ${d.scratchTable(t.changedIds)} c where c.id_type = x.id_type and c.id_value = x.id_value)`,
-          `insert into ${d.table(t.identifiers)} (id_type, id_value, profile_id) select c.id_type, c.id_value, c.profile_id from ${d.scratchTable(t.changedIds)} c where c.profile_id is not null`,
+          `insert into ${d.table(t.identifiers)} (id_type, id_value, profile_id) select c.id_type, c.id_value, c.profile_id from ${d.scratchTable(t.changedIds)} c where c.profile_id is not null${byKey}`,
         ]),
     clear(t.watermarks),
     ...appends.map((s) => `insert into ${d.table(t.watermarks)} (source, watermark) ${watermark(s)}`),

@@ -6,7 +6,7 @@ import { UnsupportedByDialect, filterValue, type Dialect, type SqlType, type Tab
 export const bigqueryDialect: Dialect = {
   ...ansiParts,
   name: 'bigquery',
-  capabilities: { readsFiles: false, transactionalDdl: false, sharedCtes: false },
+  capabilities: { readsFiles: false, transactionalDdl: false, sharedCtes: false, zoneMaps: false },
   quoteIdentifier: (name) => `\`${name.replaceAll('\\', '\\\\').replaceAll('`', '\\`')}\``,
   stringLiteral: (value) =>
     `'${value.replaceAll('\\', '\\\\').replaceAll("'", "\\'").replaceAll('\n', '\\n').replaceAll('\r', '\\r')}'`,

@@ -5,7 +5,7 @@ import { type Dialect, type SqlType, type TableRef } from '../../dialect/dialect
 export const duckdbDialect: Dialect = {
   ...ansiParts,
   name: 'duckdb',
-  capabilities: { readsFiles: true, transactionalDdl: true, sharedCtes: true },
+  capabilities: { readsFiles: true, transactionalDdl: true, sharedCtes: true, zoneMaps: true },
   quoteIdentifier: (name) => `"${name.replaceAll('"', '""')}"`,
   timestampLiteral: (instant) => `timestamp '${utcTimestampText(instant)}'`,
   typeName: (type) => duckdbTypeNames[type],

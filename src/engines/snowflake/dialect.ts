@@ -10,7 +10,7 @@ import { UnsupportedByDialect, filterValue, type Dialect, type SqlType, type Tab
 export const snowflakeDialect: Dialect = {
   ...ansiParts,
   name: 'snowflake',
-  capabilities: { readsFiles: false, transactionalDdl: false, sharedCtes: false },
+  capabilities: { readsFiles: false, transactionalDdl: false, sharedCtes: false, zoneMaps: false },
   quoteIdentifier: (name) => `"${name.toUpperCase().replaceAll('"', '""')}"`,
   stringLiteral: (value) => `'${value.replaceAll('\\', '\\\\').replaceAll("'", "''")}'`,
   timestampLiteral: (instant) => `'${utcTimestampText(instant)}'::timestamp_ntz`,
