@@ -94,6 +94,8 @@ export function keyedCtes(shape: SyncShape, d: Dialect, scope?: DiffScope): stri
     const trimmed = `trim(${text(expr)})`;
     return `nullif(${shape.keyCaseInsensitive ? `lower(${trimmed})` : trimmed}, '')`;
   };
+  // An identifier's key: as stored when identity already normalised it so (SyncShape.keysAsStored).
+  const key = (expr: string) => (shape.keysAsStored ? expr : norm(expr));
   const accepted = (expr: string) => (shape.keyPattern !== undefined ? d.regexpContains(expr, d.literal(shape.keyPattern)) : 'true');
   const audience =
     sync.audience === 'all'
@@ -106,10 +108,12 @@ export function keyedCtes(shape: SyncShape, d: Dialect, scope?: DiffScope): stri
     : '';
   const gate = `${consent}${erased}`;
 
-  const ctes: string[] = scope ? scopeCtes(shape, d, scope, norm) : [];
+  const ctes: string[] = scope ? scopeCtes(shape, d, scope, key, norm) : [];
   // With a scope: only the profiles holding one of its keys (`near`), and only records of those keys.
   const near = (column: string) => (scope ? ` and ${column} in (select profile_id from near)` : '');
-  const withAccount = accountColumns(shape, d);
+  // Scoped, `base` takes only the near profiles: a statement reading `keyed` several times (the key report) may compute
+  // it once, before the filter on `keyed` would reach the joins.
+  const withAccount = accountColumns(shape, d, scope ? ` where p.${id} in (select profile_id from near)` : '');
   if (withAccount) ctes.push(withAccount);
   const base = withAccount ? 'base' : d.table(tables.entities);
   if (sync.match.id_type !== undefined) {
@@ -121,7 +125,7 @@ export function keyedCtes(shape: SyncShape, d: Dialect, scope?: DiffScope): stri
     const usable = sync.match.on_collision === 'skip' ? ' and n_other is null' : '';
     ctes.push(
       `shared as (\n  ${shared}\n)`,
-      `ids as (\n  select i.${id} as profile_id, ${norm('i.id_value')} as k, i.last_seen, i.first_seen, sh.n_other from ${d.table(tables.identifiers)} i left join shared sh on sh.k = ${norm('i.id_value')} where i.id_type = ${type}${near(`i.${id}`)}\n)`,
+      `ids as (\n  select i.${id} as profile_id, ${key('i.id_value')} as k, i.last_seen, i.first_seen, sh.n_other from ${d.table(tables.identifiers)} i left join shared sh on sh.k = ${key('i.id_value')} where i.id_type = ${type}${near(`i.${id}`)}\n)`,
       `best_key as (\n  select profile_id, k, ok from (\n    select profile_id, k, ${accepted('k')} as ok, row_number() over (partition by profile_id order by case when ${accepted('k')} then 0 else 1 end, last_seen desc, first_seen desc, k) as rn\n    from ids where k is not null${usable}\n  ) b where rn = 1\n)`,
       `keyed as (\n  select p.*, bk.k as raw_key, bk.ok as key_ok from ${base} p left join best_key bk on bk.profile_id = p.${id}${scope ? ` where p.${id} in (select profile_id from near)` : ''}\n)`,
     );
@@ -151,7 +155,7 @@ export function keyedCtes(shape: SyncShape, d: Dialect, scope?: DiffScope): stri
  * matched type, or the matched trait's text), the keys of state rows holding them and the pending keys;
  * `near`: every profile holding one of those keys.
  */
-function scopeCtes(shape: SyncShape, d: Dialect, scope: DiffScope, norm: (expr: string) => string): string[] {
+function scopeCtes(shape: SyncShape, d: Dialect, scope: DiffScope, key: (expr: string) => string, norm: (expr: string) => string): string[] {
   const { sync, tables } = shape;
   const schema = tables.state.schema;
   const q = (n: string) => d.quoteIdentifier(n);
@@ -161,7 +165,7 @@ function scopeCtes(shape: SyncShape, d: Dialect, scope: DiffScope, norm: (expr: 
   const type = sync.match.id_type;
   const held =
     type !== undefined
-      ? (where: string) => `select i.${id} as profile_id, ${norm('i.id_value')} as k from ${d.table(tables.identifiers)} i where i.id_type = ${d.literal(type)} and ${where}`
+      ? (where: string) => `select i.${id} as profile_id, ${key('i.id_value')} as k from ${d.table(tables.identifiers)} i where i.id_type = ${d.literal(type)} and ${where}`
       : (where: string) => `select p.${id} as profile_id, ${norm(`p.${q(sync.match.trait ?? '')}`)} as k from ${d.table(tables.entities)} p where ${where}`;
   const own = held(`${id} in (${touched})`);
   return [
@@ -191,7 +195,7 @@ function sourceColumn(f: SyncShape['fields'][number]): string {
  * `account: { sync }`: the account's record at the destination as the account sync confirmed it (HubSpot
  * company id / Salesforce external id), NULL while that account is not synced. Undefined otherwise.
  */
-function accountColumns(shape: SyncShape, d: Dialect): string | undefined {
+function accountColumns(shape: SyncShape, d: Dialect, where: string): string | undefined {
   const { accounts, accountMembers, accountState } = shape.tables;
   if (!accountMembers || shape.entity.kind !== 'person') return undefined;
   const q = (n: string) => d.quoteIdentifier(n);
@@ -204,7 +208,7 @@ function accountColumns(shape: SyncShape, d: Dialect): string | undefined {
     if (accountState) joins.push(`left join ${d.table(accountState)} ast on ast.profile_id = am.account_id`);
   }
   if (columns.length === 0) return undefined;
-  return `base as (\n  select p.*${columns.join('')}\n  from ${d.table(shape.tables.entities)} p ${joins.join(' ')}\n)`;
+  return `base as (\n  select p.*${columns.join('')}\n  from ${d.table(shape.tables.entities)} p ${joins.join(' ')}${where}\n)`;
 }
 
 /**

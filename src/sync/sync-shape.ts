@@ -4,6 +4,7 @@ import { matchField, type SegmentTarget, type SyncConfig } from '../config/schem
 import { isAccountTrait, syncEntity, type SyncEntity } from '../config/sync-entity.js';
 import type { AudienceSpec, FieldSpec, SyncSpec } from '../destinations/destination.js';
 import type { SqlType, TableRef } from '../dialect/dialect.js';
+import { identitySpec } from '../identity/identity-spec.js';
 import { cdpTable } from '../model/relations.js';
 import { targetKey, type RecordedTarget } from './sync-targets.js';
 
@@ -52,6 +53,12 @@ export interface SyncShape {
    */
   readonly entity: SyncEntity;
   readonly keyCaseInsensitive: boolean;
+  /**
+   * `match: { id_type }` on people: identity stores the type's values already as the diff makes keys (trimmed and,
+   * when keys ignore case, lower-cased), so the diff takes them as they are instead of normalising every identifier
+   * of the type on each diff (docs/incremental.md#syncs).
+   */
+  readonly keysAsStored: boolean;
   /** A pattern every key must match, or the destination refuses it on every run (KeyRules.pattern). */
   readonly keyPattern: string | undefined;
   readonly keyType: SqlType;
@@ -166,6 +173,7 @@ export function syncShape(
     sync,
     entity,
     keyCaseInsensitive: rules.caseInsensitive,
+    keysAsStored: entity.kind === 'person' && storedAsKeys(project, sync.match.id_type, rules.caseInsensitive),
     keyPattern: rules.pattern,
     keyType: sync.match.trait !== undefined ? typeOf(sync.match.trait) : 'string',
     matchField: matchField(sync.match),
@@ -185,6 +193,16 @@ export function syncShape(
     },
     ...(accountSync ? { account: { sync: accountSync, value: project.config.destinations[sync.destination]?.type === 'salesforce' ? ('match_key' as const) : ('destination_id' as const) } } : {}),
   };
+}
+
+/**
+ * Whether identity's values of `idType` are their own match keys: `trim` then (ignoring case) `lower` leaves them
+ * unchanged. Emails and lower-cased types are trimmed and lower-cased, phones are `+` and digits (normalize-sql.ts);
+ * a trimmed type keeps its case; `none` and `domain` (its path cut can leave a space) are normalised as the diff reads.
+ */
+function storedAsKeys(project: LoadedProject, idType: string | undefined, caseInsensitive: boolean): boolean {
+  const normalize = idType === undefined ? undefined : identitySpec(project).types.find((t) => t.name === idType)?.normalize;
+  return normalize === 'email' || normalize === 'lower' || normalize === 'phone' || (normalize === 'trim' && !caseInsensitive);
 }
 
 function columnNames(prefix: string, names: readonly string[]): Map<string, string> {
