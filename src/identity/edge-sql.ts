@@ -21,19 +21,23 @@ export function edgeStatements(d: Dialect, spec: IdentitySpec, t: IdentityTables
   const nodes = d.table(t.nodes);
   return [
     // Each value's stored key, in the one join with the nodes table; a valid value without one is fresh, and gets the
-    // hash bucket its new key is numbered in.
+    // hash bucket its new key is numbered in. The blocklist is tested on values without a key: for the others, the
+    // nodes it blocks are listed (blocked-nodes-sql.ts).
     create(
       'keyed',
-      `select x.id_type, x.id_value, x.blocked_by, x.n_rows, x.first_seen, x.last_seen, n.node_key,
-  case when x.blocked_by is null and n.node_key is null then substr(${d.md5Hex(`x.id_type || ':' || x.id_value`)}, 1, 3) end as bucket
+      `select x.id_type, x.id_value, x.blocked_by, x.n_rows, x.first_seen, x.last_seen, x.node_key,
+  case when x.blocked_by is null and x.node_key is null then substr(${d.md5Hex(`x.id_type || ':' || x.id_value`)}, 1, 3) end as bucket
 from (
-  select g.id_type, g.id_value, ${blockedBySql(d, spec, 'g.id_type', 'g.id_value')} as blocked_by, g.n_rows, g.first_seen, g.last_seen
+  select g.id_type, g.id_value, case when n.node_key is null then ${blockedBySql(d, spec, 'g.id_type', 'g.id_value')} else b.blocked_by end as blocked_by,
+    g.n_rows, g.first_seen, g.last_seen, n.node_key
   from (
     select ${typeNameSql(d, spec, 'o.ti')} as id_type, o.id_value, sum(o.n_rows) as n_rows, min(o.first_seen) as first_seen, max(o.last_seen) as last_seen
     from ${observationsUnion(d, spec, t)} o
     group by o.ti, o.id_value
   ) g
-) x left join ${nodes} n on n.id_type = x.id_type and n.id_value = x.id_value`,
+  left join ${nodes} n on n.id_type = g.id_type and n.id_value = g.id_value
+  left join ${d.table(t.blocked)} b on b.node_key = n.node_key
+) x`,
     ),
     // Dense keys without one global sort: numbered within 4096 hash buckets, buckets laid end to end. Of the nodes
     // table's type, so every key downstream is too (a sum is wider on DuckDB, and wider keys join slower).

@@ -3,6 +3,7 @@ import { RunError } from '../diagnostics/diagnostic.js';
 import type { Dialect, TableRef } from '../dialect/dialect.js';
 import { statementsStep, type PlanStep } from '../model/plan.js';
 import { note } from '../model/print-plan.js';
+import { blockedNodesStep } from './blocked-nodes-sql.js';
 import { edgeStatements, perSourceScratch } from './edge-sql.js';
 import { identitySpec, type IdentitySpec } from './identity-spec.js';
 import { createIdentityTables, identityTables, type IdentityTables } from './identity-tables.js';
@@ -58,7 +59,13 @@ export function identityPlan(project: LoadedProject, d: Dialect, params: Identit
       branches: {
         full: {
           when: 'with --full-refresh, on the first build, after a build that did not finish or stored by another version',
-          steps: [running, step('reset', 'reset', [t.nodes, t.edges, t.graph, t.sizes, t.settled, t.files, ...kept.map((k) => k.ref)].map((x) => `delete from ${d.table(x)} where 1 = 1`))],
+          steps: [
+            running,
+            step('reset', 'reset', [
+              ...[t.nodes, t.blocked, t.edges, t.graph, t.sizes, t.settled, t.files, ...kept.map((k) => k.ref)].map((x) => `delete from ${d.table(x)} where 1 = 1`),
+              `delete from ${d.table(t.state)} where name = 'blocklist'`,
+            ]),
+          ],
         },
         incremental: { when: 'otherwise', steps: [running] },
       },
@@ -77,6 +84,7 @@ export function identityPlan(project: LoadedProject, d: Dialect, params: Identit
           shown: observationsShown(d, spec, t, params.asOf),
         },
     ...files.map((f) => fileGroupsStep(f, params.asOf, stamps)),
+    blockedNodesStep(d, spec, t),
     step('links', 'build links', [
       ...edgeStatements(d, spec, t, params.asOf),
       d.createScratchTableAs(

@@ -13,6 +13,12 @@ export interface IdentityTables {
   readonly sizes: TableRef;
   /** What the guards kept out this run: blocklisted values, hubs, window and limit drops. */
   readonly review: TableRef;
+  /**
+   * The nodes whose value the blocklist blocks (`node_key`, `blocked_by`), for the blocklist whose fingerprint `state`
+   * holds as `blocklist`: nodes are made only for values it does not block, so a build tests the blocklist on new values
+   * alone (blocked-nodes-sql.ts).
+   */
+  readonly blocked: TableRef;
   /** name/value pairs; `status` is `ok` only after a run finished, so a crashed run forces a rebuild. */
   readonly state: TableRef;
   readonly identifiers: TableRef;
@@ -51,6 +57,7 @@ export function identityTables(schema: string): IdentityTables {
     graph: t('_identity_graph'),
     sizes: t('_identity_sizes'),
     review: t('_identity_review'),
+    blocked: t('_identity_blocked'),
     state: t('_identity_state'),
     identifiers: t('identifiers'),
     moves: t('_identity_moves'),
@@ -78,6 +85,7 @@ export const TABLE_COLUMNS = {
     ['reason', 'string'], ['id_type', 'string'], ['id_value', 'string'], ['other_type', 'string'], ['other_value', 'string'],
     ['src', 'string'], ['n_rows', 'integer'], ['first_seen', 'timestamp'], ['last_seen', 'timestamp'], ['detail', 'string'],
   ],
+  blocked: [['node_key', 'integer'], ['blocked_by', 'string']],
   state: [['name', 'string'], ['value', 'string']],
   identifiers: [['id_type', 'string'], ['id_value', 'string'], ['profile_id', 'string'], ['first_seen', 'timestamp'], ['last_seen', 'timestamp']],
   moves: [['id_type', 'string'], ['id_value', 'string'], ['profile_id', 'string'], ['previous_profile_id', 'string']],
