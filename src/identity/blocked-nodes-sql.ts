@@ -6,7 +6,7 @@ import type { IdentityTables } from './identity-tables.js';
 import { blockedBySql } from './normalize-sql.js';
 
 /**
- * Which values the blocklist blocks, tested once per value instead of on every build (docs/identity-guards.md#blocklist).
+ * Which values the blocklist blocks, tested once per value instead of on every build (docs/identity.md#blocklist).
  * A value gets a node only when the blocklist does not block it, and the blocklist depends on nothing but the value,
  * its type and the rules. So while the rules stay the same, a value with a node is blocked only if it was when the
  * rules last changed: `blocked` lists those nodes, for the rules whose fingerprint `state` holds as `blocklist`.
