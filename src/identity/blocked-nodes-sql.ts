@@ -14,13 +14,14 @@ import { blockedBySql } from './normalize-sql.js';
  */
 
 /** The rules as this engine tests them: a hash of the test itself, so any change to a rule, a type or the engine's SQL counts. */
-export function blocklistFingerprint(d: Dialect, spec: IdentitySpec): string {
+function blocklistFingerprint(d: Dialect, spec: IdentitySpec): string {
   return createHash('sha256').update(blockedBySql(d, spec, 'id_type', 'id_value')).digest('hex').slice(0, 16);
 }
 
 /**
  * Before any value is keyed: when the rules differ from those `blocked` was made for, it is made again from every
- * node (one transaction with the new fingerprint). A full build empties both first (identity-plan.ts, reset).
+ * node (one transaction with the new fingerprint). A full build's reset empties `blocked` with the nodes, which is
+ * right for any rules (identity-plan.ts).
  */
 export function blockedNodesStep(d: Dialect, spec: IdentitySpec, t: IdentityTables): PlanStep {
   const fingerprint = blocklistFingerprint(d, spec);
@@ -34,7 +35,7 @@ export function blockedNodesStep(d: Dialect, spec: IdentitySpec, t: IdentityTabl
     choose: ({ rows }) => (rows.length === 1 && String(rows[0].value) === fingerprint ? 'same' : 'changed'),
     branches: {
       changed: {
-        when: 'on the first build, after a full reset, or when a blocklist rule or an identifier type changed: every node is tested',
+        when: 'on the first build, or when a blocklist rule or an identifier type changed: every node is tested',
         steps: [
           statementsStep(
             'identity',

@@ -59,13 +59,7 @@ export function identityPlan(project: LoadedProject, d: Dialect, params: Identit
       branches: {
         full: {
           when: 'with --full-refresh, on the first build, after a build that did not finish or stored by another version',
-          steps: [
-            running,
-            step('reset', 'reset', [
-              ...[t.nodes, t.blocked, t.edges, t.graph, t.sizes, t.settled, t.files, ...kept.map((k) => k.ref)].map((x) => `delete from ${d.table(x)} where 1 = 1`),
-              `delete from ${d.table(t.state)} where name = 'blocklist'`,
-            ]),
-          ],
+          steps: [running, step('reset', 'reset', [t.nodes, t.blocked, t.edges, t.graph, t.sizes, t.settled, t.files, ...kept.map((k) => k.ref)].map((x) => `delete from ${d.table(x)} where 1 = 1`))],
         },
         incremental: { when: 'otherwise', steps: [running] },
       },

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Dialect } from '../dialect/dialect.js';
-import type { BlockRule, IdTypeSpec, IdentitySpec } from './identity-spec.js';
+import type { BlockRule, IdTypeSpec, IdentitySpec, NormalizeKind } from './identity-spec.js';
 
 /**
  * The characters trimmed from both ends of an identifier, the same on every engine (each engine's own
@@ -60,6 +60,25 @@ export function domainSql(d: Dialect, text: string): string {
  */
 export function normalizerKey(d: Dialect, type: Pick<IdTypeSpec, 'normalize' | 'countryCode'>): string {
   return createHash('sha256').update(normalizeSql(d, type, 'raw')).digest('hex').slice(0, 12);
+}
+
+/**
+ * What every value `normalizeSql` gives for a kind is, whatever the raw value: free of leading and trailing spaces
+ * (`trimmed`; `domain` is not: cutting a path can leave one, `acme.com /x` -> `acme.com `), and lower-case. Readers
+ * that would trim or lower-case an identifier again (a sync's match keys) skip it where it is.
+ */
+export function normalizedForm(kind: NormalizeKind): { readonly trimmed: boolean; readonly lowerCase: boolean } {
+  switch (kind) {
+    case 'email':
+    case 'lower':
+    case 'phone':
+      return { trimmed: true, lowerCase: true };
+    case 'trim':
+      return { trimmed: true, lowerCase: false };
+    case 'none':
+    case 'domain':
+      return { trimmed: false, lowerCase: false };
+  }
 }
 
 /**

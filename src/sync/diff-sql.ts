@@ -111,9 +111,7 @@ export function keyedCtes(shape: SyncShape, d: Dialect, scope?: DiffScope): stri
   const ctes: string[] = scope ? scopeCtes(shape, d, scope, key, norm) : [];
   // With a scope: only the profiles holding one of its keys (`near`), and only records of those keys.
   const near = (column: string) => (scope ? ` and ${column} in (select profile_id from near)` : '');
-  // Scoped, `base` takes only the near profiles: a statement reading `keyed` several times (the key report) may compute
-  // it once, before the filter on `keyed` would reach the joins.
-  const withAccount = accountColumns(shape, d, scope ? ` where p.${id} in (select profile_id from near)` : '');
+  const withAccount = accountColumns(shape, d);
   if (withAccount) ctes.push(withAccount);
   const base = withAccount ? 'base' : d.table(tables.entities);
   if (sync.match.id_type !== undefined) {
@@ -195,7 +193,7 @@ function sourceColumn(f: SyncShape['fields'][number]): string {
  * `account: { sync }`: the account's record at the destination as the account sync confirmed it (HubSpot
  * company id / Salesforce external id), NULL while that account is not synced. Undefined otherwise.
  */
-function accountColumns(shape: SyncShape, d: Dialect, where: string): string | undefined {
+function accountColumns(shape: SyncShape, d: Dialect): string | undefined {
   const { accounts, accountMembers, accountState } = shape.tables;
   if (!accountMembers || shape.entity.kind !== 'person') return undefined;
   const q = (n: string) => d.quoteIdentifier(n);
@@ -208,7 +206,7 @@ function accountColumns(shape: SyncShape, d: Dialect, where: string): string | u
     if (accountState) joins.push(`left join ${d.table(accountState)} ast on ast.profile_id = am.account_id`);
   }
   if (columns.length === 0) return undefined;
-  return `base as (\n  select p.*${columns.join('')}\n  from ${d.table(shape.tables.entities)} p ${joins.join(' ')}${where}\n)`;
+  return `base as (\n  select p.*${columns.join('')}\n  from ${d.table(shape.tables.entities)} p ${joins.join(' ')}\n)`;
 }
 
 /**

@@ -5,6 +5,7 @@ import { isAccountTrait, syncEntity, type SyncEntity } from '../config/sync-enti
 import type { AudienceSpec, FieldSpec, SyncSpec } from '../destinations/destination.js';
 import type { SqlType, TableRef } from '../dialect/dialect.js';
 import { identitySpec } from '../identity/identity-spec.js';
+import { normalizedForm } from '../identity/normalize-sql.js';
 import { cdpTable } from '../model/relations.js';
 import { targetKey, type RecordedTarget } from './sync-targets.js';
 
@@ -195,14 +196,12 @@ export function syncShape(
   };
 }
 
-/**
- * Whether identity's values of `idType` are their own match keys: `trim` then (ignoring case) `lower` leaves them
- * unchanged. Emails and lower-cased types are trimmed and lower-cased, phones are `+` and digits (normalize-sql.ts);
- * a trimmed type keeps its case; `none` and `domain` (its path cut can leave a space) are normalised as the diff reads.
- */
+/** Whether identity stores `idType`'s values as their own match keys: already trimmed and, for a case-blind key, lower-case. */
 function storedAsKeys(project: LoadedProject, idType: string | undefined, caseInsensitive: boolean): boolean {
-  const normalize = idType === undefined ? undefined : identitySpec(project).types.find((t) => t.name === idType)?.normalize;
-  return normalize === 'email' || normalize === 'lower' || normalize === 'phone' || (normalize === 'trim' && !caseInsensitive);
+  const kind = idType === undefined ? undefined : identitySpec(project).types.find((t) => t.name === idType)?.normalize;
+  if (kind === undefined) return false;
+  const form = normalizedForm(kind);
+  return form.trimmed && (form.lowerCase || !caseInsensitive);
 }
 
 function columnNames(prefix: string, names: readonly string[]): Map<string, string> {
