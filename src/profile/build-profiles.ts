@@ -22,6 +22,8 @@ export interface ProfileSummary {
   /** `incremental` when only touched profiles were recomputed (docs/incremental.md); then how many. */
   readonly mode: 'full' | 'incremental';
   readonly recomputed: number;
+  /** Of those, how many kept every trait from its stored value and parts, reading none of their rows (docs/incremental.md#traits-kept-from-their-parts). */
+  readonly fromParts: number;
 }
 
 /**
@@ -47,10 +49,12 @@ export async function executeProfiles(ctx: StageContext, steps: readonly PlanSte
   const value = (rows: typeof sizes, segment: string, change?: string) =>
     Number(rows.find((r) => r.segment === segment && (change === undefined || r.change === change))?.n ?? 0);
   const profileCount = Number(count?.n ?? 0);
+  const touched = run.reads.get('profiles.touched_count')?.[0];
   return {
     profiles: profileCount,
     mode,
-    recomputed: mode === 'incremental' ? Number(run.reads.get('profiles.touched_count')?.[0]?.n ?? 0) : profileCount,
+    recomputed: mode === 'incremental' ? Number(touched?.n ?? 0) : profileCount,
+    fromParts: mode === 'incremental' ? Number(touched?.from_parts ?? 0) : 0,
     traits: project.traits.length,
     nonFinite,
     segments: project.segments.map((s) => ({

@@ -3,6 +3,7 @@ import { durationSeconds, type TraitConfig } from '../config/schema.js';
 import type { Dialect, SqlType } from '../dialect/dialect.js';
 import { topologicalOrder } from '../model/find-cycle.js';
 import { sqlNames } from '../model/sql-names.js';
+import { combinedSql } from './trait-parts.js';
 
 /** Column types of each source relation, by source name then column name; used to type traits. */
 export type SourceColumnTypes = ReadonlyMap<string, ReadonlyMap<string, SqlType>>;
@@ -14,6 +15,21 @@ export interface TraitInputs {
   readonly profileIds: string;
   readonly asOf: Date;
   readonly columnTypes?: SourceColumnTypes;
+  /**
+   * An incremental build's update of some profiles (docs/incremental.md#traits-kept-from-their-parts): each trait is
+   * recomputed from `rowsOf` for the profiles its source lists in `recomputed`, combined from the stored value and its
+   * part in `parts` for the others there, and kept as stored otherwise.
+   */
+  readonly kept?: KeptTraits;
+}
+
+export interface KeptTraits {
+  /** The stored profiles (a relation with `profile_id` and every trait). */
+  readonly stored: string;
+  /** The profiles whose traits from a source are recomputed (a relation with `profile_id`, once each); undefined: none are, and the source is not read. */
+  readonly recomputed: (source: string) => string | undefined;
+  /** A source's parts by profile (trait-parts.ts: `profile_id`, `p<i>` per trait of the source), if it has them. */
+  readonly parts: (source: string) => string | undefined;
 }
 
 /**
@@ -30,20 +46,24 @@ export function compileTraitsSelect(project: LoadedProject, dialect: Dialect, in
   const ctes: string[] = [];
   const joins: string[] = [];
   const columns: string[] = [`p.profile_id`];
+  const kept = inputs.kept;
+  if (kept) joins.push(`left join ${kept.stored} o on o.profile_id = p.profile_id`);
   [...bySource.entries()].forEach(([sourceName, traits], i) => {
     const source = project.sources.find((s) => s.name === sourceName);
     // Cast, so DATE / DATETIME / zoned columns compare with the run's UTC timestamp on every engine.
     const ts = source?.timestamp !== undefined ? dialect.cast(`r.${q(source.timestamp)}`, 'timestamp') : undefined;
     const types = inputs.columnTypes?.get(sourceName);
-    const alias = `a${i}`;
     // Rows after the reference time are not yet known at --as-of; rows without a time count outside windows.
     const asOfFilter = ts ? `(${ts} is null or ${ts} <= ${dialect.timestampLiteral(inputs.asOf)})` : undefined;
     const aggregates = traits.map((t) => `    ${aggregateSql(dialect, t, ts, inputs.asOf, types)} as ${q(t.name)}`);
-    ctes.push(
-      `${alias} as (\n  select r._cdp_profile_id as profile_id,\n${aggregates.join(',\n')}\n  from (${inputs.rowsOf(sourceName)}) r\n  where r._cdp_profile_id is not null${asOfFilter ? ` and ${asOfFilter}` : ''}\n  group by r._cdp_profile_id\n)`,
-    );
-    joins.push(`left join ${alias} on ${alias}.profile_id = p.profile_id`);
-    for (const t of traits) columns.push(`${emptyValue(dialect, t, `${alias}.${q(t.name)}`)} as ${q(t.name)}`);
+    const aggregated = `a${i} as (\n  select r._cdp_profile_id as profile_id,\n${aggregates.join(',\n')}\n  from (${inputs.rowsOf(sourceName)}) r\n  where r._cdp_profile_id is not null${asOfFilter ? ` and ${asOfFilter}` : ''}\n  group by r._cdp_profile_id\n)`;
+    if (kept) {
+      columns.push(...keptColumns(dialect, sourceName, traits, i, kept, joins, () => ctes.push(aggregated)));
+      return;
+    }
+    ctes.push(aggregated);
+    joins.push(`left join a${i} on a${i}.profile_id = p.profile_id`);
+    for (const t of traits) columns.push(`${emptyValue(dialect, t, `a${i}.${q(t.name)}`)} as ${q(t.name)}`);
   });
 
   let select = `select\n  ${columns.join(',\n  ')}\nfrom ${inputs.profileIds} p\n${joins.join('\n')}`;
@@ -101,6 +121,35 @@ function aggregateSql(dialect: Dialect, trait: TraitConfig, ts: string | undefin
     default:
       throw new Error(`trait ${trait.name} has no aggregate`);
   }
+}
+
+/**
+ * A kept build's columns for one source's traits (`KeptTraits`): recomputed (CTE `a<i>`, added by `aggregate`) for
+ * the profiles the source lists as recomputed, combined with their part (`e<i>`) for those with one, else as stored.
+ */
+function keptColumns(
+  d: Dialect,
+  source: string,
+  traits: readonly TraitConfig[],
+  i: number,
+  kept: KeptTraits,
+  joins: string[],
+  aggregate: () => void,
+): string[] {
+  const q = (n: string) => d.quoteIdentifier(n);
+  const recomputed = kept.recomputed(source);
+  const parts = kept.parts(source);
+  if (recomputed !== undefined) {
+    aggregate();
+    joins.push(`left join ${recomputed} r${i} on r${i}.profile_id = p.profile_id`, `left join a${i} on a${i}.profile_id = p.profile_id`);
+  }
+  if (parts !== undefined) joins.push(`left join ${parts} e${i} on e${i}.profile_id = p.profile_id`);
+  return traits.map((t, k) => {
+    const stored = `o.${q(t.name)}`;
+    const combined = parts === undefined ? stored : `case when e${i}.profile_id is null then ${stored} else ${combinedSql(d, t, stored, `e${i}.p${k}`)} end`;
+    const value = recomputed === undefined ? combined : `case when r${i}.profile_id is not null then ${emptyValue(d, t, `a${i}.${q(t.name)}`)} else ${combined} end`;
+    return `${value} as ${q(t.name)}`;
+  });
 }
 
 /** A profile with no rows in a source counts 0 and exists false; other aggregates stay null. */

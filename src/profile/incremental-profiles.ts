@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Declared, LoadedProject } from '../config/load-project.js';
-import { durationSeconds, lateArrivalSeconds, type SourceConfig } from '../config/schema.js';
+import { durationSeconds, lateArrivalSeconds, type SourceConfig, type TraitConfig } from '../config/schema.js';
 import type { Dialect, TableRef } from '../dialect/dialect.js';
 import { identitySpec } from '../identity/identity-spec.js';
 import { createTableSql, identityTables } from '../identity/identity-tables.js';
@@ -12,6 +12,7 @@ import { changedRowsSql, storageOrder } from '../model/changed-rows-sql.js';
 import { createFileStampsTable, fileStampsTable } from '../model/compile-models.js';
 import { cdpTable, sourceRelation } from '../model/relations.js';
 import { storedTime } from '../model/stored-time.js';
+import { partColumns, partNames, partsByProfileSelect } from './trait-parts.js';
 
 /**
  * A source's rows with `_cdp_profile_id`, and what `options` add and restrict (identity/row-profile-select.ts's
@@ -39,9 +40,15 @@ export interface IncrementalTables {
   readonly rowsNow: (source: string) => TableRef;
   /** Identifiers whose profile is not the one the last build used, or that appeared or went (scratch). */
   readonly changedIds: TableRef;
-  /** The profiles this incremental build recomputes (scratch), and their identifiers (scratch). */
+  /** The profiles this incremental build updates (scratch), and the identifiers of those it recomputes (scratch). */
   readonly touched: TableRef;
   readonly touchedIds: TableRef;
+  /** The profiles whose traits from a source (`src`, or `*` for every source) are recomputed from their rows (scratch). */
+  readonly recompute: TableRef;
+  /** Per append source whose traits are kept from their parts, each changed profile's parts (scratch; trait-parts.ts). */
+  readonly parts: (source: string) => TableRef;
+  /** The touched profiles' new rows, written before they replace the stored ones (scratch). */
+  readonly next: TableRef;
 }
 
 export function incrementalTables(project: LoadedProject): IncrementalTables {
@@ -56,6 +63,9 @@ export function incrementalTables(project: LoadedProject): IncrementalTables {
     changedIds: t('profiles_changed_ids'),
     touched: t('profiles_touched'),
     touchedIds: t('profiles_touched_ids'),
+    recompute: t('profiles_recompute'),
+    parts: (source) => t(`profiles_parts_${source}`),
+    next: t('profiles_next'),
   };
 }
 
@@ -198,15 +208,23 @@ function tailCondition(d: Dialect, source: { readonly timestamp: string }, since
 
 /**
  * An append source's tail, grouped like snapshot rows (hash, profile, count) with the row's time: the rows an
- * incremental build re-reads, those after `since` or without a time (every row when `since` is undefined).
+ * incremental build re-reads, those after `since` or without a time (every row when `since` is undefined). With
+ * `parts`, each group also carries its traits' parts (trait-parts.ts) at this build's and the last build's times.
  */
-function tailRowsSql(d: Dialect, source: SourceConfig & { timestamp: string }, rows: ChangedRows, since: string | undefined): string {
+function tailRowsSql(d: Dialect, source: SourceConfig & { timestamp: string }, rows: ChangedRows, since: string | undefined, parts?: { readonly traits: readonly TraitConfig[]; readonly times: PartTimes }): string {
   const where = since === undefined ? undefined : tailCondition(d, source, since);
   const at = rowTime(d, source.timestamp, 'x');
-  return `select x._cdp_row_hash as row_hash, x._cdp_profile_id as profile_id, ${at} as ts, count(*) as n
+  const partsOf = parts ? partColumns(d, parts.traits, source.timestamp, 'x', parts.times, true).map((c) => `, ${c}`).join('') : '';
+  return `select x._cdp_row_hash as row_hash, x._cdp_profile_id as profile_id, ${at} as ts, count(*) as n${partsOf}
 from (${rows(source.name, { rowHash: true, ...(where ? { where } : {}) })}) x
 where x._cdp_profile_id is not null
 group by x._cdp_row_hash, x._cdp_profile_id, ${at}`;
+}
+
+/** This build's reference time and the last build's: a trait part counts a row at each. */
+export interface PartTimes {
+  readonly asOf: Date;
+  readonly previousAsOf: Date;
 }
 
 /**
@@ -301,7 +319,13 @@ where i.profile_id is null or p.profile_id is null or p.profile_id <> i.profile_
 
 /**
  * The profiles whose traits may differ from the stored ones (docs/incremental.md#which-profiles-a-build-recomputes),
- * one row each. Every part reads only the source rows it needs, chosen on the row itself before any join:
+ * as statements creating three kinds of scratch table:
+ * - `recompute`: (profile, source) pairs whose traits from that source are recomputed from their rows, `*` for every
+ *   source (a profile whose identifiers changed);
+ * - `parts(source)`: per source in `parted` (trait-parts.ts), the profiles whose traits from it change only by rows that
+ *   entered or left them, with those parts (docs/incremental.md#traits-kept-from-their-parts);
+ * - `touched`: every profile in either, once.
+ * Every part reads only the source rows it needs, chosen on the row itself before any join:
  * - both profiles of each changed identifier (new profiles among them, so they appear even with no rows);
  * - rows of an append source past its watermark less `late_arrival`, or without a timestamp, that the last
  *   build did not see (hashes by profile, as for snapshot rows);
@@ -310,29 +334,56 @@ where i.profile_id is null or p.profile_id is null or p.profile_id <> i.profile_
  * - rows with a changed identifier, under their profile now and then (a merge, split or re-key moves them);
  * - rows of a snapshot source that are new, changed or gone, or belong to another profile (hashes by profile).
  */
-export function touchedProfilesSql(project: LoadedProject, d: Dialect, sources: readonly Declared<SourceConfig>[], rows: ChangedRows, asOf: Date, bounds: Bounds): string {
+export function touchedStatements(
+  project: LoadedProject,
+  d: Dialect,
+  sources: readonly Declared<SourceConfig>[],
+  rows: ChangedRows,
+  asOf: Date,
+  bounds: Bounds,
+  parted: ReadonlySet<string>,
+): string[] {
   const t = incrementalTables(project);
   const changed = d.scratchTable(t.changedIds);
   // Literal times, not subqueries: a condition on the row alone is applied while the source is read.
   const { previousAsOf } = bounds;
-  const parts: string[] = [
-    `select c.profile_id from ${changed} c`,
-    `select c.previous_profile_id from ${changed} c`,
-  ];
+  const every = d.stringLiteral('*');
+  const recompute: string[] = [`select c.profile_id, ${every} as src from ${changed} c`, `select c.previous_profile_id, ${every} from ${changed} c`];
+  const parts: string[] = [];
   for (const source of sources) {
+    const name = d.stringLiteral(source.name);
     const ts = source.timestamp !== undefined ? rowTime(d, source.timestamp) : undefined;
     const conditions = ts ? timeCrossings(project, d, source.name, ts, previousAsOf, asOf) : [];
     // New, changed or gone rows (hashes by profile): every snapshot row (unless its files are unchanged), an append
     // source's tail.
     const since = tailSince(d, source, bounds);
     const stored = since === undefined ? d.table(t.rows(source.name)) : `(select * from ${d.table(t.rows(source.name))} s where s.ts is null or s.ts > ${since})`;
+    const now = d.scratchTable(t.rowsNow(source.name));
     const unchanged = bounds.unchanged.has(source.name);
-    if (!unchanged) {
-      parts.push(
-        `select coalesce(c.profile_id, s.profile_id)\nfrom ${d.scratchTable(t.rowsNow(source.name))} c\nfull outer join ${stored} s on s.row_hash = c.row_hash and s.profile_id = c.profile_id\nwhere c.n is null or s.n is null or c.n <> s.n`,
-      );
+    if (parted.has(source.name) && source.timestamp !== undefined) {
+      // Rows that went, or fewer of them: a min, max or exists cannot take them out, so the source is recomputed.
+      recompute.push(`select s.profile_id, ${name}\nfrom ${stored} s\nleft join ${now} c on c.row_hash = s.row_hash and c.profile_id = s.profile_id\nwhere c.n is null or c.n < s.n`);
+      const traits = project.traits.filter((x) => x.from === source.name);
+      const times = { asOf, previousAsOf };
+      // The tail's groups, now and at the last build; before the tail, rows only cross a window's start (one each).
+      const crossed = since === undefined ? [] : conditions.slice(1);
+      const groups = [
+        `select c.profile_id, c.n as rows_now, coalesce(s.n, 0) as rows_then, ${partNames(traits, 'c').join(', ')}\nfrom ${now} c\nleft join ${stored} s on s.row_hash = c.row_hash and s.profile_id = c.profile_id`,
+        ...(crossed.length && ts && since
+          ? [
+              `select x._cdp_profile_id, 1, 1, ${partColumns(d, traits, source.timestamp, 'x', times, false).join(', ')}\nfrom (${rows(source.name, { where: `${ts} <= ${since} and (${crossed.map((c) => `(${c})`).join(' or ')})` })}) x\nwhere x._cdp_profile_id is not null`,
+            ]
+          : []),
+      ];
+      parts.push(d.createScratchTableAs(t.parts(source.name), partsByProfileSelect(traits, groups.join('\nunion all\n'))));
+    } else {
+      if (!unchanged) {
+        recompute.push(
+          `select coalesce(c.profile_id, s.profile_id), ${name}\nfrom ${now} c\nfull outer join ${stored} s on s.row_hash = c.row_hash and s.profile_id = c.profile_id\nwhere c.n is null or s.n is null or c.n <> s.n`,
+        );
+      }
+      if (conditions.length) recompute.push(`select x._cdp_profile_id, ${name}\nfrom (${rows(source.name, { where: conditions.map((c) => `(${c})`).join(' or ') })}) x`);
     }
-    if (conditions.length) parts.push(`select x._cdp_profile_id\nfrom (${rows(source.name, { where: conditions.map((c) => `(${c})`).join(' or ') })}) x`);
     // Both profiles of a row with a changed identifier, one row each (a hashed snapshot row's old profile is in its
     // stored hash). An unchanged snapshot source's stored hashes keep the profile its rows had when hashed: a later
     // comparison touches that profile too, which only recomputes it again.
@@ -345,12 +396,18 @@ export function touchedProfilesSql(project: LoadedProject, d: Dialect, sources: 
 union all
 select r._cdp_profile_id, r._cdp_previous_profile_id from (${withChanged(`${ts} is null or ${ts} >= ${d.timestampLiteral(floor)}`)}) r`
         : withChanged();
-      parts.push(
-        `select case when k.side = 1 then x._cdp_profile_id else x._cdp_previous_profile_id end\nfrom (${picked}) x\ncross join (select 1 as side union all select 2 as side) k\nwhere x._cdp_profile_id is distinct from x._cdp_previous_profile_id`,
+      recompute.push(
+        `select case when k.side = 1 then x._cdp_profile_id else x._cdp_previous_profile_id end, ${every}\nfrom (${picked}) x\ncross join (select 1 as side union all select 2 as side) k\nwhere x._cdp_profile_id is distinct from x._cdp_previous_profile_id`,
       );
     }
   }
-  return `select distinct u.profile_id\nfrom (\n${parts.join('\nunion all\n')}\n) u\nwhere u.profile_id is not null`;
+  const kept = [...parted].filter((name) => sources.some((s) => s.name === name));
+  const touched = [`select r.profile_id from ${d.scratchTable(t.recompute)} r`, ...kept.map((name) => `select p.profile_id from ${d.scratchTable(t.parts(name))} p`)];
+  return [
+    d.createScratchTableAs(t.recompute, `select distinct u.profile_id, u.src\nfrom (\n${recompute.join('\nunion all\n')}\n) u\nwhere u.profile_id is not null`),
+    ...parts,
+    d.createScratchTableAs(t.touched, `select distinct u.profile_id\nfrom (\n${touched.join('\nunion all\n')}\n) u`),
+  ];
 }
 
 /**
@@ -362,10 +419,17 @@ function tailSince(d: Dialect, source: SourceConfig, bounds: Bounds): string | u
   return watermark ? d.timestampLiteral(new Date(watermark.getTime() - lateArrivalSeconds(source) * 1000)) : undefined;
 }
 
-/** This build's tail of each append source, hashed (compared with the stored tail, then stored). */
-export function appendTailStatements(project: LoadedProject, d: Dialect, sources: readonly SourceConfig[], rows: ChangedRows, bounds: Bounds): string[] {
+/**
+ * This build's tail of each append source, hashed (compared with the stored tail, then stored); a source in `parted`
+ * adds its traits' parts (trait-parts.ts).
+ */
+export function appendTailStatements(project: LoadedProject, d: Dialect, sources: readonly SourceConfig[], rows: ChangedRows, bounds: Bounds, asOf: Date, parted: ReadonlySet<string>): string[] {
   const t = incrementalTables(project);
-  return appendSources(sources).map((s) => d.createScratchTableAs(t.rowsNow(s.name), tailRowsSql(d, s, rows, tailSince(d, s, bounds))));
+  const times = { asOf, previousAsOf: bounds.previousAsOf };
+  return appendSources(sources).map((s) => {
+    const parts = parted.has(s.name) ? { traits: project.traits.filter((x) => x.from === s.name), times } : undefined;
+    return d.createScratchTableAs(t.rowsNow(s.name), tailRowsSql(d, s, rows, tailSince(d, s, bounds), parts));
+  });
 }
 
 /** Conditions on a row's time (`ts`) that hold when it crossed an edge a trait over `source` draws: `as_of`, or a window's start. */
@@ -377,11 +441,14 @@ function timeCrossings(project: LoadedProject, d: Dialect, source: string, ts: s
   ];
 }
 
-/** The identifiers of the touched profiles: a source row belongs to a touched profile only if it has one of them. */
+/**
+ * The identifiers of the profiles recomputed from their rows: a source row belongs to one only if it has one of them.
+ * Profiles kept from their parts need no rows read.
+ */
 export function touchedIdentifiersSql(project: LoadedProject, d: Dialect): string {
   const t = incrementalTables(project);
   const identifiers = d.table(identityTables(identitySpec(project).schema).identifiers);
-  return `select i.id_type, i.id_value from ${identifiers} i where i.profile_id in (select profile_id from ${d.scratchTable(t.touched)})`;
+  return `select i.id_type, i.id_value from ${identifiers} i where i.profile_id in (select profile_id from ${d.scratchTable(t.recompute)})`;
 }
 
 /**
@@ -449,7 +516,8 @@ export function commitIncrementalState(
 export function incrementalScratchCleanup(project: LoadedProject, d: Dialect, sources: readonly SourceConfig[]): string[] {
   const t = incrementalTables(project);
   const snapshots = sources.filter((s) => s.changes === 'snapshot').flatMap((s) => snapshotChanges(project, d, s.name).cleanup);
-  return [...[t.changedIds, t.touched, t.touchedIds, ...sources.map((s) => t.rowsNow(s.name))].map((x) => d.dropScratchTable(x)), ...snapshots];
+  const parts = sources.filter((s) => s.changes === 'append').map((s) => t.parts(s.name));
+  return [...[t.changedIds, t.touched, t.touchedIds, t.recompute, t.next, ...parts, ...sources.map((s) => t.rowsNow(s.name))].map((x) => d.dropScratchTable(x)), ...snapshots];
 }
 
 /**

@@ -9,6 +9,7 @@ import { createProfileChangesSql, logEverythingSql, logProfilesSql, pruneProfile
 import type { Row } from '../warehouse/warehouse.js';
 import { segmentSql } from './compile-segments.js';
 import { compileTraitsSelect, type SourceColumnTypes } from './compile-traits.js';
+import { partSources } from './trait-parts.js';
 import {
   appendTailStatements,
   boundsSql,
@@ -25,7 +26,7 @@ import {
   rawIdsStatements,
   snapshotRowsStatements,
   touchedIdentifiersSql,
-  touchedProfilesSql,
+  touchedStatements,
   traitsFingerprint,
   type ChangedRows,
 } from './incremental-profiles.js';
@@ -89,19 +90,33 @@ function incrementalProfilesSteps(
     compileTraitsSelect(project, d, { rowsOf, profileIds, asOf, columnTypes: params.columnTypes });
   // The row fingerprint is part of it: stored row hashes of another kind are not compared, the build is full.
   const fingerprint = traitsFingerprint(`${traitsFor(new Date(0), params.rowsOf, '<profiles>')}\n${d.rowFingerprint('r')}`, sources);
-  // Only rows with an identifier of a touched profile can belong to one: read those, then keep the touched profiles'.
-  const touchedIds = d.scratchTable(t.touchedIds);
-  const recomputed = traitsFor(
-    params.asOf,
-    (source) => `select * from (${changedRows(source, { within: touchedIds, rawIds: t.rawIds })}) x where x._cdp_profile_id in (select profile_id from ${touched})`,
-    `(select profile_id from ${touched} where profile_id in (select profile_id from ${identifiers}))`,
-  );
+  // Sources whose traits a profile keeps from their parts when only new rows or time changed them (trait-parts.ts).
+  const parted = partSources(sources, project.traits, params.columnTypes);
+  const recompute = d.scratchTable(t.recompute);
+  // The touched profiles' next rows: a source's traits are recomputed, from the rows with an identifier of a profile
+  // recomputed, only for the sources some profile needs them from (`read` lists them; `*` is every source).
+  const next = (recomputed: ReadonlySet<string>) =>
+    d.createScratchTableAs(
+      t.next,
+      compileTraitsSelect(project, d, {
+        rowsOf: (source) => `select * from (${changedRows(source, { within: d.scratchTable(t.touchedIds), rawIds: t.rawIds })}) x where x._cdp_profile_id in (${recomputedFor(source)})`,
+        profileIds: `(select profile_id from ${touched} where profile_id in (select profile_id from ${identifiers}))`,
+        asOf: params.asOf,
+        columnTypes: params.columnTypes,
+        kept: {
+          stored: d.table(profiles),
+          recomputed: (source) => (recomputed.has('*') || recomputed.has(source) ? `(${recomputedFor(source)})` : undefined),
+          parts: (source) => (parted.has(source) ? d.scratchTable(t.parts(source)) : undefined),
+        },
+      }),
+    );
+  const recomputedFor = (source: string) => `select distinct c.profile_id from ${recompute} c where c.src = '*' or c.src = ${d.stringLiteral(source)}`;
   // The touched profiles' rows are replaced in place, in one transaction: the rest of `profiles` is not rewritten.
   const columns = ['profile_id', ...project.traits.map((tr) => tr.name)].map((c) => d.quoteIdentifier(c)).join(', ');
   const update = [
     logProfilesSql(d, project.config.schema, `select profile_id from ${touched}`),
     `delete from ${d.table(profiles)} where profile_id in (select profile_id from ${touched}) or profile_id not in (select profile_id from ${identifiers})`,
-    `insert into ${d.table(profiles)} (${columns})\nselect ${columns} from (\n${recomputed}\n) n`,
+    `insert into ${d.table(profiles)} (${columns})\nselect ${columns} from ${d.scratchTable(t.next)}`,
   ];
   const step = (id: string, label: string, statements: readonly string[], transaction = false) => statementsStep('profiles', `profiles.${id}`, label, statements, { transaction });
   const snapshots = snapshotRowsStatements(project, d, sources, changedRows);
@@ -109,9 +124,9 @@ function incrementalProfilesSteps(
   const findTouched = (bounds: Bounds) => [
     ...rawIdsStatements(project, d, sources, bounds),
     ...snapshotRowsStatements(project, d, sources, changedRows, bounds.unchanged),
-    ...appendTailStatements(project, d, sources, changedRows, bounds),
+    ...appendTailStatements(project, d, sources, changedRows, bounds, params.asOf, parted),
     d.createScratchTableAs(t.changedIds, changedIdentifiersSql(project, d, bounds)),
-    d.createScratchTableAs(t.touched, touchedProfilesSql(project, d, sources, changedRows, params.asOf, bounds)),
+    ...touchedStatements(project, d, sources, changedRows, params.asOf, bounds, parted),
     d.createScratchTableAs(t.touchedIds, touchedIdentifiersSql(project, d)),
   ];
   return [
@@ -153,7 +168,22 @@ function incrementalProfilesSteps(
                 ),
               ],
             },
-            { kind: 'read', id: 'profiles.touched_count', stage: 'profiles', label: 'count touched profiles', sql: `select count(*) as n from ${touched}` },
+            {
+              kind: 'read',
+              id: 'profiles.touched_count',
+              stage: 'profiles',
+              label: 'count touched profiles',
+              sql: `select count(*) as n, count(*) - (select count(distinct profile_id) from ${recompute}) as from_parts from ${touched}`,
+            },
+            {
+              kind: 'compute',
+              id: 'profiles.next',
+              stage: 'profiles',
+              label: 'compute touched profiles',
+              read: `select src from ${recompute} group by src`,
+              write: (rows) => ({ statements: [next(new Set(rows.map((r) => String(r.src))))] }),
+              shown: [note('a source no touched profile needs recomputed from its rows is left out of the statement below, and not read'), next(new Set(['*']))],
+            },
             step('incremental', 'update touched profiles', update, true),
           ],
         },

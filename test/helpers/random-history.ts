@@ -60,6 +60,29 @@ export const MODELS = yaml`
     - { name: paying, where: "coalesce(ltv, 0) > 0 and plan <> 'free'" }
 `;
 
+/**
+ * The same sources with traits an incremental build keeps from their parts (docs/incremental.md#traits-kept-from-their-parts):
+ * counts (windowed too), and `exists`, `min` and `max` without a window, over the append sources; the CRM's traits
+ * and the derived trait are recomputed as in `MODELS`.
+ */
+export const PART_MODELS = MODELS.slice(0, MODELS.indexOf('\ntraits:') + 1) + yaml`
+  traits:
+    - { name: events_total, from: events, aggregate: count }
+    - { name: pricing_7d, from: events, aggregate: count, where: "path = '/pricing'", window: 7d }
+    - { name: views_2d, from: events, aggregate: count, window: 2d }
+    - { name: saw_docs, from: events, aggregate: exists, where: "path = '/docs'" }
+    - { name: first_seen, from: events, aggregate: min, column: ts }
+    - { name: last_path, from: events, aggregate: max, column: path }
+    - { name: first_order, from: orders, aggregate: min, column: ordered_at }
+    - { name: orders_3d, from: orders, aggregate: count, window: 3d }
+    - { name: plan, from: crm, aggregate: last, column: plan }
+    - { name: crm_rows, from: crm, aggregate: count }
+    - { name: score, sql: "coalesce(orders_3d, 0) + 10 * pricing_7d" }
+  segments:
+    - { name: hot, where: "pricing_7d >= 2" }
+    - { name: paying, where: "first_order is not null and plan <> 'free'" }
+`;
+
 /** The raw tables the model reads, empty. */
 export const RAW_TABLES = [
   'create schema raw',
