@@ -317,6 +317,9 @@ full outer join ${d.table(t.identifiers)} p on p.id_type = i.id_type and p.id_va
 where i.profile_id is null or p.profile_id is null or p.profile_id <> i.profile_id`;
 }
 
+/** In `recompute`'s `src`: the profile's traits from every source are recomputed. */
+export const EVERY_SOURCE = '*';
+
 /**
  * The profiles whose traits may differ from the stored ones (docs/incremental.md#which-profiles-a-build-recomputes),
  * as statements creating three kinds of scratch table:
@@ -347,7 +350,7 @@ export function touchedStatements(
   const changed = d.scratchTable(t.changedIds);
   // Literal times, not subqueries: a condition on the row alone is applied while the source is read.
   const { previousAsOf } = bounds;
-  const every = d.stringLiteral('*');
+  const every = d.stringLiteral(EVERY_SOURCE);
   const recompute: string[] = [`select c.profile_id, ${every} as src from ${changed} c`, `select c.previous_profile_id, ${every} from ${changed} c`];
   const parts: string[] = [];
   for (const source of sources) {

@@ -29,6 +29,7 @@ import {
   touchedStatements,
   traitsFingerprint,
   type ChangedRows,
+  EVERY_SOURCE,
 } from './incremental-profiles.js';
 
 export interface ProfilesPlanParams {
@@ -93,6 +94,8 @@ function incrementalProfilesSteps(
   // Sources whose traits a profile keeps from their parts when only new rows or time changed them (trait-parts.ts).
   const parted = partSources(sources, project.traits, params.columnTypes);
   const recompute = d.scratchTable(t.recompute);
+  const recomputedFor = (source: string) =>
+    `select distinct c.profile_id from ${recompute} c where c.src = ${d.stringLiteral(EVERY_SOURCE)} or c.src = ${d.stringLiteral(source)}`;
   // The touched profiles' next rows: a source's traits are recomputed, from the rows with an identifier of a profile
   // recomputed, only for the sources some profile needs them from (`read` lists them; `*` is every source).
   const next = (recomputed: ReadonlySet<string>) =>
@@ -105,12 +108,11 @@ function incrementalProfilesSteps(
         columnTypes: params.columnTypes,
         kept: {
           stored: d.table(profiles),
-          recomputed: (source) => (recomputed.has('*') || recomputed.has(source) ? `(${recomputedFor(source)})` : undefined),
+          recomputed: (source) => (recomputed.has(EVERY_SOURCE) || recomputed.has(source) ? `(${recomputedFor(source)})` : undefined),
           parts: (source) => (parted.has(source) ? d.scratchTable(t.parts(source)) : undefined),
         },
       }),
     );
-  const recomputedFor = (source: string) => `select distinct c.profile_id from ${recompute} c where c.src = '*' or c.src = ${d.stringLiteral(source)}`;
   // The touched profiles' rows are replaced in place, in one transaction: the rest of `profiles` is not rewritten.
   const columns = ['profile_id', ...project.traits.map((tr) => tr.name)].map((c) => d.quoteIdentifier(c)).join(', ');
   const update = [
@@ -182,7 +184,7 @@ function incrementalProfilesSteps(
               label: 'compute touched profiles',
               read: `select src from ${recompute} group by src`,
               write: (rows) => ({ statements: [next(new Set(rows.map((r) => String(r.src))))] }),
-              shown: [note('a source no touched profile needs recomputed from its rows is left out of the statement below, and not read'), next(new Set(['*']))],
+              shown: [note('a source no touched profile needs recomputed from its rows is left out of the statement below, and not read'), next(new Set([EVERY_SOURCE]))],
             },
             step('incremental', 'update touched profiles', update, true),
           ],
