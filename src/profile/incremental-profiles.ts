@@ -380,7 +380,11 @@ export function touchedStatements(
       ];
       parts.push(d.createScratchTableAs(t.parts(source.name), partsByProfileSelect(traits, groups.join('\nunion all\n'))));
     } else {
-      if (!unchanged) {
+      if (source.changes === 'snapshot' && !unchanged) {
+        // The rows snapshotRowsStatements found new, changed or gone, compared once for both uses.
+        const { changed: differ, gone } = snapshotChanges(project, d, source.name).refs;
+        recompute.push(`select c.profile_id, ${name} from ${d.scratchTable(differ)} c`, `select g.profile_id, ${name} from ${d.scratchTable(gone)} g`);
+      } else if (!unchanged) {
         recompute.push(
           `select coalesce(c.profile_id, s.profile_id), ${name}\nfrom ${now} c\nfull outer join ${stored} s on s.row_hash = c.row_hash and s.profile_id = c.profile_id\nwhere c.n is null or s.n is null or c.n <> s.n`,
         );
