@@ -364,12 +364,13 @@ export function touchedStatements(
     const now = d.scratchTable(t.rowsNow(source.name));
     const unchanged = bounds.unchanged.has(source.name);
     if (parted.has(source.name) && source.timestamp !== undefined) {
-      // Rows that went, or fewer of them: a min, max or exists cannot take them out, so the source is recomputed.
+      // Rows that went, or fewer of them: a min, max or exists cannot give them back, so the source is recomputed.
       recompute.push(`select s.profile_id, ${name}\nfrom ${stored} s\nleft join ${now} c on c.row_hash = s.row_hash and c.profile_id = s.profile_id\nwhere c.n is null or c.n < s.n`);
       const traits = project.traits.filter((x) => x.from === source.name);
       const times = { asOf, previousAsOf };
-      // The tail's groups, now and at the last build; before the tail, rows only cross a window's start (one each).
-      const crossed = since === undefined ? [] : conditions.slice(1);
+      // The tail's groups, now and at the last build; before the tail (all at or before the last reference time), rows
+      // only cross a window's start, and are read one by one.
+      const crossed = since === undefined || !ts ? [] : windowCrossings(project, d, source.name, ts, previousAsOf, asOf);
       const groups = [
         `select c.profile_id, c.n as rows_now, coalesce(s.n, 0) as rows_then, ${partNames(traits, 'c').join(', ')}\nfrom ${now} c\nleft join ${stored} s on s.row_hash = c.row_hash and s.profile_id = c.profile_id`,
         ...(crossed.length && ts && since
@@ -441,11 +442,13 @@ export function appendTailStatements(project: LoadedProject, d: Dialect, sources
 
 /** Conditions on a row's time (`ts`) that hold when it crossed an edge a trait over `source` draws: `as_of`, or a window's start. */
 function timeCrossings(project: LoadedProject, d: Dialect, source: string, ts: string, previousAsOf: Date, now: Date): string[] {
+  return [`${ts} > ${d.timestampLiteral(previousAsOf)} and ${ts} <= ${d.timestampLiteral(now)}`, ...windowCrossings(project, d, source, ts, previousAsOf, now)];
+}
+
+/** Conditions on a row's time (`ts`) that hold when it left a window of a trait over `source` (newly at or before its start). */
+function windowCrossings(project: LoadedProject, d: Dialect, source: string, ts: string, previousAsOf: Date, now: Date): string[] {
   const windows = [...new Set(project.traits.filter((t) => t.from === source && t.window !== undefined).map((t) => durationSeconds(t.window as string)))];
-  return [
-    `${ts} > ${d.timestampLiteral(previousAsOf)} and ${ts} <= ${d.timestampLiteral(now)}`,
-    ...windows.map((seconds) => `${ts} > ${d.timestampLiteral(new Date(previousAsOf.getTime() - seconds * 1000))} and ${ts} <= ${d.timestampLiteral(new Date(now.getTime() - seconds * 1000))}`),
-  ];
+  return windows.map((seconds) => `${ts} > ${d.timestampLiteral(new Date(previousAsOf.getTime() - seconds * 1000))} and ${ts} <= ${d.timestampLiteral(new Date(now.getTime() - seconds * 1000))}`);
 }
 
 /**
