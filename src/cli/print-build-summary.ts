@@ -22,8 +22,9 @@ export function printBuildSummary(reporter: Reporter, summary: BuildSummary): vo
   }
   if (summary.profiles) {
     const p = summary.profiles;
-    const parts = p.fromParts > 0 ? `, ${p.fromParts.toLocaleString('en-US')} of them from their parts` : '';
-    const how = p.mode === 'incremental' ? ` (incremental: ${p.recomputed.toLocaleString('en-US')} recomputed${parts}; docs/incremental.md)` : '';
+    // `recomputed` counts every profile the build updated; those kept from their parts read none of their rows.
+    const parts = p.fromParts > 0 ? `, ${p.fromParts.toLocaleString('en-US')} from their parts` : '';
+    const how = p.mode === 'incremental' ? ` (incremental: ${(p.recomputed - p.fromParts).toLocaleString('en-US')} recomputed${parts}; docs/incremental.md)` : '';
     reporter.info(`profiles: ${p.profiles.toLocaleString('en-US')} with ${p.traits} traits${how}`);
     if (p.nonFinite > 0) reporter.problem(`profiles: ${p.nonFinite} trait value${p.nonFinite === 1 ? ' was' : 's were'} NaN or infinite and ${p.nonFinite === 1 ? 'is' : 'are'} NULL instead`);
     if (p.segments.length > 0) {

@@ -19,7 +19,7 @@ export interface ProfileSummary {
   /** Trait values that came out NaN or infinite (a derived trait dividing by zero), set to NULL. */
   readonly nonFinite: number;
   readonly segments: readonly SegmentChange[];
-  /** `incremental` when only touched profiles were recomputed (docs/incremental.md); then how many. */
+  /** `incremental` when only touched profiles were recomputed (docs/incremental.md); then how many were updated, those kept from their parts included. */
   readonly mode: 'full' | 'incremental';
   readonly recomputed: number;
   /** Of those, how many kept every trait from its stored value and parts, reading none of their rows (docs/incremental.md#traits-kept-from-their-parts). */

@@ -325,7 +325,7 @@ export const EVERY_SOURCE = '*';
  * as statements creating three kinds of scratch table:
  * - `recompute`: (profile, source) pairs whose traits from that source are recomputed from their rows, `*` for every
  *   source (a profile whose identifiers changed);
- * - `parts(source)`: per source in `parted` (trait-parts.ts), the profiles whose traits from it change only by rows that
+ * - `parts(source)`: per source in `parted` (trait-parts.ts, some of `sources`), the profiles whose traits from it change only by rows that
  *   entered or left them, with those parts (docs/incremental.md#traits-kept-from-their-parts);
  * - `touched`: every profile in either, once.
  * Every part reads only the source rows it needs, chosen on the row itself before any join:
@@ -409,8 +409,7 @@ select r._cdp_profile_id, r._cdp_previous_profile_id from (${withChanged(`${ts} 
       );
     }
   }
-  const kept = [...parted].filter((name) => sources.some((s) => s.name === name));
-  const touched = [`select r.profile_id from ${d.scratchTable(t.recompute)} r`, ...kept.map((name) => `select p.profile_id from ${d.scratchTable(t.parts(name))} p`)];
+  const touched = [`select r.profile_id from ${d.scratchTable(t.recompute)} r`, ...[...parted].map((name) => `select p.profile_id from ${d.scratchTable(t.parts(name))} p`)];
   return [
     d.createScratchTableAs(t.recompute, `select distinct u.profile_id, u.src\nfrom (\n${recompute.join('\nunion all\n')}\n) u\nwhere u.profile_id is not null`),
     ...parts,

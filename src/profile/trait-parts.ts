@@ -92,7 +92,8 @@ having max(case when ${changed} then 1 else 0 end) = 1`;
 export function combinedSql(d: Dialect, trait: TraitConfig, stored: string, part: string): string {
   switch (trait.aggregate) {
     case 'count':
-      return d.cast(`${stored} + coalesce(${part}, 0)`, 'integer');
+      // Typed as compile-traits.ts types a count: its `type:`, else an integer.
+      return d.cast(`${stored} + coalesce(${part}, 0)`, trait.type ?? 'integer');
     case 'exists':
       return `(${stored} or coalesce(${part}, 0) > 0)`;
     case 'min':
