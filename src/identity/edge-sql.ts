@@ -2,16 +2,12 @@ import type { Dialect } from '../dialect/dialect.js';
 import { typeIndex, typeNameSql, type IdentitySource, type IdentitySpec } from './identity-spec.js';
 import { TABLE_COLUMNS, nullColumns, type IdentityTables } from './identity-tables.js';
 import { blockedBySql } from './normalize-sql.js';
-import { columnsByStrength, keptByNodeSql, nodesUnion, valuesUnion } from './observation-sql.js';
+import { columnsByStrength, observationsUnion } from './observation-sql.js';
 
 /**
  * Steps 2-6: from row groups to guarded edges, all before the graph (docs/identity.md#links-and-guards).
- *   unknown     distinct normalised values without a node (`grp_<i>` holds the others by node), with the blocklist
- *               rule each one matches
- *   fresh       valid values without a key get the next dense keys (stable forever), stored in nodes; the kept
- *               groups then store them by node too
- *   unknown_nodes  the values without a node before, with the key they got (none when blocked)
- *   known       each node the groups hold, with its rows and first and last time
+ *   keyed       distinct normalised values, with the blocklist rule each one matches and its stored key
+ *   fresh       valid values without a key get the next dense keys (stable forever), stored in nodes
  *   value_nodes each value with its key
  *   wide_<i>    each row group with its node keys and a status per column: ok | blocklist | window
  *   hubs        values that link, directly or through weaker ids, too many distinct stronger ids
@@ -24,19 +20,23 @@ export function edgeStatements(d: Dialect, spec: IdentitySpec, t: IdentityTables
   const create = (name: string, select: string) => d.createScratchTableAs(t.scratch(name), select);
   const nodes = d.table(t.nodes);
   return [
-    // The values without a node: the blocklist is tested on them alone (for the nodes, the nodes it blocks are listed:
-    // blocked-nodes-sql.ts), and a valid one gets the hash bucket its new key is numbered in.
+    // Each value's stored key, in the one join with the nodes table; a valid value without one is fresh, and gets the
+    // hash bucket its new key is numbered in. The blocklist is tested on values without a key: for the others, the
+    // nodes it blocks are listed (blocked-nodes-sql.ts).
     create(
-      'unknown',
-      `select x.id_type, x.id_value, x.blocked_by, x.n_rows, x.first_seen, x.last_seen,
-  case when x.blocked_by is null then substr(${d.md5Hex(`x.id_type || ':' || x.id_value`)}, 1, 3) end as bucket
+      'keyed',
+      `select x.id_type, x.id_value, x.blocked_by, x.n_rows, x.first_seen, x.last_seen, x.node_key,
+  case when x.blocked_by is null and x.node_key is null then substr(${d.md5Hex(`x.id_type || ':' || x.id_value`)}, 1, 3) end as bucket
 from (
-  select g.id_type, g.id_value, ${blockedBySql(d, spec, 'g.id_type', 'g.id_value')} as blocked_by, g.n_rows, g.first_seen, g.last_seen
+  select g.id_type, g.id_value, case when n.node_key is null then ${blockedBySql(d, spec, 'g.id_type', 'g.id_value')} else b.blocked_by end as blocked_by,
+    g.n_rows, g.first_seen, g.last_seen, n.node_key
   from (
     select ${typeNameSql(d, spec, 'o.ti')} as id_type, o.id_value, sum(o.n_rows) as n_rows, min(o.first_seen) as first_seen, max(o.last_seen) as last_seen
-    from ${valuesUnion(d, spec, t)} o
+    from ${observationsUnion(d, spec, t)} o
     group by o.ti, o.id_value
   ) g
+  left join ${nodes} n on n.id_type = g.id_type and n.id_value = g.id_value
+  left join ${d.table(t.blocked)} b on b.node_key = n.node_key
 ) x`,
     ),
     // Dense keys without one global sort: numbered within 4096 hash buckets, buckets laid end to end. Of the nodes
@@ -44,32 +44,18 @@ from (
     create(
       'fresh',
       `select f.id_type, f.id_value, ${d.cast('m.base + o.key_base + row_number() over (partition by f.bucket order by f.id_type, f.id_value)', 'integer')} as node_key
-from ${s('unknown')} f
+from ${s('keyed')} f
 join (select bucket, sum(n) over (order by bucket rows between unbounded preceding and current row) - n as key_base
-  from (select bucket, count(*) as n from ${s('unknown')} where bucket is not null group by bucket) c) o on o.bucket = f.bucket
+  from (select bucket, count(*) as n from ${s('keyed')} where bucket is not null group by bucket) c) o on o.bucket = f.bucket
 cross join (select coalesce(max(node_key), 0) as base from ${nodes}) m`,
     ),
     `insert into ${nodes} (node_key, id_type, id_value) select node_key, id_type, id_value from ${s('fresh')}`,
-    create('made', `select id_type, id_value, node_key from ${s('found')} union all select id_type, id_value, node_key from ${s('fresh')}`),
-    ...keptByNodeSql(d, spec, t, s('made')),
-    create(
-      'unknown_nodes',
-      `select u.id_type, u.id_value, u.blocked_by, u.n_rows, u.first_seen, u.last_seen, f.node_key
-from ${s('unknown')} u left join ${s('fresh')} f on f.id_type = u.id_type and f.id_value = u.id_value`,
-    ),
-    // Each node's figures from every group that holds it: integers grouped, not the values they stand for.
-    create(
-      'known',
-      `select o.node_key, sum(o.n_rows) as n_rows, min(o.first_seen) as first_seen, max(o.last_seen) as last_seen from ${nodesUnion(d, spec, t)} o group by o.node_key`,
-    ),
     create(
       'value_nodes',
-      `select n.id_type, n.id_value, b.blocked_by, k.n_rows, k.first_seen, k.last_seen, k.node_key
-from ${s('known')} k join ${nodes} n on n.node_key = k.node_key left join ${d.table(t.blocked)} b on b.node_key = k.node_key
-union all
-select id_type, id_value, blocked_by, n_rows, first_seen, last_seen, node_key from ${s('unknown_nodes')}`,
+      `select x.id_type, x.id_value, x.blocked_by, x.n_rows, x.first_seen, x.last_seen, coalesce(x.node_key, f.node_key) as node_key
+from ${s('keyed')} x left join ${s('fresh')} f on f.id_type = x.id_type and f.id_value = x.id_value`,
     ),
-    ...spec.sources.map((src, i) => create(`wide_${i}`, wideSelect(d, src, s(`grp_${i}`), s('unknown_nodes'), d.table(t.blocked), asOf))),
+    ...spec.sources.map((src, i) => create(`wide_${i}`, wideSelect(d, src, s(`grp_${i}`), s('value_nodes'), asOf))),
     ...hubStatements(d, spec, t),
     ...spec.sources.map((src, i) => create(`star_${i}`, starSelect(d, src, s(`wide_${i}`), s('hubs')))),
     create(
@@ -105,21 +91,15 @@ where v.blocked_by is null and h.node_key is null`,
 /**
  * Each row group with, per identifier column j: node{j}, blocked{j} and st{j} (ok | blocklist | window). The value
  * itself (v{j}) only when it has no node (a blocked value never stored): the review names the others by their node.
- * These tables hold every row group, and writing each value again cost more than the rest of them. A group holds
- * most values by node already; only those it holds by value are looked up, in the few values without a node before.
+ * These tables hold every row group, and writing each value again cost more than the rest of them.
  */
-function wideSelect(d: Dialect, src: IdentitySource, grp: string, unknownNodes: string, blocked: string, asOf: Date): string {
+function wideSelect(d: Dialect, src: IdentitySource, grp: string, valueNodes: string, asOf: Date): string {
   const columns = src.identifiers.map((c, j) => {
     const window = c.type.linkWindowSeconds === undefined ? '1 = 0' : `x.last_seen < ${d.timestampSub(d.timestampLiteral(asOf), c.type.linkWindowSeconds, 'second')}`;
-    const node = `coalesce(x.k${j}, u${j}.node_key)`;
-    const blockedBy = `coalesce(b${j}.blocked_by, u${j}.blocked_by)`;
-    return `case when ${node} is null then x.v${j} end as v${j}, ${node} as node${j}, ${blockedBy} as blocked${j},
-  case when x.k${j} is null and x.v${j} is null then null when ${blockedBy} is not null then 'blocklist' when ${window} then 'window' else 'ok' end as st${j}`;
+    return `case when n${j}.node_key is null then x.v${j} end as v${j}, n${j}.node_key as node${j}, n${j}.blocked_by as blocked${j},
+  case when x.v${j} is null then null when n${j}.blocked_by is not null then 'blocklist' when ${window} then 'window' else 'ok' end as st${j}`;
   });
-  const joins = src.identifiers.flatMap((c, j) => [
-    `left join ${unknownNodes} u${j} on u${j}.id_type = ${d.stringLiteral(c.type.name)} and u${j}.id_value = x.v${j}`,
-    `left join ${blocked} b${j} on b${j}.node_key = x.k${j}`,
-  ]);
+  const joins = src.identifiers.map((c, j) => `left join ${valueNodes} n${j} on n${j}.id_type = ${d.stringLiteral(c.type.name)} and n${j}.id_value = x.v${j}`);
   return `select x.n_rows, x.first_seen, x.last_seen, x.evidence,\n  ${columns.join(',\n  ')}\nfrom ${grp} x\n${joins.join('\n')}`;
 }
 
@@ -225,5 +205,5 @@ group by x.reason, x.id_type, coalesce(x.id_value, v.id_value), c.id_type, c.id_
 
 /** The per-source scratch tables this build creates (for clean-up). */
 export function perSourceScratch(spec: IdentitySpec): string[] {
-  return spec.sources.flatMap((_, i) => [`raw_${i}`, `grp_${i}`, `wide_${i}`, `star_${i}`]);
+  return spec.sources.flatMap((_, i) => [`grp_${i}`, `wide_${i}`, `star_${i}`]);
 }

@@ -8,7 +8,7 @@ import { edgeStatements, perSourceScratch } from './edge-sql.js';
 import { identitySpec, type IdentitySpec } from './identity-spec.js';
 import { createIdentityTables, identityTables, type IdentityTables } from './identity-tables.js';
 import { limitSteps } from './limit-guard.js';
-import { fileGroups, foundNodesSql, groupedSql, keptFloor, resolvedGroupsSql, keptFloors, keptFloorsSql, keptGroups, type FileGroups, type Kept } from './observation-sql.js';
+import { fileGroups, groupedSql, keptFloor, keptFloors, keptFloorsSql, keptGroups, type FileGroups, type Kept } from './observation-sql.js';
 import { createFileStampsTable, fileStampsTable } from '../model/compile-models.js';
 import { createProfileChangesSql } from '../model/profile-changes.js';
 import { STATE_VERSION, commitStatements, identifierScratchCleanup, identifiersCmpSql, identifiersNextSql, internalStatements, stateStatements } from './publish-sql.js';
@@ -78,7 +78,6 @@ export function identityPlan(project: LoadedProject, d: Dialect, params: Identit
           shown: observationsShown(d, spec, t, params.asOf),
         },
     ...files.map((f) => fileGroupsStep(f, params.asOf, stamps)),
-    step('nodes', 'nodes of row groups', [foundNodesSql(d, spec, t), ...resolvedGroupsSql(d, spec, t)]),
     blockedNodesStep(d, spec, t),
     step('links', 'build links', [
       ...edgeStatements(d, spec, t, params.asOf),
@@ -213,7 +212,7 @@ function chooseMode(rows: readonly { readonly [column: string]: unknown }[]): 'f
 }
 
 const SCRATCH = [
-  'found', 'unknown', 'fresh', 'made', 'unknown_nodes', 'known', 'value_nodes', 'hub_candidates', 'hubs', 'edges', 'present', 'previous_limits', 'touched', 'violating',
+  'keyed', 'fresh', 'value_nodes', 'hub_candidates', 'hubs', 'edges', 'present', 'previous_limits', 'touched', 'violating',
   'limit_drops', 'limit_labels', 'final', 'sv_overlap', 'sv_part', 'sv_profile', 'sv_rank', 'sv_ids', 'assign',
   'profile_changes', 'identifiers_next', 'profile_sizes',
 ];

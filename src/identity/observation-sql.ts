@@ -7,13 +7,10 @@ import { storedTime } from '../model/stored-time.js';
 import type { Row } from '../warehouse/warehouse.js';
 
 /**
- * Step 1: per source, a scratch table `raw_<i>` of row groups: one row per distinct combination of
- * normalised identifiers (events repeating the same ids collapse into one), with the row count, first/last
- * time and the smallest primary key as evidence. Per identifier column j, in the source's `identifiers:`
- * order, a group holds the value's node (k{j}) or, when it has none yet, the value itself (v{j}): the kept
- * groups are stored that way, so a build looks up only values it has not keyed before (`resolveSql` makes
- * `grp_<i>` from `raw_<i>`, with every value that has a node by its node). Rows stamped after the run's
- * as-of time are not known yet.
+ * Step 1: per source, a scratch table `grp_<i>` with one row per distinct combination of
+ * normalised identifiers (a "row group": events repeating the same ids collapse into one), with
+ * the row count, first/last time and the smallest primary key as evidence. Columns v0..vk follow
+ * the source's `identifiers:` order. Rows stamped after the run's as-of time are not known yet.
  *
  * Grouped twice: first by the raw values (cheap, most events repeat the same ids), then the distinct
  * raw combinations are normalised and grouped again, so normalisation runs once per distinct
@@ -31,113 +28,14 @@ import type { Row } from '../warehouse/warehouse.js';
 export function groupedSql(d: Dialect, spec: IdentitySpec, t: IdentityTables, asOf: Date, floors: ReadonlyMap<string, Date> = new Map()): string[] {
   const kept = new Map(keptGroups(d, spec, t).map((k) => [k.index, k]));
   return spec.sources.flatMap((s, i) => {
-    const raw = t.scratch(`raw_${i}`);
+    const grp = t.scratch(`grp_${i}`);
     const k = kept.get(i);
     // A source read from files is grouped by its own step (FileGroups).
     if (s.files) return [];
-    if (!k) return [d.createScratchTableAs(raw, byValue(d, s, sourceGroups(d, s, knownBy(d, s, asOf))))];
+    if (!k) return [d.createScratchTableAs(grp, sourceGroups(d, s, knownBy(d, s, asOf)))];
     const floor = floors.get(s.name);
-    return [...k.validate(asOf), d.createScratchTableAs(k.next, k.nextSince(asOf, floor)), ...k.settle(floor), d.createScratchTableAs(raw, k.withTail(asOf, floor))];
+    return [...k.validate(asOf), d.createScratchTableAs(k.next, k.nextSince(asOf, floor)), ...k.settle(floor), d.createScratchTableAs(grp, k.withTail(asOf, floor))];
   });
-}
-
-/** A row group's columns (`raw_<i>`, `grp_<i>` and the kept tables): per identifier column its node or its value, then its figures. */
-function groupColumns(s: IdentitySource): string[] {
-  return [...s.identifiers.map((_, j) => `k${j}`), ...s.identifiers.map((_, j) => `v${j}`), 'n_rows', 'first_seen', 'last_seen', 'evidence'];
-}
-
-/** Row groups of values (`sourceGroups`) in the columns of `groupColumns`, no value looked up yet. */
-function byValue(d: Dialect, s: IdentitySource, groups: string): string {
-  const int = d.typeName('integer');
-  return `select ${s.identifiers.map((_, j) => `cast(null as ${int}) as k${j}`).join(', ')}, ${s.identifiers.map((_, j) => `g.v${j}`).join(', ')}, g.n_rows, g.first_seen, g.last_seen, g.evidence
-from (${groups}) g`;
-}
-
-/**
- * Scratch `found`: the nodes of the values the row groups hold as values (`raw_<i>` without a node), looked up in one
- * join with the nodes table for every source; a value not found has no node yet (new, or blocked).
- */
-export function foundNodesSql(d: Dialect, spec: IdentitySpec, t: IdentityTables): string {
-  const parts = spec.sources.flatMap((s, i) =>
-    s.identifiers.map((c, j) => `select ${d.stringLiteral(c.type.name)} as id_type, v${j} as id_value from ${d.scratchTable(t.scratch(`raw_${i}`))} where v${j} is not null`),
-  );
-  const wanted = parts.length > 0 ? `select distinct id_type, id_value from (\n  ${parts.join('\n  union all\n  ')}\n) w` : `select id_type, id_value from ${d.table(t.nodes)} where 1 = 0`;
-  return d.createScratchTableAs(
-    t.scratch('found'),
-    `select n.node_key, n.id_type, n.id_value from ${d.table(t.nodes)} n join (${wanted}) w on w.id_type = n.id_type and w.id_value = n.id_value`,
-  );
-}
-
-/**
- * `grp_<i>` from `raw_<i>`: each value found takes its node. An append source's kept groups and new rows are grouped
- * together here (a combination kept by node and read again by value is one group); the other sources' groups are
- * already one per combination.
- */
-export function resolvedGroupsSql(d: Dialect, spec: IdentitySpec, t: IdentityTables): string[] {
-  const found = d.scratchTable(t.scratch('found'));
-  return spec.sources.map((s, i) => {
-    const ks = s.identifiers.map((_, j) => `k${j}`);
-    const vs = s.identifiers.map((_, j) => `v${j}`);
-    const resolved = `select ${s.identifiers.map((_, j) => `coalesce(x.k${j}, f${j}.node_key) as k${j}`).join(', ')},
-  ${s.identifiers.map((_, j) => `case when f${j}.node_key is null then x.v${j} end as v${j}`).join(', ')},
-  x.n_rows, x.first_seen, x.last_seen, x.evidence
-from ${d.scratchTable(t.scratch(`raw_${i}`))} x
-${s.identifiers.map((c, j) => `left join ${found} f${j} on f${j}.id_type = ${d.stringLiteral(c.type.name)} and f${j}.id_value = x.v${j}`).join('\n')}`;
-    const select = isAppend(s) ? `select ${[...ks, ...vs].join(', ')}, ${GROUP_PARTS}\nfrom (${resolved}) y\ngroup by ${[...ks, ...vs].join(', ')}` : resolved;
-    return d.createScratchTableAs(t.scratch(`grp_${i}`), select);
-  });
-}
-
-/**
- * The kept groups (append sources' and file sources') then hold every value that has a node by its node: the groups
- * settled or read this build were stored by value, and the nodes found or made for their values are known now
- * (`made`: id_type, id_value, node_key). The groups holding a value are taken out and put back by node (in a steady
- * build, the few settled since the last one): rewriting them is much cheaper than updating them in place.
- */
-export function keptByNodeSql(d: Dialect, spec: IdentitySpec, t: IdentityTables, made: string): string[] {
-  return spec.sources.flatMap((s, i) => {
-    const ref = s.append ? t.settledRows(s.name) : s.files ? t.fileGroups(s.name) : undefined;
-    if (!ref) return [];
-    const table = d.table(ref);
-    const fix = t.scratch(`by_value_${i}`);
-    const columns = groupColumns(s).join(', ');
-    const byValue = s.identifiers.map((_, j) => `(k${j} is null and v${j} is not null)`).join(' or ');
-    return [
-      d.createScratchTableAs(fix, `select ${columns} from ${table} where ${byValue}`),
-      `delete from ${table} where ${byValue}`,
-      `insert into ${table} (${columns})
-select ${s.identifiers.map((_, j) => `coalesce(x.k${j}, m${j}.node_key)`).join(', ')}, ${s.identifiers.map((_, j) => `case when m${j}.node_key is null then x.v${j} end`).join(', ')},
-  x.n_rows, x.first_seen, x.last_seen, x.evidence
-from ${d.scratchTable(fix)} x
-${s.identifiers.map((c, j) => `left join ${made} m${j} on m${j}.id_type = ${d.stringLiteral(c.type.name)} and m${j}.id_value = x.v${j}`).join('\n')}`,
-      d.dropScratchTable(fix),
-    ];
-  });
-}
-
-/** Every value a row group holds without a node (`grp_<i>`), as (type's place `ti`, value) with the group's figures. */
-export function valuesUnion(d: Dialect, spec: IdentitySpec, t: IdentityTables): string {
-  const parts = spec.sources.flatMap((s, i) =>
-    s.identifiers.map(
-      (c, j) =>
-        `select ${typeIndex(spec, c.type.name)} as ti, v${j} as id_value, n_rows, first_seen, last_seen from ${d.scratchTable(t.scratch(`grp_${i}`))} where v${j} is not null`,
-    ),
-  );
-  if (parts.length > 0) return `(${parts.join('\n  union all\n  ')})`;
-  const str = d.typeName('string');
-  const ts = d.typeName('timestamp');
-  return `(select cast(null as ${d.typeName('integer')}) as ti, cast(null as ${str}) as id_value, cast(null as ${d.typeName('integer')}) as n_rows, cast(null as ${ts}) as first_seen, cast(null as ${ts}) as last_seen from ${d.table(t.state)} where 1 = 0)`;
-}
-
-/** Every node a row group holds (`grp_<i>`), with the group's figures. */
-export function nodesUnion(d: Dialect, spec: IdentitySpec, t: IdentityTables): string {
-  const parts = spec.sources.flatMap((s, i) =>
-    s.identifiers.map((_, j) => `select k${j} as node_key, n_rows, first_seen, last_seen from ${d.scratchTable(t.scratch(`grp_${i}`))} where k${j} is not null`),
-  );
-  if (parts.length > 0) return `(${parts.join('\n  union all\n  ')})`;
-  const int = d.typeName('integer');
-  const ts = d.typeName('timestamp');
-  return `(select cast(null as ${int}) as node_key, cast(null as ${int}) as n_rows, cast(null as ${ts}) as first_seen, cast(null as ${ts}) as last_seen from ${d.table(t.state)} where 1 = 0)`;
 }
 
 /**
@@ -235,7 +133,7 @@ export class Kept {
     this.bounds = d.table(t.settled);
     this.next = t.scratch(`settle_${index}`);
     this.name = d.stringLiteral(s.name);
-    this.columns = groupColumns(s).join(', ');
+    this.columns = [...s.identifiers.map((_, j) => `v${j}`), 'n_rows', 'first_seen', 'last_seen', 'evidence'].join(', ');
   }
 
   get label(): string {
@@ -254,12 +152,10 @@ export class Kept {
   recreate(): string[] {
     const str = this.d.typeName('string');
     const ts = this.d.typeName('timestamp');
-    const int = this.d.typeName('integer');
-    const ks = this.s.identifiers.map((_, j) => `k${j} ${int}`);
     const vs = this.s.identifiers.map((_, j) => `v${j} ${str}`);
     return [
       this.d.dropTable(this.ref),
-      `create table ${this.table} (${ks.join(', ')}, ${vs.join(', ')}, n_rows ${this.d.typeName('integer')}, first_seen ${ts}, last_seen ${ts}, evidence ${str})`,
+      `create table ${this.table} (${vs.join(', ')}, n_rows ${this.d.typeName('integer')}, first_seen ${ts}, last_seen ${ts}, evidence ${str})`,
       `delete from ${this.bounds} where source = ${this.name}`,
     ];
   }
@@ -275,7 +171,7 @@ export class Kept {
    * transaction, after publishing), which keeps the cost of a build in line with the distinct groups.
    */
   compact(scratch: TableRef): { readonly before: string[]; readonly swap: string[]; readonly after: string[] } {
-    const vs = [...this.s.identifiers.map((_, j) => `k${j}`), ...this.s.identifiers.map((_, j) => `v${j}`)].join(', ');
+    const vs = this.s.identifiers.map((_, j) => `v${j}`).join(', ');
     return {
       before: [
         this.d.createScratchTableAs(
@@ -292,10 +188,10 @@ export class Kept {
     };
   }
 
-  /** What the kept groups were made with: the grouping SQL, their columns and late_arrival. Another fingerprint discards them. */
+  /** What the kept groups were made with: the grouping SQL and late_arrival. Another fingerprint discards them. */
   get fingerprint(): string {
     const sql = sourceGroups(this.d, this.s, undefined);
-    return createHash('sha256').update(JSON.stringify([sql, this.columns, this.s.append.lateSeconds])).digest('hex').slice(0, 16);
+    return createHash('sha256').update(JSON.stringify([sql, this.s.append.lateSeconds])).digest('hex').slice(0, 16);
   }
 
   private atOrAfter(floor: Date): string {
@@ -318,10 +214,7 @@ export class Kept {
     ];
   }
 
-  /**
-   * The kept groups and the groups of this build's rows after `since` (all rows when nothing is kept), one after the
-   * other: they are grouped together once their values are looked up (`resolvedGroupsSql`).
-   */
+  /** The kept groups and this build's rows after `since` (all rows when nothing is kept), grouped together. */
   withTail(asOf: Date, floor?: Date): string {
     const { d, s } = this;
     const seen = seenSql(d, s);
@@ -332,9 +225,14 @@ export class Kept {
     const tail = floor
       ? `(${noTime} or (${upTo} and ${this.atOrAfter(floor)})) and (${noTime} or ${after})`
       : `${noTime} or (${upTo} and (${after}))`;
-    return `select ${this.columns} from ${this.table}
-union all
-${byValue(d, s, sourceGroups(d, s, tail))}`;
+    const vs = s.identifiers.map((_, j) => `v${j}`).join(', ');
+    return `select ${vs}, ${GROUP_PARTS}
+from (
+  select ${this.columns} from ${this.table}
+  union all
+  select ${this.columns} from (${sourceGroups(d, s, tail)}) g
+) k
+group by ${vs}`;
   }
 
   /**
@@ -359,8 +257,7 @@ ${byValue(d, s, sourceGroups(d, s, tail))}`;
     const next = `(select n.since from ${d.scratchTable(this.next)} n)`;
     const settling = `r.${d.quoteIdentifier(s.append.timestamp)} is not null${floor ? ` and ${this.atOrAfter(floor)}` : ''} and ${seen} <= ${next} and (${this.since} is null or ${seen} > ${this.since})`;
     return [
-      // By value: `keptByNodeSql` stores the nodes once this build has them.
-      `insert into ${this.table} (${this.columns}) ${byValue(d, s, sourceGroups(d, s, settling))}`,
+      `insert into ${this.table} (${this.columns}) select ${this.columns} from (${sourceGroups(d, s, settling)}) g`,
       `update ${this.bounds} set since = case when ${next} is null or ${next} < since then since else ${next} end where source = ${this.name}`,
       `insert into ${this.bounds} (source, fingerprint, since, compacted)
 select ${this.name}, ${d.stringLiteral(this.fingerprint)}, ${next}, (select count(*) from ${this.table})
@@ -384,7 +281,7 @@ export function fileGroups(d: Dialect, spec: IdentitySpec, t: IdentityTables): F
  * grouped on every build and its groups are not kept. A full build empties `_identity_files` (identity-plan.ts).
  */
 export class FileGroups {
-  readonly raw: TableRef;
+  readonly grp: TableRef;
   readonly ref: TableRef;
   private readonly name: string;
   private readonly columns: string;
@@ -395,19 +292,19 @@ export class FileGroups {
     private readonly s: IdentitySource,
     readonly index: number,
   ) {
-    this.raw = t.scratch(`raw_${index}`);
+    this.grp = t.scratch(`grp_${index}`);
     this.ref = t.fileGroups(s.name);
     this.name = d.stringLiteral(s.name);
-    this.columns = groupColumns(s).join(', ');
+    this.columns = [...s.identifiers.map((_, j) => `v${j}`), 'n_rows', 'first_seen', 'last_seen', 'evidence'].join(', ');
   }
 
   get label(): string {
     return this.s.name;
   }
 
-  /** What the grouping is: another fingerprint (an identifier column, its normalisation, the timestamp, the kept columns) groups again. */
+  /** What the grouping is: another fingerprint (an identifier column, its normalisation, the timestamp) groups again. */
   get fingerprint(): string {
-    return createHash('sha256').update(JSON.stringify([sourceGroups(this.d, this.s, undefined), this.columns])).digest('hex').slice(0, 16);
+    return createHash('sha256').update(sourceGroups(this.d, this.s, undefined)).digest('hex').slice(0, 16);
   }
 
   /**
@@ -425,7 +322,7 @@ where g.source = ${this.name} and g.fingerprint = ${d.stringLiteral(this.fingerp
   }
 
   keep(): string[] {
-    return [this.d.createScratchTableAs(this.raw, `select ${this.columns} from ${this.d.table(this.ref)}`)];
+    return [this.d.createScratchTableAs(this.grp, `select ${this.columns} from ${this.d.table(this.ref)}`)];
   }
 
   /** Grouped from the table, and kept with the stamp the table was written with (none: not kept). */
@@ -436,9 +333,8 @@ where g.source = ${this.name} and g.fingerprint = ${d.stringLiteral(this.fingerp
     const maxSeen = s.timestamp === undefined ? `cast(null as ${d.typeName('timestamp')})` : `(select max(${seenSql(d, s)}) from ${d.table(s.relation)} r)`;
     return [
       `delete from ${files} where source = ${this.name}`,
-      d.createScratchTableAs(this.raw, byValue(d, s, sourceGroups(d, s, knownBy(d, s, asOf)))),
-      // By value: `keptByNodeSql` stores the nodes once this build has them.
-      d.createTableAs(this.ref, `select ${this.columns} from ${d.scratchTable(this.raw)} where exists (select 1 ${stamp})`),
+      d.createScratchTableAs(this.grp, sourceGroups(d, s, knownBy(d, s, asOf))),
+      d.createTableAs(this.ref, `select ${this.columns} from ${d.scratchTable(this.grp)} where exists (select 1 ${stamp})`),
       `insert into ${files} (source, fingerprint, stamp, max_seen, as_of)
 select ${this.name}, ${d.stringLiteral(this.fingerprint)}, f.stamp, ${maxSeen}, ${d.timestampLiteral(asOf)} ${stamp}`,
     ];
@@ -451,4 +347,18 @@ export function columnsByStrength(s: IdentitySource): readonly number[] {
     .map((c, j) => ({ c, j }))
     .sort((x, y) => x.c.type.priority - y.c.type.priority || (x.c.type.name < y.c.type.name ? -1 : x.c.type.name > y.c.type.name ? 1 : 0) || x.j - y.j)
     .map((x) => x.j);
+}
+
+/** Every (source, column) as one long relation: the type's place (`ti`, `typeIndex`), the value and the row group's counts. */
+export function observationsUnion(d: Dialect, spec: IdentitySpec, t: IdentityTables): string {
+  const parts = spec.sources.flatMap((s, i) =>
+    s.identifiers.map(
+      (c, j) =>
+        `select ${typeIndex(spec, c.type.name)} as ti, v${j} as id_value, n_rows, first_seen, last_seen from ${d.scratchTable(t.scratch(`grp_${i}`))} where v${j} is not null`,
+    ),
+  );
+  if (parts.length > 0) return `(${parts.join('\n  union all\n  ')})`;
+  const str = d.typeName('string');
+  const ts = d.typeName('timestamp');
+  return `(select cast(null as ${d.typeName('integer')}) as ti, cast(null as ${str}) as id_value, cast(null as ${d.typeName('integer')}) as n_rows, cast(null as ${ts}) as first_seen, cast(null as ${ts}) as last_seen from ${d.table(t.state)} where 1 = 0)`;
 }

@@ -68,21 +68,15 @@ export function changedRowSelect(project: LoadedProject, dialect: Dialect, sourc
 
 /**
  * `changedRowSelect`'s `_cdp_profile_id` and `_cdp_previous_profile_id` for an append source's kept identity row
- * groups that hold an identifier in `within`. The groups (observation-sql.ts) hold each identifier column, in the
- * source's `identifiers:` order, by its node (`k0`..) or, without one, by its normalised value (`v0`..): the picked
- * groups take their values from the nodes table. A group stands for its rows: they have its identifiers, so they find
- * its profiles, and far fewer groups are read than rows.
+ * groups (`groups`: `v0`.. in the source's `identifiers:` order, already normalised; observation-sql.ts) that hold
+ * an identifier in `within`. A group stands for its rows: they have its identifiers, so they find its profiles, and
+ * far fewer groups are read than rows.
  */
 export function changedGroupSelect(project: LoadedProject, dialect: Dialect, source: Pick<SourceConfig, 'name'>, groups: string, options: { readonly previous: TableRef; readonly within: string }): string {
   const columns = identifierColumns(project, source);
   const value = (j: number) => `r.v${columns[j].k}`;
-  const nodes = dialect.table(identityTables(identitySpec(project).schema).nodes);
-  // Node keys are unique across types: one set of the nodes of `within` serves every column.
-  const withinNodes = `select n.node_key from ${nodes} n join ${options.within} w on w.id_type = n.id_type and w.id_value = n.id_value`;
-  const tests = columns.flatMap((c) => [`g.v${c.k} in (select w.id_value from ${options.within} w where w.id_type = ${dialect.stringLiteral(c.type.name)})`, `g.k${c.k} in (${withinNodes})`]);
-  const picked = `select ${columns.map((c) => `coalesce(g.v${c.k}, n${c.k}.id_value) as v${c.k}`).join(', ')}
-from (select g.* from ${groups} g where ${tests.length ? tests.join(' or ') : '1 = 0'}) g
-${columns.map((c) => `left join ${nodes} n${c.k} on n${c.k}.node_key = g.k${c.k}`).join('\n')}`;
+  const tests = columns.map((c, j) => `g.v${c.k} in (select w.id_value from ${options.within} w where w.id_type = ${dialect.stringLiteral(c.type.name)})`);
+  const picked = `select g.* from ${groups} g where ${tests.length ? tests.join(' or ') : '1 = 0'}`;
   const rowValues = dialect.capabilities.sharedCtes ? (j: number) => `select ${value(j)} from ${ROWS} r` : undefined;
   const current = profileLookup(dialect, columns, value, identityTables(identitySpec(project).schema).identifiers, 'i', rowValues);
   const before = profileLookup(dialect, columns, value, options.previous, 'o', rowValues);

@@ -94,26 +94,17 @@ function leaveAllSql(shape: SyncShape, d: Dialect, who: string): string {
   return `select ${cols.join(', ')} from ${d.table(shape.tables.state)} where ${who}`;
 }
 
-/**
- * Identity's kept row groups (observation-sql.ts) with one of the person's identifiers in a column of its type: held
- * by its node (`nodes` selects the person's nodes), or by value when it had none. A table kept by an earlier version
- * holds values only (the next build makes it again).
- */
-async function keptGroupTargets(warehouse: Warehouse, project: LoadedProject, identifiers: readonly { type: string; value: string }[], nodes: string): Promise<[string, string][]> {
-  const d = warehouse.dialect;
+/** Identity's kept row groups (observation-sql.ts) with one of the person's identifiers in a column of its type. */
+function keptGroupTargets(project: LoadedProject, d: Dialect, identifiers: readonly { type: string; value: string }[]): [string, string][] {
   const t = identityTables(project.config.schema);
-  const targets: [string, string][] = [];
-  for (const source of identitySpec(project).sources) {
+  return identitySpec(project).sources.flatMap((source) => {
     const table = source.append ? t.settledRows(source.name) : source.files ? t.fileGroups(source.name) : undefined;
-    if (!table || !(await warehouse.tableExists(table))) continue;
-    const byNode = (await warehouse.columns(table)).some((c) => c.name === 'k0');
     const tests = source.identifiers.flatMap((c, j) => {
       const mine = identifiers.filter((i) => i.type === c.type.name).map((i) => d.literal(i.value));
-      return mine.length > 0 ? [`v${j} in (${mine.join(', ')})`, ...(byNode ? [`k${j} in (${nodes})`] : [])] : [];
+      return mine.length > 0 ? [`v${j} in (${mine.join(', ')})`] : [];
     });
-    if (tests.length > 0) targets.push([table.name, tests.join(' or ')]);
-  }
-  return targets;
+    return table && tests.length > 0 ? [[table.name, tests.join(' or ')] as [string, string]] : [];
+  });
 }
 
 async function deleteOwnRows(warehouse: Warehouse, project: LoadedProject, profileIds: readonly string[], identifiers: readonly { type: string; value: string }[]): Promise<Record<string, number>> {
@@ -138,7 +129,7 @@ async function deleteOwnRows(warehouse: Warehouse, project: LoadedProject, profi
     ['_identity_review', values],
     ['_identity_moves', values],
     // identity's kept row groups hold the values too (normalised, as identifiers do)
-    ...(await keptGroupTargets(warehouse, project, identifiers, nodes)),
+    ...keptGroupTargets(project, d, identifiers),
     // what incremental profiles builds remember of the values: the next profiles build is then a full one (below)
     ['profiles_identifiers', values],
     ['profiles_raw_ids', `id_value in (${identifiers.map((i) => d.literal(i.value)).join(', ')})`],

@@ -101,7 +101,7 @@ async function write(a: Side, b: Side, name: string, text: string): Promise<void
 const hashesCrm = (sent: readonly string[]) => sent.some((sql) => /^create[^\n]*profiles_rows_now_crm/.test(sql));
 /** Identity groups the CRM table's rows (source 1), rather than reading the groups it kept (observation-sql.ts). */
 const groupsCrm = (sent: readonly string[]) => {
-  const made = sent.filter((sql) => /^create[^\n]*_identity_tmp_raw_1"/.test(sql));
+  const made = sent.filter((sql) => /^create[^\n]*_identity_tmp_grp_1"/.test(sql));
   expect(made).toHaveLength(1);
   return !made[0].includes('_identity_files_crm');
 };
